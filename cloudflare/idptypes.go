@@ -1,0 +1,167 @@
+package cloudflare
+
+import "slices"
+
+// FieldKind is the JSON shape of a config key.
+type FieldKind string
+
+const (
+	KindString           FieldKind = "string"
+	KindBool             FieldKind = "bool"
+	KindInt              FieldKind = "int"
+	KindStringList       FieldKind = "string_list"
+	KindHeaderAttributes FieldKind = "header_attributes" // [{attribute_name, header_name}]
+)
+
+// ConfigField describes one config key of an IdP type, as the OpenAPI subset defines it.
+type ConfigField struct {
+	Name string
+	Kind FieldKind
+	// Enum lists the allowed values of a string key, when the API restricts them.
+	Enum []string
+	// Min and Max bound an int key (0 means unbounded).
+	Min, Max int
+	// Sensitive keys are never printed. WriteOnly keys cannot be read back, so
+	// they are never diffed against what a GET returns.
+	Sensitive bool
+	WriteOnly bool
+	// ReadOnly keys are computed by the server and may not be sent.
+	ReadOnly bool
+	// Required keys are those the type cannot work without. The spec marks none
+	// required; these follow the product documentation.
+	Required bool
+	// DefaultFalse is set on booleans the API treats as false when absent.
+	DefaultFalse bool
+}
+
+// IdPType is the catalogue entry of one identity provider type.
+type IdPType struct {
+	Name   string
+	Fields []ConfigField
+	// Federable is false for the types a grant may not federate.
+	Federable bool
+}
+
+// Field returns the named config key of the type.
+func (t IdPType) Field(name string) (ConfigField, bool) {
+	for _, f := range t.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return ConfigField{}, false
+}
+
+// FieldNames lists the type's config keys in catalogue order.
+func (t IdPType) FieldNames() []string {
+	names := make([]string, len(t.Fields))
+	for i, f := range t.Fields {
+		names[i] = f.Name
+	}
+	return names
+}
+
+func oauthBase() []ConfigField {
+	return []ConfigField{
+		{Name: "client_id", Kind: KindString, Required: true},
+		{Name: "client_secret", Kind: KindString, Sensitive: true, WriteOnly: true, Required: true},
+	}
+}
+
+func claims() []ConfigField {
+	return []ConfigField{
+		{Name: "claims", Kind: KindStringList},
+		{Name: "email_claim_name", Kind: KindString},
+	}
+}
+
+func join(parts ...[]ConfigField) []ConfigField {
+	var out []ConfigField
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+func redirectURL() ConfigField {
+	return ConfigField{Name: "redirect_url", Kind: KindString, ReadOnly: true}
+}
+
+// IdPTypes is the catalogue of the 16 identity provider types and their config
+// keys (REFERENCE.md §2.3), keyed by the API's type value.
+var IdPTypes = func() map[string]IdPType {
+	types := []IdPType{
+		{Name: "onetimepin", Fields: []ConfigField{redirectURL()}},
+		{Name: "azureAD", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+			{Name: "directory_id", Kind: KindString, Required: true},
+			{Name: "support_groups", Kind: KindBool, DefaultFalse: true},
+			{Name: "conditional_access_enabled", Kind: KindBool, DefaultFalse: true},
+			{Name: "prompt", Kind: KindString, Enum: []string{"login", "select_account", "none"}},
+		})},
+		{Name: "saml", Federable: true, Fields: []ConfigField{
+			{Name: "issuer_url", Kind: KindString, Required: true},
+			{Name: "sso_target_url", Kind: KindString, Required: true},
+			{Name: "idp_public_certs", Kind: KindStringList, Required: true},
+			{Name: "sign_request", Kind: KindBool, DefaultFalse: true},
+			{Name: "email_attribute_name", Kind: KindString},
+			{Name: "attributes", Kind: KindStringList},
+			{Name: "header_attributes", Kind: KindHeaderAttributes},
+			{Name: "enable_encryption", Kind: KindBool, DefaultFalse: true},
+			{Name: "force_authn", Kind: KindBool, DefaultFalse: true},
+			{Name: "max_sso_url_length", Kind: KindInt, Min: 512, Max: 100000},
+		}},
+		{Name: "centrify", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+			{Name: "centrify_account", Kind: KindString, Required: true},
+			{Name: "centrify_app_id", Kind: KindString, Required: true},
+		})},
+		{Name: "facebook", Federable: true, Fields: oauthBase()},
+		{Name: "github", Federable: true, Fields: oauthBase()},
+		{Name: "google-apps", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+			{Name: "apps_domain", Kind: KindString, Required: true},
+			{Name: "prompt", Kind: KindString, Enum: []string{"none", "consent", "select_account"}},
+			{Name: "use_login_hint", Kind: KindBool, DefaultFalse: true},
+		})},
+		{Name: "google", Federable: true, Fields: join(oauthBase(), claims())},
+		{Name: "linkedin", Federable: true, Fields: oauthBase()},
+		{Name: "oidc", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+			{Name: "auth_url", Kind: KindString, Required: true},
+			{Name: "token_url", Kind: KindString, Required: true},
+			{Name: "certs_url", Kind: KindString, Required: true},
+			{Name: "scopes", Kind: KindStringList},
+			{Name: "pkce_enabled", Kind: KindBool, DefaultFalse: true},
+		})},
+		{Name: "okta", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+			{Name: "okta_account", Kind: KindString, Required: true},
+			{Name: "authorization_server_id", Kind: KindString},
+		})},
+		{Name: "onelogin", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+			{Name: "onelogin_account", Kind: KindString, Required: true},
+		})},
+		{Name: "pingone", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+			{Name: "ping_env_id", Kind: KindString, Required: true},
+		})},
+		{Name: "yandex", Federable: true, Fields: oauthBase()},
+		{Name: "cloudflare", Fields: []ConfigField{
+			redirectURL(),
+			{Name: "restrict_to_account_members", Kind: KindBool, DefaultFalse: true},
+		}},
+		{Name: "passkeys", Federable: true, Fields: []ConfigField{
+			redirectURL(),
+			{Name: "login_page_auto_prompt", Kind: KindBool, DefaultFalse: true},
+		}},
+	}
+	m := make(map[string]IdPType, len(types))
+	for _, t := range types {
+		m[t.Name] = t
+	}
+	return m
+}()
+
+// IdPTypeNames lists the 16 type values in the API's enum order.
+var IdPTypeNames = []string{
+	"onetimepin", "azureAD", "saml", "centrify", "facebook", "github", "google-apps", "google",
+	"linkedin", "oidc", "okta", "onelogin", "pingone", "yandex", "cloudflare", "passkeys",
+}
+
+// IsIdPType reports whether t is one of the API's type values.
+func IsIdPType(t string) bool { return slices.Contains(IdPTypeNames, t) }

@@ -1,0 +1,188 @@
+// Package cloudflare is idpsync's client for the subset of the Cloudflare API v4
+// it manages: Access identity providers, SAML encryption certificate sets, IdP
+// federation grants and resource-sharing shares.
+//
+// The wire types in this file follow ../shared/cloudflare-api/access-subset.openapi.yaml
+// field for field; the emulator serves the same types, and a contract test checks
+// both against that document.
+package cloudflare
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Message is an item of errors[] or messages[] in an API envelope.
+type Message struct {
+	Code             int     `json:"code"`
+	Message          string  `json:"message"`
+	DocumentationURL string  `json:"documentation_url,omitempty"`
+	Source           *Source `json:"source,omitempty"`
+}
+
+// Source points at the request field an error is about.
+type Source struct {
+	Pointer string `json:"pointer,omitempty"`
+}
+
+// ResultInfo is the pagination block of a collection response.
+type ResultInfo struct {
+	Count      int `json:"count"`
+	Page       int `json:"page"`
+	PerPage    int `json:"per_page"`
+	TotalCount int `json:"total_count"`
+	TotalPages int `json:"total_pages"`
+}
+
+// AccessEnvelope is the envelope of the /access/* endpoints; it always carries messages.
+type AccessEnvelope struct {
+	Success    bool            `json:"success"`
+	Errors     []Message       `json:"errors"`
+	Messages   []Message       `json:"messages"`
+	Result     json.RawMessage `json:"result"`
+	ResultInfo *ResultInfo     `json:"result_info,omitempty"`
+}
+
+// ShareEnvelope is the thinner envelope of the /shares* endpoints: no messages,
+// and errors without documentation_url or source.
+type ShareEnvelope struct {
+	Success    bool            `json:"success"`
+	Errors     []Message       `json:"errors"`
+	Result     json.RawMessage `json:"result"`
+	ResultInfo *ResultInfo     `json:"result_info,omitempty"`
+}
+
+// IdentityProvider is an Access identity provider. Config keeps the API's own
+// per-type keys (see IdPTypes); values are JSON values (string, bool, float64,
+// []any, map[string]any) so that a key the API adds later survives a read.
+type IdentityProvider struct {
+	ID                   string          `json:"id,omitempty"`
+	Name                 string          `json:"name"`
+	Type                 string          `json:"type"`
+	Config               map[string]any  `json:"config"`
+	SCIMConfig           map[string]any  `json:"scim_config,omitempty"`
+	SAMLCertificateSetID string          `json:"saml_certificate_set_id,omitempty"`
+	SAMLCertificateSet   *CertificateSet `json:"saml_certificate_set,omitempty"`
+	ReadOnly             bool            `json:"read_only,omitempty"`
+}
+
+// CertificateSet is a SAML encryption certificate set.
+type CertificateSet struct {
+	UID                 string       `json:"uid"`
+	CreatedAt           time.Time    `json:"created_at"`
+	UpdatedAt           time.Time    `json:"updated_at"`
+	CurrentCertificate  *Certificate `json:"current_certificate,omitempty"`
+	PreviousCertificate *Certificate `json:"previous_certificate"`
+}
+
+// Certificate is one certificate of a set.
+type Certificate struct {
+	UID               string    `json:"uid"`
+	PublicCertificate string    `json:"public_certificate"`
+	NotAfter          time.Time `json:"not_after"`
+	IsCurrent         bool      `json:"is_current"`
+}
+
+// Grant is an IdP federation grant. Its id is a 32-hex identifier, not a UUID.
+type Grant struct {
+	ID        string    `json:"id"`
+	IdPID     string    `json:"idp_id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// DeletedID is the result of the DELETE endpoints of the Access family.
+type DeletedID struct {
+	ID string `json:"id"`
+}
+
+// Share status, recipient association status, target type and resource type values.
+const (
+	ShareActive   = "active"
+	ShareDeleting = "deleting"
+	ShareDeleted  = "deleted"
+
+	Associating    = "associating"
+	Associated     = "associated"
+	Disassociating = "disassociating"
+	Disassociated  = "disassociated"
+
+	TargetAccount      = "account"
+	TargetOrganization = "organization"
+
+	KindSent     = "sent"
+	KindReceived = "received"
+
+	ResourceTypeIdPFederationGrant = "idp-federation-grant"
+)
+
+// Share is a resource-sharing share.
+type Share struct {
+	ID                           string          `json:"id"`
+	Name                         string          `json:"name"`
+	AccountID                    string          `json:"account_id"`
+	AccountName                  string          `json:"account_name"`
+	OrganizationID               string          `json:"organization_id"`
+	Created                      time.Time       `json:"created"`
+	Modified                     time.Time       `json:"modified"`
+	Status                       string          `json:"status"`
+	TargetType                   string          `json:"target_type"`
+	Kind                         string          `json:"kind,omitempty"`
+	Resources                    []ShareResource `json:"resources,omitempty"`
+	AssociatedRecipientCount     *int            `json:"associated_recipient_count,omitempty"`
+	AssociatingRecipientCount    *int            `json:"associating_recipient_count,omitempty"`
+	DisassociatedRecipientCount  *int            `json:"disassociated_recipient_count,omitempty"`
+	DisassociatingRecipientCount *int            `json:"disassociating_recipient_count,omitempty"`
+}
+
+// ShareResource is a resource carried by a share.
+type ShareResource struct {
+	ID                string         `json:"id"`
+	ResourceID        string         `json:"resource_id"`
+	ResourceType      string         `json:"resource_type"`
+	ResourceAccountID string         `json:"resource_account_id"`
+	Meta              map[string]any `json:"meta"`
+	Status            string         `json:"status"`
+	Created           time.Time      `json:"created"`
+	Modified          time.Time      `json:"modified"`
+	ResourceVersion   int            `json:"resource_version"`
+}
+
+// Recipient is a recipient of a share; removed recipients stay listed as disassociated.
+type Recipient struct {
+	ID                string              `json:"id"`
+	AccountID         string              `json:"account_id"`
+	AssociationStatus string              `json:"association_status"`
+	Created           time.Time           `json:"created"`
+	Modified          time.Time           `json:"modified"`
+	Resources         []RecipientResource `json:"resources,omitempty"`
+}
+
+// RecipientResource reports how a shared resource fared in a recipient account.
+type RecipientResource struct {
+	ResourceID      string `json:"resource_id"`
+	ResourceVersion int    `json:"resource_version"`
+	Error           string `json:"error"`
+	Terminal        bool   `json:"terminal"`
+}
+
+// RecipientRequest names one recipient: an account, or (OrganizationID, or
+// neither field) the caller's whole organization.
+type RecipientRequest struct {
+	RecipientAccountID string `json:"recipient_account_id,omitempty"`
+	OrganizationID     string `json:"organization_id,omitempty"`
+}
+
+// ResourceRequest names one resource of a create-share request.
+type ResourceRequest struct {
+	ResourceID        string         `json:"resource_id"`
+	ResourceType      string         `json:"resource_type"`
+	ResourceAccountID string         `json:"resource_account_id"`
+	Meta              map[string]any `json:"meta"`
+}
+
+// CreateShareRequest is the body of POST /accounts/{account_id}/shares.
+type CreateShareRequest struct {
+	Name       string             `json:"name"`
+	Recipients []RecipientRequest `json:"recipients"`
+	Resources  []ResourceRequest  `json:"resources"`
+}

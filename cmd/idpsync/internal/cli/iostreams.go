@@ -1,0 +1,92 @@
+// Package cli is what every idpsync command shares: its IO streams, the exit
+// codes, and the flags that select and reach the Cloudflare API.
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// IOStreams are a command's standard streams. Commands write only here, so a
+// test can run any command without a terminal.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	// OutTTY and InTTY say whether stdout and stdin are terminals.
+	OutTTY bool
+	InTTY  bool
+	// Color is on when stdout is a terminal and NO_COLOR is unset.
+	Color bool
+}
+
+// System returns the process's streams.
+func System() *IOStreams {
+	outTTY := term.IsTerminal(int(os.Stdout.Fd()))
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return &IOStreams{
+		In:     os.Stdin,
+		Out:    os.Stdout,
+		ErrOut: os.Stderr,
+		OutTTY: outTTY,
+		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		Color:  outTTY && !noColor,
+	}
+}
+
+// Test returns streams backed by buffers: no terminal, no colour.
+func Test() (ios *IOStreams, in, out, errOut *bytes.Buffer) {
+	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+}
+
+// Exit codes, the same for every command.
+const (
+	ExitOK      = 0 // success, or no changes
+	ExitError   = 1 // bad input, API error, failed apply
+	ExitChanges = 2 // plan --detailed-exitcode found changes; drift found drift
+)
+
+// ExitCodeError ends a command with a code other than 1 or with an error already
+// reported to the user (Silent), so main prints nothing more.
+type ExitCodeError struct {
+	Code   int
+	Err    error
+	Silent bool
+}
+
+func (e *ExitCodeError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitCodeError) Unwrap() error { return e.Err }
+
+// Exit returns an error that ends the command with code and prints nothing more.
+func Exit(code int) error { return &ExitCodeError{Code: code, Silent: true} }
+
+// ExitCode maps an error returned by a command to the process exit code.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var e *ExitCodeError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ExitError
+}
+
+// Reported says whether the error was already shown to the user.
+func Reported(err error) bool {
+	var e *ExitCodeError
+	return errors.As(err, &e) && e.Silent
+}

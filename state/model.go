@@ -1,0 +1,206 @@
+// Package state holds the two sides idpsync compares: the desired state loaded
+// and validated from YAML, and the live state read from the Cloudflare API and
+// normalized into the same vocabulary.
+package state
+
+import (
+	"fmt"
+	"time"
+)
+
+// Pos is a position in a desired-state file.
+type Pos struct {
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+}
+
+func (p Pos) String() string {
+	if p.File == "" {
+		return "-"
+	}
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+}
+
+// Desired is the whole desired state: every account declared across the loaded files.
+type Desired struct {
+	// Accounts are sorted by ID; an account split across files is merged into one.
+	Accounts []*Account
+	// Files are the files that were loaded, in load order.
+	Files []string
+}
+
+// Account returns the declared account with the given id, or nil.
+func (d *Desired) Account(id string) *Account {
+	for _, a := range d.Accounts {
+		if a.ID == id {
+			return a
+		}
+	}
+	return nil
+}
+
+// Account is one Cloudflare account of the desired state.
+type Account struct {
+	ID string
+	// Name is an optional label used in addresses and output; ID when empty.
+	Name string
+	// Organization, when declared, is the organization the account must belong to.
+	Organization string
+	// Prune makes undeclared IdPs (and their grants and shares) candidates for deletion.
+	Prune             bool
+	IdentityProviders []*IdP
+	Pos               Pos
+}
+
+// Label is the name used in addresses: Name when set, else ID.
+func (a *Account) Label() string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.ID
+}
+
+// IdP is a declared identity provider.
+type IdP struct {
+	// ID optionally pins the IdP to an existing live one; otherwise it is matched by name.
+	ID   string
+	Name string
+	Type string
+	// Config holds the declared config keys with their resolved values, as JSON
+	// values (string, bool, float64, []any, map[string]any). Only declared keys are present.
+	Config map[string]any
+	// Secrets describes every sensitive config key: where its value came from.
+	// The value itself is in Config and must never be printed or saved.
+	Secrets    map[string]SecretSource
+	Encryption *Encryption
+	Federation *Federation
+	Pos        Pos
+	// KeyPos records the position of each declared config key, for diagnostics.
+	KeyPos map[string]Pos
+}
+
+// SecretSource says where a sensitive value came from, so that a saved plan can
+// name it and resolve it again at apply time without storing it.
+type SecretSource struct {
+	// Ref is the expression as written, e.g. "${env:GITHUB_CLIENT_SECRET}".
+	Ref string
+	// BaseDir is the directory ${file:...} paths are relative to.
+	BaseDir string
+}
+
+// Encryption is the SAML assertion encryption setting of an IdP.
+type Encryption struct {
+	Enabled bool
+	// RotateWithin plans a rotation when the current certificate expires sooner; zero disables it.
+	RotateWithin time.Duration
+	Pos          Pos
+}
+
+// Federation is the sharing of an IdP with other accounts of the organization.
+type Federation struct {
+	// Organization shares with the source account's whole organization.
+	Organization bool
+	// Accounts are the recipient account ids, sorted.
+	Accounts []string
+	Pos      Pos
+}
+
+// Live is what the API returned for the accounts idpsync read.
+type Live struct {
+	Accounts map[string]*LiveAccount
+}
+
+// LiveAccount is the normalized live state of one account.
+type LiveAccount struct {
+	ID string
+	// Organization is the account's organization when the API revealed it (from a share).
+	Organization string
+	// IdentityProviders are sorted by name, then id. Read-only federated
+	// connections are included with ReadOnly set and Received filled.
+	IdentityProviders []*LiveIdP
+	// Grants are every grant of the account; each is also linked from its IdP.
+	Grants []*LiveGrant
+	// Shares are the account's sent shares that carry an idp-federation-grant resource.
+	Shares []*LiveShare
+}
+
+// LiveIdP is a live identity provider.
+type LiveIdP struct {
+	ID   string
+	Name string
+	Type string
+	// Config is the config as read, without write-only keys the API does not return.
+	Config map[string]any
+	// ReadOnly IdPs cannot be changed or deleted through the API.
+	ReadOnly bool
+	// Received is set on read-only federated connections: where they come from.
+	Received *Received
+	// EncryptionEnabled mirrors config.enable_encryption.
+	EncryptionEnabled bool
+	CertificateSet    *LiveCertificateSet
+	Grant             *LiveGrant
+	// Version is a marker that changes whenever the object changes; the IdP
+	// object has no updated_at, so it is a hash of the object as read.
+	Version string
+}
+
+// Received tells where a read-only federated connection comes from.
+type Received struct {
+	FromAccount string
+	ShareID     string
+	ShareName   string
+}
+
+// LiveCertificateSet is a SAML encryption certificate set.
+type LiveCertificateSet struct {
+	UID       string
+	UpdatedAt time.Time
+	Current   *LiveCertificate
+	Previous  *LiveCertificate
+}
+
+// LiveCertificate is one certificate of a set, with its fingerprint computed.
+type LiveCertificate struct {
+	UID      string
+	PEM      string
+	NotAfter time.Time
+	// SHA256 is the colon-separated upper-case hex SHA-256 fingerprint of the DER certificate.
+	SHA256 string
+}
+
+// LiveGrant is a federation grant and, when one exists, the share that carries it.
+type LiveGrant struct {
+	ID        string
+	IdPID     string
+	CreatedAt time.Time
+	Share     *LiveShare
+}
+
+// LiveShare is a sent share carrying a grant.
+type LiveShare struct {
+	ID             string
+	Name           string
+	Status         string
+	TargetType     string
+	OrganizationID string
+	Modified       time.Time
+	// GrantID is the resource_id of the share's idp-federation-grant resource.
+	GrantID string
+	// ResourceID is that resource's share-resource id.
+	ResourceID string
+	// Recipients are every recipient the API lists, in every association state,
+	// sorted by account id. Nil when the recipients were not read.
+	Recipients []*LiveRecipient
+}
+
+// LiveRecipient is one recipient of a share.
+type LiveRecipient struct {
+	ID        string
+	AccountID string
+	Status    string
+	Modified  time.Time
+}
