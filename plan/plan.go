@@ -86,6 +86,8 @@ type AccountRef struct {
 //     (IDs.CertificateSet), so an update never switches encryption off by accident.
 //   - idp delete: DELETE IDs.IdP.
 //   - idp replace: DELETE IDs.IdP, then POST Request.
+//   - Config of an idp update is the live config (less read-only keys) overlaid
+//     with the declared keys: undeclared settings are preserved, never wiped.
 //   - certificate_set create: POST .../identity_providers/{idp}/saml_certificate
 //     (idempotent); the set uid is recorded.
 //   - certificate_set rotate: POST .../saml_certificates/{IDs.CertificateSet}/rotate.
@@ -93,7 +95,8 @@ type AccountRef struct {
 //     the target state, with the set uid known or recorded.
 //   - grant create: POST {idp_id}; the grant id is recorded. grant delete: DELETE IDs.Grant.
 //   - share create: POST Share (recipients) with the grant as resource; the share
-//     id is recorded. share delete: DELETE IDs.Share.
+//     id is recorded. share delete: DELETE IDs.Share. share replace (switching
+//     between account and organization targets): DELETE IDs.Share, then create.
 //   - recipient create: POST {recipient_account_id: RecipientAccount} to the share.
 //     recipient delete: DELETE IDs.Recipient of IDs.Share.
 //
@@ -166,6 +169,9 @@ type IdPRequest struct {
 	Secrets []SecretRef    `json:"secrets,omitempty"`
 	// EnableEncryption sends config.enable_encryption: true and the certificate set id.
 	EnableEncryption bool `json:"enable_encryption,omitempty"`
+	// SCIMConfig is the live scim_config without its read-only keys: PUT
+	// replaces the whole object, and idpsync must not switch SCIM off.
+	SCIMConfig map[string]any `json:"scim_config,omitempty"`
 }
 
 // SecretRef names a secret without holding it.

@@ -135,6 +135,9 @@ type LiveIdP struct {
 	Type string
 	// Config is the config as read, without write-only keys the API does not return.
 	Config map[string]any
+	// SCIMConfig is scim_config as read. idpsync does not manage it, but PUT
+	// replaces the whole IdP, so updates send it back unchanged.
+	SCIMConfig map[string]any
 	// ReadOnly IdPs cannot be changed or deleted through the API.
 	ReadOnly bool
 	// Received is set on read-only federated connections: where they come from.
