@@ -1,0 +1,582 @@
+package cloudflare
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// DefaultBaseURL is the Cloudflare API v4 endpoint.
+const DefaultBaseURL = "https://api.cloudflare.com/client/v4"
+
+// Options configures a Client. Zero values take the documented defaults.
+type Options struct {
+	BaseURL string // default DefaultBaseURL
+	// Token is an API token, sent as Authorization: Bearer.
+	Token string
+	// Email and Key are the legacy global API key, sent as X-Auth-Email and X-Auth-Key.
+	Email, Key string
+	// HTTPClient defaults to a client whose transport keeps enough idle
+	// connections for Concurrency requests in flight.
+	HTTPClient *http.Client
+	// RateLimit is the budget the client keeps to; default 1200 per 5m.
+	RateLimit RateLimit
+	// Concurrency bounds requests in flight; default 8.
+	Concurrency int
+	// Timeout bounds each attempt of a request; default 30s.
+	Timeout time.Duration
+	// MaxRetries is the number of retries after the first attempt; default 6.
+	// Negative means none.
+	MaxRetries int
+	// Logger receives one debug record per attempt; nil logs nothing.
+	Logger *slog.Logger
+	// UserAgent, e.g. "idpsync/1.2.3"; default "idpsync".
+	UserAgent string
+	// Sleep waits for backoff and rate limits; nil uses a real timer. It must
+	// return ctx.Err() when ctx ends first.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// ClientStats counts what a client did, for benchmarks and diagnostics.
+type ClientStats struct {
+	// Requests is every attempt sent over the wire, read-backs included.
+	Requests int64
+	// Retries is attempts after the first of the same call.
+	Retries int64
+	// TooManyRequests is 429 answers seen.
+	TooManyRequests int64
+	// ReadBacks is the reads made to learn whether an interrupted write happened.
+	ReadBacks int64
+	// Throttled is requests that waited for the rate budget.
+	Throttled int64
+}
+
+// Client calls the Cloudflare API. It is safe for concurrent use; all of its
+// requests share one rate budget and one bound on requests in flight.
+type Client struct {
+	base       *url.URL
+	hc         *http.Client
+	token      string
+	email, key string
+	userAgent  string
+	timeout    time.Duration
+	maxRetries int
+	log        *slog.Logger
+	sleep      func(context.Context, time.Duration) error
+	now        func() time.Time
+	jitter     func() float64
+	gate       *gate
+
+	requests, retries, tooMany, readBacks, throttled atomic.Int64
+}
+
+// New returns a client. It fails when no credentials are set, or when they
+// would travel over plain HTTP to anything but a loopback host.
+func New(opts Options) (*Client, error) {
+	if opts.BaseURL == "" {
+		opts.BaseURL = DefaultBaseURL
+	}
+	base, err := url.Parse(strings.TrimRight(opts.BaseURL, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("api endpoint %q: %w", opts.BaseURL, err)
+	}
+	switch {
+	case opts.Token == "" && opts.Email == "" && opts.Key == "":
+		return nil, errors.New("no API credentials: set an API token (or the legacy email and global API key)")
+	case opts.Token == "" && (opts.Email == "" || opts.Key == ""):
+		return nil, errors.New("the legacy global API key needs both the email and the key")
+	}
+	switch base.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(base.Hostname()) {
+			return nil, fmt.Errorf("api endpoint %s: refusing to send credentials over plain http to a non-loopback host; use https", base.Redacted())
+		}
+	default:
+		return nil, fmt.Errorf("api endpoint %q: scheme must be https (or http to a loopback host)", opts.BaseURL)
+	}
+	if base.Host == "" {
+		return nil, fmt.Errorf("api endpoint %q: no host", opts.BaseURL)
+	}
+	if opts.RateLimit == (RateLimit{}) {
+		opts.RateLimit = DefaultRateLimit
+	}
+	if opts.RateLimit.Requests < 1 || opts.RateLimit.Window <= 0 {
+		return nil, fmt.Errorf("rate limit %d/%s: must be positive", opts.RateLimit.Requests, opts.RateLimit.Window)
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 8
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if opts.MaxRetries == 0 {
+		opts.MaxRetries = 6
+	} else if opts.MaxRetries < 0 {
+		opts.MaxRetries = 0
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = "idpsync"
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleepTimer
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: newTransport(opts.Concurrency)}
+	}
+	c := &Client{
+		base:       base,
+		hc:         hc,
+		token:      opts.Token,
+		email:      opts.Email,
+		key:        opts.Key,
+		userAgent:  opts.UserAgent,
+		timeout:    opts.Timeout,
+		maxRetries: opts.MaxRetries,
+		log:        opts.Logger,
+		sleep:      opts.Sleep,
+		now:        time.Now,
+		jitter:     rand.Float64,
+	}
+	c.gate = newGate(opts.RateLimit, opts.Concurrency, func() time.Time { return c.now() }, opts.Sleep)
+	return c, nil
+}
+
+func newTransport(concurrency int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = max(100, 2*concurrency)
+	t.MaxIdleConnsPerHost = max(concurrency, 2)
+	t.IdleConnTimeout = 90 * time.Second
+	t.ResponseHeaderTimeout = 0 // the per-attempt context bounds it
+	return t
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func sleepTimer(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Stats returns the counters of the client's work so far.
+func (c *Client) Stats() ClientStats {
+	return ClientStats{
+		Requests:        c.requests.Load(),
+		Retries:         c.retries.Load(),
+		TooManyRequests: c.tooMany.Load(),
+		ReadBacks:       c.readBacks.Load(),
+		Throttled:       c.throttled.Load(),
+	}
+}
+
+// family is the envelope an endpoint answers with.
+type family int
+
+const (
+	accessFamily family = iota
+	shareFamily
+)
+
+// request describes one API call.
+type request struct {
+	method string
+	path   string // relative to the base URL
+	query  url.Values
+	body   any
+	family family
+	// retryAmbiguous allows a retry after a failure that may have come after
+	// the server applied the request: true for reads and idempotent writes.
+	retryAmbiguous bool
+	// goneOK treats a 404 as success when an earlier attempt may have been
+	// applied: a retried delete finding nothing left to delete.
+	goneOK bool
+	// pem asks for the PEM download rather than a JSON envelope.
+	pem bool
+}
+
+// response is a successful answer.
+type response struct {
+	status     int
+	result     json.RawMessage
+	resultInfo *ResultInfo
+	raw        []byte
+	// gone is set when a retried delete found the object already deleted.
+	gone bool
+}
+
+// attemptError is the outcome of one failed attempt, classified for retry.
+type attemptError struct {
+	err error
+	// retry: worth another attempt.
+	retry bool
+	// ambiguous: the server may have applied the request.
+	ambiguous bool
+	// wait is the server's hint for the next attempt, when it gave one.
+	wait time.Duration
+}
+
+// do runs a request with retries. A request that may not be repeated blindly
+// (retryAmbiguous false) returns an *AmbiguousError on the first failure that
+// may have been applied, so that the caller can read back.
+func (c *Client) do(ctx context.Context, req request) (*response, error) {
+	var body []byte
+	if req.body != nil {
+		var err error
+		if body, err = json.Marshal(req.body); err != nil {
+			return nil, fmt.Errorf("%s %s: encode request: %w", req.method, req.path, err)
+		}
+	}
+	mayHaveApplied := false
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			c.retries.Add(1)
+		}
+		resp, aerr := c.attempt(ctx, req, body, attempt)
+		if aerr == nil {
+			return resp, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if req.goneOK && mayHaveApplied && IsNotFound(aerr.err) {
+			return &response{status: http.StatusNotFound, gone: true}, nil
+		}
+		if aerr.ambiguous {
+			mayHaveApplied = true
+			if !req.retryAmbiguous {
+				return nil, &AmbiguousError{Method: req.method, Path: req.path, Err: aerr.err}
+			}
+		}
+		if !aerr.retry || attempt >= c.maxRetries {
+			if aerr.ambiguous {
+				return nil, &AmbiguousError{Method: req.method, Path: req.path, Err: aerr.err}
+			}
+			return nil, aerr.err
+		}
+		if err := c.backoff(ctx, attempt, aerr.wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// backoff waits before retry n+1: the server's hint when it gave one, else
+// 0.5s·2ⁿ capped at 8s, less up to 25% jitter so that clients that failed
+// together do not retry together.
+func (c *Client) backoff(ctx context.Context, n int, hint time.Duration) error {
+	d := hint
+	if d <= 0 {
+		d = backoffDelay(n, c.jitter())
+	}
+	return c.sleep(ctx, d)
+}
+
+func backoffDelay(n int, jitter float64) time.Duration {
+	d := 8 * time.Second
+	if n < 5 {
+		d = min(d, 500*time.Millisecond<<n)
+	}
+	return d - time.Duration(jitter*0.25*float64(d))
+}
+
+func (c *Client) attempt(ctx context.Context, req request, body []byte, attempt int) (*response, *attemptError) {
+	waited, err := c.gate.acquire(ctx)
+	if waited > 0 {
+		c.throttled.Add(1)
+	}
+	if err != nil {
+		return nil, &attemptError{err: err}
+	}
+	defer c.gate.release()
+
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	target := c.base.String() + req.path
+	if len(req.query) > 0 {
+		target += "?" + req.query.Encode()
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	hreq, err := http.NewRequestWithContext(actx, req.method, target, rd)
+	if err != nil {
+		return nil, &attemptError{err: fmt.Errorf("%s %s: %w", req.method, req.path, err)}
+	}
+	c.authorize(hreq)
+	hreq.Header.Set("User-Agent", c.userAgent)
+	if body != nil {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
+	if req.pem {
+		hreq.Header.Set("Accept", "application/x-pem-file")
+	} else {
+		hreq.Header.Set("Accept", "application/json")
+	}
+
+	start := time.Now()
+	c.requests.Add(1)
+	hresp, err := c.hc.Do(hreq)
+	var raw []byte
+	if err == nil {
+		raw, err = io.ReadAll(io.LimitReader(hresp.Body, 64<<20))
+		hresp.Body.Close()
+	}
+	elapsed := time.Since(start)
+	if err != nil {
+		aerr := c.classifyTransportError(ctx, actx, req, err)
+		c.logAttempt(ctx, req, attempt, 0, elapsed, "", aerr.err)
+		return nil, aerr
+	}
+	ray := hresp.Header.Get("Cf-Ray")
+	c.gate.observe(hresp.Header)
+
+	resp, aerr := c.decode(req, hresp, raw, ray)
+	if aerr != nil {
+		c.logAttempt(ctx, req, attempt, hresp.StatusCode, elapsed, ray, aerr.err)
+		return nil, aerr
+	}
+	c.logAttempt(ctx, req, attempt, hresp.StatusCode, elapsed, ray, nil)
+	return resp, nil
+}
+
+func (c *Client) authorize(r *http.Request) {
+	if c.token != "" {
+		r.Header.Set("Authorization", "Bearer "+c.token)
+		return
+	}
+	r.Header.Set("X-Auth-Email", c.email)
+	r.Header.Set("X-Auth-Key", c.key)
+}
+
+// classifyTransportError decides whether a request that got no answer may
+// have reached the server. A refused connection never did; a timeout or a
+// connection dropped mid-exchange might have.
+func (c *Client) classifyTransportError(ctx, actx context.Context, req request, err error) *attemptError {
+	wrapped := fmt.Errorf("%s %s: %w", req.method, req.path, err)
+	if ctx.Err() != nil {
+		return &attemptError{err: ctx.Err()}
+	}
+	if actx.Err() != nil {
+		return &attemptError{err: fmt.Errorf("%s %s: no answer within %s: %w", req.method, req.path, c.timeout, err), retry: true, ambiguous: true}
+	}
+	if notSent(err) {
+		return &attemptError{err: wrapped, retry: true}
+	}
+	return &attemptError{err: wrapped, retry: true, ambiguous: true}
+}
+
+func notSent(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+func (c *Client) decode(req request, hresp *http.Response, raw []byte, ray string) (*response, *attemptError) {
+	status := hresp.StatusCode
+	ok := status >= 200 && status < 300
+	if ok && req.pem {
+		return &response{status: status, raw: raw}, nil
+	}
+	env, decErr := decodeEnvelope(req.family, raw)
+	if ok && status == http.StatusNoContent {
+		return &response{status: status}, nil
+	}
+	if ok && decErr == nil && env.success {
+		return &response{status: status, result: env.result, resultInfo: env.resultInfo}, nil
+	}
+	apiErr := &APIError{Status: status, Method: req.method, Path: req.path, RayID: ray}
+	if decErr == nil {
+		apiErr.Errors = env.errors
+	}
+	switch {
+	case ok && decErr != nil:
+		// A 2xx that is not an envelope: treat as a server fault, the write
+		// may have been applied.
+		return nil, &attemptError{err: fmt.Errorf("%s %s: %d: undecodable answer: %w", req.method, req.path, status, decErr), retry: true, ambiguous: true}
+	case ok:
+		// success: false with a 2xx status.
+		return nil, &attemptError{err: apiErr}
+	case status == http.StatusTooManyRequests:
+		c.tooMany.Add(1)
+		wait, hinted := retryAfter(hresp.Header, c.now())
+		if !hinted {
+			wait = backoffDelay(0, c.jitter())
+		}
+		// Every request of the client waits, not just this one: the others
+		// would only earn 429s too, and prolong the lockout.
+		c.gate.blockUntil(c.now().Add(wait))
+		return nil, &attemptError{err: apiErr, retry: true}
+	case status >= 500:
+		wait, _ := retryAfter(hresp.Header, c.now())
+		return nil, &attemptError{err: apiErr, retry: true, ambiguous: true, wait: wait}
+	default:
+		return nil, &attemptError{err: apiErr}
+	}
+}
+
+type envelope struct {
+	success    bool
+	errors     []Message
+	result     json.RawMessage
+	resultInfo *ResultInfo
+}
+
+func decodeEnvelope(f family, raw []byte) (envelope, error) {
+	switch f {
+	case shareFamily:
+		var e ShareEnvelope
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return envelope{}, err
+		}
+		return envelope{e.Success, e.Errors, e.Result, e.ResultInfo}, nil
+	default:
+		var e AccessEnvelope
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return envelope{}, err
+		}
+		return envelope{e.Success, e.Errors, e.Result, e.ResultInfo}, nil
+	}
+}
+
+// logAttempt records one attempt. Headers and bodies are never logged: they
+// carry the credentials and the IdPs' client secrets.
+func (c *Client) logAttempt(ctx context.Context, req request, attempt, status int, d time.Duration, ray string, err error) {
+	if c.log == nil || !c.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", req.method),
+		slog.String("path", req.path),
+		slog.Int("status", status),
+		slog.Duration("duration", d),
+		slog.Int("attempt", attempt+1),
+	}
+	if q := req.query.Encode(); q != "" {
+		attrs = append(attrs, slog.String("query", q))
+	}
+	if ray != "" {
+		attrs = append(attrs, slog.String("ray", ray))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	c.log.LogAttrs(ctx, slog.LevelDebug, "cloudflare api request", attrs...)
+}
+
+// result decodes a response's result into v.
+func (r *response) decodeResult(req request, v any) error {
+	if len(r.result) == 0 || string(r.result) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(r.result, v); err != nil {
+		return fmt.Errorf("%s %s: decode result: %w", req.method, req.path, err)
+	}
+	return nil
+}
+
+// call runs req and decodes its result into v (which may be nil).
+func (c *Client) call(ctx context.Context, req request, v any) (*response, error) {
+	resp, err := c.do(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if v != nil && !resp.gone {
+		if err := resp.decodeResult(req, v); err != nil {
+			return nil, err
+		}
+	}
+	return resp, nil
+}
+
+// createWithReadBack runs a create that the API does not make idempotent.
+// After a failure that may have been applied it asks readBack whether the
+// object exists now, and sends the create again only if it does not, so a
+// flaky connection never leaves a duplicate.
+func (c *Client) createWithReadBack(ctx context.Context, req request, v any, readBack func(ctx context.Context) (bool, error)) (*response, error) {
+	req.retryAmbiguous = false
+	for n := 0; ; n++ {
+		resp, err := c.call(ctx, req, v)
+		var amb *AmbiguousError
+		if err == nil || !errors.As(err, &amb) {
+			return resp, err
+		}
+		c.readBacks.Add(1)
+		found, rerr := readBack(ctx)
+		if rerr != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("%w; reading back to learn whether it was applied: %v", err, rerr)
+		}
+		if c.log != nil {
+			c.log.LogAttrs(ctx, slog.LevelDebug, "cloudflare api read-back", slog.String("method", req.method), slog.String("path", req.path), slog.Bool("applied", found))
+		}
+		if found {
+			return &response{status: http.StatusCreated}, nil
+		}
+		if n >= c.maxRetries {
+			return nil, err
+		}
+		c.retries.Add(1)
+		if err := c.backoff(ctx, n, 0); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// accountPath joins path segments under /accounts/{accountID}; the caller
+// escapes segments that are ids with url.PathEscape.
+func accountPath(accountID string, segs ...string) string {
+	var b strings.Builder
+	b.WriteString("/accounts/")
+	b.WriteString(url.PathEscape(accountID))
+	for _, s := range segs {
+		b.WriteByte('/')
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// checkIDs refuses empty ids, which would address another endpoint.
+func checkIDs(op string, kv ...string) error {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			return fmt.Errorf("%s: empty %s", op, kv[i])
+		}
+	}
+	return nil
+}

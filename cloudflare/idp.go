@@ -1,0 +1,200 @@
+package cloudflare
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// idpPageSize is the largest page the IdP listing serves.
+const idpPageSize = 1000
+
+// ListIdentityProviders returns every IdP of the account, read-only federated
+// connections included, fetching pages of 1,000 until the last.
+func (c *Client) ListIdentityProviders(ctx context.Context, accountID string) ([]IdentityProvider, error) {
+	if err := checkIDs("list identity providers", "account id", accountID); err != nil {
+		return nil, err
+	}
+	var all []IdentityProvider
+	err := c.listPages(ctx, accountPath(accountID, "access", "identity_providers"), idpPageSize, func(req request, resp *response) (int, error) {
+		var page []IdentityProvider
+		if err := resp.decodeResult(req, &page); err != nil {
+			return 0, err
+		}
+		all = append(all, page...)
+		return len(page), nil
+	})
+	return all, err
+}
+
+// listPages reads a page-number paginated Access collection. It stops at
+// total_pages or at a short page, so it never spends a request on the empty
+// page past the end.
+func (c *Client) listPages(ctx context.Context, path string, perPage int, add func(request, *response) (int, error)) error {
+	for page := 1; ; page++ {
+		req := request{
+			method:         http.MethodGet,
+			path:           path,
+			query:          url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(perPage)}},
+			retryAmbiguous: true,
+		}
+		resp, err := c.do(ctx, req)
+		if err != nil {
+			return err
+		}
+		n, err := add(req, resp)
+		if err != nil {
+			return err
+		}
+		if n < perPage {
+			return nil
+		}
+		if ri := resp.resultInfo; ri != nil && ri.TotalPages > 0 && page >= ri.TotalPages {
+			return nil
+		}
+		if page > 1_000_000 {
+			return fmt.Errorf("GET %s: pagination did not end", path)
+		}
+	}
+}
+
+// GetIdentityProvider reads one IdP.
+func (c *Client) GetIdentityProvider(ctx context.Context, accountID, id string) (*IdentityProvider, error) {
+	if err := checkIDs("get identity provider", "account id", accountID, "identity provider id", id); err != nil {
+		return nil, err
+	}
+	var idp IdentityProvider
+	_, err := c.call(ctx, request{
+		method:         http.MethodGet,
+		path:           accountPath(accountID, "access", "identity_providers", url.PathEscape(id)),
+		retryAmbiguous: true,
+	}, &idp)
+	if err != nil {
+		return nil, err
+	}
+	return &idp, nil
+}
+
+// CreateIdentityProvider adds an IdP. idpsync never creates an IdP whose name
+// is already taken in the account, so after an interrupted create an IdP of
+// the same name and type in the listing is the one this call created.
+func (c *Client) CreateIdentityProvider(ctx context.Context, accountID string, idp IdentityProvider) (*IdentityProvider, error) {
+	if err := checkIDs("create identity provider", "account id", accountID); err != nil {
+		return nil, err
+	}
+	body := idpBody(idp)
+	var created IdentityProvider
+	var found *IdentityProvider
+	_, err := c.createWithReadBack(ctx, request{
+		method: http.MethodPost,
+		path:   accountPath(accountID, "access", "identity_providers"),
+		body:   body,
+	}, &created, func(ctx context.Context) (bool, error) {
+		list, err := c.ListIdentityProviders(ctx, accountID)
+		if err != nil {
+			return false, err
+		}
+		var matches []IdentityProvider
+		for _, l := range list {
+			if l.Name == idp.Name && l.Type == idp.Type && !l.ReadOnly {
+				matches = append(matches, l)
+			}
+		}
+		switch len(matches) {
+		case 0:
+			return false, nil
+		case 1:
+			found = &matches[0]
+			return true, nil
+		default:
+			return false, fmt.Errorf("%d identity providers named %q of type %s exist; not creating another", len(matches), idp.Name, idp.Type)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if found != nil {
+		return found, nil
+	}
+	return &created, nil
+}
+
+// UpdateIdentityProvider replaces an IdP with idp (PUT is a whole-object
+// replace). Retrying a PUT is safe.
+func (c *Client) UpdateIdentityProvider(ctx context.Context, accountID, id string, idp IdentityProvider) (*IdentityProvider, error) {
+	if err := checkIDs("update identity provider", "account id", accountID, "identity provider id", id); err != nil {
+		return nil, err
+	}
+	var updated IdentityProvider
+	_, err := c.call(ctx, request{
+		method:         http.MethodPut,
+		path:           accountPath(accountID, "access", "identity_providers", url.PathEscape(id)),
+		body:           idpBody(idp),
+		retryAmbiguous: true,
+	}, &updated)
+	if err != nil {
+		return nil, err
+	}
+	return &updated, nil
+}
+
+// DeleteIdentityProvider deletes an IdP. A 404 after an attempt that may have
+// been applied means the delete happened; a 404 on the first attempt is an
+// error (IsNotFound).
+func (c *Client) DeleteIdentityProvider(ctx context.Context, accountID, id string) error {
+	if err := checkIDs("delete identity provider", "account id", accountID, "identity provider id", id); err != nil {
+		return err
+	}
+	_, err := c.call(ctx, request{
+		method:         http.MethodDelete,
+		path:           accountPath(accountID, "access", "identity_providers", url.PathEscape(id)),
+		retryAmbiguous: true,
+		goneOK:         true,
+	}, nil)
+	return err
+}
+
+// idpBody is the request body of a create or update: the writable fields
+// only. The server computes id, read_only, the expanded certificate set, the
+// read-only config keys and scim_config's base URL and secret, and a body
+// that echoes them back as read could be refused.
+func idpBody(idp IdentityProvider) IdentityProvider {
+	return IdentityProvider{
+		Name:                 idp.Name,
+		Type:                 idp.Type,
+		Config:               without(idp.Config, readOnlyConfigKeys(idp.Type)...),
+		SCIMConfig:           withoutNil(idp.SCIMConfig, "scim_base_url", "secret"),
+		SAMLCertificateSetID: idp.SAMLCertificateSetID,
+	}
+}
+
+func readOnlyConfigKeys(typ string) []string {
+	var keys []string
+	for _, f := range IdPTypes[typ].Fields {
+		if f.ReadOnly {
+			keys = append(keys, f.Name)
+		}
+	}
+	return keys
+}
+
+// without copies m less keys; never nil, as config is required.
+func without(m map[string]any, keys ...string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	for _, k := range keys {
+		delete(out, k)
+	}
+	return out
+}
+
+func withoutNil(m map[string]any, keys ...string) map[string]any {
+	if m == nil {
+		return nil
+	}
+	return without(m, keys...)
+}
