@@ -1,0 +1,362 @@
+// Package apply executes a reviewed plan.Plan against the Cloudflare API: every
+// action in dependency order, independent branches at once, exactly as the plan
+// says. A failed action skips everything that depends on it and nothing else.
+//
+// idpsync keeps no local state, so each action is idempotent on its own: a
+// delete that finds nothing is done, certificate-set creation is idempotent in
+// the API, and the client reads back ambiguous creates. A re-run after a crash
+// plans again from live state and converges.
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/plan"
+)
+
+// Client is the part of *cloudflare.Client the executor calls.
+type Client interface {
+	CreateIdentityProvider(ctx context.Context, accountID string, idp cloudflare.IdentityProvider) (*cloudflare.IdentityProvider, error)
+	UpdateIdentityProvider(ctx context.Context, accountID, id string, idp cloudflare.IdentityProvider) (*cloudflare.IdentityProvider, error)
+	DeleteIdentityProvider(ctx context.Context, accountID, id string) error
+	GetIdentityProvider(ctx context.Context, accountID, id string) (*cloudflare.IdentityProvider, error)
+	CreateSAMLCertificate(ctx context.Context, accountID, idpID string) (set *cloudflare.CertificateSet, created bool, err error)
+	RotateCertificateSet(ctx context.Context, accountID, setID string) (*cloudflare.CertificateSet, error)
+	GetCertificateSet(ctx context.Context, accountID, setID string) (*cloudflare.CertificateSet, error)
+	CreateGrant(ctx context.Context, accountID, idpID string) (*cloudflare.Grant, error)
+	DeleteGrant(ctx context.Context, accountID, grantID string) error
+	CreateShare(ctx context.Context, accountID string, req cloudflare.CreateShareRequest) (*cloudflare.Share, error)
+	DeleteShare(ctx context.Context, accountID, shareID string) (*cloudflare.Share, error)
+	ListRecipients(ctx context.Context, accountID, shareID string) ([]cloudflare.Recipient, error)
+	AddRecipient(ctx context.Context, accountID, shareID string, r cloudflare.RecipientRequest) (*cloudflare.Recipient, error)
+	RemoveRecipient(ctx context.Context, accountID, shareID, recipientID string) (*cloudflare.Recipient, error)
+}
+
+// SecretResolver turns a secret reference into its value. The command
+// implements it: it resolves ${env:...} and ${file:...} and checks the value
+// against the hash the plan was made with.
+type SecretResolver interface {
+	Resolve(ref plan.SecretRef) (string, error)
+}
+
+// EventKind is the stage of an action an Event reports.
+type EventKind string
+
+const (
+	EventStart   EventKind = "start"
+	EventDone    EventKind = "done"
+	EventFailed  EventKind = "failed"
+	EventSkipped EventKind = "skipped"
+)
+
+// Event reports progress of one action.
+type Event struct {
+	Address  string
+	Action   plan.Kind
+	Resource plan.Resource
+	Kind     EventKind
+	// Elapsed is the action's run time, for done and failed.
+	Elapsed time.Duration
+	// Err is the failure, for failed.
+	Err error
+	// Cause is the address of the failed action a skip descends from.
+	Cause string
+}
+
+// Options tune Execute.
+type Options struct {
+	// Parallelism bounds the actions in flight; 0 means 8.
+	Parallelism int
+	// Secrets resolves the plan's secret references; it may be nil only when
+	// no action carries a secret.
+	Secrets SecretResolver
+	// OnEvent, when set, receives every event. Calls never overlap, and they
+	// come in order for each action (start before done or failed). A slow
+	// OnEvent delays the start of later actions, so keep it quick.
+	OnEvent func(Event)
+	// Stop, when closed, lets in-flight actions finish and starts nothing new.
+	Stop <-chan struct{}
+	// Now measures elapsed times; nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultParallelism is the number of actions in flight when Options leave it 0.
+const DefaultParallelism = 8
+
+// Result is what Execute did. Every address of the plan is in exactly one of
+// Done, Failed, Skipped and NotStarted, each in plan order.
+type Result struct {
+	Done       []string
+	Failed     []string
+	Skipped    []string
+	NotStarted []string
+	// Errors holds the error of each failed address.
+	Errors map[string]error
+	// SkipCause maps each skipped address to the failed address it descends from.
+	SkipCause map[string]string
+	// Summary counts what succeeded, Terraform-style: a replace adds and
+	// destroys; a replace that deleted but could not create counts a destroy.
+	Summary plan.Summary
+	// CertificateSets are the sets created, rotated or enabled in this run,
+	// sorted by IdP address: their certificates belong in the external IdPs.
+	CertificateSets []AppliedCertificateSet
+	// Shares maps the address of every share this run created or changed
+	// (account[a].idp[n].share) to its id, for WaitForShares.
+	Shares map[string]string
+	// Warnings are things that went wrong without failing an action, such as
+	// a certificate that could not be read after encryption was enabled.
+	Warnings []string
+	// Interrupted says Stop was closed or ctx ended before the plan was done.
+	Interrupted bool
+}
+
+// OK reports whether every action of the plan is done.
+func (r *Result) OK() bool {
+	return len(r.Failed) == 0 && len(r.Skipped) == 0 && len(r.NotStarted) == 0
+}
+
+// AppliedCertificateSet is a SAML encryption certificate set this run touched.
+type AppliedCertificateSet struct {
+	AccountID string
+	// Account is the account's label.
+	Account string
+	// IdP is the IdP's address; IdPName its name.
+	IdP     string
+	IdPName string
+	SetUID  string
+	// Created, Rotated and Enabled say what the run did with the set.
+	Created bool
+	Rotated bool
+	Enabled bool
+	// CertificateUID, CertificatePEM and NotAfter describe the set's current
+	// certificate; CertificatePEM is empty when it could not be read.
+	CertificateUID string
+	CertificatePEM string
+	NotAfter       time.Time
+	// Fingerprint is the SHA-256 of the certificate's DER, as colon-separated
+	// upper-case hex pairs.
+	Fingerprint string
+}
+
+// Execute runs the plan's actions. Its error is for misuse only (no plan,
+// duplicate addresses, unknown or cyclic dependencies, secrets without a
+// resolver); the fate of each action is in the Result.
+func Execute(ctx context.Context, c Client, p *plan.Plan, opts Options) (*Result, error) {
+	if c == nil {
+		return nil, errors.New("apply: nil client")
+	}
+	if p == nil {
+		return nil, errors.New("apply: nil plan")
+	}
+	g, err := newGraph(p.Actions)
+	if err != nil {
+		return nil, fmt.Errorf("apply: %w", err)
+	}
+	if opts.Secrets == nil {
+		for _, a := range p.Actions {
+			if a.Action != plan.NoOp && a.Request != nil && len(a.Request.Secrets) > 0 {
+				return nil, fmt.Errorf("apply: %s: the request carries secrets but no secret resolver was given", a.Address)
+			}
+		}
+	}
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = DefaultParallelism
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	x := &executor{
+		client: c,
+		plan:   p,
+		opts:   opts,
+		graph:  g,
+		ids:    newRecords(p.Actions),
+		certs:  map[string]*AppliedCertificateSet{},
+		shares: map[string]string{},
+	}
+	return x.run(ctx), nil
+}
+
+type state int
+
+const (
+	pending state = iota
+	running
+	done
+	failed
+	skipped
+)
+
+// outcome is what a worker reports back for one action.
+type outcome struct {
+	idx     int
+	err     error
+	elapsed time.Duration
+	// summary is what the action achieved, even when it failed half way.
+	summary plan.Summary
+}
+
+func (x *executor) run(ctx context.Context) *Result {
+	acts := x.plan.Actions
+	n := len(acts)
+	st := make([]state, n)
+	waiting := make([]int, n) // unmet dependencies
+	for i := range acts {
+		waiting[i] = len(x.graph.deps[i])
+	}
+	errs := map[string]error{}
+	causes := map[string]string{}
+	var sum plan.Summary
+
+	ready := &readyQueue{prio: x.graph.prio}
+	for i := range acts {
+		if waiting[i] == 0 {
+			ready.push(i)
+		}
+	}
+
+	emit := func(e Event) {
+		if x.opts.OnEvent != nil {
+			x.opts.OnEvent(e)
+		}
+	}
+	event := func(i int, k EventKind) Event {
+		return Event{Address: acts[i].Address, Action: acts[i].Action, Resource: acts[i].Resource, Kind: k}
+	}
+	succeed := func(i int) {
+		st[i] = done
+		for _, d := range x.graph.dependents[i] {
+			waiting[d]--
+			if waiting[d] == 0 && st[d] == pending {
+				ready.push(d)
+			}
+		}
+	}
+	// skipFrom marks every transitive dependent of the failed action i that
+	// has not yet been settled, each once, with i as its cause.
+	skipFrom := func(i int) {
+		queue := append([]int(nil), x.graph.dependents[i]...)
+		for len(queue) > 0 {
+			d := queue[0]
+			queue = queue[1:]
+			if st[d] != pending {
+				continue
+			}
+			st[d] = skipped
+			causes[acts[d].Address] = acts[i].Address
+			e := event(d, EventSkipped)
+			e.Cause = acts[i].Address
+			emit(e)
+			queue = append(queue, x.graph.dependents[d]...)
+		}
+	}
+
+	results := make(chan outcome)
+	stop := x.opts.Stop
+	ctxDone := ctx.Done()
+	stopping, interrupted := false, false
+	inflight := 0
+	checkStop := func() {
+		if stopping {
+			return
+		}
+		select {
+		case <-stop:
+			stopping, interrupted = true, true
+		case <-ctxDone:
+			stopping, interrupted = true, true
+		default:
+		}
+	}
+
+	for {
+		checkStop()
+		for !stopping && inflight < x.opts.Parallelism && ready.len() > 0 {
+			i := ready.pop()
+			if st[i] != pending {
+				continue
+			}
+			if acts[i].Action == plan.NoOp {
+				// Nothing to call: settle it at once so its dependents may start.
+				succeed(i)
+				emit(event(i, EventDone))
+				continue
+			}
+			st[i] = running
+			inflight++
+			emit(event(i, EventStart))
+			go func(i int) {
+				start := x.opts.Now()
+				s, err := x.do(ctx, &acts[i])
+				results <- outcome{idx: i, err: err, elapsed: x.opts.Now().Sub(start), summary: s}
+			}(i)
+		}
+		if inflight == 0 {
+			break
+		}
+		select {
+		case o := <-results:
+			inflight--
+			i := o.idx
+			addSummary(&sum, o.summary)
+			if o.err != nil {
+				st[i] = failed
+				errs[acts[i].Address] = o.err
+				e := event(i, EventFailed)
+				e.Err, e.Elapsed = o.err, o.elapsed
+				emit(e)
+				skipFrom(i)
+				continue
+			}
+			succeed(i)
+			e := event(i, EventDone)
+			e.Elapsed = o.elapsed
+			emit(e)
+		case <-stop:
+			stopping, interrupted = true, true
+			stop = nil
+		case <-ctxDone:
+			stopping, interrupted = true, true
+			ctxDone = nil
+		}
+	}
+
+	res := &Result{
+		Errors:      errs,
+		SkipCause:   causes,
+		Summary:     sum,
+		Shares:      x.shares,
+		Warnings:    x.warnings,
+		Interrupted: interrupted,
+	}
+	for i, a := range acts {
+		switch st[i] {
+		case done:
+			res.Done = append(res.Done, a.Address)
+		case failed:
+			res.Failed = append(res.Failed, a.Address)
+		case skipped:
+			res.Skipped = append(res.Skipped, a.Address)
+		default:
+			res.NotStarted = append(res.NotStarted, a.Address)
+		}
+	}
+	for _, cs := range x.certs {
+		res.CertificateSets = append(res.CertificateSets, *cs)
+	}
+	sort.Slice(res.CertificateSets, func(i, j int) bool {
+		return res.CertificateSets[i].IdP < res.CertificateSets[j].IdP
+	})
+	return res
+}
+
+func addSummary(dst *plan.Summary, s plan.Summary) {
+	dst.Add += s.Add
+	dst.Change += s.Change
+	dst.Destroy += s.Destroy
+}
