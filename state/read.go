@@ -1,0 +1,423 @@
+package state
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/idpsync/idpsync/cloudflare"
+)
+
+// LiveClient is what ReadLive needs of the API client.
+type LiveClient interface {
+	ListIdentityProviders(ctx context.Context, accountID string) ([]cloudflare.IdentityProvider, error)
+	ListGrants(ctx context.Context, accountID string) ([]cloudflare.Grant, error)
+	ListShares(ctx context.Context, accountID string, opts cloudflare.ListSharesOptions) ([]cloudflare.Share, error)
+	ListRecipients(ctx context.Context, accountID, shareID string) ([]cloudflare.Recipient, error)
+}
+
+// ReadOptions tunes ReadLive.
+type ReadOptions struct {
+	// Concurrency is the number of accounts read in parallel; default 8.
+	Concurrency int
+	// Managed reports whether the grant of this live IdP belongs to idpsync
+	// (declared), so its share's recipients are read. nil: all.
+	Managed func(accountID string, idp *LiveIdP) bool
+}
+
+// ReadLive reads the live state of the accounts with the fewest requests the
+// API allows: per account one IdP listing (every page; IdPs embed their
+// certificate sets), one grant listing, one share listing with resources, and
+// one recipient listing per sent share that carries a managed grant.
+func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadOptions) (*Live, error) {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 8
+	}
+	live := &Live{Accounts: make(map[string]*LiveAccount, len(accountIDs))}
+	var mu sync.Mutex
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(opts.Concurrency)
+	seen := map[string]bool{}
+	for _, id := range accountIDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		g.Go(func() error {
+			a, err := readAccount(ctx, c, id, opts)
+			if err != nil {
+				return fmt.Errorf("account %s: %w", id, err)
+			}
+			mu.Lock()
+			live.Accounts[id] = a
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return live, nil
+}
+
+func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadOptions) (*LiveAccount, error) {
+	var (
+		idps   []cloudflare.IdentityProvider
+		grants []cloudflare.Grant
+		shares []cloudflare.Share
+	)
+	// The three listings are independent; the client bounds requests in flight.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		if idps, err = c.ListIdentityProviders(gctx, accountID); err != nil {
+			return fmt.Errorf("list identity providers: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		if grants, err = c.ListGrants(gctx, accountID); err != nil {
+			return fmt.Errorf("list grants: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		if shares, err = c.ListShares(gctx, accountID, cloudflare.ListSharesOptions{IncludeResources: true}); err != nil {
+			return fmt.Errorf("list shares: %w", err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	a := &LiveAccount{ID: accountID}
+	byID := make(map[string]*LiveIdP, len(idps))
+	for _, idp := range idps {
+		l, err := liveIdP(idp)
+		if err != nil {
+			return nil, fmt.Errorf("identity provider %q (%s): %w", idp.Name, idp.ID, err)
+		}
+		a.IdentityProviders = append(a.IdentityProviders, l)
+		byID[l.ID] = l
+	}
+	slices.SortFunc(a.IdentityProviders, func(x, y *LiveIdP) int {
+		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
+	})
+
+	grantByID := make(map[string]*LiveGrant, len(grants))
+	for _, gr := range grants {
+		lg := &LiveGrant{ID: gr.ID, IdPID: gr.IdPID, CreatedAt: gr.CreatedAt}
+		a.Grants = append(a.Grants, lg)
+		grantByID[lg.ID] = lg
+		if idp := byID[gr.IdPID]; idp != nil && idp.Grant == nil {
+			idp.Grant = lg
+		}
+	}
+	slices.SortFunc(a.Grants, func(x, y *LiveGrant) int {
+		return cmp.Or(cmp.Compare(x.IdPID, y.IdPID), x.CreatedAt.Compare(y.CreatedAt), cmp.Compare(x.ID, y.ID))
+	})
+
+	var received []cloudflare.Share
+	created := map[*LiveShare]time.Time{}
+	for _, s := range shares {
+		if isReceived(s, accountID) {
+			received = append(received, s)
+			continue
+		}
+		if a.Organization == "" && s.OrganizationID != "" {
+			a.Organization = s.OrganizationID
+		}
+		res := grantResource(s)
+		if res == nil || s.Status == cloudflare.ShareDeleted {
+			continue
+		}
+		ls := &LiveShare{
+			ID:             s.ID,
+			Name:           s.Name,
+			Status:         s.Status,
+			TargetType:     s.TargetType,
+			OrganizationID: s.OrganizationID,
+			Modified:       s.Modified,
+			GrantID:        res.ResourceID,
+			ResourceID:     res.ID,
+		}
+		created[ls] = s.Created
+		a.Shares = append(a.Shares, ls)
+	}
+	// Oldest first, so that when several active shares carry one grant the
+	// oldest is the one linked.
+	slices.SortStableFunc(a.Shares, func(x, y *LiveShare) int {
+		return cmp.Or(created[x].Compare(created[y]), cmp.Compare(x.ID, y.ID))
+	})
+	for _, s := range a.Shares {
+		if s.Status != cloudflare.ShareActive {
+			continue
+		}
+		if gr := grantByID[s.GrantID]; gr != nil && gr.Share == nil {
+			gr.Share = s
+		}
+	}
+
+	for _, idp := range a.IdentityProviders {
+		if idp.ReadOnly {
+			idp.Received = receivedFrom(idp.Name, accountID, received)
+		}
+	}
+
+	if err := readRecipients(ctx, c, a, grantByID, byID, opts); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// readRecipients lists the recipients of every active sent share that carries
+// the grant of a managed IdP: one request per share, in parallel.
+func readRecipients(ctx context.Context, c LiveClient, a *LiveAccount, grants map[string]*LiveGrant, idps map[string]*LiveIdP, opts ReadOptions) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, s := range a.Shares {
+		if s.Status != cloudflare.ShareActive {
+			continue
+		}
+		gr := grants[s.GrantID]
+		if gr == nil {
+			continue
+		}
+		idp := idps[gr.IdPID]
+		if opts.Managed != nil && (idp == nil || !opts.Managed(a.ID, idp)) {
+			continue
+		}
+		g.Go(func() error {
+			rs, err := c.ListRecipients(gctx, a.ID, s.ID)
+			if err != nil {
+				return fmt.Errorf("list recipients of share %s: %w", s.ID, err)
+			}
+			s.Recipients = make([]*LiveRecipient, 0, len(rs))
+			for _, r := range rs {
+				s.Recipients = append(s.Recipients, &LiveRecipient{
+					ID: r.ID, AccountID: r.AccountID, Status: r.AssociationStatus, Modified: r.Modified,
+				})
+			}
+			slices.SortFunc(s.Recipients, func(x, y *LiveRecipient) int {
+				return cmp.Or(cmp.Compare(x.AccountID, y.AccountID), x.Modified.Compare(y.Modified), cmp.Compare(x.ID, y.ID))
+			})
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+func isReceived(s cloudflare.Share, accountID string) bool {
+	if s.Kind != "" {
+		return s.Kind == cloudflare.KindReceived
+	}
+	return s.AccountID != "" && s.AccountID != accountID
+}
+
+func grantResource(s cloudflare.Share) *cloudflare.ShareResource {
+	for i, r := range s.Resources {
+		if r.ResourceType == cloudflare.ResourceTypeIdPFederationGrant {
+			return &s.Resources[i]
+		}
+	}
+	return nil
+}
+
+// receivedFrom finds the received share behind a read-only connection: the
+// one named as the dashboard and idpsync name grant shares, or else the only
+// received grant share. Unknown origins leave the fields empty.
+func receivedFrom(name, accountID string, received []cloudflare.Share) *Received {
+	var match *cloudflare.Share
+	var grantShares []*cloudflare.Share
+	for i := range received {
+		s := &received[i]
+		if s.Status == cloudflare.ShareDeleting || s.Status == cloudflare.ShareDeleted {
+			continue
+		}
+		if s.Name == "Identity provider: "+name && match == nil {
+			match = s
+		}
+		if grantResource(*s) != nil {
+			grantShares = append(grantShares, s)
+		}
+	}
+	if match == nil && len(grantShares) == 1 {
+		match = grantShares[0]
+	}
+	if match == nil {
+		return &Received{}
+	}
+	r := &Received{ShareID: match.ID, ShareName: match.Name}
+	if match.AccountID != accountID {
+		r.FromAccount = match.AccountID
+	}
+	return r
+}
+
+func liveIdP(idp cloudflare.IdentityProvider) (*LiveIdP, error) {
+	cfg, err := canonical(idp.Config)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if cfg == nil {
+		cfg = map[string]any{}
+	}
+	// Write-only keys cannot be compared with what a read returns (null, empty
+	// or masked), and the model holds no secret.
+	if t, ok := cloudflare.IdPTypes[idp.Type]; ok {
+		for _, f := range t.Fields {
+			if f.WriteOnly {
+				delete(cfg, f.Name)
+			}
+		}
+	}
+	scim, err := canonical(idp.SCIMConfig)
+	if err != nil {
+		return nil, fmt.Errorf("scim_config: %w", err)
+	}
+	delete(scim, "secret")
+	l := &LiveIdP{
+		ID:         idp.ID,
+		Name:       idp.Name,
+		Type:       idp.Type,
+		Config:     cfg,
+		SCIMConfig: scim,
+		ReadOnly:   idp.ReadOnly,
+		Version:    IdPVersion(idp),
+	}
+	l.EncryptionEnabled, _ = cfg["enable_encryption"].(bool)
+	switch {
+	case idp.SAMLCertificateSet != nil:
+		l.CertificateSet = liveSet(idp.SAMLCertificateSet)
+	case idp.SAMLCertificateSetID != "":
+		l.CertificateSet = &LiveCertificateSet{UID: idp.SAMLCertificateSetID}
+	}
+	return l, nil
+}
+
+func liveSet(s *cloudflare.CertificateSet) *LiveCertificateSet {
+	return &LiveCertificateSet{
+		UID:       s.UID,
+		UpdatedAt: s.UpdatedAt,
+		Current:   liveCert(s.CurrentCertificate),
+		Previous:  liveCert(s.PreviousCertificate),
+	}
+}
+
+// liveCert leaves SHA256 empty when the API sent a certificate that does not
+// parse as PEM; the plan reports a missing fingerprint rather than failing
+// the whole read.
+func liveCert(c *cloudflare.Certificate) *LiveCertificate {
+	if c == nil {
+		return nil
+	}
+	fp, _ := Fingerprint(c.PublicCertificate)
+	return &LiveCertificate{UID: c.UID, PEM: c.PublicCertificate, NotAfter: c.NotAfter, SHA256: fp}
+}
+
+// canonical turns a decoded JSON object into the values encoding/json gives
+// for any (float64 numbers, []any, map[string]any), whatever built it.
+func canonical(m map[string]any) (map[string]any, error) {
+	if m == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// IdPVersion is a marker of the IdP as read: the IdP object has no
+// updated_at, so it is a hash of its JSON form (object keys sorted). Secret
+// values are left out so that the marker, which a saved plan records, says
+// nothing about them.
+func IdPVersion(idp cloudflare.IdentityProvider) string {
+	idp.Config = withoutKeys(idp.Config, writeOnlyKeys(idp.Type)...)
+	idp.SCIMConfig = withoutKeys(idp.SCIMConfig, "secret")
+	b, err := json.Marshal(idp)
+	if err != nil {
+		// Only unencodable values (NaN, channels) get here; fall back to
+		// the fields that always encode.
+		b = []byte(idp.ID + "\x00" + idp.Name + "\x00" + idp.Type)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+func writeOnlyKeys(typ string) []string {
+	var keys []string
+	for _, f := range cloudflare.IdPTypes[typ].Fields {
+		if f.WriteOnly {
+			keys = append(keys, f.Name)
+		}
+	}
+	return keys
+}
+
+func withoutKeys(m map[string]any, keys ...string) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	for _, k := range keys {
+		delete(out, k)
+	}
+	return out
+}
+
+// Fingerprint is the SHA-256 of a certificate's DER bytes as colon-separated
+// upper-case hex, the form IdP admin consoles show. pem may also be the bare
+// base64 body of the certificate.
+func Fingerprint(pemText string) (string, error) {
+	der, err := certificateDER(pemText)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(der)
+	var b strings.Builder
+	for i, x := range sum {
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		fmt.Fprintf(&b, "%02X", x)
+	}
+	return b.String(), nil
+}
+
+func certificateDER(text string) ([]byte, error) {
+	if block, _ := pem.Decode([]byte(text)); block != nil {
+		if block.Type != "CERTIFICATE" {
+			return nil, fmt.Errorf("PEM block is %q, not CERTIFICATE", block.Type)
+		}
+		return block.Bytes, nil
+	}
+	bare := strings.Join(strings.Fields(text), "")
+	if bare == "" {
+		return nil, errors.New("empty certificate")
+	}
+	der, err := base64.StdEncoding.DecodeString(bare)
+	if err != nil {
+		return nil, errors.New("certificate is neither PEM nor base64 DER")
+	}
+	return der, nil
+}
