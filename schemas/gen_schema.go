@@ -1,0 +1,283 @@
+//go:build ignore
+
+// gen_schema writes idpsync.schema.json from the IdP type catalogue, so that
+// the schema's per-type config keys cannot drift from what the API accepts.
+// Run it with go generate ./schemas.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/idpsync/idpsync/cloudflare"
+)
+
+// obj keeps key order in the generated JSON, so the file reads top-down.
+type obj []kv
+
+type kv struct {
+	k string
+	v any
+}
+
+func (o obj) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, e := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(e.k)
+		b.Write(k)
+		b.WriteByte(':')
+		v, err := json.Marshal(e.v)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+const (
+	hex32    = "^[0-9a-f]{32}$"
+	uuidRe   = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+	duration = "^([0-9]+[wdhms])+$"
+	secretRe = `^\$\{(env|file):[^}]+\}$`
+)
+
+// descriptions of the config keys, in the API's words where it has some.
+var descriptions = map[string]string{
+	"client_id":                   "The OAuth client ID issued by the identity provider.",
+	"client_secret":               "The OAuth client secret. Sensitive: write it as a `${env:NAME}` or `${file:PATH}` reference, never as a literal.",
+	"claims":                      "Custom claims to copy from the id_token into the Access JWT.",
+	"email_claim_name":            "The id_token claim that holds the user's email address.",
+	"directory_id":                "The Azure AD directory (tenant) ID.",
+	"support_groups":              "Read the user's Azure AD groups (default false).",
+	"conditional_access_enabled":  "Honour Azure AD conditional access policies (default false).",
+	"prompt":                      "The prompt parameter sent to the identity provider on login.",
+	"issuer_url":                  "The SAML IdP entity ID or issuer URL.",
+	"sso_target_url":              "The SAML single sign-on URL where AuthnRequests are sent.",
+	"idp_public_certs":            "PEM X.509 certificates that verify the IdP's signature on SAML responses, e.g. `${file:certs/okta.pem}`.",
+	"sign_request":                "Sign the SAML AuthnRequest with Access's key (default false).",
+	"email_attribute_name":        "The SAML attribute that holds the user's email address.",
+	"attributes":                  "SAML attributes copied into the Access JWT and usable in policies.",
+	"header_attributes":           "SAML attributes passed to the origin as HTTP headers.",
+	"force_authn":                 "Send ForceAuthn=true so that users authenticate afresh on every login (default false).",
+	"max_sso_url_length":          "Above this SSO URL length, RelayState is kept server-side and a nonce is sent instead (512 to 100000).",
+	"centrify_account":            "The Centrify account URL.",
+	"centrify_app_id":             "The Centrify application ID.",
+	"apps_domain":                 "The Google Workspace domain users sign in with.",
+	"use_login_hint":              "Pass the user's email to Google as a login hint (default false).",
+	"auth_url":                    "The OIDC authorization endpoint.",
+	"token_url":                   "The OIDC token endpoint.",
+	"certs_url":                   "The OIDC JWKS endpoint (jwks_uri).",
+	"scopes":                      "OAuth scopes to request, e.g. openid, email, profile.",
+	"pkce_enabled":                "Use PKCE in the authorization code flow (default false).",
+	"okta_account":                "The Okta organization URL.",
+	"authorization_server_id":     "The Okta authorization server ID.",
+	"onelogin_account":            "The OneLogin account URL.",
+	"ping_env_id":                 "The PingOne environment ID.",
+	"restrict_to_account_members": "Only members of the Cloudflare account may sign in (default false).",
+	"login_page_auto_prompt":      "Prompt for a passkey as soon as the login page opens (default false).",
+}
+
+func field(f cloudflare.ConfigField) obj {
+	d := descriptions[f.Name]
+	if d == "" {
+		panic("no description for " + f.Name)
+	}
+	o := obj{{"description", d}}
+	switch f.Kind {
+	case cloudflare.KindString:
+		o = append(o, kv{"type", "string"})
+		if f.Sensitive {
+			o = append(o, kv{"pattern", secretRe})
+		}
+		if len(f.Enum) > 0 {
+			o = append(o, kv{"enum", f.Enum})
+		}
+	case cloudflare.KindBool:
+		o = append(o, kv{"type", "boolean"})
+	case cloudflare.KindInt:
+		o = append(o, kv{"type", "integer"})
+		if f.Min != 0 {
+			o = append(o, kv{"minimum", f.Min})
+		}
+		if f.Max != 0 {
+			o = append(o, kv{"maximum", f.Max})
+		}
+	case cloudflare.KindStringList:
+		o = append(o, kv{"type", "array"}, kv{"items", obj{{"type", "string"}}})
+	case cloudflare.KindHeaderAttributes:
+		o = append(o, kv{"type", "array"}, kv{"items", obj{
+			{"type", "object"},
+			{"description", "A SAML attribute and the request header it is sent in."},
+			{"required", []string{"attribute_name", "header_name"}},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"attribute_name", obj{{"description", "The SAML attribute."}, {"type", "string"}, {"minLength", 1}}},
+				{"header_name", obj{{"description", "The HTTP header the attribute is sent in."}, {"type", "string"}, {"minLength", 1}}},
+			}},
+		}})
+	default:
+		panic("unknown kind " + f.Kind)
+	}
+	if f.Name == "idp_public_certs" {
+		o = append(o, kv{"minItems", 1})
+	}
+	return o
+}
+
+// managed reports whether a catalogue key is written in config: read-only keys
+// are the server's, and enable_encryption is driven by the encryption block.
+func managed(f cloudflare.ConfigField) bool {
+	return !f.ReadOnly && f.Name != "enable_encryption"
+}
+
+func configDef(t cloudflare.IdPType) obj {
+	var props obj
+	var required []string
+	for _, f := range t.Fields {
+		if !managed(f) {
+			continue
+		}
+		props = append(props, kv{f.Name, field(f)})
+		if f.Required {
+			required = append(required, f.Name)
+		}
+	}
+	o := obj{
+		{"type", "object"},
+		{"description", fmt.Sprintf("Config keys of a `%s` identity provider.", t.Name)},
+		{"additionalProperties", false},
+	}
+	if len(required) > 0 {
+		o = append(o, kv{"required", required})
+	}
+	if props == nil {
+		props = obj{}
+	}
+	return append(o, kv{"properties", props})
+}
+
+func main() {
+	defs := obj{
+		{"account_id", obj{{"type", "string"}, {"pattern", hex32}, {"description", "A Cloudflare account or organization ID: 32 lowercase hexadecimal characters."}}},
+		{"duration", obj{{"type", "string"}, {"pattern", duration}, {"description", "A duration: integers with units w, d, h, m or s, e.g. 45d, 12h, 2w, 1w3d."}}},
+		{"account", obj{
+			{"type", "object"},
+			{"description", "A Cloudflare account and the identity providers idpsync manages in it. An account may be split across files."},
+			{"required", []string{"id"}},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"id", obj{{"$ref", "#/$defs/account_id"}, {"description", "The account ID (32 lowercase hex)."}}},
+				{"name", obj{{"type", "string"}, {"minLength", 1}, {"description", "A label for the account in output and addresses; the ID when unset."}}},
+				{"organization", obj{{"$ref", "#/$defs/account_id"}, {"description", "The organization this account must belong to (32 lowercase hex)."}}},
+				{"prune", obj{{"type", "boolean"}, {"description", "Delete identity providers of this account that are not declared (default false)."}}},
+				{"identity_providers", obj{{"type", "array"}, {"description", "The identity providers of the account, matched to live ones by name."}, {"items", obj{{"$ref", "#/$defs/identity_provider"}}}}},
+			}},
+		}},
+	}
+	var conds []obj
+	for _, name := range cloudflare.IdPTypeNames {
+		t := cloudflare.IdPTypes[name]
+		defs = append(defs, kv{"config_" + name, configDef(t)})
+		then := obj{}
+		hasRequired := false
+		for _, f := range t.Fields {
+			hasRequired = hasRequired || f.Required
+		}
+		if hasRequired {
+			then = append(then, kv{"required", []string{"config"}})
+		}
+		props := obj{{"config", obj{{"$ref", "#/$defs/config_" + name}}}}
+		if name != "saml" {
+			props = append(props, kv{"encryption", false})
+		}
+		if !t.Federable {
+			props = append(props, kv{"federation", false})
+		}
+		then = append(then, kv{"properties", props})
+		conds = append(conds, obj{
+			{"if", obj{{"required", []string{"type"}}, {"properties", obj{{"type", obj{{"const", name}}}}}}},
+			{"then", then},
+		})
+	}
+	defs = append(defs,
+		kv{"identity_provider", obj{
+			{"type", "object"},
+			{"description", "An Access identity provider. Its config keys depend on its type."},
+			{"required", []string{"name", "type"}},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"name", obj{{"type", "string"}, {"minLength", 1}, {"description", "The name shown on the login page; unique in the account, and how the IdP is matched to a live one."}}},
+				{"id", obj{{"type", "string"}, {"pattern", uuidRe}, {"description", "Pins the IdP to an existing live one by its UUID, e.g. to rename it."}}},
+				{"type", obj{{"enum", cloudflare.IdPTypeNames}, {"description", "The identity provider type. It cannot change in place: a new type replaces the IdP."}}},
+				{"config", obj{{"type", "object"}, {"description", "The API's config keys for this type. Sensitive keys take ${env:NAME} or ${file:PATH} references."}}},
+				{"encryption", obj{{"$ref", "#/$defs/encryption"}, {"description", "SAML assertion encryption (saml only)."}}},
+				{"federation", obj{{"$ref", "#/$defs/federation"}, {"description", "Share this IdP with other accounts of the organization (not for onetimepin or cloudflare)."}}},
+			}},
+			{"allOf", conds},
+		}},
+		kv{"encryption", obj{
+			{"type", "object"},
+			{"description", "SAML assertion encryption: Access generates a certificate set for the IdP."},
+			{"required", []string{"enabled"}},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"enabled", obj{{"type", "boolean"}, {"description", "Encrypt SAML assertions. The IdP must then be given the set's public certificate."}}},
+				{"rotate_within", obj{{"$ref", "#/$defs/duration"}, {"description", "Plan a rotation when the current certificate expires sooner than this, e.g. 45d."}}},
+			}},
+		}},
+		kv{"federation", obj{
+			{"type", "object"},
+			{"description", "IdP federation: a grant, carried by a share, gives other accounts a read-only connection to this IdP. At most five IdPs per account."},
+			{"required", []string{"share_with"}},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"share_with", obj{{"type", "array"}, {"minItems", 1}, {"description", "The recipients: accounts, or the whole organization."}, {"items", obj{{"$ref", "#/$defs/recipient"}}}}},
+			}},
+		}},
+		kv{"recipient", obj{
+			{"type", "object"},
+			{"description", "One recipient: exactly one of `account` or `organization: true`."},
+			{"minProperties", 1},
+			{"maxProperties", 1},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"account", obj{{"$ref", "#/$defs/account_id"}, {"description", "A recipient account of the same organization (32 lowercase hex)."}}},
+				{"organization", obj{{"const", true}, {"description", "Share with every account of the source account's organization."}}},
+			}},
+		}},
+	)
+	schema := obj{
+		{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+		{"$id", "https://raw.githubusercontent.com/idpsync/idpsync/main/schemas/idpsync.schema.json"},
+		{"title", "idpsync desired state"},
+		{"description", "The desired Cloudflare Access identity providers, their SAML encryption and their federation, for idpsync."},
+		{"type", "object"},
+		{"required", []string{"version", "accounts"}},
+		{"additionalProperties", false},
+		{"properties", obj{
+			{"version", obj{{"const", 1}, {"description", "The format version of this file: 1."}}},
+			{"accounts", obj{{"type", "array"}, {"description", "The accounts this file declares."}, {"items", obj{{"$ref", "#/$defs/account"}}}}},
+		}},
+		{"$defs", defs},
+	}
+	raw, err := json.Marshal(schema)
+	if err != nil {
+		panic(err)
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, raw, "", "  "); err != nil {
+		panic(err)
+	}
+	out.WriteByte('\n')
+	if err := os.WriteFile("idpsync.schema.json", out.Bytes(), 0o644); err != nil {
+		panic(err)
+	}
+}

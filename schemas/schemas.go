@@ -1,0 +1,43 @@
+// Package schemas holds the JSON Schema of the idpsync desired-state format.
+// Editors use it through the yaml-language-server modeline; the loader
+// validates every document against it.
+package schemas
+
+//go:generate go run gen_schema.go
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// IdPSync is the JSON Schema (2020-12) of the desired-state format, version 1.
+//
+//go:embed idpsync.schema.json
+var IdPSync []byte
+
+// ID is the schema's $id.
+const ID = "https://raw.githubusercontent.com/idpsync/idpsync/main/schemas/idpsync.schema.json"
+
+var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(IdPSync))
+	if err != nil {
+		return nil, fmt.Errorf("parse idpsync.schema.json: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(ID, doc); err != nil {
+		return nil, fmt.Errorf("load idpsync.schema.json: %w", err)
+	}
+	s, err := c.Compile(ID)
+	if err != nil {
+		return nil, fmt.Errorf("compile idpsync.schema.json: %w", err)
+	}
+	return s, nil
+})
+
+// Compile returns the compiled schema. It is compiled once per process: the
+// result is immutable and safe for concurrent use.
+func Compile() (*jsonschema.Schema, error) { return compiled() }
