@@ -238,6 +238,8 @@ type Read struct {
 	ID        string `json:"id"`
 	// Version is updated_at or modified where the API has one, else a hash of the object.
 	Version string `json:"version"`
+	// Resource is the kind of object read, so that the id can be looked up again.
+	Resource Resource `json:"resource,omitempty"`
 }
 
 // Summary counts the actions the way Terraform does: a replace adds and destroys.

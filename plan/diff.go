@@ -1,0 +1,398 @@
+package plan
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/state"
+)
+
+// Options shape a diff besides the two states.
+type Options struct {
+	// Now is the moment certificate expiry is measured from.
+	Now time.Time
+	// SecretSalt keys SecretRef.Hash (hex HMAC-SHA256(salt, value)); callers
+	// pass a fresh random one per plan so hashes cannot be correlated across plans.
+	SecretSalt string
+	// ResendSecrets are IdP addresses whose write-only secrets are sent by a
+	// forced update, because no read can tell whether they differ.
+	ResendSecrets []string
+}
+
+// node is an action with its dependencies as edges. Addresses alone cannot
+// carry the order: an IdP replace deletes the old grant and creates a new one
+// under the same address.
+type node struct {
+	a    Action
+	deps []*node
+}
+
+type differ struct {
+	opts   Options
+	p      *Plan
+	nodes  []*node
+	resend map[string]bool
+	used   map[string]bool
+}
+
+// account is the per-account context of a diff.
+type account struct {
+	d     *state.Account
+	live  *state.LiveAccount
+	label string
+	// shares are the account's sent shares by the grant they carry.
+	shares map[string][]*state.LiveShare
+}
+
+// Diff compares the desired state with the live state of the declared accounts
+// and returns the plan that makes live match desired. It is pure: it does no
+// I/O, reads no clock and draws no randomness, so the same inputs always give
+// the same plan.
+func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error) {
+	d := &differ{
+		opts: opts,
+		p: &Plan{
+			FormatVersion: FormatVersion,
+			SecretSalt:    opts.SecretSalt,
+			Accounts:      []AccountRef{},
+			Actions:       []Action{},
+			Reads:         []Read{},
+		},
+		resend: make(map[string]bool, len(opts.ResendSecrets)),
+		used:   make(map[string]bool, len(opts.ResendSecrets)),
+	}
+	for _, a := range opts.ResendSecrets {
+		d.resend[a] = true
+	}
+	accounts := slices.Clone(desired.Accounts)
+	slices.SortFunc(accounts, func(x, y *state.Account) int { return cmp.Compare(x.ID, y.ID) })
+	for i, a := range accounts {
+		if i > 0 && accounts[i-1].ID == a.ID {
+			return nil, fmt.Errorf("account %s is declared twice", a.ID)
+		}
+		var la *state.LiveAccount
+		if live != nil {
+			la = live.Accounts[a.ID]
+		}
+		if err := d.account(a, la); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range opts.ResendSecrets {
+		if !d.used[a] {
+			return nil, fmt.Errorf("resend secrets: %s matches no declared identity provider", a)
+		}
+	}
+	actions, err := order(d.nodes)
+	if err != nil {
+		return nil, err
+	}
+	d.p.Actions = actions
+	d.sortFindings()
+	return d.p, nil
+}
+
+func (d *differ) sortFindings() {
+	p := d.p
+	slices.SortFunc(p.Warnings, func(x, y Warning) int {
+		return cmp.Or(cmp.Compare(x.Address, y.Address), cmp.Compare(x.Code, y.Code))
+	})
+	slices.SortFunc(p.Unmanaged, func(x, y Unmanaged) int {
+		return cmp.Or(cmp.Compare(x.Address, y.Address), cmp.Compare(x.ID, y.ID))
+	})
+	slices.SortFunc(p.Received, func(x, y Received) int {
+		return cmp.Or(cmp.Compare(x.Address, y.Address), cmp.Compare(x.ID, y.ID))
+	})
+	slices.SortFunc(p.Pending, func(x, y Pending) int {
+		return cmp.Or(cmp.Compare(x.Address, y.Address), cmp.Compare(x.Status, y.Status))
+	})
+	sortReads(p.Reads)
+}
+
+func sortReads(rs []Read) {
+	slices.SortFunc(rs, func(x, y Read) int {
+		return cmp.Or(cmp.Compare(x.Address, y.Address), cmp.Compare(x.Resource, y.Resource), cmp.Compare(x.ID, y.ID))
+	})
+}
+
+// add records an action after its dependencies; no-op actions and absent or
+// no-op dependencies are not edges, so DependsOn names only real work.
+func (d *differ) add(a Action, deps ...*node) *node {
+	n := &node{a: a}
+	if a.Action != NoOp {
+		for _, dep := range deps {
+			if dep != nil && dep.a.Action != NoOp && !slices.Contains(n.deps, dep) {
+				n.deps = append(n.deps, dep)
+			}
+		}
+	}
+	d.nodes = append(d.nodes, n)
+	return n
+}
+
+func (d *differ) read(r Read) { d.p.Reads = append(d.p.Reads, r) }
+
+func (d *differ) warn(w Warning) { d.p.Warnings = append(d.p.Warnings, w) }
+
+func (d *differ) pending(p Pending) { d.p.Pending = append(d.p.Pending, p) }
+
+func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
+	ac := &account{d: a, live: la, label: a.Label(), shares: map[string][]*state.LiveShare{}}
+	d.p.Accounts = append(d.p.Accounts, AccountRef{ID: a.ID, Label: ac.label, Prune: a.Prune})
+	var lidps []*state.LiveIdP
+	if la != nil {
+		lidps = la.IdentityProviders
+		for _, s := range la.Shares {
+			if s.GrantID != "" {
+				ac.shares[s.GrantID] = append(ac.shares[s.GrantID], s)
+			}
+		}
+	}
+	byID := make(map[string]*state.LiveIdP, len(lidps))
+	byName := make(map[string][]*state.LiveIdP, len(lidps))
+	for _, l := range lidps {
+		byID[l.ID] = l
+		if !l.ReadOnly {
+			byName[l.Name] = append(byName[l.Name], l)
+		}
+	}
+
+	declared := make(map[string]bool, len(a.IdentityProviders))
+	for _, di := range a.IdentityProviders {
+		if declared[di.Name] {
+			return fmt.Errorf("%s: declared twice", IdPAddress(ac.label, di.Name))
+		}
+		declared[di.Name] = true
+	}
+
+	// Pinned ids claim their live IdP first, so that a name match never takes
+	// an IdP another declaration pins.
+	claimed := make(map[*state.LiveIdP]bool, len(a.IdentityProviders))
+	matches := make([]*state.LiveIdP, len(a.IdentityProviders))
+	for i, di := range a.IdentityProviders {
+		if di.ID == "" {
+			continue
+		}
+		addr := IdPAddress(ac.label, di.Name)
+		l := byID[di.ID]
+		switch {
+		case l == nil:
+			return fmt.Errorf("%s: pinned id %s does not exist in account %s", addr, di.ID, ac.label)
+		case l.ReadOnly:
+			return fmt.Errorf("%s: pinned id %s is a read-only IdP and cannot be managed", addr, di.ID)
+		case claimed[l]:
+			return fmt.Errorf("%s: pinned id %s is pinned by another IdP too", addr, di.ID)
+		}
+		claimed[l] = true
+		matches[i] = l
+	}
+	for i, di := range a.IdentityProviders {
+		if di.ID != "" {
+			continue
+		}
+		var found *state.LiveIdP
+		for _, l := range byName[di.Name] {
+			if claimed[l] {
+				continue
+			}
+			if found != nil {
+				return fmt.Errorf("%s: two live IdPs named %q in account %s (%s, %s): pin one with id:",
+					IdPAddress(ac.label, di.Name), di.Name, ac.label, min(found.ID, l.ID), max(found.ID, l.ID))
+			}
+			found = l
+		}
+		if found != nil {
+			claimed[found] = true
+			matches[i] = found
+		}
+	}
+	for i, di := range a.IdentityProviders {
+		if err := d.idp(ac, di, matches[i]); err != nil {
+			return err
+		}
+	}
+
+	// What is left is either received from another account or unmanaged.
+	unclaimed := map[string]int{}
+	for _, l := range lidps {
+		if !l.ReadOnly && !claimed[l] {
+			unclaimed[l.Name]++
+		}
+	}
+	for _, l := range lidps {
+		if l.ReadOnly {
+			r := Received{Address: IdPAddress(ac.label, l.Name), AccountID: a.ID, ID: l.ID, Name: l.Name}
+			if l.Received != nil {
+				r.FromAccount = l.Received.FromAccount
+			}
+			d.p.Received = append(d.p.Received, r)
+			continue
+		}
+		if claimed[l] {
+			continue
+		}
+		// An undeclared IdP whose name is taken is addressed by its id, so that
+		// no two objects of a plan share an address.
+		name := l.Name
+		if declared[name] || unclaimed[name] > 1 {
+			name = l.ID
+		}
+		addr := IdPAddress(ac.label, name)
+		if a.Prune {
+			d.prune(ac, addr, l)
+			continue
+		}
+		d.p.Unmanaged = append(d.p.Unmanaged, Unmanaged{Address: addr, AccountID: a.ID, ID: l.ID, Name: l.Name, Type: l.Type})
+	}
+	return nil
+}
+
+// idpState is what the child diffs of one declared IdP need to know.
+type idpState struct {
+	ac   *account
+	t    cloudflare.IdPType
+	d    *state.IdP
+	l    *state.LiveIdP // nil when the IdP does not exist
+	addr string
+	base Action
+	node *node // the IdP's own action
+	// fresh is set when the IdP is created or replaced: its live children are
+	// gone or about to be, and new ones are created with childReason.
+	fresh       bool
+	childReason Reason
+	// request is the IdP body that PUTs of this IdP start from.
+	request *IdPRequest
+}
+
+func (s *idpState) ids() IDs {
+	if s.fresh {
+		return IDs{}
+	}
+	return IDs{IdP: s.l.ID}
+}
+
+func (s *idpState) action(addr string, r Resource, k Kind, reason Reason) Action {
+	a := s.base
+	a.Address, a.Resource, a.Action, a.Reason = addr, r, k, reason
+	a.IDs = s.ids()
+	return a
+}
+
+func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
+	addr := IdPAddress(ac.label, di.Name)
+	t, ok := cloudflare.IdPTypes[di.Type]
+	if !ok {
+		return fmt.Errorf("%s: unknown identity provider type %q", addr, di.Type)
+	}
+	s := &idpState{
+		ac: ac, t: t, d: di, l: l, addr: addr,
+		base:        Action{AccountID: ac.d.ID, Account: ac.label, IdP: addr, IdPName: di.Name},
+		childReason: ReasonMissing,
+	}
+	resend := d.resend[addr]
+	d.used[addr] = true
+	salt := d.opts.SecretSalt
+
+	switch {
+	case l == nil:
+		s.fresh = true
+		a := s.action(addr, ResourceIdP, Create, ReasonMissing)
+		a.Request = createRequest(t, di, salt)
+		a.After = idpAfter(t, di)
+		a.Changes = createChanges(t, di)
+		a.Changes = append(a.Changes, writeOnlyChanges(t, di)...)
+		sortChanges(a.Changes)
+		s.request = a.Request
+		s.node = d.add(a)
+
+	case l.Type != di.Type:
+		d.readIdP(ac, addr, l)
+		// The API refuses to delete an IdP while a grant refers to it, so the
+		// old federation goes first.
+		last := d.deleteFederation(ac, s.base, addr, l, ReasonParentReplaced)
+		s.fresh, s.childReason = true, ReasonParentReplaced
+		a := s.base
+		a.Address, a.Resource, a.Action, a.Reason = addr, ResourceIdP, Replace, ReasonTypeChanged
+		a.IDs = IDs{IdP: l.ID}
+		a.Request = createRequest(t, di, salt)
+		a.Before = idpBefore(t, di, l)
+		a.After = idpAfter(t, di)
+		a.Changes = append([]Change{{Path: "type", Before: l.Type, After: di.Type}}, configChanges(t, di, l.Config)...)
+		if l.Name != di.Name {
+			a.Changes = append(a.Changes, Change{Path: "name", Before: l.Name, After: di.Name})
+		}
+		a.Changes = append(a.Changes, writeOnlyChanges(t, di)...)
+		sortChanges(a.Changes)
+		a.Destructive = true
+		a.Notes = []string{fmt.Sprintf("the type cannot change in place: IdP %s is deleted and created again with a new id, so access policies that name the old id stop matching", l.ID)}
+		s.request = a.Request
+		s.node = d.add(a, last)
+
+	default:
+		d.readIdP(ac, addr, l)
+		changes := configChanges(t, di, l.Config)
+		if di.ID != "" && l.Name != di.Name {
+			changes = append(changes, Change{Path: "name", Before: l.Name, After: di.Name})
+		}
+		// An update must not toggle encryption: the encryption action does,
+		// at the moment the external IdP is ready for it.
+		stays := di.Type == "saml" && l.EncryptionEnabled && di.Encryption != nil && di.Encryption.Enabled
+		s.request = updateRequest(t, di, l, salt, stays)
+		a := s.action(addr, ResourceIdP, NoOp, ReasonInSync)
+		a.Before = idpBefore(t, di, l)
+		a.After = idpAfter(t, di)
+		if len(changes) > 0 || resend {
+			a.Action, a.Reason = Update, ReasonChanged
+			if len(changes) == 0 {
+				a.Reason = ReasonResendSecrets
+			}
+			a.Changes = append(changes, writeOnlyChanges(t, di)...)
+			sortChanges(a.Changes)
+			a.Request = s.request
+			if stays && l.CertificateSet != nil {
+				a.IDs.CertificateSet = l.CertificateSet.UID
+			}
+		}
+		s.node = d.add(a)
+	}
+
+	// chain is the last create-side action of this IdP: each child waits for it.
+	var chain *node
+	if s.node.a.Action == Create || s.node.a.Action == Replace {
+		chain = s.node
+	}
+	chain, err := d.encryption(s, chain)
+	if err != nil {
+		return err
+	}
+	return d.federation(s, chain)
+}
+
+func (d *differ) readIdP(ac *account, addr string, l *state.LiveIdP) {
+	d.read(Read{Address: addr, AccountID: ac.d.ID, ID: l.ID, Version: IdPVersion(l), Resource: ResourceIdP})
+}
+
+// prune deletes an undeclared IdP of an account with prune: true, its share
+// and grant first.
+func (d *differ) prune(ac *account, addr string, l *state.LiveIdP) {
+	d.readIdP(ac, addr, l)
+	base := Action{AccountID: ac.d.ID, Account: ac.label, IdP: addr, IdPName: l.Name}
+	last := d.deleteFederation(ac, base, addr, l, ReasonPruned)
+	a := base
+	a.Address, a.Resource, a.Action, a.Reason = addr, ResourceIdP, Delete, ReasonPruned
+	a.IDs = IDs{IdP: l.ID}
+	a.Before = map[string]any{"name": l.Name, "type": l.Type}
+	a.Destructive = true
+	a.Notes = []string{fmt.Sprintf("no file declares IdP %q (%s) and account %s has prune: true", l.Name, l.ID, ac.label)}
+	if l.CertificateSet != nil {
+		a.Notes = append(a.Notes, fmt.Sprintf("its encryption certificate set %s stays: the API cannot delete certificate sets", l.CertificateSet.UID))
+	}
+	d.add(a, last)
+}
+
+// joinIDs renders a list of account ids for a note.
+func joinIDs(ids []string) string { return strings.Join(ids, ", ") }

@@ -1,0 +1,40 @@
+package plan
+
+// Addresses name every object a plan touches, in the form people type after
+// --target: account[<label>].idp[<name>] and the child suffixes below. The
+// label is the account's name, else its id.
+
+// AccountAddress is the address of a declared account.
+func AccountAddress(accountLabel string) string {
+	return "account[" + accountLabel + "]"
+}
+
+// IdPAddress is the address of an IdP, e.g. account[platform].idp[Okta].
+func IdPAddress(accountLabel, idpName string) string {
+	return "account[" + accountLabel + "].idp[" + idpName + "]"
+}
+
+// CertificateSetAddress is the address of the SAML encryption certificate set of an IdP.
+func CertificateSetAddress(idpAddress string) string {
+	return idpAddress + ".encryption.certificate_set"
+}
+
+// EncryptionAddress is the address of the SAML encryption switch of an IdP.
+func EncryptionAddress(idpAddress string) string {
+	return idpAddress + ".encryption"
+}
+
+// GrantAddress is the address of the federation grant of an IdP.
+func GrantAddress(idpAddress string) string {
+	return idpAddress + ".grant"
+}
+
+// ShareAddress is the address of the share that carries an IdP's grant.
+func ShareAddress(idpAddress string) string {
+	return idpAddress + ".share"
+}
+
+// RecipientAddress is the address of one recipient account of an IdP's share.
+func RecipientAddress(idpAddress, accountID string) string {
+	return idpAddress + ".share.recipient[" + accountID + "]"
+}

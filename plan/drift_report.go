@@ -1,0 +1,118 @@
+package plan
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/idpsync/idpsync/cloudflare"
+)
+
+// Drift groups the findings of a plan by cause: what the drift command and the
+// nightly job report. It reads only the plan.
+func Drift(p *Plan) *DriftReport {
+	r := &DriftReport{FormatVersion: p.FormatVersion, Accounts: p.Accounts, Items: []DriftItem{}}
+	if r.Accounts == nil {
+		r.Accounts = []AccountRef{}
+	}
+	accountOf := map[string]string{}
+	add := func(c DriftCategory, addr, account, msg string, changes []Change) {
+		r.Items = append(r.Items, DriftItem{Category: c, Address: addr, AccountID: account, Message: msg, Changes: changes})
+	}
+	for _, a := range p.Actions {
+		accountOf[a.IdP] = a.AccountID
+		if c, msg, ok := actionDrift(a); ok {
+			add(c, a.Address, a.AccountID, msg, a.Changes)
+		}
+		if a.Resource == ResourceIdP && a.Action != Create && a.Reason != ReasonPruned {
+			if keys := writeOnlyKeys(a); len(keys) > 0 {
+				add(DriftUnverifiable, a.Address, a.AccountID,
+					strings.Join(keys, ", ")+" cannot be read back; not compared", nil)
+			}
+		}
+	}
+	for _, u := range p.Unmanaged {
+		add(DriftUnmanaged, u.Address, u.AccountID,
+			fmt.Sprintf("IdP %q (%s, %s) exists live but no file declares it", u.Name, u.Type, u.ID), nil)
+	}
+	for _, x := range p.Pending {
+		add(DriftPending, x.Address, x.AccountID, fmt.Sprintf("%s: the change is still under way", x.Status), nil)
+	}
+	for _, w := range p.Warnings {
+		switch w.Code {
+		case "certificate_expiring", "rotation_in_progress", "expired_certificate", "rotation_deferred":
+			msg := w.Message
+			if w.Detail != "" {
+				msg += " (" + w.Detail + ")"
+			}
+			add(DriftCertificate, w.Address, accountOf[owningIdP(w.Address)], msg, nil)
+		}
+	}
+	rank := make(map[DriftCategory]int, len(DriftCategories))
+	for i, c := range DriftCategories {
+		rank[c] = i
+	}
+	slices.SortStableFunc(r.Items, func(x, y DriftItem) int {
+		return cmp.Or(cmp.Compare(rank[x.Category], rank[y.Category]), cmp.Compare(x.Address, y.Address))
+	})
+	for _, it := range r.Items {
+		if it.Category != DriftUnverifiable {
+			r.Drifted = true
+			break
+		}
+	}
+	return r
+}
+
+// actionDrift classifies one action. Forced secret resends and the recreation
+// of a replaced IdP's children are consequences, not drift of their own.
+func actionDrift(a Action) (DriftCategory, string, bool) {
+	switch {
+	case a.Action == NoOp, a.Reason == ReasonResendSecrets, a.Reason == ReasonParentReplaced:
+		return "", "", false
+	case a.Reason == ReasonPruned:
+		if a.Resource != ResourceIdP {
+			return "", "", false
+		}
+		return DriftUnmanaged, "exists live but no file declares it; prune: true deletes it", true
+	case a.Action == Create:
+		return DriftMissing, "declared but absent live", true
+	}
+	msg := "live differs from declared"
+	switch a.Reason {
+	case ReasonEncryptionEnabled:
+		msg = "live differs from declared: encryption is off, declared on"
+	case ReasonEncryptionDisabled:
+		msg = "live differs from declared: encryption is on, declared off"
+	case ReasonCertificateExpiring:
+		msg = "live differs from declared: the certificate expires within rotate_within"
+	case ReasonTypeChanged:
+		msg = "live differs from declared: the type differs"
+	case ReasonTargetChanged:
+		msg = "live differs from declared: the share targets another kind of recipient"
+	case ReasonFederationRemoved:
+		msg = "live differs from declared: federated, but no federation is declared"
+	case ReasonRecipientRemoved:
+		msg = "live differs from declared: shared with an account not declared"
+	}
+	return DriftChanged, msg, true
+}
+
+// writeOnlyKeys lists the declared keys of an IdP action that cannot be read back.
+func writeOnlyKeys(a Action) []string {
+	cfg, _ := a.After["config"].(map[string]any)
+	typ, _ := a.After["type"].(string)
+	t, ok := cloudflare.IdPTypes[typ]
+	if !ok {
+		return nil
+	}
+	var keys []string
+	for k := range cfg {
+		if isWriteOnly(t, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
