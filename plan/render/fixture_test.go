@@ -1,0 +1,241 @@
+package render
+
+import (
+	"fmt"
+
+	"github.com/idpsync/idpsync/plan"
+)
+
+const (
+	platformID = "023e105f4ecef8ad9ca31a8372d0c353"
+	partnerID  = "9a7806061c88ada191ed06f989cc3dac"
+	vendorID   = "372e67954025e0ba6aaa6d586b9e0b59"
+)
+
+const oldPEM = `-----BEGIN CERTIFICATE-----
+MIIEkjCCA3qgAwIBAgIQCgFBQgAAAVOFc2oLheynCDANBgkqhkiG9w0BAQsFADA/
+MSQwIgYDVQQKExtEaWdpdGFsIFNpZ25hdHVyZSBUcnVzdCBDby4xFzAVBgNVBAMT
+DkRTVCBSb290IENBIFgzMB4XDTE2MDMxNzE2NDA0NloXDTIxMDMxNzE2NDA0Nlow
+MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ
+RTESMBAGA1UEChMJQmFsdGltb3JlMRMwEQYDVQQLEwpDeWJlclRydXN0MSIwIAYD
+VQQDExlCYWx0aW1vcmUgQ3liZXJUcnVzdCBSb290MB4XDTAwMDUxMjE4NDYwMFoX
+DTI1MDUxMjIzNTkwMFowWjELMAkGA1UEBhMCSUUxEjAQBgNVBAoTCUJhbHRpbW9y
+ZTETMBEGA1UECxMKQ3liZXJUcnVzdDEiMCAGA1UEAxMZQmFsdGltb3JlIEN5YmVy
+VHJ1c3QgUm9vdDCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAKMEuyKr
+-----END CERTIFICATE-----
+`
+
+const newPEM = `-----BEGIN CERTIFICATE-----
+MIIEkjCCA3qgAwIBAgIQCgFBQgAAAVOFc2oLheynCDANBgkqhkiG9w0BAQsFADA/
+MSQwIgYDVQQKExtEaWdpdGFsIFNpZ25hdHVyZSBUcnVzdCBDby4xFzAVBgNVBAMT
+DkRTVCBSb290IENBIFgzMB4XDTE2MDMxNzE2NDA0NloXDTIxMDMxNzE2NDA0Nlow
+MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ
+RTESMBAGA1UEChMJQmFsdGltb3JlMRMwEQYDVQQLEwpDeWJlclRydXN0MSIwIAYD
+VQQDExlCYWx0aW1vcmUgQ3liZXJUcnVzdCBSb290MB4XDTI2MDUxMjE4NDYwMFoX
+DTI5MDUxMjIzNTkwMFowWjELMAkGA1UEBhMCSUUxEjAQBgNVBAoTCUJhbHRpbW9y
+ZTETMBEGA1UECxMKQ3liZXJUcnVzdDEiMCAGA1UEAxMZQmFsdGltb3JlIEN5YmVy
+VHJ1c3QgUm9vdDCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAKMEuyKr
+-----END CERTIFICATE-----
+`
+
+// fullPlan has every action kind, every resource kind, warnings, unmanaged,
+// received and pending IdPs, a sensitive write-only field, LosesAccess and
+// Notes, a PEM certificate change, and a name full of Markdown specials.
+func fullPlan() *plan.Plan {
+	okta := func(a plan.Action) plan.Action {
+		a.AccountID, a.Account = platformID, "platform"
+		if a.IdP == "" {
+			a.IdP, a.IdPName = "account[platform].idp[Okta]", "Okta"
+		}
+		return a
+	}
+	return &plan.Plan{
+		FormatVersion: plan.FormatVersion,
+		SecretSalt:    "5f1d0a",
+		Accounts: []plan.AccountRef{
+			{ID: platformID, Label: "platform", Prune: true},
+			{ID: partnerID, Label: "partner"},
+		},
+		Actions: []plan.Action{
+			okta(plan.Action{
+				Address: "account[platform].idp[GitHub]", Action: plan.Create, Resource: plan.ResourceIdP, Reason: plan.ReasonMissing,
+				IdP: "account[platform].idp[GitHub]", IdPName: "GitHub",
+				After: map[string]any{
+					"name": "GitHub", "type": "github",
+					"config": map[string]any{"client_id": "Iv1.8a61f9b3a7aba766", "client_secret": plan.SensitiveValue},
+				},
+				Request: &plan.IdPRequest{Name: "GitHub", Type: "github", Config: map[string]any{"client_id": "Iv1.8a61f9b3a7aba766", "client_secret": plan.SensitiveValue},
+					Secrets: []plan.SecretRef{{Key: "client_secret", Ref: "${env:GITHUB_CLIENT_SECRET}", Hash: "9c1e"}}},
+			}),
+			okta(plan.Action{
+				Address: "account[platform].idp[Okta]", Action: plan.Update, Resource: plan.ResourceIdP, Reason: plan.ReasonChanged,
+				IDs: plan.IDs{IdP: "f174e90a-fafe-4643-bbbc-4a0ed4fc8415"},
+				Changes: []plan.Change{
+					{Path: "config.claims", Before: []any{"email"}, After: []any{"email", "groups"}},
+					{Path: "config.client_secret", Before: plan.SensitiveValue, After: plan.SensitiveValue, Sensitive: true, WriteOnly: true},
+					{Path: "config.issuer_url", Before: "https://dev-1.okta.com", After: "https://dev-2.okta.com"},
+					{Path: "config.pkce_enabled", After: true},
+					{Path: "config.support_groups", Before: true},
+				},
+			}),
+			okta(plan.Action{
+				Address: "account[platform].idp[Legacy SAML]", Action: plan.Delete, Resource: plan.ResourceIdP, Reason: plan.ReasonPruned,
+				IdP: "account[platform].idp[Legacy SAML]", IdPName: "Legacy SAML", IDs: plan.IDs{IdP: "6b1cd4f6-0d57-4b6e-bc4d-8bbd1e7cbbd1"},
+				Before:      map[string]any{"name": "Legacy SAML", "type": "saml", "config": map[string]any{"issuer_url": "https://idp.example.com"}},
+				Destructive: true,
+			}),
+			okta(plan.Action{
+				Address: "account[platform].idp[Azure]", Action: plan.Replace, Resource: plan.ResourceIdP, Reason: plan.ReasonTypeChanged,
+				IdP: "account[platform].idp[Azure]", IdPName: "Azure", IDs: plan.IDs{IdP: "0b7d3d31-64b2-4d5c-b3f5-1a4d5e6f7a8b"},
+				Changes:     []plan.Change{{Path: "type", Before: "oidc", After: "azureAD"}},
+				Destructive: true,
+				Notes:       []string{"Users signed in through this IdP must sign in again; its id changes, so policies naming it are updated by the next apply."},
+			}),
+			okta(plan.Action{
+				Address: "account[platform].idp[Okta SAML].encryption.certificate_set", Action: plan.Rotate, Resource: plan.ResourceCertificateSet, Reason: plan.ReasonCertificateExpiring,
+				IdP: "account[platform].idp[Okta SAML]", IdPName: "Okta SAML",
+				IDs:     plan.IDs{IdP: "c6a2e4f0-1111-4b2a-9c3d-2e4f6a8b0c1d", CertificateSet: "a3c0b9e2-7e0f-4d5a-8f61-3e2d1c0b9a87"},
+				Changes: []plan.Change{{Path: "certificates[0].certificate", Before: oldPEM, After: newPEM}},
+			}),
+			okta(plan.Action{
+				Address: "account[platform].idp[Okta SAML].encryption", Action: plan.Update, Resource: plan.ResourceEncryption, Reason: plan.ReasonEncryptionEnabled,
+				IdP: "account[platform].idp[Okta SAML]", IdPName: "Okta SAML", IDs: plan.IDs{IdP: "c6a2e4f0-1111-4b2a-9c3d-2e4f6a8b0c1d"},
+				Changes: []plan.Change{{Path: "config.enable_encryption", Before: false, After: true}},
+			}),
+			okta(plan.Action{
+				Address: "account[platform].idp[Okta].grant", Action: plan.Create, Resource: plan.ResourceGrant, Reason: plan.ReasonMissing,
+				DependsOn: []string{"account[platform].idp[Okta]"},
+			}),
+			okta(plan.Action{
+				Address: "account[platform].idp[Okta].share", Action: plan.Create, Resource: plan.ResourceShare, Reason: plan.ReasonMissing,
+				Share:     &plan.ShareRequest{Name: "idpsync-Okta", Accounts: []string{partnerID}},
+				After:     map[string]any{"name": "idpsync-Okta", "accounts": []any{partnerID}},
+				DependsOn: []string{"account[platform].idp[Okta].grant"},
+			}),
+			okta(plan.Action{
+				Address: "account[platform].idp[Okta].share.recipient[" + partnerID + "]", Action: plan.Create, Resource: plan.ResourceRecipient, Reason: plan.ReasonMissing,
+				RecipientAccount: partnerID,
+			}),
+			okta(plan.Action{
+				Address: "account[platform].idp[Okta].share.recipient[" + vendorID + "]", Action: plan.Delete, Resource: plan.ResourceRecipient, Reason: plan.ReasonRecipientRemoved,
+				RecipientAccount: vendorID, IDs: plan.IDs{Share: "3fa85f64-5717-4562-b3fc-2c963f66afa6", Recipient: "7c9e6679-7425-40de-944b-e07fc1f90ae7"},
+				LosesAccess: []string{vendorID},
+				Destructive: true,
+			}),
+			okta(plan.Action{Address: "account[platform].idp[Google]", Action: plan.NoOp, Resource: plan.ResourceIdP, Reason: plan.ReasonInSync,
+				IdP: "account[platform].idp[Google]", IdPName: "Google", IDs: plan.IDs{IdP: "d1"}}),
+			okta(plan.Action{Address: "account[platform].idp[Google].grant", Action: plan.NoOp, Resource: plan.ResourceGrant, Reason: plan.ReasonInSync,
+				IdP: "account[platform].idp[Google]", IdPName: "Google", IDs: plan.IDs{Grant: "g1"}}),
+			{
+				Address: "account[partner].idp[Contractors_*|<b>`x`]", Action: plan.Create, Resource: plan.ResourceIdP, Reason: plan.ReasonMissing,
+				AccountID: partnerID, Account: "partner", IdP: "account[partner].idp[Contractors_*|<b>`x`]", IdPName: "Contractors_*|<b>`x`",
+				Changes: []plan.Change{{Path: "name", After: "Contractors_*|<b>`x`"}, {Path: "type", After: "onetimepin"}},
+			},
+			{
+				Address: "account[partner].idp[Old].grant", Action: plan.Delete, Resource: plan.ResourceGrant, Reason: plan.ReasonFederationRemoved,
+				AccountID: partnerID, Account: "partner", IdP: "account[partner].idp[Old]", IdPName: "Old", IDs: plan.IDs{IdP: "e2", Grant: "5d8f"},
+				LosesAccess: []string{platformID, vendorID},
+				Destructive: true,
+			},
+			{
+				Address: "account[partner].idp[Old]", Action: plan.NoOp, Resource: plan.ResourceIdP, Reason: plan.ReasonInSync,
+				AccountID: partnerID, Account: "partner", IdP: "account[partner].idp[Old]", IdPName: "Old", IDs: plan.IDs{IdP: "e2"},
+			},
+		},
+		Warnings: []plan.Warning{
+			{Address: "account[platform].idp[Okta SAML].encryption", Code: "certificate_expiring",
+				Message: "the encryption certificate expires on 2026-06-01, within rotate_within (30 days); it is rotated by this plan",
+				Detail:  "new certificate SHA-256 fingerprint 4F:1A:77:0C:93:5E:21:8B:D2:6C:0E:11:9A:3B:45:7D"},
+			{Address: "account[partner].idp[Old]", Code: "rotation_in_progress", Message: "a certificate rotation is under way"},
+		},
+		Unmanaged: []plan.Unmanaged{
+			{Address: "account[platform].idp[Manual]", AccountID: platformID, ID: "77aa", Name: "Manual", Type: "saml"},
+		},
+		Received: []plan.Received{
+			{Address: "account[partner].idp[Okta]", AccountID: partnerID, ID: "f174e90a", Name: "Okta", FromAccount: platformID},
+		},
+		Pending: []plan.Pending{
+			{Address: "account[platform].idp[Okta].share.recipient[" + partnerID + "]", AccountID: platformID, Status: "associating"},
+		},
+		Reads: []plan.Read{{Address: "account[platform].idp[Okta]", AccountID: platformID, ID: "f174e90a-fafe-4643-bbbc-4a0ed4fc8415", Version: "2026-05-01T10:00:00Z"}},
+	}
+}
+
+// emptyPlan covers declared accounts that are fully in sync.
+func emptyPlan() *plan.Plan {
+	return &plan.Plan{
+		FormatVersion: plan.FormatVersion,
+		Accounts:      []plan.AccountRef{{ID: platformID, Label: "platform"}},
+		Actions: []plan.Action{
+			{Address: "account[platform].idp[Okta]", Action: plan.NoOp, Resource: plan.ResourceIdP, Reason: plan.ReasonInSync, AccountID: platformID, Account: "platform"},
+		},
+	}
+}
+
+func fullDrift() *plan.DriftReport {
+	return &plan.DriftReport{
+		FormatVersion: plan.FormatVersion,
+		Accounts:      []plan.AccountRef{{ID: platformID, Label: "platform"}, {ID: partnerID, Label: "partner"}},
+		Drifted:       true,
+		Items: []plan.DriftItem{
+			{Category: plan.DriftUnverifiable, Address: "account[platform].idp[Okta]", AccountID: platformID, Message: "client_secret is write-only",
+				Changes: []plan.Change{{Path: "config.client_secret", Before: plan.SensitiveValue, After: plan.SensitiveValue, Sensitive: true, WriteOnly: true}}},
+			{Category: plan.DriftMissing, Address: "account[platform].idp[GitHub]", AccountID: platformID, Message: "declared, absent live"},
+			{Category: plan.DriftChanged, Address: "account[platform].idp[Okta]", AccountID: platformID, Message: "live differs from declared",
+				Changes: []plan.Change{{Path: "config.issuer_url", Before: "https://dev-1.okta.com", After: "https://dev-2.okta.com"}}},
+			{Category: plan.DriftMissing, Address: "account[partner].idp[Contractors]", AccountID: partnerID, Message: "declared, absent live"},
+			{Category: plan.DriftUnmanaged, Address: "account[platform].idp[Manual]", AccountID: platformID, Message: "present live, not declared (saml, id 77aa)"},
+			{Category: plan.DriftPending, Address: "account[platform].idp[Okta].share.recipient[" + partnerID + "]", AccountID: platformID, Message: "associating"},
+			{Category: plan.DriftCertificate, Address: "account[platform].idp[Okta SAML].encryption", AccountID: platformID,
+				Message: "the encryption certificate expires on 2026-06-01, within rotate_within (30 days)"},
+		},
+	}
+}
+
+func noDrift() *plan.DriftReport {
+	return &plan.DriftReport{
+		FormatVersion: plan.FormatVersion,
+		Accounts:      []plan.AccountRef{{ID: platformID, Label: "platform"}},
+		Items: []plan.DriftItem{
+			{Category: plan.DriftUnverifiable, Address: "account[platform].idp[Okta]", AccountID: platformID, Message: "client_secret is write-only"},
+		},
+	}
+}
+
+// bigPlan is n IdPs' worth of actions in a mix of kinds, across 4 accounts.
+func bigPlan(n int) *plan.Plan {
+	p := &plan.Plan{FormatVersion: plan.FormatVersion}
+	for i := range 4 {
+		p.Accounts = append(p.Accounts, plan.AccountRef{ID: fmt.Sprintf("%032x", i+1), Label: fmt.Sprintf("acct%d", i)})
+	}
+	for i := range n {
+		acc := p.Accounts[i%4]
+		name := fmt.Sprintf("idp-%05d", i)
+		addr := "account[" + acc.Label + "].idp[" + name + "]"
+		a := plan.Action{Address: addr, Resource: plan.ResourceIdP, AccountID: acc.ID, Account: acc.Label, IdP: addr, IdPName: name, IDs: plan.IDs{IdP: fmt.Sprintf("%08x-0000-4000-8000-000000000000", i)}}
+		switch i % 6 {
+		case 0:
+			a.Action, a.Reason, a.IDs = plan.Create, plan.ReasonMissing, plan.IDs{}
+			a.After = map[string]any{"name": name, "type": "oidc", "config": map[string]any{"client_id": "abc", "client_secret": plan.SensitiveValue, "issuer_url": "https://x.example.com"}}
+		case 1:
+			a.Action, a.Reason = plan.Update, plan.ReasonChanged
+			a.Changes = []plan.Change{
+				{Path: "config.issuer_url", Before: "https://a.example.com", After: "https://b.example.com"},
+				{Path: "config.client_secret", Before: plan.SensitiveValue, After: plan.SensitiveValue, Sensitive: true, WriteOnly: true},
+			}
+		case 2:
+			a.Action, a.Reason, a.Destructive = plan.Delete, plan.ReasonPruned, true
+			a.Before = map[string]any{"name": name, "type": "saml"}
+		case 3:
+			a.Action, a.Reason, a.Resource, a.Address = plan.Rotate, plan.ReasonCertificateExpiring, plan.ResourceCertificateSet, addr+".encryption.certificate_set"
+			a.Changes = []plan.Change{{Path: "certificates[0].certificate", Before: oldPEM, After: newPEM}}
+		case 4:
+			a.Action, a.Reason, a.Resource, a.Address = plan.Delete, plan.ReasonRecipientRemoved, plan.ResourceRecipient, addr+".share.recipient["+partnerID+"]"
+			a.RecipientAccount, a.LosesAccess, a.Destructive = partnerID, []string{partnerID}, true
+		default:
+			a.Action, a.Reason = plan.NoOp, plan.ReasonInSync
+		}
+		p.Actions = append(p.Actions, a)
+	}
+	return p
+}

@@ -1,0 +1,318 @@
+package render
+
+import (
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/idpsync/idpsync/plan"
+)
+
+// mdEscaper backslash-escapes what would otherwise turn a name into emphasis,
+// code, a link or a table cell boundary, and keeps raw HTML out.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`,
+	"`", "\\`",
+	`*`, `\*`,
+	`_`, `\_`,
+	`|`, `\|`,
+	`[`, `\[`,
+	`]`, `\]`,
+	`~`, `\~`,
+	`<`, `&lt;`,
+	`>`, `&gt;`,
+	`&`, `&amp;`,
+)
+
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
+// escapeMD makes text from names, addresses and messages literal in
+// GitHub-flavoured Markdown. Line breaks would end a table row or list item,
+// so they become spaces.
+func escapeMD(s string) string {
+	return mdEscaper.Replace(clean(lineBreaks.Replace(s)))
+}
+
+// codeSpan wraps s in a code span long enough that backticks inside it cannot
+// close it; pipes are escaped because GitHub splits table cells before it
+// parses code spans.
+func codeSpan(s string) string {
+	s = strings.ReplaceAll(clean(lineBreaks.Replace(s)), "|", `\|`)
+	fence := strings.Repeat("`", longestRun(s, '`')+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
+
+func longestRun(s string, c byte) int {
+	best, cur := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			cur++
+			best = max(best, cur)
+		} else {
+			cur = 0
+		}
+	}
+	return best
+}
+
+func mdAccount(id, label string) string {
+	if label == "" || label == id {
+		return codeSpan(id)
+	}
+	return escapeMD(label) + " (" + codeSpan(id) + ")"
+}
+
+type mdView struct {
+	out *sink
+}
+
+// Markdown writes a plan as a pull-request comment: a summary table, a
+// section per account with a bullet per action and its field changes in a
+// collapsible diff, alerts for warnings and destructive consequences, the
+// IdPs left alone, and the summary line.
+func Markdown(w io.Writer, p *plan.Plan) error {
+	if p == nil {
+		return errNil
+	}
+	v := &mdView{out: newSink(w)}
+	v.out.line("### idpsync plan")
+	v.out.line()
+	groups := groupByAccount(p)
+	if p.HasChanges() {
+		v.out.line("| Account | Add | Change | Destroy |")
+		v.out.line("| --- | ---: | ---: | ---: |")
+		for _, g := range groups {
+			if len(g.actions) == 0 {
+				continue
+			}
+			s := g.summary()
+			v.out.line("| ", mdAccount(g.id, g.label), " | ", strconv.Itoa(s.Add), " | ", strconv.Itoa(s.Change), " | ", strconv.Itoa(s.Destroy), " |")
+		}
+		v.out.line()
+		for _, g := range groups {
+			if len(g.actions) > 0 {
+				v.group(g)
+			}
+		}
+	}
+	v.trailer(p)
+	v.out.line("**", SummaryLine(p), "**")
+	return v.out.flush()
+}
+
+func (v *mdView) group(g *group) {
+	v.out.line("#### ", mdAccount(g.id, g.label))
+	v.out.line()
+	var caution []*plan.Action
+	for _, a := range g.actions {
+		if a.Action == plan.NoOp {
+			continue
+		}
+		v.action(a)
+		if a.Destructive || len(a.LosesAccess) > 0 {
+			caution = append(caution, a)
+		}
+	}
+	if n := g.noOps(); n > 0 {
+		v.out.line("_", plural(n, "object", "objects"), " unchanged._")
+		v.out.line()
+	}
+	// Alerts cannot sit inside a list item, so an account's destructive
+	// consequences are gathered under its actions.
+	if len(caution) > 0 {
+		v.out.line("> [!CAUTION]")
+		for i, a := range caution {
+			if i > 0 {
+				v.out.line(">")
+			}
+			msg := "> " + codeSpan(symbol(a.Action)) + " **" + escapeMD(a.Address) + "** " + kindWords(a.Action)
+			if a.Destructive {
+				msg += " (destructive: needs `--allow-destroy` or `prune: true`)"
+			}
+			if len(a.LosesAccess) > 0 {
+				msg += ": " + mdList(a.LosesAccess) + losesVerb(len(a.LosesAccess))
+			}
+			v.out.line(msg, ".")
+		}
+		v.out.line()
+	}
+}
+
+func mdList(ids []string) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = codeSpan(id)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (v *mdView) action(a *plan.Action) {
+	v.out.line("- ", codeSpan(symbol(a.Action)), " **", escapeMD(a.Address), "** ", kindWords(a.Action), escapeMD(reasonSuffix(a)))
+	for _, n := range a.Notes {
+		v.out.line("  - ", escapeMD(n))
+	}
+	fs := fields(a)
+	if len(fs) > 0 {
+		label := plural(len(fs), "field change", "field changes")
+		if len(a.Changes) == 0 {
+			label = plural(len(fs), "field", "fields")
+		}
+		v.details("  ", label, fs, a.Action)
+	}
+	v.out.line()
+}
+
+// details writes a collapsible block holding a diff of the fields. The blank
+// line after <summary> lets GitHub parse the fence inside as Markdown.
+func (v *mdView) details(indent, summary string, fs []field, k plan.Kind) {
+	var body []string
+	for i := range fs {
+		body = appendDiff(body, &fs[i], k)
+	}
+	run := 0
+	for _, l := range body {
+		run = max(run, longestRun(l, '`'))
+	}
+	fence := strings.Repeat("`", max(3, run+1))
+	v.out.line()
+	v.out.line(indent, "<details><summary>", summary, "</summary>")
+	v.out.line()
+	v.out.line(indent, fence, "diff")
+	for _, l := range body {
+		v.out.line(indent, l)
+	}
+	v.out.line(indent, fence)
+	v.out.line()
+	v.out.line(indent, "</details>")
+}
+
+// appendDiff renders a field as lines of a ```diff block, where only the
+// first column colours a line.
+func appendDiff(body []string, f *field, k plan.Kind) []string {
+	path := clean(f.path)
+	if note, ok := sensitiveNote(f, k); ok {
+		op := string(f.op)
+		if f.op == '~' {
+			op = "!"
+		}
+		return append(body, op+" "+path+": "+note)
+	}
+	if before, after, ok := multiline(f); ok {
+		body = append(body, "@@ "+path+" @@")
+		for _, d := range lineDiff(before, after) {
+			if d.op == '@' {
+				body = append(body, "@@ "+plural(d.skip, "unchanged line", "unchanged lines")+" @@")
+				continue
+			}
+			body = append(body, string(d.op)+" "+clean(d.text))
+		}
+		return body
+	}
+	switch f.op {
+	case '+':
+		return append(body, "+ "+path+": "+value(f.after))
+	case '-':
+		return append(body, "- "+path+": "+value(f.before))
+	}
+	return append(body, "- "+path+": "+value(f.before), "+ "+path+": "+value(f.after))
+}
+
+func (v *mdView) trailer(p *plan.Plan) {
+	for _, w := range p.Warnings {
+		v.out.line("> [!WARNING]")
+		v.out.line("> **", escapeMD(w.Address), "**: ", escapeMD(w.Message))
+		if w.Detail != "" {
+			v.out.line(">")
+			v.out.line("> ", escapeMD(w.Detail))
+		}
+		v.out.line()
+	}
+	if len(p.Unmanaged) > 0 {
+		v.out.line("**Unmanaged** (left alone; set `prune: true` to delete):")
+		v.out.line()
+		for _, u := range p.Unmanaged {
+			line := "- " + escapeMD(u.Address)
+			if u.Type != "" {
+				line += " — " + escapeMD(u.Type)
+			}
+			if u.ID != "" {
+				line += ", id " + codeSpan(u.ID)
+			}
+			v.out.line(line)
+		}
+		v.out.line()
+	}
+	if len(p.Received) > 0 {
+		v.out.line("**Received** (read-only federated connections):")
+		v.out.line()
+		for _, r := range p.Received {
+			from := "another account"
+			if r.FromAccount != "" {
+				from = "account " + codeSpan(r.FromAccount)
+			}
+			v.out.line("- ", escapeMD(r.Address), " — received from ", from)
+		}
+		v.out.line()
+	}
+	if len(p.Pending) > 0 {
+		v.out.line("**Pending** (transitions still under way):")
+		v.out.line()
+		for _, pd := range p.Pending {
+			v.out.line("- ", escapeMD(pd.Address), ": ", escapeMD(pd.Status))
+		}
+		v.out.line()
+	}
+}
+
+// DriftMarkdown writes a drift report as Markdown: a table of counts per
+// category, a section per category with findings, and the verdict line.
+func DriftMarkdown(w io.Writer, r *plan.DriftReport) error {
+	if r == nil {
+		return errNil
+	}
+	v := &mdView{out: newSink(w)}
+	v.out.line("### idpsync drift")
+	v.out.line()
+	cats, items := driftGroups(r)
+	if len(r.Items) > 0 {
+		v.out.line("| Category | Count |")
+		v.out.line("| --- | ---: |")
+		for _, c := range cats {
+			name := string(c)
+			if c == plan.DriftUnverifiable {
+				name += " (informational)"
+			}
+			v.out.line("| ", escapeMD(name), " | ", strconv.Itoa(len(items[c])), " |")
+		}
+		v.out.line()
+	}
+	for _, c := range cats {
+		its := items[c]
+		if len(its) == 0 {
+			continue
+		}
+		v.out.line("#### ", escapeMD(driftTitle(c)), " (", strconv.Itoa(len(its)), ")")
+		v.out.line()
+		if c == plan.DriftUnverifiable {
+			v.out.line("> [!NOTE]")
+			v.out.line("> Write-only fields cannot be read back to compare. They are listed for information and never count as drift.")
+			v.out.line()
+		}
+		for _, it := range its {
+			line := "- **" + escapeMD(it.Address) + "**"
+			if it.Message != "" {
+				line += ": " + escapeMD(it.Message)
+			}
+			v.out.line(line)
+			if fs := driftFields(it); len(fs) > 0 {
+				v.details("  ", plural(len(fs), "field change", "field changes"), fs, "")
+			}
+		}
+		v.out.line()
+	}
+	v.out.line("**", DriftLine(r), "**")
+	return v.out.flush()
+}
