@@ -1,0 +1,288 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Data is the emulator's whole state. It is the JSON form of the data file and
+// the way tests seed fixtures (Load) and inspect results (Snapshot).
+//
+// Secrets are kept here as the API stores them (config.client_secret,
+// scim_config.secret), which is why the data file is written with mode 0600.
+type Data struct {
+	// DefaultOrganizationID is the organization that accounts created by
+	// AutoAccounts join; it is created on first need when empty.
+	DefaultOrganizationID string `json:"default_organization_id,omitempty"`
+	// ClockOffset is how far AdvanceClock has moved the emulator clock ahead
+	// of the wall clock, as a Go duration ("720h").
+	ClockOffset string `json:"clock_offset,omitempty"`
+
+	Organizations     []Organization     `json:"organizations"`
+	Accounts          []Account          `json:"accounts"`
+	IdentityProviders []IdentityProvider `json:"identity_providers"`
+	CertificateSets   []CertificateSet   `json:"certificate_sets"`
+	Grants            []Grant            `json:"grants"`
+	Shares            []Share            `json:"shares"`
+	Recipients        []Recipient        `json:"recipients"`
+	ShareResources    []ShareResource    `json:"share_resources"`
+}
+
+// Organization is a Cloudflare organization; accounts belong to at most one.
+type Organization struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Account is a Cloudflare account. An empty OrganizationID means the account
+// belongs to no organization, so it can neither federate nor share.
+type Account struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	OrganizationID string `json:"organization_id,omitempty"`
+}
+
+// IdentityProvider is a stored IdP, secrets included.
+type IdentityProvider struct {
+	AccountID            string         `json:"account_id"`
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name"`
+	Type                 string         `json:"type"`
+	Config               map[string]any `json:"config"`
+	SCIMConfig           map[string]any `json:"scim_config,omitempty"`
+	SAMLCertificateSetID string         `json:"saml_certificate_set_id,omitempty"`
+	ReadOnly             bool           `json:"read_only,omitempty"`
+	CreatedAt            time.Time      `json:"created_at"`
+}
+
+// CertificateSet is a SAML encryption certificate set of one IdP.
+type CertificateSet struct {
+	AccountID string       `json:"account_id"`
+	IdPID     string       `json:"idp_id"`
+	UID       string       `json:"uid"`
+	CreatedAt time.Time    `json:"created_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
+	Current   *Certificate `json:"current_certificate,omitempty"`
+	Previous  *Certificate `json:"previous_certificate,omitempty"`
+}
+
+// Certificate is one certificate of a set.
+type Certificate struct {
+	UID               string    `json:"uid"`
+	PublicCertificate string    `json:"public_certificate"`
+	NotAfter          time.Time `json:"not_after"`
+}
+
+// Grant is an IdP federation grant.
+type Grant struct {
+	AccountID string    `json:"account_id"`
+	ID        string    `json:"id"`
+	IdPID     string    `json:"idp_id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Share is a resource-sharing share. Status is active, deleting or deleted;
+// a transitional status completes once the emulator clock reaches SettleAt.
+type Share struct {
+	ID         string    `json:"id"`
+	AccountID  string    `json:"account_id"`
+	Name       string    `json:"name"`
+	TargetType string    `json:"target_type"`
+	Status     string    `json:"status"`
+	SettleAt   time.Time `json:"settle_at,omitzero"`
+	Created    time.Time `json:"created"`
+	Modified   time.Time `json:"modified"`
+}
+
+// Recipient is one recipient account of a share. Records are never removed:
+// a removed recipient ends up disassociated.
+type Recipient struct {
+	ID                string    `json:"id"`
+	ShareID           string    `json:"share_id"`
+	AccountID         string    `json:"account_id"`
+	AssociationStatus string    `json:"association_status"`
+	SettleAt          time.Time `json:"settle_at,omitzero"`
+	Created           time.Time `json:"created"`
+	Modified          time.Time `json:"modified"`
+}
+
+// ShareResource is a resource carried by a share.
+type ShareResource struct {
+	ID                string         `json:"id"`
+	ShareID           string         `json:"share_id"`
+	ResourceID        string         `json:"resource_id"`
+	ResourceType      string         `json:"resource_type"`
+	ResourceAccountID string         `json:"resource_account_id"`
+	Meta              map[string]any `json:"meta"`
+	Status            string         `json:"status"`
+	SettleAt          time.Time      `json:"settle_at,omitzero"`
+	Version           int            `json:"resource_version"`
+	Created           time.Time      `json:"created"`
+	Modified          time.Time      `json:"modified"`
+}
+
+// clone deep-copies d through its JSON form, which is also the persisted form,
+// so a copy never shares maps or slices with the live state.
+func (d *Data) clone() (*Data, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	var out Data
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// validate checks the references a hand-written fixture is most likely to get wrong.
+func (d *Data) validate() error {
+	if d.ClockOffset != "" {
+		if _, err := time.ParseDuration(d.ClockOffset); err != nil {
+			return fmt.Errorf("clock_offset: %w", err)
+		}
+	}
+	orgs := map[string]bool{}
+	for _, o := range d.Organizations {
+		if !isHex32(o.ID) {
+			return fmt.Errorf("organization %q: id must be 32 lowercase hex characters", o.ID)
+		}
+		orgs[o.ID] = true
+	}
+	if d.DefaultOrganizationID != "" && !orgs[d.DefaultOrganizationID] {
+		return fmt.Errorf("default_organization_id %q: no such organization", d.DefaultOrganizationID)
+	}
+	accounts := map[string]bool{}
+	for _, a := range d.Accounts {
+		if !isHex32(a.ID) {
+			return fmt.Errorf("account %q: id must be 32 lowercase hex characters", a.ID)
+		}
+		if a.OrganizationID != "" && !orgs[a.OrganizationID] {
+			return fmt.Errorf("account %q: no such organization %q", a.ID, a.OrganizationID)
+		}
+		accounts[a.ID] = true
+	}
+	for _, p := range d.IdentityProviders {
+		if !accounts[p.AccountID] {
+			return fmt.Errorf("identity provider %q: no such account %q", p.ID, p.AccountID)
+		}
+		if p.ID == "" || p.Type == "" {
+			return fmt.Errorf("identity provider %q: id and type are required", p.ID)
+		}
+	}
+	for _, g := range d.Grants {
+		if !accounts[g.AccountID] {
+			return fmt.Errorf("grant %q: no such account %q", g.ID, g.AccountID)
+		}
+	}
+	for _, s := range d.Shares {
+		if !accounts[s.AccountID] {
+			return fmt.Errorf("share %q: no such account %q", s.ID, s.AccountID)
+		}
+	}
+	return nil
+}
+
+// normalize fills what a fixture may leave out, so that seeds stay short.
+func (d *Data) normalize(now time.Time) {
+	for i := range d.IdentityProviders {
+		p := &d.IdentityProviders[i]
+		if p.Config == nil {
+			p.Config = map[string]any{}
+		}
+		if p.CreatedAt.IsZero() {
+			p.CreatedAt = now
+		}
+	}
+	for i := range d.Shares {
+		s := &d.Shares[i]
+		if s.Status == "" {
+			s.Status = "active"
+		}
+		if s.TargetType == "" {
+			s.TargetType = "account"
+		}
+		if s.Created.IsZero() {
+			s.Created, s.Modified = now, now
+		}
+	}
+	for i := range d.Recipients {
+		r := &d.Recipients[i]
+		if r.AssociationStatus == "" {
+			r.AssociationStatus = "associated"
+		}
+		if r.Created.IsZero() {
+			r.Created, r.Modified = now, now
+		}
+	}
+	for i := range d.ShareResources {
+		r := &d.ShareResources[i]
+		if r.Status == "" {
+			r.Status = "active"
+		}
+		if r.Meta == nil {
+			r.Meta = map[string]any{}
+		}
+		if r.Version == 0 {
+			r.Version = 1
+		}
+		if r.Created.IsZero() {
+			r.Created, r.Modified = now, now
+		}
+	}
+}
+
+func readDataFile(path string) (*Data, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var d Data
+	if err := json.Unmarshal(b, &d); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", path, err)
+	}
+	return &d, nil
+}
+
+// writeDataFile replaces path atomically: a reader (or a crash) sees either the
+// old file or the new one, never a torn write.
+func writeDataFile(path string, d *Data) error {
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".emulator-*.json")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if df, err := os.Open(dir); err == nil {
+		// Best effort: make the rename itself durable.
+		_ = df.Sync()
+		df.Close()
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+// Package emulator emulates the subset of the Cloudflare API v4 that idpsync
+// manages: Access identity providers, SAML encryption certificate sets, IdP
+// federation grants and resource-sharing shares with their recipients and
+// resources. It is the stand-in for the real API in the sandbox, in tests and
+// in benchmarks, and follows ../shared/cloudflare-api/access-subset.openapi.yaml
+// (a contract test checks its responses against that document).
+//
+// # Serving
+//
+// Start serves an emulator on a loopback port; Handler serves it in any
+// http.Server. The API lives under /client/v4 with the paths, methods and
+// success statuses of the document (201 on creates, 202 on DELETE of an IdP or
+// a grant, 204 on PUT recipients, 200 otherwise). Routes under /access answer
+// with the Access envelope (success, errors, messages, result, result_info);
+// routes under /shares answer with the thinner share envelope, which has no
+// messages and whose errors carry only code and message.
+//
+// Every request must authenticate with "Authorization: Bearer <token>" or with
+// "X-Auth-Email" and "X-Auth-Key", on every route. When Options configures
+// neither Tokens nor Keys, any well-formed credential passes.
+//
+// # Behaviour worth knowing
+//
+//   - IdP names need not be unique, as in the real API.
+//   - config keys are checked against cloudflare.IdPTypes: unknown keys, wrong
+//     JSON types, enum values and int bounds are refused; read-only keys
+//     (redirect_url) are ignored on input and computed on output. Keys the
+//     catalogue calls required are not enforced, because the API document
+//     enforces none.
+//   - config.client_secret and scim_config.secret are stored but never
+//     returned. A PUT that leaves client_secret out keeps the stored one; a PUT
+//     without scim_config keeps the SCIM settings; otherwise PUT replaces the
+//     whole object.
+//   - A PUT that sets config.enable_encryption to true must carry
+//     saml_certificate_set_id of the set assigned to that IdP. A PUT without
+//     saml_certificate_set_id keeps the assignment.
+//   - Certificates are real self-signed RSA-2048 X.509 certificates valid one
+//     year from the emulator clock; a set rotates by itself once the clock
+//     passes not_after minus 30 days (applied on the next request).
+//   - Asynchronous transitions (recipients associating→associated and
+//     disassociating→disassociated, shares and share resources
+//     deleting→deleted) complete once the emulator clock is Options.AsyncDelay
+//     past the write. With no delay, the write's own response shows the
+//     transitional state and any later request the final one.
+//   - While a share carrying an idp-federation-grant resource is associated
+//     with a recipient account, that account's IdP list shows a read-only
+//     connection (read_only: true, the source's name and type, config {}) whose
+//     ID is derived from the grant and the recipient account. It goes the
+//     moment the grant is deleted, and when the recipient is disassociated or
+//     the share deleted.
+//   - Organization-targeted shares (organization_id, or neither recipient
+//     field) reach every account of the owner's organization, including
+//     accounts that join later.
+//   - Shares carry no tags, so a tag filter matches no share.
+//   - Lists past the last page answer an empty result. Out-of-range page or
+//     per_page is refused rather than clamped, to catch client bugs.
+//
+// # Error codes
+//
+// Failures use codes of at least 1000 and a message a person can act on;
+// Access-family errors about a request field carry source.pointer.
+//
+//	10000  403  Authentication error (missing or wrong credentials)
+//	10429  429  rate limit exceeded (Retry-After says when to come back)
+//	10500  500  internal error (injected fault, or the data file could not be saved)
+//	10502  502  bad gateway (injected fault)
+//	10503  503  service unavailable (injected fault)
+//	 7000  404  account not found (without AutoAccounts)
+//	 7001  404  identity provider not found
+//	 7002  404  SAML certificate set not found
+//	 7003  404  No route for the URI (unknown path, or a known path with another method)
+//	 7004  404  IdP federation grant not found
+//	 7005  404  share not found
+//	 7006  404  share recipient not found
+//	 7007  404  share resource not found
+//	 1001  400  body missing or not the JSON the endpoint takes
+//	 1002  400  required field missing or empty
+//	 1003  400  wrong JSON type, enum value or bound
+//	 1004  400  config or scim_config key unknown for the type
+//	 1005  400  type cannot be changed
+//	 1006  403  read-only identity provider cannot be changed or deleted
+//	 1007  400  SAML encryption certificates are only for type saml
+//	 1008  400  enable_encryption / saml_certificate_set_id without this IdP's set
+//	 1009  400  page or per_page out of range
+//	 1100  400  account belongs to no organization (grants, shares)
+//	 1101  400  IdP cannot be federated (onetimepin, cloudflare, read-only)
+//	 1102  400  federated IdP limit (Options.MaxFederatedIdPs) reached
+//	 1103  409  the IdP already has a grant
+//	 1104  409  IdP cannot be deleted while a grant refers to it
+//	 1105  400  grant idp_id names no IdP of the account
+//	 1200  400  recipient outside the owner's organization
+//	 1201  409  account is already a recipient
+//	 1202  400  recipients of an organization-targeted share cannot be changed
+//	 1203  400  recipient account does not exist
+//	 1204  400  resource is not a grant of the sharing account, or names another account
+//	 1205  400  share (or share resource) is deleting or deleted
+//	 1206  409  resource already on the share
+//	 1207  400  the owner cannot be its own recipient
+//	 1208  400  organization and single-account recipients mixed
+//
+// # Operation
+//
+// Options.Latency delays every API request; Options.RateLimit is a fixed
+// window that opens at the first request, beyond whose budget every request
+// gets 429 until the window ends. With a rate limit set, every response
+// carries Ratelimit ("default";r=<remaining>;t=<seconds to reset>) and
+// Ratelimit-Policy ("default";q=<budget>;w=<window seconds>), and 429s carry
+// Retry-After. Options.Faults makes that share of requests fail with 500, 502,
+// 503, 429 or a dropped connection; about half of the failures of writes
+// happen after the write was committed. Control endpoints, which are never
+// faulted, limited, counted or authenticated:
+//
+//	GET    /__emulator/stats   Stats as JSON
+//	DELETE /__emulator/stats   reset the counters
+//	GET    /__emulator/clock   {"now": ...}
+//	POST   /__emulator/clock   {"advance":"720h"} moves the emulator clock; answers {"now": ...}
+//
+// # Data
+//
+// Data is the whole state: the data file's JSON, what Snapshot returns and
+// what Load seeds. Its top-level keys are organizations ({id, name}),
+// accounts ({id, name, organization_id}), identity_providers (the API object
+// plus account_id, with secrets), certificate_sets ({account_id, idp_id, uid,
+// created_at, updated_at, current_certificate, previous_certificate}), grants
+// ({account_id, id, idp_id, created_at}), shares ({id, account_id, name,
+// target_type, status, created, modified}), recipients ({id, share_id,
+// account_id, association_status, ...}) and share_resources ({id, share_id,
+// resource_id, resource_type, resource_account_id, meta, status,
+// resource_version, ...}); default_organization_id and clock_offset are
+// optional. Account, organization, grant, share, recipient and share-resource
+// IDs are 32 lowercase hex characters; IdP and certificate IDs are UUIDs.
+// Timestamps, statuses and versions left out of a fixture get defaults
+// (now, active/associated, 1). testdata/seed.json is a worked example.
+package emulator

@@ -1,0 +1,384 @@
+package emulator
+
+import (
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/idpsync/idpsync/cloudflare"
+)
+
+var idpPages = pageSpec{defPerPage: 200, maxPerPage: 1000}
+
+// render is the IdP as the API returns it: secrets left out, computed keys
+// filled in, the certificate set expanded.
+func (c *call) render(p *IdentityProvider) cloudflare.IdentityProvider {
+	out := cloudflare.IdentityProvider{
+		ID: p.ID, Name: p.Name, Type: p.Type, Config: map[string]any{}, ReadOnly: p.ReadOnly,
+	}
+	typ := cloudflare.IdPTypes[p.Type]
+	for k, v := range p.Config {
+		if f, ok := typ.Field(k); ok && (f.WriteOnly || f.Sensitive) {
+			continue
+		}
+		out.Config[k] = v
+	}
+	if _, ok := typ.Field("redirect_url"); ok {
+		out.Config["redirect_url"] = "https://" + teamName(p.AccountID) + ".cloudflareaccess.com/cdn-cgi/access/callback"
+	}
+	if p.SCIMConfig != nil {
+		out.SCIMConfig = map[string]any{}
+		for k, v := range p.SCIMConfig {
+			if k == "secret" {
+				continue
+			}
+			out.SCIMConfig[k] = v
+		}
+		out.SCIMConfig["scim_base_url"] = "https://" + teamName(p.AccountID) + ".cloudflareaccess.com/populate/scim/v2/" + p.ID
+	}
+	if p.SAMLCertificateSetID != "" {
+		out.SAMLCertificateSetID = p.SAMLCertificateSetID
+		if s := c.e.findCertSet(p.AccountID, p.SAMLCertificateSetID); s != nil {
+			rs := renderCertSet(s)
+			out.SAMLCertificateSet = &rs
+		}
+	}
+	return out
+}
+
+func teamName(accountID string) string {
+	if len(accountID) >= 8 {
+		return "team-" + accountID[:8]
+	}
+	return "team"
+}
+
+func listIdPs(c *call) reply {
+	var scimOnly bool
+	if v := c.query("scim_enabled"); v != "" {
+		scimOnly = v == "true"
+	}
+	var items []cloudflare.IdentityProvider
+	for i := range c.e.data.IdentityProviders {
+		p := &c.e.data.IdentityProviders[i]
+		if p.AccountID != c.account.ID {
+			continue
+		}
+		if scimOnly && !(p.SCIMConfig != nil && p.SCIMConfig["enabled"] == true) {
+			continue
+		}
+		items = append(items, c.render(p))
+	}
+	if !scimOnly {
+		items = append(items, c.e.federatedConnections(c.account.ID)...)
+	}
+	return list(c, items, idpPages)
+}
+
+// lookupIdP finds a stored IdP or a federated connection of the path's account.
+func (c *call) lookupIdP() (*IdentityProvider, *cloudflare.IdentityProvider, *apiError) {
+	id := c.r.PathValue("identity_provider_id")
+	if p := c.e.findIdP(c.account.ID, id); p != nil {
+		return p, nil, nil
+	}
+	for _, f := range c.e.federatedConnections(c.account.ID) {
+		if f.ID == id {
+			return nil, &f, nil
+		}
+	}
+	return nil, nil, notFound(CodeIdPNotFound, "identity provider %s not found in account %s", id, c.account.ID)
+}
+
+func getIdP(c *call) reply {
+	p, fed, err := c.lookupIdP()
+	if err != nil {
+		return fail(err)
+	}
+	if fed != nil {
+		return ok(http.StatusOK, fed)
+	}
+	return ok(http.StatusOK, c.render(p))
+}
+
+// idpBody is a validated create or update body.
+type idpBody struct {
+	name       string
+	typ        string
+	config     map[string]any
+	scim       map[string]any // nil when absent
+	certSetID  string         // "" when absent
+	hasCertSet bool
+}
+
+func (c *call) decodeIdP() (*idpBody, *apiError) {
+	var raw map[string]any
+	if err := c.decode(&raw); err != nil {
+		return nil, err
+	}
+	b := &idpBody{}
+	name, err := requireString(raw, "name", "/name")
+	if err != nil {
+		return nil, err
+	}
+	b.name = name
+	typ, err := requireString(raw, "type", "/type")
+	if err != nil {
+		return nil, err
+	}
+	if !cloudflare.IsIdPType(typ) {
+		return nil, badRequest(CodeInvalidValue, "type %q is not an identity provider type; want one of %s", typ, strings.Join(cloudflare.IdPTypeNames, ", ")).at("/type")
+	}
+	b.typ = typ
+	cfgRaw, present := raw["config"]
+	if !present || cfgRaw == nil {
+		return nil, missing("/config", "config")
+	}
+	cfg, isObj := cfgRaw.(map[string]any)
+	if !isObj {
+		return nil, badRequest(CodeInvalidValue, "config must be an object").at("/config")
+	}
+	if b.config, err = validateConfig(cloudflare.IdPTypes[typ], cfg); err != nil {
+		return nil, err
+	}
+	if s, present := raw["scim_config"]; present && s != nil {
+		sm, isObj := s.(map[string]any)
+		if !isObj {
+			return nil, badRequest(CodeInvalidValue, "scim_config must be an object").at("/scim_config")
+		}
+		if b.scim, err = validateSCIM(sm); err != nil {
+			return nil, err
+		}
+	}
+	if v, present := raw["saml_certificate_set_id"]; present && v != nil {
+		s, isStr := v.(string)
+		if !isStr {
+			return nil, badRequest(CodeInvalidValue, "saml_certificate_set_id must be a string").at("/saml_certificate_set_id")
+		}
+		if s != "" {
+			if typ != "saml" {
+				return nil, badRequest(CodeNotSAML, "saml_certificate_set_id applies only to identity providers of type saml, not %s", typ).at("/saml_certificate_set_id")
+			}
+			b.certSetID, b.hasCertSet = s, true
+		}
+	}
+	return b, nil
+}
+
+func requireString(raw map[string]any, key, pointer string) (string, *apiError) {
+	v, present := raw[key]
+	if !present || v == nil {
+		return "", missing(pointer, key)
+	}
+	s, isStr := v.(string)
+	if !isStr {
+		return "", badRequest(CodeInvalidValue, "%s must be a string", key).at(pointer)
+	}
+	if strings.TrimSpace(s) == "" {
+		return "", missing(pointer, key)
+	}
+	return s, nil
+}
+
+// validateConfig checks every key against the type's catalogue and returns the
+// config to store (read-only keys dropped).
+func validateConfig(typ cloudflare.IdPType, cfg map[string]any) (map[string]any, *apiError) {
+	out := make(map[string]any, len(cfg))
+	for k, v := range cfg {
+		ptr := "/config/" + k
+		f, known := typ.Field(k)
+		if !known {
+			return nil, badRequest(CodeUnknownConfigKey, "config key %q is not valid for identity providers of type %s; valid keys: %s", k, typ.Name, strings.Join(typ.FieldNames(), ", ")).at(ptr)
+		}
+		if f.ReadOnly {
+			continue // computed by the server; a client echoing it back is harmless
+		}
+		if v == nil {
+			continue // null clears the key
+		}
+		if err := checkKind(f, v, ptr); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func checkKind(f cloudflare.ConfigField, v any, ptr string) *apiError {
+	switch f.Kind {
+	case cloudflare.KindString:
+		s, isStr := v.(string)
+		if !isStr {
+			return badRequest(CodeInvalidValue, "config.%s must be a string", f.Name).at(ptr)
+		}
+		if len(f.Enum) > 0 && !slices.Contains(f.Enum, s) {
+			return badRequest(CodeInvalidValue, "config.%s must be one of %s, got %q", f.Name, strings.Join(f.Enum, ", "), s).at(ptr)
+		}
+	case cloudflare.KindBool:
+		if _, isBool := v.(bool); !isBool {
+			return badRequest(CodeInvalidValue, "config.%s must be a boolean", f.Name).at(ptr)
+		}
+	case cloudflare.KindInt:
+		n, isNum := v.(float64)
+		if !isNum || n != math.Trunc(n) {
+			return badRequest(CodeInvalidValue, "config.%s must be an integer", f.Name).at(ptr)
+		}
+		if (f.Min != 0 && n < float64(f.Min)) || (f.Max != 0 && n > float64(f.Max)) {
+			return badRequest(CodeInvalidValue, "config.%s must be between %d and %d, got %v", f.Name, f.Min, f.Max, n).at(ptr)
+		}
+	case cloudflare.KindStringList:
+		items, isList := v.([]any)
+		if !isList {
+			return badRequest(CodeInvalidValue, "config.%s must be an array of strings", f.Name).at(ptr)
+		}
+		for _, it := range items {
+			if _, isStr := it.(string); !isStr {
+				return badRequest(CodeInvalidValue, "config.%s must be an array of strings", f.Name).at(ptr)
+			}
+		}
+	case cloudflare.KindHeaderAttributes:
+		items, isList := v.([]any)
+		if !isList {
+			return badRequest(CodeInvalidValue, "config.%s must be an array of {attribute_name, header_name} objects", f.Name).at(ptr)
+		}
+		for _, it := range items {
+			m, isObj := it.(map[string]any)
+			if !isObj {
+				return badRequest(CodeInvalidValue, "config.%s must be an array of {attribute_name, header_name} objects", f.Name).at(ptr)
+			}
+			for k, hv := range m {
+				if k != "attribute_name" && k != "header_name" {
+					return badRequest(CodeUnknownConfigKey, "config.%s items take only attribute_name and header_name, not %q", f.Name, k).at(ptr)
+				}
+				if _, isStr := hv.(string); !isStr {
+					return badRequest(CodeInvalidValue, "config.%s.%s must be a string", f.Name, k).at(ptr)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func validateSCIM(m map[string]any) (map[string]any, *apiError) {
+	out := map[string]any{}
+	for k, v := range m {
+		ptr := "/scim_config/" + k
+		switch k {
+		case "enabled", "seat_deprovision", "user_deprovision":
+			if _, isBool := v.(bool); !isBool {
+				return nil, badRequest(CodeInvalidValue, "scim_config.%s must be a boolean", k).at(ptr)
+			}
+			out[k] = v
+		case "identity_update_behavior":
+			s, isStr := v.(string)
+			if !isStr || !slices.Contains([]string{"automatic", "reauth", "no_action"}, s) {
+				return nil, badRequest(CodeInvalidValue, "scim_config.identity_update_behavior must be one of automatic, reauth, no_action").at(ptr)
+			}
+			out[k] = v
+		case "scim_base_url", "secret":
+			// Read-only: computed by the server.
+		default:
+			return nil, badRequest(CodeUnknownConfigKey, "scim_config key %q is not valid; valid keys: enabled, identity_update_behavior, seat_deprovision, user_deprovision", k).at(ptr)
+		}
+	}
+	if out["seat_deprovision"] == true && out["user_deprovision"] != true {
+		return nil, badRequest(CodeInvalidValue, "scim_config.seat_deprovision can only be enabled together with user_deprovision").at("/scim_config/seat_deprovision")
+	}
+	return out, nil
+}
+
+// applySCIM stores the new SCIM settings and creates the secret the first
+// time SCIM is enabled.
+func applySCIM(p *IdentityProvider, scim map[string]any) {
+	if scim == nil {
+		return
+	}
+	secret, _ := p.SCIMConfig["secret"].(string)
+	if secret == "" && scim["enabled"] == true {
+		secret = newHex32() + newHex32()
+	}
+	if secret != "" {
+		scim["secret"] = secret
+	}
+	p.SCIMConfig = scim
+}
+
+func createIdP(c *call) reply {
+	b, err := c.decodeIdP()
+	if err != nil {
+		return fail(err)
+	}
+	if b.hasCertSet {
+		return fail(badRequest(CodeEncryptionNeedsSet, "certificate set %s is not assigned to this identity provider; create one with POST .../identity_providers/{id}/saml_certificate after creating the identity provider", b.certSetID).at("/saml_certificate_set_id"))
+	}
+	if b.config["enable_encryption"] == true {
+		return fail(badRequest(CodeEncryptionNeedsSet, "config.enable_encryption requires saml_certificate_set_id of a certificate set assigned to this identity provider; create the identity provider first, then its certificate set").at("/config/enable_encryption"))
+	}
+	p := IdentityProvider{
+		AccountID: c.account.ID, ID: uuid.NewString(), Name: b.name, Type: b.typ,
+		Config: b.config, CreatedAt: c.now,
+	}
+	applySCIM(&p, b.scim)
+	c.e.data.IdentityProviders = append(c.e.data.IdentityProviders, p)
+	c.dirty = true
+	return ok(http.StatusCreated, c.render(&p))
+}
+
+func updateIdP(c *call) reply {
+	p, fed, err := c.lookupIdP()
+	if err != nil {
+		return fail(err)
+	}
+	if fed != nil || p.ReadOnly {
+		return fail(errf(http.StatusForbidden, CodeReadOnlyIdP, "identity provider %s is read-only and cannot be changed through the API", c.r.PathValue("identity_provider_id")))
+	}
+	b, err := c.decodeIdP()
+	if err != nil {
+		return fail(err)
+	}
+	if b.typ != p.Type {
+		return fail(badRequest(CodeTypeImmutable, "type cannot be changed (identity provider %s is %s, the request says %s); create a new identity provider instead", p.ID, p.Type, b.typ).at("/type"))
+	}
+	if b.hasCertSet && b.certSetID != p.SAMLCertificateSetID {
+		return fail(badRequest(CodeEncryptionNeedsSet, "certificate set %s is not assigned to identity provider %s", b.certSetID, p.ID).at("/saml_certificate_set_id"))
+	}
+	if b.config["enable_encryption"] == true && !b.hasCertSet {
+		return fail(badRequest(CodeEncryptionNeedsSet, "config.enable_encryption: true requires saml_certificate_set_id of the certificate set assigned to this identity provider").at("/saml_certificate_set_id"))
+	}
+	// PUT replaces the object. A secret left out is kept rather than cleared,
+	// since reads never return it and a client cannot echo it back.
+	for _, f := range cloudflare.IdPTypes[p.Type].Fields {
+		if f.WriteOnly {
+			if _, sent := b.config[f.Name]; !sent {
+				if old, had := p.Config[f.Name]; had {
+					b.config[f.Name] = old
+				}
+			}
+		}
+	}
+	p.Name, p.Config = b.name, b.config
+	applySCIM(p, b.scim)
+	c.dirty = true
+	return ok(http.StatusOK, c.render(p))
+}
+
+func deleteIdP(c *call) reply {
+	p, fed, err := c.lookupIdP()
+	if err != nil {
+		return fail(err)
+	}
+	if fed != nil || p.ReadOnly {
+		return fail(errf(http.StatusForbidden, CodeReadOnlyIdP, "identity provider %s is read-only and cannot be deleted through the API", c.r.PathValue("identity_provider_id")))
+	}
+	if g := c.e.findGrantForIdP(c.account.ID, p.ID); g != nil {
+		return fail(errf(http.StatusConflict, CodeIdPHasGrant, "identity provider %s is federated by grant %s; delete the grant first", p.ID, g.ID))
+	}
+	id := p.ID
+	c.e.data.IdentityProviders = slices.DeleteFunc(c.e.data.IdentityProviders, func(x IdentityProvider) bool {
+		return x.AccountID == c.account.ID && x.ID == id
+	})
+	c.dirty = true
+	return ok(http.StatusAccepted, cloudflare.DeletedID{ID: id})
+}

@@ -1,0 +1,242 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/idpsync/idpsync/cloudflare"
+)
+
+// call is one API request being handled under e.mu.
+type call struct {
+	e       *Emulator
+	r       *http.Request
+	fam     family
+	now     time.Time
+	account *Account
+	dirty   bool // the state changed and must be saved
+}
+
+// reply is what a route answers.
+type reply struct {
+	status int
+	result any
+	info   *cloudflare.ResultInfo
+	err    *apiError
+	// raw, when set, is sent as is with contentType (the PEM download).
+	raw         []byte
+	contentType string
+	header      map[string]string
+	empty       bool // 204 without a body
+}
+
+func ok(status int, result any) reply { return reply{status: status, result: result} }
+func fail(err *apiError) reply        { return reply{err: err} }
+
+type handler func(c *call) reply
+
+func (e *Emulator) routes() {
+	m := http.NewServeMux()
+	handle := func(pattern string, fam family, h handler) {
+		method, path, _ := cut(pattern)
+		m.Handle(method+" "+APIPrefix+path, e.wrap(fam, h))
+	}
+	const (
+		idps  = "/accounts/{account_id}/access/identity_providers"
+		certs = "/accounts/{account_id}/access/saml_certificates"
+		grnts = "/accounts/{account_id}/access/idp_federation_grants"
+		shrs  = "/accounts/{account_id}/shares"
+	)
+	handle("GET "+idps, familyAccess, listIdPs)
+	handle("POST "+idps, familyAccess, createIdP)
+	handle("GET "+idps+"/{identity_provider_id}", familyAccess, getIdP)
+	handle("PUT "+idps+"/{identity_provider_id}", familyAccess, updateIdP)
+	handle("DELETE "+idps+"/{identity_provider_id}", familyAccess, deleteIdP)
+	handle("POST "+idps+"/{identity_provider_id}/saml_certificate", familyAccess, createCertSet)
+
+	handle("GET "+certs, familyAccess, listCertSets)
+	handle("GET "+certs+"/{saml_cert_set_id}", familyAccess, getCertSet)
+	handle("GET "+certs+"/{saml_cert_set_id}/pem", familyAccess, getPEM)
+	handle("POST "+certs+"/{saml_cert_set_id}/rotate", familyAccess, rotateCertSet)
+
+	handle("GET "+grnts, familyAccess, listGrants)
+	handle("POST "+grnts, familyAccess, createGrant)
+	handle("GET "+grnts+"/{grant_id}", familyAccess, getGrant)
+	handle("DELETE "+grnts+"/{grant_id}", familyAccess, deleteGrant)
+
+	handle("GET "+shrs, familyShare, listShares)
+	handle("POST "+shrs, familyShare, createShare)
+	handle("GET "+shrs+"/{share_id}", familyShare, getShare)
+	handle("PUT "+shrs+"/{share_id}", familyShare, renameShare)
+	handle("DELETE "+shrs+"/{share_id}", familyShare, deleteShare)
+	handle("GET "+shrs+"/{share_id}/recipients", familyShare, listRecipients)
+	handle("POST "+shrs+"/{share_id}/recipients", familyShare, addRecipient)
+	handle("PUT "+shrs+"/{share_id}/recipients", familyShare, replaceRecipients)
+	handle("GET "+shrs+"/{share_id}/recipients/{recipient_id}", familyShare, getRecipient)
+	handle("DELETE "+shrs+"/{share_id}/recipients/{recipient_id}", familyShare, removeRecipient)
+	handle("GET "+shrs+"/{share_id}/resources", familyShare, listShareResources)
+	handle("POST "+shrs+"/{share_id}/resources", familyShare, addShareResource)
+	handle("GET "+shrs+"/{share_id}/resources/{share_resource_id}", familyShare, getShareResource)
+	handle("PUT "+shrs+"/{share_id}/resources/{share_resource_id}", familyShare, updateShareResource)
+	handle("DELETE "+shrs+"/{share_id}/resources/{share_resource_id}", familyShare, removeShareResource)
+
+	// Everything else, including a known path with another method, is Cloudflare's
+	// "No route for the URI".
+	m.HandleFunc(APIPrefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, familyOf(r.URL.Path), errf(http.StatusNotFound, CodeNoRoute, "No route for the URI"))
+	})
+	e.mux = m
+}
+
+func cut(pattern string) (method, path string, ok bool) {
+	for i := 0; i < len(pattern); i++ {
+		if pattern[i] == ' ' {
+			return pattern[:i], pattern[i+1:], true
+		}
+	}
+	return "", pattern, false
+}
+
+// wrap runs a route under the state lock: it settles what the clock has
+// completed, resolves the account, runs the route, saves when something
+// changed and writes the envelope.
+func (e *Emulator) wrap(fam family, h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rep := e.run(fam, h, r)
+		switch {
+		case rep.err != nil:
+			writeError(w, fam, rep.err)
+		case rep.empty:
+			w.WriteHeader(rep.status)
+		case rep.raw != nil:
+			for k, v := range rep.header {
+				w.Header().Set(k, v)
+			}
+			w.Header().Set("Content-Type", rep.contentType)
+			w.Header().Set("Content-Length", strconv.Itoa(len(rep.raw)))
+			w.WriteHeader(rep.status)
+			_, _ = w.Write(rep.raw)
+		default:
+			writeSuccess(w, fam, rep.status, rep.result, rep.info)
+		}
+	})
+}
+
+func (e *Emulator) run(fam family, h handler, r *http.Request) reply {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := &call{e: e, r: r, fam: fam, now: e.now()}
+	c.dirty = e.settle(c.now)
+	acct, err := c.resolveAccount(r.PathValue("account_id"))
+	if err != nil {
+		if c.dirty {
+			_ = e.saveLocked()
+		}
+		return fail(err)
+	}
+	c.account = acct
+	rep := h(c)
+	if c.dirty {
+		if err := e.saveLocked(); err != nil {
+			return fail(errf(http.StatusInternalServerError, CodeInternal, "Internal server error: could not save state"))
+		}
+	}
+	return rep
+}
+
+// resolveAccount finds the path's account, creating it under AutoAccounts.
+func (c *call) resolveAccount(id string) (*Account, *apiError) {
+	if a := c.e.findAccount(id); a != nil {
+		return a, nil
+	}
+	if !c.e.opts.AutoAccounts || !isHex32(id) {
+		return nil, notFound(CodeAccountNotFound, "account %s not found", id)
+	}
+	c.dirty = true
+	return c.e.createAutoAccount(id, c.now), nil
+}
+
+// decode reads the JSON request body into v.
+func (c *call) decode(v any) *apiError {
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(http.MaxBytesReader(nil, c.r.Body, 1<<20)); err != nil {
+		return badRequest(CodeMalformedBody, "could not read the request body: %v", err)
+	}
+	if buf.Len() == 0 {
+		return badRequest(CodeMalformedBody, "the request body is empty; this endpoint takes a JSON body")
+	}
+	if err := json.Unmarshal(buf.Bytes(), v); err != nil {
+		return badRequest(CodeMalformedBody, "the request body is not valid JSON for this endpoint: %v", err)
+	}
+	return nil
+}
+
+func (c *call) query(name string) string { return c.r.URL.Query().Get(name) }
+
+func (c *call) boolQuery(name string) (bool, *apiError) {
+	v := c.query(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, badRequest(CodeInvalidValue, "query parameter %s must be true or false, got %q", name, v)
+	}
+	return b, nil
+}
+
+// pageSpec is how one list endpoint paginates.
+type pageSpec struct {
+	defPerPage, maxPerPage int
+	// optional lists (shares) are unpaginated when both page and per_page are absent.
+	optional bool
+}
+
+// paginate returns the [lo, hi) window of n items and the result_info.
+func (c *call) paginate(n int, spec pageSpec) (lo, hi int, info *cloudflare.ResultInfo, err *apiError) {
+	ps, pps := c.query("page"), c.query("per_page")
+	if spec.optional && ps == "" && pps == "" {
+		return 0, n, &cloudflare.ResultInfo{Count: n, Page: 1, PerPage: n, TotalCount: n, TotalPages: 1}, nil
+	}
+	page, perPage := 1, spec.defPerPage
+	if ps != "" {
+		p, convErr := strconv.Atoi(ps)
+		if convErr != nil || p < 1 {
+			return 0, 0, nil, badRequest(CodeInvalidPagination, "page must be an integer of at least 1, got %q", ps)
+		}
+		page = p
+	}
+	if pps != "" {
+		p, convErr := strconv.Atoi(pps)
+		if convErr != nil || p < 1 || p > spec.maxPerPage {
+			return 0, 0, nil, badRequest(CodeInvalidPagination, "per_page must be an integer from 1 to %d, got %q", spec.maxPerPage, pps)
+		}
+		perPage = p
+	}
+	lo = n
+	if page-1 <= n/perPage { // guards the product against overflow
+		lo = min((page-1)*perPage, n)
+	}
+	hi = min(lo+perPage, n)
+	return lo, hi, &cloudflare.ResultInfo{
+		Count:      hi - lo,
+		Page:       page,
+		PerPage:    perPage,
+		TotalCount: n,
+		TotalPages: (n + perPage - 1) / perPage,
+	}, nil
+}
+
+// list paginates items and answers them.
+func list[T any](c *call, items []T, spec pageSpec) reply {
+	lo, hi, info, err := c.paginate(len(items), spec)
+	if err != nil {
+		return fail(err)
+	}
+	page := make([]T, 0, hi-lo)
+	page = append(page, items[lo:hi]...)
+	return reply{status: http.StatusOK, result: page, info: info}
+}
