@@ -1,0 +1,355 @@
+package state
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/idpsync/idpsync/cloudflare"
+)
+
+// accountDecl is one declaration of an account in one document, with the
+// positions its merge with other declarations reports against.
+type accountDecl struct {
+	acct     *Account
+	idps     []idpDecl
+	namePos  Pos
+	prunePos Pos
+	orgPos   Pos
+	pruneSet bool
+}
+
+type idpDecl struct {
+	idp     *IdP
+	namePos Pos
+	idPos   Pos
+}
+
+// maxRotateWithin is the longest useful rotate_within: certificates are
+// valid for a year, so anything longer would rotate on every apply.
+const maxRotateWithin = 365 * 24 * time.Hour
+
+// decodeDocument builds the accounts a document declares. The schema has
+// already judged the document's structure, so values of the wrong shape are
+// skipped here without a word; what is checked is what a schema cannot say.
+func (l *loader) decodeDocument(doc *yaml.Node, val any) {
+	top, _ := val.(map[string]any)
+	accounts, _ := top["accounts"].([]any)
+	accountsNode, _ := lookup(doc, []string{"accounts"})
+	if accountsNode == nil || accountsNode.Kind != yaml.SequenceNode {
+		return
+	}
+	for i, av := range accounts {
+		am, ok := av.(map[string]any)
+		if !ok || i >= len(accountsNode.Content) {
+			continue
+		}
+		l.decodeAccount(resolveAlias(accountsNode.Content[i]), am)
+	}
+}
+
+func (l *loader) decodeAccount(n *yaml.Node, am map[string]any) {
+	decl := &accountDecl{acct: &Account{Pos: l.pos(n)}}
+	decl.acct.ID, _ = am["id"].(string)
+	decl.acct.Name, _ = am["name"].(string)
+	decl.acct.Organization, _ = am["organization"].(string)
+	decl.acct.Prune, decl.pruneSet = am["prune"].(bool)
+	decl.namePos, decl.prunePos, decl.orgPos = decl.acct.Pos, decl.acct.Pos, decl.acct.Pos
+	if v, k := lookup(n, []string{"name"}); k != nil {
+		decl.namePos = l.pos(v)
+	}
+	if v, k := lookup(n, []string{"prune"}); k != nil {
+		decl.prunePos = l.pos(v)
+	}
+	if v, k := lookup(n, []string{"organization"}); k != nil {
+		decl.orgPos = l.pos(v)
+	}
+	l.accounts = append(l.accounts, decl)
+
+	idps, _ := am["identity_providers"].([]any)
+	idpsNode, _ := lookup(n, []string{"identity_providers"})
+	if idpsNode == nil || idpsNode.Kind != yaml.SequenceNode {
+		return
+	}
+	for i, iv := range idps {
+		im, ok := iv.(map[string]any)
+		if !ok || i >= len(idpsNode.Content) {
+			continue
+		}
+		if d, ok := l.decodeIdP(decl.acct, resolveAlias(idpsNode.Content[i]), im); ok {
+			decl.idps = append(decl.idps, d)
+		}
+	}
+}
+
+func (l *loader) decodeIdP(acct *Account, n *yaml.Node, im map[string]any) (idpDecl, bool) {
+	idp := &IdP{Pos: l.pos(n), Config: map[string]any{}, KeyPos: map[string]Pos{}}
+	d := idpDecl{idp: idp, namePos: idp.Pos, idPos: idp.Pos}
+	idp.Name, _ = im["name"].(string)
+	idp.Type, _ = im["type"].(string)
+	idp.ID, _ = im["id"].(string)
+	if v, k := lookup(n, []string{"name"}); k != nil {
+		d.namePos = l.pos(v)
+	}
+	if v, k := lookup(n, []string{"id"}); k != nil {
+		d.idPos = l.pos(v)
+	}
+	typ, known := cloudflare.IdPTypes[idp.Type]
+	if idp.Name == "" || !known {
+		return d, false // reported by the schema
+	}
+
+	if cfg, ok := im["config"].(map[string]any); ok {
+		cfgNode, _ := lookup(n, []string{"config"})
+		eachPair(cfgNode, func(k, v *yaml.Node) bool {
+			f, ok := typ.Field(k.Value)
+			if !ok || f.ReadOnly || f.Name == "enable_encryption" {
+				return true // reported by the schema
+			}
+			if _, seen := idp.KeyPos[f.Name]; seen {
+				return true // a duplicate key, reported
+			}
+			idp.KeyPos[f.Name] = l.pos(k)
+			if value, ok := l.configValue(idp, f, v, cfg[f.Name]); ok {
+				idp.Config[f.Name] = value
+			}
+			return true
+		})
+	}
+
+	if em, ok := im["encryption"].(map[string]any); ok && idp.Type == "saml" {
+		_, k := lookup(n, []string{"encryption"})
+		enc := &Encryption{Pos: l.pos(k)}
+		enc.Enabled, _ = em["enabled"].(bool)
+		if s, ok := em["rotate_within"].(string); ok {
+			v, _ := lookup(n, []string{"encryption", "rotate_within"})
+			switch dur, err := ParseDuration(s); {
+			case err != nil:
+				l.errorf(l.pos(v), "use an integer and a unit: w, d, h, m or s, e.g. 45d", "invalid duration `%s`", truncate(s, 40))
+			case dur > maxRotateWithin:
+				l.errorf(l.pos(v), "use at most 365d", "`rotate_within` of %s would rotate the certificate on every apply: certificates are valid for one year", s)
+			case !enc.Enabled:
+				l.warnf(l.pos(v), "", "`rotate_within` has no effect while encryption is disabled")
+			default:
+				enc.RotateWithin = dur
+			}
+		}
+		idp.Encryption = enc
+	}
+
+	if fm, ok := im["federation"].(map[string]any); ok && typ.Federable {
+		idp.Federation = l.decodeFederation(acct, n, fm)
+	}
+	return d, true
+}
+
+func (l *loader) decodeFederation(acct *Account, n *yaml.Node, fm map[string]any) *Federation {
+	_, k := lookup(n, []string{"federation"})
+	fed := &Federation{Pos: l.pos(k)}
+	items, _ := fm["share_with"].([]any)
+	seen := map[string]bool{}
+	var orgPos, firstAccountPos *Pos
+	for i, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			continue
+		}
+		itemNode, _ := lookup(n, []string{"federation", "share_with", fmt.Sprint(i)})
+		pos := l.pos(itemNode)
+		if org, ok := m["organization"].(bool); ok && org {
+			p := pos
+			orgPos = &p
+			fed.Organization = true
+		}
+		account, ok := m["account"].(string)
+		if !ok || !isHex32(account) {
+			continue
+		}
+		if v, _ := lookup(itemNode, []string{"account"}); v != nil {
+			pos = l.pos(v)
+		}
+		if firstAccountPos == nil {
+			p := pos
+			firstAccountPos = &p
+		}
+		switch {
+		case account == acct.ID:
+			l.errorf(pos, "the source account always has its own IdP", "account %s cannot share an identity provider with itself", account)
+		case seen[account]:
+			l.warnf(pos, "remove the repeat", "account %s is listed twice in `share_with`", account)
+		default:
+			seen[account] = true
+			fed.Accounts = append(fed.Accounts, account)
+		}
+	}
+	if orgPos != nil && firstAccountPos != nil {
+		at := *orgPos
+		if comparePos(*firstAccountPos, at) > 0 {
+			at = *firstAccountPos
+		}
+		l.errorf(at, "`organization: true` already reaches every account of the organization; remove the `account:` items or it",
+			"`share_with` mixes `organization: true` with accounts")
+	}
+	slices.Sort(fed.Accounts)
+	return fed
+}
+
+// configValue resolves the references in one config value. Values from the
+// environment and every catalogue-sensitive key are recorded in Secrets.
+func (l *loader) configValue(idp *IdP, f cloudflare.ConfigField, n *yaml.Node, v any) (any, bool) {
+	switch v := v.(type) {
+	case string:
+		raw := v
+		ref, lit, err := parseValue(v)
+		switch {
+		case errors.Is(err, errNotReference):
+			if f.Sensitive {
+				l.errorf(l.pos(n), "use `${env:NAME}` or `${file:PATH}`", "`%s` is sensitive and must not be written in the file", f.Name)
+				return nil, false
+			}
+			return lit, true
+		case err != nil:
+			l.errorf(l.pos(n), "write `$${` for a literal `${`", "%s", err)
+			return nil, false
+		}
+		s, err := ref.resolve(l.baseDir, l.getenv)
+		if err != nil {
+			l.errorf(l.pos(n), "", "`%s`: %s", f.Name, err)
+			return nil, false
+		}
+		if f.Sensitive || ref.kind == refEnv {
+			if idp.Secrets == nil {
+				idp.Secrets = map[string]SecretSource{}
+			}
+			idp.Secrets[f.Name] = SecretSource{Ref: raw, BaseDir: l.baseDir}
+		}
+		return s, true
+	case []any:
+		out := make([]any, len(v))
+		ok := true
+		for i, item := range v {
+			in := n
+			if n != nil && n.Kind == yaml.SequenceNode && i < len(n.Content) {
+				in = resolveAlias(n.Content[i])
+			}
+			r, good := l.listItem(f, i, in, item)
+			ok = ok && good
+			out[i] = r
+		}
+		return out, ok
+	}
+	return v, true
+}
+
+func (l *loader) listItem(f cloudflare.ConfigField, i int, n *yaml.Node, v any) (any, bool) {
+	s, isString := v.(string)
+	if !isString {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return v, true
+		}
+		// header_attributes: names, never references; escapes still apply.
+		out := make(map[string]any, len(m))
+		for k, mv := range m {
+			ms, ok := mv.(string)
+			if !ok {
+				out[k] = mv
+				continue
+			}
+			vn, _ := lookup(n, []string{k})
+			_, lit, err := parseValue(ms)
+			switch {
+			case errors.Is(err, errNotReference):
+				out[k] = lit
+			case err == nil:
+				l.errorf(l.pos(vn), "write `$${` for a literal `${`", "`%s` cannot be a reference", k)
+				return nil, false
+			default:
+				l.errorf(l.pos(vn), "write `$${` for a literal `${`", "%s", err)
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	ref, lit, err := parseValue(s)
+	switch {
+	case errors.Is(err, errNotReference):
+		s = lit
+	case err != nil:
+		l.errorf(l.pos(n), "write `$${` for a literal `${`", "%s", err)
+		return nil, false
+	case ref.kind == refEnv:
+		l.errorf(l.pos(n), "environment values are secrets and are resolved again by key at apply time; use `${file:PATH}`",
+			"item %d of `%s` cannot be an environment reference", i+1, f.Name)
+		return nil, false
+	default:
+		s, err = ref.resolve(l.baseDir, l.getenv)
+		if err != nil {
+			l.errorf(l.pos(n), "", "item %d of `%s`: %s", i+1, f.Name, err)
+			return nil, false
+		}
+	}
+	if f.Name == "idp_public_certs" {
+		l.checkCertificate(n, i, s)
+	}
+	return s, true
+}
+
+// certResult caches the parse of a certificate: large organizations reference
+// the same file from many IdPs.
+type certResult struct {
+	cert *x509.Certificate
+	err  string
+	hint string
+}
+
+func (l *loader) checkCertificate(n *yaml.Node, i int, s string) {
+	r, ok := l.certs[s]
+	if !ok {
+		r = parseCertificate(s)
+		l.certs[s] = r
+	}
+	what := fmt.Sprintf("item %d of `idp_public_certs`", i+1)
+	if r.err != "" {
+		l.errorf(l.pos(n), r.hint, "%s %s", what, r.err)
+		return
+	}
+	c := r.cert
+	switch {
+	case l.now.After(c.NotAfter):
+		l.warnf(l.pos(n), "the IdP signs with another certificate by now; replace it", "%s (%s) expired on %s", what, certName(c), c.NotAfter.UTC().Format(time.DateOnly))
+	case l.now.Before(c.NotBefore):
+		l.warnf(l.pos(n), "", "%s (%s) is not valid before %s", what, certName(c), c.NotBefore.UTC().Format(time.DateOnly))
+	}
+}
+
+func certName(c *x509.Certificate) string {
+	if c.Subject.CommonName != "" {
+		return "CN=" + c.Subject.CommonName
+	}
+	return "serial " + c.SerialNumber.String()
+}
+
+func parseCertificate(s string) certResult {
+	block, rest := pem.Decode([]byte(s))
+	if block == nil {
+		return certResult{err: "is not a PEM certificate", hint: "expected -----BEGIN CERTIFICATE-----; e.g. `${file:certs/idp.pem}`"}
+	}
+	if block.Type != "CERTIFICATE" {
+		return certResult{err: fmt.Sprintf("is a PEM %q block, not a certificate", truncate(block.Type, 32)), hint: "a private key must never be here"}
+	}
+	if strings.Contains(string(rest), "-----BEGIN") {
+		return certResult{err: "holds more than one PEM block", hint: "list each certificate as its own item"}
+	}
+	c, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return certResult{err: "is not a valid X.509 certificate: " + strings.TrimPrefix(err.Error(), "x509: ")}
+	}
+	return certResult{cert: c}
+}

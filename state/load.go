@@ -1,0 +1,336 @@
+package state
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/idpsync/idpsync/schemas"
+)
+
+// maxFileSize refuses a desired-state file before reading it: a real one is a
+// few hundred kilobytes even for thousands of IdPs.
+const maxFileSize = 32 << 20
+
+// LoadOptions are the environment a load resolves references and checks dates against.
+type LoadOptions struct {
+	// Getenv looks up ${env:NAME} references; nil means os.LookupEnv.
+	Getenv func(string) (string, bool)
+	// Now is the time certificates are checked against; nil means time.Now.
+	Now func() time.Time
+}
+
+// loader is the state of one Load: the diagnostics so far, the file being
+// read, and the declarations gathered from every document.
+type loader struct {
+	diagnoser
+	getenv func(string) (string, bool)
+	now    time.Time
+
+	schema    *jsonschema.Schema
+	rawSchema any
+
+	file    string // the file being read, as named to the user
+	baseDir string // its absolute directory, for ${file:...}
+	nodes   int    // nodes produced from the current document
+
+	files    []string
+	accounts []*accountDecl
+	certs    map[string]certResult
+}
+
+// Load reads the desired state from files and directories (a directory
+// contributes its *.yaml and *.yml files, sorted, not recursively), validates
+// all of it, and merges accounts declared in several places. Every problem
+// found is returned, sorted by position. The Desired is nil when any
+// diagnostic is an error.
+func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
+	l := &loader{getenv: opts.Getenv, now: time.Now(), certs: map[string]certResult{}}
+	if l.getenv == nil {
+		l.getenv = os.LookupEnv
+	}
+	if opts.Now != nil {
+		l.now = opts.Now()
+	}
+	var err error
+	l.schema, err = schemas.Compile()
+	if err == nil {
+		l.rawSchema, err = jsonschema.UnmarshalJSON(bytes.NewReader(schemas.IdPSync))
+	}
+	if err != nil {
+		// The schema is embedded and tested: this is a build defect.
+		l.errorf(Pos{}, "", "internal error: %v", err)
+		return nil, l.diags
+	}
+
+	for _, f := range l.expand(paths) {
+		l.loadFile(f)
+	}
+	d := l.merge()
+	diags := l.diags.sortDedupe()
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return d, diags
+}
+
+// expand turns the paths given into the files to read, in order, each once.
+func (l *loader) expand(paths []string) []string {
+	var files []string
+	seen := map[string]bool{}
+	add := func(f string) {
+		if !seen[filepath.Clean(f)] {
+			seen[filepath.Clean(f)] = true
+			files = append(files, f)
+		}
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				l.errorf(Pos{File: p}, "", "no such file or directory")
+			} else {
+				l.errorf(Pos{File: p}, "", "cannot read: %v", errors.Unwrap(err))
+			}
+			continue
+		}
+		if !st.IsDir() {
+			add(p)
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			l.errorf(Pos{File: p}, "", "cannot read directory: %v", errors.Unwrap(err))
+			continue
+		}
+		n := 0
+		for _, e := range entries { // sorted by name
+			ext := filepath.Ext(e.Name())
+			if e.IsDir() || (ext != ".yaml" && ext != ".yml") || strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			add(filepath.Join(p, e.Name()))
+			n++
+		}
+		if n == 0 {
+			l.errorf(Pos{File: p}, "pass the files to load, or a directory that holds them", "no *.yaml or *.yml files in this directory")
+		}
+	}
+	return files
+}
+
+var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (l *loader) loadFile(path string) {
+	l.file = path
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		dir = filepath.Dir(path)
+	}
+	l.baseDir = dir
+	f, err := os.Open(path)
+	if err != nil {
+		l.errorf(Pos{File: path}, "", "cannot read: %v", errors.Unwrap(err))
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		l.errorf(Pos{File: path}, "", "cannot read: %v", err)
+		return
+	}
+	if len(data) > maxFileSize {
+		l.errorf(Pos{File: path}, "split the desired state into several files", "file is larger than %d MiB", maxFileSize>>20)
+		return
+	}
+	l.files = append(l.files, path)
+
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	docs := 0
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			l.yamlError(err)
+			return
+		}
+		docs++
+		l.loadDocument(&doc)
+	}
+	if docs == 0 {
+		l.errorf(Pos{File: path}, "start it with `version: 1`", "file holds no YAML document")
+	}
+}
+
+// yamlError reports a syntax error at the line the parser names.
+func (l *loader) yamlError(err error) {
+	msg := err.Error()
+	pos := Pos{File: l.file}
+	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
+		pos.Line, _ = strconv.Atoi(m[1])
+		pos.Column = 1
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	l.errorf(pos, "", "invalid YAML: %s", msg)
+}
+
+func (l *loader) loadDocument(doc *yaml.Node) {
+	l.nodes = 0
+	val, err := l.toValue(doc, 0)
+	var tooLarge errTooLarge
+	if errors.As(err, &tooLarge) {
+		l.errorf(l.pos(doc), "a document this large is usually an alias bomb; write the values out", "document expands to more than %d nodes", maxNodes)
+		return
+	}
+	if val == nil {
+		l.errorf(l.pos(doc), "start it with `version: 1`", "empty document")
+		return
+	}
+	schemaPos := l.validateSchema(doc, val)
+
+	// Semantic checks see the same document; a problem the schema already
+	// reported at a position is not reported a second time there.
+	before := len(l.diags)
+	l.decodeDocument(doc, val)
+	kept := l.diags[:before]
+	for _, d := range l.diags[before:] {
+		if !schemaPos[d.Pos] {
+			kept = append(kept, d)
+		}
+	}
+	l.diags = kept
+}
+
+// merge combines the declarations of every document into the Desired state,
+// reporting conflicts between them.
+func (l *loader) merge() *Desired {
+	d := &Desired{Files: l.files}
+	byID := map[string]*mergedAccount{}
+	byName := map[string]*mergedAccount{}
+	pinned := map[string]Pos{}
+	for _, decl := range l.accounts {
+		if !isHex32(decl.acct.ID) {
+			continue // reported; it cannot be matched with other declarations
+		}
+		m := byID[decl.acct.ID]
+		if m == nil {
+			m = &mergedAccount{decl: decl, names: map[string]Pos{}}
+			byID[decl.acct.ID] = m
+			d.Accounts = append(d.Accounts, decl.acct)
+		} else {
+			m.absorb(l, decl)
+		}
+		for _, idp := range decl.idps {
+			if first, dup := m.names[idp.idp.Name]; dup {
+				l.errorf(idp.namePos, "names are unique per account: rename one, or remove it", "duplicate identity provider `%s` in account %s (first declared at %s)", idp.idp.Name, m.decl.acct.Label(), first)
+				continue
+			}
+			m.names[idp.idp.Name] = idp.namePos
+			if idp.idp.ID != "" {
+				if first, dup := pinned[idp.idp.ID]; dup {
+					l.errorf(idp.idPos, "an id pins one declaration to one live IdP", "identity provider id %s is pinned twice (first at %s)", idp.idp.ID, first)
+				} else {
+					pinned[idp.idp.ID] = idp.idPos
+				}
+			}
+			if idp.idp.Federation != nil {
+				m.federated++
+				if m.federated > MaxFederatedIdPs {
+					l.errorf(idp.idp.Federation.Pos, "remove a `federation` block, or share one IdP with more accounts",
+						"account %s federates more than %d identity providers; the API allows at most %d at a time", m.decl.acct.Label(), MaxFederatedIdPs, MaxFederatedIdPs)
+				}
+			}
+			m.decl.acct.IdentityProviders = append(m.decl.acct.IdentityProviders, idp.idp)
+		}
+	}
+	for _, a := range d.Accounts {
+		m := byID[a.ID]
+		if a.Name == "" {
+			continue
+		}
+		if other, dup := byName[a.Name]; dup {
+			l.errorf(m.decl.namePos, "account names label addresses and select accounts: make them unique",
+				"account name `%s` is also used by account %s (at %s)", a.Name, other.decl.acct.ID, other.decl.namePos)
+			continue
+		}
+		byName[a.Name] = m
+	}
+	slices.SortFunc(d.Accounts, func(x, y *Account) int { return strings.Compare(x.ID, y.ID) })
+	for _, a := range d.Accounts {
+		slices.SortStableFunc(a.IdentityProviders, func(x, y *IdP) int { return strings.Compare(x.Name, y.Name) })
+	}
+	if len(l.files) > 0 && len(d.Accounts) == 0 && !l.diags.HasErrors() {
+		l.warnf(Pos{File: l.files[0]}, "", "no accounts are declared")
+	}
+	return d
+}
+
+// MaxFederatedIdPs is how many IdPs of one account the API lets federate at a time.
+const MaxFederatedIdPs = 5
+
+// mergedAccount is an account as merged so far, with where each field was set.
+type mergedAccount struct {
+	decl      *accountDecl
+	names     map[string]Pos // IdP names declared in the account
+	federated int
+}
+
+// absorb merges a further declaration of the account; account-level fields
+// set in both places must agree.
+func (m *mergedAccount) absorb(l *loader, decl *accountDecl) {
+	a, b := m.decl, decl
+	if b.acct.Name != "" {
+		switch {
+		case a.acct.Name == "":
+			a.acct.Name, a.namePos = b.acct.Name, b.namePos
+		case a.acct.Name != b.acct.Name:
+			l.errorf(b.namePos, "an account split across files must have one name; set it in one place",
+				"account %s is named `%s` here but `%s` at %s", a.acct.ID, b.acct.Name, a.acct.Name, a.namePos)
+		}
+	}
+	if b.pruneSet {
+		switch {
+		case !a.pruneSet:
+			a.acct.Prune, a.pruneSet, a.prunePos = b.acct.Prune, true, b.prunePos
+		case a.acct.Prune != b.acct.Prune:
+			l.errorf(b.prunePos, "set `prune` in one place",
+				"account %s has prune: %t here but prune: %t at %s", a.acct.ID, b.acct.Prune, a.acct.Prune, a.prunePos)
+		}
+	}
+	if b.acct.Organization != "" {
+		switch {
+		case a.acct.Organization == "":
+			a.acct.Organization, a.orgPos = b.acct.Organization, b.orgPos
+		case a.acct.Organization != b.acct.Organization:
+			l.errorf(b.orgPos, "an account belongs to one organization",
+				"account %s is in organization %s here but %s at %s", a.acct.ID, b.acct.Organization, a.acct.Organization, a.orgPos)
+		}
+	}
+}
+
+func isHex32(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= '0' && s[i] <= '9' || s[i] >= 'a' && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
+}

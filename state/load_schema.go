@@ -1,0 +1,353 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/idpsync/idpsync/cloudflare"
+)
+
+// validateSchema checks a document against the JSON Schema and reports each
+// failure at the position of the node it is about, in idpsync's own words:
+// the library's messages quote values, and a value may be a secret. It
+// returns the positions reported.
+func (l *loader) validateSchema(doc *yaml.Node, val any) map[Pos]bool {
+	reported := map[Pos]bool{}
+	err := l.schema.Validate(val)
+	if err == nil {
+		return reported
+	}
+	var verr *jsonschema.ValidationError
+	if !errors.As(err, &verr) {
+		l.errorf(l.pos(doc), "", "schema validation failed: %v", err)
+		return reported
+	}
+	var leaves []*jsonschema.ValidationError
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			leaves = append(leaves, e)
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(verr)
+
+	// A key that may not be there at all (encryption on an OIDC IdP) makes
+	// any complaint about its contents noise.
+	var forbidden [][]string
+	for _, e := range leaves {
+		if _, ok := e.ErrorKind.(*kind.FalseSchema); ok {
+			forbidden = append(forbidden, e.InstanceLocation)
+		}
+	}
+	for _, e := range leaves {
+		if _, ok := e.ErrorKind.(*kind.FalseSchema); !ok && slices.ContainsFunc(forbidden, func(p []string) bool { return hasPrefix(e.InstanceLocation, p) }) {
+			continue
+		}
+		before := len(l.diags)
+		l.schemaError(doc, val, e)
+		for _, d := range l.diags[before:] {
+			reported[d.Pos] = true
+		}
+	}
+	return reported
+}
+
+func hasPrefix(path, prefix []string) bool {
+	return len(path) >= len(prefix) && slices.Equal(path[:len(prefix)], prefix)
+}
+
+// shape is a path with list indexes replaced by "*", naming where in the
+// format a value is.
+func shape(path []string) string {
+	parts := make([]string, len(path))
+	for i, p := range path {
+		if _, err := strconv.Atoi(p); err == nil {
+			parts[i] = "*"
+		} else {
+			parts[i] = p
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+const (
+	shapeRoot      = ""
+	shapeAccount   = "accounts/*"
+	shapeIdP       = "accounts/*/identity_providers/*"
+	shapeConfig    = shapeIdP + "/config"
+	shapeRecipient = shapeIdP + "/federation/share_with/*"
+)
+
+// subject names the value at path for a message: "`issuer_url`", or
+// "item 2 of `idp_public_certs`".
+func subject(path []string) string {
+	if len(path) == 0 {
+		return "the document"
+	}
+	last := path[len(path)-1]
+	if i, err := strconv.Atoi(last); err == nil {
+		if len(path) == 1 {
+			return fmt.Sprintf("item %d", i+1)
+		}
+		switch shape(path) {
+		case shapeAccount:
+			return "an account"
+		case shapeIdP:
+			return "an identity provider"
+		}
+		return fmt.Sprintf("item %d of `%s`", i+1, path[len(path)-2])
+	}
+	return "`" + last + "`"
+}
+
+// where names the mapping at path, for unknown and missing keys.
+func where(val any, path []string) string {
+	switch s := shape(path); {
+	case s == shapeRoot:
+		return "at the top level"
+	case s == shapeAccount:
+		return "in an account"
+	case s == shapeIdP:
+		return "in an identity provider"
+	case s == shapeConfig:
+		if t, ok := valueAt(val, append(slices.Clone(path[:len(path)-1]), "type")).(string); ok {
+			return fmt.Sprintf("in the config of a `%s` identity provider", t)
+		}
+		return "in config"
+	case s == shapeRecipient:
+		return "in a `share_with` item"
+	default:
+		return "in " + subject(path)
+	}
+}
+
+func valueAt(v any, path []string) any {
+	for _, tok := range path {
+		switch c := v.(type) {
+		case map[string]any:
+			v = c[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			v = c[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// schemaProperties lists the keys the schema allows at the object whose
+// additionalProperties keyword failed.
+func (l *loader) schemaProperties(schemaURL string) []string {
+	_, frag, _ := strings.Cut(schemaURL, "#")
+	toks := strings.Split(strings.TrimPrefix(frag, "/"), "/")
+	if len(toks) > 0 && toks[len(toks)-1] == "additionalProperties" {
+		toks = toks[:len(toks)-1]
+	}
+	node := l.rawSchema
+	for _, t := range toks {
+		if t == "" {
+			continue
+		}
+		m, ok := node.(map[string]any)
+		if !ok {
+			return nil
+		}
+		node = m[strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")]
+	}
+	m, _ := node.(map[string]any)
+	props, _ := m["properties"].(map[string]any)
+	var out []string
+	for k, v := range props {
+		if v != false {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+var typeNames = map[string]string{
+	"string": "a string", "boolean": "a boolean", "integer": "an integer", "number": "a number",
+	"array": "a list", "object": "a mapping", "null": "null",
+}
+
+func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationError) {
+	path := e.InstanceLocation
+	node, key := lookup(doc, path)
+	at := l.pos(node)
+	if key != nil {
+		// Point at the key: that is the line a reader looks for.
+		at = l.pos(key)
+	}
+	vpos := l.pos(node)
+	sh := shape(path)
+	last := ""
+	if len(path) > 0 {
+		last = path[len(path)-1]
+	}
+	switch k := e.ErrorKind.(type) {
+	case *kind.AdditionalProperties:
+		allowed := l.schemaProperties(e.SchemaURL)
+		for _, p := range k.Properties {
+			_, pk := lookup(doc, append(slices.Clone(path), p))
+			pos := l.pos(pk)
+			if pk == nil {
+				pos = at
+			}
+			l.unknownKey(val, path, sh, p, allowed, pos)
+		}
+	case *kind.Required:
+		for _, m := range k.Missing {
+			hint := ""
+			if sh == shapeRoot && m == "version" {
+				hint = "add `version: 1`"
+			}
+			if sh == shapeIdP && m == "config" {
+				l.errorf(at, "", "a `%v` identity provider needs a `config`", valueAt(val, append(slices.Clone(path), "type")))
+				continue
+			}
+			l.errorf(at, hint, "missing required key `%s` %s", m, where(val, path))
+		}
+	case *kind.Type:
+		hint := ""
+		if k.Got != "object" && k.Got != "array" && slices.Contains(k.Want, "string") {
+			hint = "quote the value to make it a string"
+		}
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = typeNames[w]
+		}
+		got := typeNames[k.Got]
+		if k.Got == "number" && slices.Contains(k.Want, "integer") {
+			l.errorf(vpos, "", "%s must be a whole number", subject(path))
+			return
+		}
+		l.errorf(vpos, hint, "%s must be %s, not %s", subject(path), strings.Join(want, " or "), got)
+	case *kind.Enum:
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = fmt.Sprint(w)
+		}
+		if sh == shapeIdP+"/type" {
+			got, _ := k.Got.(string)
+			hint := didYouMean(got, want)
+			if hint == "" {
+				hint = "one of: " + strings.Join(want, ", ")
+			}
+			l.errorf(vpos, hint, "unknown identity provider type `%s`", truncate(fmt.Sprint(k.Got), 40))
+			return
+		}
+		l.errorf(vpos, "", "%s must be one of: %s", subject(path), strings.Join(want, ", "))
+	case *kind.Const:
+		switch {
+		case sh == "version":
+			l.errorf(vpos, "this idpsync reads format version 1", "unsupported `version`: it must be 1")
+		case sh == shapeRecipient+"/organization":
+			l.errorf(vpos, "to share with some accounts, list them with `account:`", "`organization` can only be `true`")
+		default:
+			l.errorf(vpos, "", "%s must be %v", subject(path), k.Want)
+		}
+	case *kind.Pattern:
+		switch {
+		case last == "client_secret" || isSensitive(val, path):
+			l.errorf(vpos, "use `${env:NAME}` or `${file:PATH}`", "%s is sensitive and must not be written in the file", subject(path))
+		case sh == shapeIdP+"/id":
+			l.errorf(vpos, "e.g. f174e90a-fafe-4643-bbbc-4a0ed4fc8415", "`id` must be an identity provider UUID, in lowercase")
+		case last == "rotate_within":
+			l.errorf(vpos, "use an integer and a unit: w, d, h, m or s, e.g. 45d", "invalid duration `%s`", truncate(fmt.Sprint(k.Got), 40))
+		case sh == shapeAccount+"/organization":
+			l.errorf(vpos, "", "`organization` must be an organization ID: 32 lowercase hexadecimal characters")
+		default:
+			l.errorf(vpos, "", "%s must be an account ID: 32 lowercase hexadecimal characters", subject(path))
+		}
+	case *kind.MinLength:
+		l.errorf(vpos, "", "%s must not be empty", subject(path))
+	case *kind.MinItems:
+		switch last {
+		case "share_with":
+			l.errorf(vpos, "remove the `federation` block to stop sharing", "`share_with` must list at least one recipient")
+		default:
+			l.errorf(vpos, "", "%s must not be empty", subject(path))
+		}
+	case *kind.MinProperties, *kind.MaxProperties:
+		l.errorf(vpos, "e.g. `- account: <32-hex id>` or `- organization: true`", "a `share_with` item needs exactly one of `account` or `organization: true`")
+	case *kind.Minimum:
+		l.errorf(vpos, "", "%s must be at least %s", subject(path), k.Want.RatString())
+	case *kind.Maximum:
+		l.errorf(vpos, "", "%s must be at most %s", subject(path), k.Want.RatString())
+	case *kind.FalseSchema:
+		t := valueAt(val, append(slices.Clone(path[:len(path)-1]), "type"))
+		switch last {
+		case "encryption":
+			l.errorf(at, "remove it", "`encryption` is only for `saml` identity providers, not `%v`", t)
+		case "federation":
+			l.errorf(at, "the API refuses to federate one-time PIN and Cloudflare identity providers", "a `%v` identity provider cannot be federated", t)
+		default:
+			l.errorf(at, "remove it", "%s is not allowed here", subject(path))
+		}
+	default:
+		// Keep the library's wording out: it may quote a value.
+		l.errorf(vpos, "", "%s is invalid (schema keyword `%s`)", subject(path), strings.Join(e.ErrorKind.KeywordPath(), "/"))
+	}
+}
+
+// isSensitive reports whether path is a catalogue-sensitive config key.
+func isSensitive(val any, path []string) bool {
+	if len(path) < 2 || shape(path[:len(path)-1]) != shapeConfig {
+		return false
+	}
+	t, _ := valueAt(val, append(slices.Clone(path[:len(path)-2]), "type")).(string)
+	f, ok := cloudflare.IdPTypes[t].Field(path[len(path)-1])
+	return ok && f.Sensitive
+}
+
+func (l *loader) unknownKey(val any, path []string, sh, key string, allowed []string, pos Pos) {
+	name := truncate(key, 64)
+	switch sh {
+	case shapeRoot:
+		l.errorf(pos, keyHint(key, allowed), "unknown top-level key `%s`", name)
+	case shapeAccount:
+		l.errorf(pos, keyHint(key, allowed), "unknown account key `%s`", name)
+	case shapeIdP:
+		l.errorf(pos, keyHint(key, allowed), "unknown identity provider key `%s`", name)
+	case shapeConfig:
+		t, _ := valueAt(val, append(slices.Clone(path[:len(path)-1]), "type")).(string)
+		if key == "enable_encryption" {
+			l.errorf(pos, "use `encryption.enabled`", "`enable_encryption` is not set in config")
+			return
+		}
+		if f, ok := cloudflare.IdPTypes[t].Field(key); ok && f.ReadOnly {
+			l.errorf(pos, "remove it", "`%s` is read-only: the API computes it", name)
+			return
+		}
+		// Config keys list in the catalogue's order, which groups them as
+		// the API documentation does.
+		var keys []string
+		for _, f := range cloudflare.IdPTypes[t].Fields {
+			if slices.Contains(allowed, f.Name) {
+				keys = append(keys, f.Name)
+			}
+		}
+		hint := keyHint(key, keys)
+		if len(keys) == 0 {
+			hint = fmt.Sprintf("a `%s` identity provider takes no config keys", t)
+		}
+		l.errorf(pos, hint, "unknown config key `%s` for a `%s` identity provider", name, t)
+	default:
+		l.errorf(pos, keyHint(key, allowed), "unknown key `%s` %s", name, where(val, path))
+	}
+}
