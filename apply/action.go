@@ -83,7 +83,10 @@ func (x *executor) doIdP(ctx context.Context, a *plan.Action) (plan.Summary, err
 	var none plan.Summary
 	switch a.Action {
 	case plan.Create:
-		return none, x.createIdP(ctx, a)
+		if err := x.createIdP(ctx, a); err != nil {
+			return none, err
+		}
+		return plan.Summary{Add: 1}, nil
 	case plan.Update:
 		id := x.ids.target(a.IdP, fIdP, a.IDs.IdP)
 		if id == "" {
@@ -244,7 +247,10 @@ func (x *executor) doShare(ctx context.Context, a *plan.Action) (plan.Summary, e
 	var none plan.Summary
 	switch a.Action {
 	case plan.Create:
-		return none, x.createShare(ctx, a)
+		if err := x.createShare(ctx, a); err != nil {
+			return none, err
+		}
+		return plan.Summary{Add: 1}, nil
 	case plan.Delete:
 		if err := x.deleteShare(ctx, a); err != nil {
 			return none, err
