@@ -16,15 +16,23 @@ const keyEnableEncryption = "enable_encryption"
 // scimReadOnly are the scim_config keys the server computes; PUT may not send them.
 var scimReadOnly = []string{"scim_base_url", "secret"}
 
+// readOnlyKey reports whether the server computes a config key. redirect_url
+// is computed for every type that has it, whether or not the catalogue lists
+// it for this one, so it is never sent back.
+func readOnlyKey(t cloudflare.IdPType, key string) bool {
+	if key == "redirect_url" {
+		return true
+	}
+	f, ok := t.Field(key)
+	return ok && f.ReadOnly
+}
+
 // comparable reports whether a declared key takes part in the config diff.
 func comparable(t cloudflare.IdPType, key string) bool {
 	if key == keyEnableEncryption {
 		return false
 	}
-	if f, ok := t.Field(key); ok && (f.ReadOnly || f.WriteOnly) {
-		return false
-	}
-	return true
+	return !readOnlyKey(t, key) && !isWriteOnly(t, key)
 }
 
 // configChanges compares the declared keys of d with the live config. Only
@@ -194,10 +202,7 @@ func normalizeText(s string) string {
 func declaredConfig(t cloudflare.IdPType, d *state.IdP) map[string]any {
 	out := make(map[string]any, len(d.Config))
 	for k, v := range d.Config {
-		if k == keyEnableEncryption {
-			continue
-		}
-		if f, ok := t.Field(k); ok && f.ReadOnly {
+		if k == keyEnableEncryption || readOnlyKey(t, k) {
 			continue
 		}
 		if isSensitive(t, d, k) {
@@ -229,7 +234,7 @@ func updateRequest(t cloudflare.IdPType, d *state.IdP, l *state.LiveIdP, salt st
 		}
 		// A sensitive value read back cannot be sent again without its source;
 		// only declared secrets are sent, from their references.
-		if f, ok := t.Field(k); ok && (f.ReadOnly || f.WriteOnly || f.Sensitive) {
+		if f, ok := t.Field(k); readOnlyKey(t, k) || ok && (f.WriteOnly || f.Sensitive) {
 			continue
 		}
 		cfg[k] = v
@@ -283,10 +288,7 @@ func idpAfter(t cloudflare.IdPType, d *state.IdP) map[string]any {
 func createChanges(t cloudflare.IdPType, d *state.IdP) []Change {
 	out := []Change{{Path: "name", After: d.Name}, {Path: "type", After: d.Type}}
 	for k, v := range d.Config {
-		if k == keyEnableEncryption || isWriteOnly(t, k) {
-			continue
-		}
-		if f, ok := t.Field(k); ok && f.ReadOnly {
+		if !comparable(t, k) {
 			continue
 		}
 		c := Change{Path: "config." + k, After: v}
