@@ -42,6 +42,9 @@ func (d *differ) federation(s *idpState, chain *node) error {
 		return nil
 	}
 
+	// With the grant in place, what follows waits for nothing of the IdP's own
+	// chain: sharing an existing grant does not depend on the IdP's settings.
+	chain = nil
 	d.readGrant(s.ac, gAddr, grant)
 	ids := s.ids()
 	ids.Grant = grant.ID

@@ -23,7 +23,11 @@ func Drift(p *Plan) *DriftReport {
 	for _, a := range p.Actions {
 		accountOf[a.IdP] = a.AccountID
 		if c, msg, ok := actionDrift(a); ok {
-			add(c, a.Address, a.AccountID, msg, a.Changes)
+			var changes []Change
+			if c == DriftChanged {
+				changes = a.Changes
+			}
+			add(c, a.Address, a.AccountID, msg, changes)
 		}
 		if a.Resource == ResourceIdP && a.Action != Create && a.Reason != ReasonPruned {
 			if keys := writeOnlyKeys(a); len(keys) > 0 {
