@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -215,10 +216,10 @@ func (l *loader) configValue(idp *IdP, f cloudflare.ConfigField, n *yaml.Node, v
 			}
 			return lit, true
 		case err != nil:
-			l.errorf(l.pos(n), "write `$${` for a literal `${`", "%s", err)
+			l.errorf(l.pos(n), refHint(err), "%s", err)
 			return nil, false
 		}
-		s, err := ref.resolve(l.baseDir, l.getenv)
+		s, err := ref.resolve(l.baseDir, filepath.Dir(l.file), l.getenv)
 		if err != nil {
 			l.errorf(l.pos(n), "", "`%s`: %s", f.Name, err)
 			return nil, false
@@ -271,7 +272,7 @@ func (l *loader) listItem(f cloudflare.ConfigField, i int, n *yaml.Node, v any) 
 				l.errorf(l.pos(vn), "write `$${` for a literal `${`", "`%s` cannot be a reference", k)
 				return nil, false
 			default:
-				l.errorf(l.pos(vn), "write `$${` for a literal `${`", "%s", err)
+				l.errorf(l.pos(vn), refHint(err), "%s", err)
 				return nil, false
 			}
 		}
@@ -282,14 +283,14 @@ func (l *loader) listItem(f cloudflare.ConfigField, i int, n *yaml.Node, v any) 
 	case errors.Is(err, errNotReference):
 		s = lit
 	case err != nil:
-		l.errorf(l.pos(n), "write `$${` for a literal `${`", "%s", err)
+		l.errorf(l.pos(n), refHint(err), "%s", err)
 		return nil, false
 	case ref.kind == refEnv:
 		l.errorf(l.pos(n), "environment values are secrets and are resolved again by key at apply time; use `${file:PATH}`",
 			"item %d of `%s` cannot be an environment reference", i+1, f.Name)
 		return nil, false
 	default:
-		s, err = ref.resolve(l.baseDir, l.getenv)
+		s, err = ref.resolve(l.baseDir, filepath.Dir(l.file), l.getenv)
 		if err != nil {
 			l.errorf(l.pos(n), "", "item %d of `%s`: %s", i+1, f.Name, err)
 			return nil, false
@@ -352,4 +353,13 @@ func parseCertificate(s string) certResult {
 		return certResult{err: "is not a valid X.509 certificate: " + strings.TrimPrefix(err.Error(), "x509: ")}
 	}
 	return certResult{cert: c}
+}
+
+// refHint is the hint for a malformed reference: the escape, when the "${"
+// may have been meant literally.
+func refHint(err error) string {
+	if errors.Is(err, errMisplacedRef) || errors.Is(err, errUnknownRef) {
+		return "write `$${` for a literal `${`"
+	}
+	return ""
 }

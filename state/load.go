@@ -47,6 +47,7 @@ type loader struct {
 	files    []string
 	accounts []*accountDecl
 	certs    map[string]certResult
+	meant    map[string]bool // path+"\x00"+key: keys a misspelt key was taken for
 }
 
 // Load reads the desired state from files and directories (a directory
@@ -191,6 +192,7 @@ func (l *loader) yamlError(err error) {
 
 func (l *loader) loadDocument(doc *yaml.Node) {
 	l.nodes = 0
+	start := len(l.diags)
 	val, err := l.toValue(doc, 0)
 	var tooLarge errTooLarge
 	if errors.As(err, &tooLarge) {
@@ -201,17 +203,29 @@ func (l *loader) loadDocument(doc *yaml.Node) {
 		l.errorf(l.pos(doc), "start it with `version: 1`", "empty document")
 		return
 	}
-	schemaPos := l.validateSchema(doc, val)
+	// Each later pass stays silent where an earlier one already spoke: a
+	// problem is reported once, in the most specific words available.
+	reported := map[Pos]bool{}
+	for _, d := range l.diags[start:] {
+		reported[d.Pos] = true
+	}
+	l.keepNew(reported, func() { l.validateSchema(doc, val) })
+	l.keepNew(reported, func() { l.decodeDocument(doc, val) })
+}
 
-	// Semantic checks see the same document; a problem the schema already
-	// reported at a position is not reported a second time there.
+// keepNew runs a pass and drops the diagnostics it adds at positions already
+// reported, then records the positions of those it keeps.
+func (l *loader) keepNew(reported map[Pos]bool, pass func()) {
 	before := len(l.diags)
-	l.decodeDocument(doc, val)
+	pass()
 	kept := l.diags[:before]
 	for _, d := range l.diags[before:] {
-		if !schemaPos[d.Pos] {
+		if !reported[d.Pos] {
 			kept = append(kept, d)
 		}
+	}
+	for _, d := range kept[before:] {
+		reported[d.Pos] = true
 	}
 	l.diags = kept
 }

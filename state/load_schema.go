@@ -17,17 +17,15 @@ import (
 // validateSchema checks a document against the JSON Schema and reports each
 // failure at the position of the node it is about, in idpsync's own words:
 // the library's messages quote values, and a value may be a secret. It
-// returns the positions reported.
-func (l *loader) validateSchema(doc *yaml.Node, val any) map[Pos]bool {
-	reported := map[Pos]bool{}
+func (l *loader) validateSchema(doc *yaml.Node, val any) {
 	err := l.schema.Validate(val)
 	if err == nil {
-		return reported
+		return
 	}
 	var verr *jsonschema.ValidationError
 	if !errors.As(err, &verr) {
 		l.errorf(l.pos(doc), "", "schema validation failed: %v", err)
-		return reported
+		return
 	}
 	var leaves []*jsonschema.ValidationError
 	var walk func(e *jsonschema.ValidationError)
@@ -44,23 +42,31 @@ func (l *loader) validateSchema(doc *yaml.Node, val any) map[Pos]bool {
 	// A key that may not be there at all (encryption on an OIDC IdP) makes
 	// any complaint about its contents noise.
 	var forbidden [][]string
+	// A misspelt key also makes the key it was meant to be missing; the
+	// did-you-mean on the misspelling says both.
+	l.meant = map[string]bool{}
 	for _, e := range leaves {
-		if _, ok := e.ErrorKind.(*kind.FalseSchema); ok {
+		switch k := e.ErrorKind.(type) {
+		case *kind.FalseSchema:
 			forbidden = append(forbidden, e.InstanceLocation)
+		case *kind.AdditionalProperties:
+			allowed := l.schemaProperties(e.SchemaURL)
+			for _, p := range k.Properties {
+				if m := closest(p, allowed); m != "" {
+					l.meant[jsonPath(e.InstanceLocation)+"\x00"+m] = true
+				}
+			}
 		}
 	}
 	for _, e := range leaves {
 		if _, ok := e.ErrorKind.(*kind.FalseSchema); !ok && slices.ContainsFunc(forbidden, func(p []string) bool { return hasPrefix(e.InstanceLocation, p) }) {
 			continue
 		}
-		before := len(l.diags)
 		l.schemaError(doc, val, e)
-		for _, d := range l.diags[before:] {
-			reported[d.Pos] = true
-		}
 	}
-	return reported
 }
+
+func jsonPath(path []string) string { return strings.Join(path, "/") }
 
 func hasPrefix(path, prefix []string) bool {
 	return len(path) >= len(prefix) && slices.Equal(path[:len(prefix)], prefix)
@@ -121,7 +127,7 @@ func where(val any, path []string) string {
 		return "in an identity provider"
 	case s == shapeConfig:
 		if t, ok := valueAt(val, append(slices.Clone(path[:len(path)-1]), "type")).(string); ok {
-			return fmt.Sprintf("in the config of a `%s` identity provider", t)
+			return fmt.Sprintf("in the config of %s `%s` identity provider", article(t), t)
 		}
 		return "in config"
 	case s == shapeRecipient:
@@ -212,12 +218,16 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 		}
 	case *kind.Required:
 		for _, m := range k.Missing {
+			if l.meant[jsonPath(path)+"\x00"+m] {
+				continue
+			}
 			hint := ""
 			if sh == shapeRoot && m == "version" {
 				hint = "add `version: 1`"
 			}
 			if sh == shapeIdP && m == "config" {
-				l.errorf(at, "", "a `%v` identity provider needs a `config`", valueAt(val, append(slices.Clone(path), "type")))
+				t := fmt.Sprint(valueAt(val, append(slices.Clone(path), "type")))
+				l.errorf(at, "", "%s `%s` identity provider needs a `config`", article(t), t)
 				continue
 			}
 			l.errorf(at, hint, "missing required key `%s` %s", m, where(val, path))
@@ -295,7 +305,7 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 		case "encryption":
 			l.errorf(at, "remove it", "`encryption` is only for `saml` identity providers, not `%v`", t)
 		case "federation":
-			l.errorf(at, "the API refuses to federate one-time PIN and Cloudflare identity providers", "a `%v` identity provider cannot be federated", t)
+			l.errorf(at, "the API refuses to federate one-time PIN and Cloudflare identity providers", "%s `%v` identity provider cannot be federated", article(fmt.Sprint(t)), t)
 		default:
 			l.errorf(at, "remove it", "%s is not allowed here", subject(path))
 		}
@@ -344,10 +354,18 @@ func (l *loader) unknownKey(val any, path []string, sh, key string, allowed []st
 		}
 		hint := keyHint(key, keys)
 		if len(keys) == 0 {
-			hint = fmt.Sprintf("a `%s` identity provider takes no config keys", t)
+			hint = fmt.Sprintf("%s `%s` identity provider takes no config keys", article(t), t)
 		}
-		l.errorf(pos, hint, "unknown config key `%s` for a `%s` identity provider", name, t)
+		l.errorf(pos, hint, "unknown config key `%s` for %s `%s` identity provider", name, article(t), t)
 	default:
 		l.errorf(pos, keyHint(key, allowed), "unknown key `%s` %s", name, where(val, path))
 	}
+}
+
+// article is the indefinite article before a type name as it is read aloud.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -30,6 +30,11 @@ type reference struct {
 // errNotReference is returned by parseValue for a plain literal.
 var errNotReference = errors.New("not a reference")
 
+var (
+	errMisplacedRef = errors.New("a `${...}` reference must be the whole value")
+	errUnknownRef   = errors.New("unknown reference")
+)
+
 // parseValue interprets a string value of the desired state. A value that is
 // exactly "${env:NAME}" or "${file:PATH}" is a reference; "$${" stands for a
 // literal "${". Any other "${" is refused rather than left unexpanded, since
@@ -43,7 +48,7 @@ func parseValue(s string) (ref reference, literal string, err error) {
 		scheme, arg, ok := strings.Cut(body, ":")
 		switch {
 		case !ok || (scheme != string(refEnv) && scheme != string(refFile)):
-			return reference{}, "", fmt.Errorf("unknown reference `%s`: only `${env:NAME}` and `${file:PATH}` are supported", truncate(s, 40))
+			return reference{}, "", fmt.Errorf("%w `%s`: only `${env:NAME}` and `${file:PATH}` are supported", errUnknownRef, truncate(s, 40))
 		case arg == "":
 			return reference{}, "", fmt.Errorf("reference `%s` names nothing", s)
 		case scheme == string(refEnv) && !validEnvName(arg):
@@ -60,7 +65,7 @@ func parseValue(s string) (ref reference, literal string, err error) {
 			continue
 		}
 		if strings.HasPrefix(s[i:], "${") {
-			return reference{}, "", errors.New("a `${...}` reference must be the whole value")
+			return reference{}, "", errMisplacedRef
 		}
 		b.WriteByte(s[i])
 	}
@@ -88,7 +93,9 @@ func truncate(s string, n int) string {
 
 // resolve returns the value a reference stands for. Errors name the variable
 // or file, never a value.
-func (r reference) resolve(baseDir string, getenv func(string) (string, bool)) (string, error) {
+// A relative ${file:...} path is read from baseDir and named in errors as it
+// joins displayDir, the directory as the user named it.
+func (r reference) resolve(baseDir, displayDir string, getenv func(string) (string, bool)) (string, error) {
 	switch r.kind {
 	case refEnv:
 		v, ok := getenv(r.arg)
@@ -100,11 +107,11 @@ func (r reference) resolve(baseDir string, getenv func(string) (string, bool)) (
 		}
 		return v, nil
 	case refFile:
-		p := r.arg
+		p, shown := r.arg, r.arg
 		if !filepath.IsAbs(p) {
-			p = filepath.Join(baseDir, p)
+			p, shown = filepath.Join(baseDir, p), filepath.Join(displayDir, p)
 		}
-		v, err := readSmallFile(p)
+		v, err := readSmallFile(p, shown)
 		if err != nil {
 			return "", err
 		}
@@ -112,31 +119,31 @@ func (r reference) resolve(baseDir string, getenv func(string) (string, bool)) (
 		// that is never part of the value.
 		v = strings.TrimRight(v, "\r\n")
 		if v == "" {
-			return "", fmt.Errorf("file %s is empty", p)
+			return "", fmt.Errorf("file %s is empty", shown)
 		}
 		return v, nil
 	}
 	return "", fmt.Errorf("unknown reference kind %q", r.kind)
 }
 
-func readSmallFile(p string) (string, error) {
+func readSmallFile(p, shown string) (string, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("file %s does not exist", p)
+			return "", fmt.Errorf("file %s does not exist", shown)
 		}
-		return "", fmt.Errorf("cannot read file %s: %w", p, errors.Unwrap(err))
+		return "", fmt.Errorf("cannot read file %s: %w", shown, errors.Unwrap(err))
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return "", fmt.Errorf("%s is a directory, not a file", p)
+		return "", fmt.Errorf("%s is a directory, not a file", shown)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxReferencedFile+1))
 	if err != nil {
-		return "", fmt.Errorf("cannot read file %s: %w", p, err)
+		return "", fmt.Errorf("cannot read file %s: %w", shown, err)
 	}
 	if len(b) > maxReferencedFile {
-		return "", fmt.Errorf("file %s is larger than %d bytes", p, maxReferencedFile)
+		return "", fmt.Errorf("file %s is larger than %d bytes", shown, maxReferencedFile)
 	}
 	return string(b), nil
 }
@@ -156,5 +163,5 @@ func ResolveSecret(src SecretSource, getenv func(string) (string, bool)) (string
 	if err != nil {
 		return "", err
 	}
-	return ref.resolve(src.BaseDir, getenv)
+	return ref.resolve(src.BaseDir, src.BaseDir, getenv)
 }

@@ -94,6 +94,15 @@ func (d *diagnoser) warnf(pos Pos, hint, format string, args ...any) {
 // didYouMean suggests the closest candidate to a misspelt word, or "" when no
 // candidate is close enough to be a plausible typo.
 func didYouMean(word string, candidates []string) string {
+	if best := closest(word, candidates); best != "" {
+		return fmt.Sprintf("did you mean `%s`?", best)
+	}
+	return ""
+}
+
+// closest is the candidate nearest to word by edit distance, or "" when none
+// is near enough to be a plausible typo.
+func closest(word string, candidates []string) string {
 	best, bestDist := "", -1
 	for _, c := range candidates {
 		d := editDistance(strings.ToLower(word), strings.ToLower(c))
@@ -107,7 +116,7 @@ func didYouMean(word string, candidates []string) string {
 	if bestDist < 0 || bestDist > limit {
 		return ""
 	}
-	return fmt.Sprintf("did you mean `%s`?", best)
+	return best
 }
 
 // editDistance is the Levenshtein distance between a and b, in bytes.
