@@ -194,7 +194,7 @@ func main() {
 		if hasRequired {
 			then = append(then, kv{"required", []string{"config"}})
 		}
-		props := obj{{"config", obj{{"$ref", "#/$defs/config_" + name}}}}
+		props := obj{{"config", obj{{"$ref", "#/$defs/config_" + name}, {"description", fmt.Sprintf("Config keys of a `%s` identity provider.", name)}}}}
 		if name != "saml" {
 			props = append(props, kv{"encryption", false})
 		}
