@@ -215,8 +215,8 @@ type request struct {
 	// retryAmbiguous allows a retry after a failure that may have come after
 	// the server applied the request: true for reads and idempotent writes.
 	retryAmbiguous bool
-	// goneOK treats a 404 as success when an earlier attempt may have been
-	// applied: a retried delete finding nothing left to delete.
+	// goneOK treats a 404 on a retry as success: the earlier attempt may
+	// have deleted the object.
 	goneOK bool
 	// pem asks for the PEM download rather than a JSON envelope.
 	pem bool
@@ -239,6 +239,8 @@ type attemptError struct {
 	retry bool
 	// ambiguous: the server may have applied the request.
 	ambiguous bool
+	// tooMany: a 429; the wait is already shared through the gate.
+	tooMany bool
 	// wait is the server's hint for the next attempt, when it gave one.
 	wait time.Duration
 }
@@ -254,7 +256,6 @@ func (c *Client) do(ctx context.Context, req request) (*response, error) {
 			return nil, fmt.Errorf("%s %s: encode request: %w", req.method, req.path, err)
 		}
 	}
-	mayHaveApplied := false
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			c.retries.Add(1)
@@ -266,14 +267,16 @@ func (c *Client) do(ctx context.Context, req request) (*response, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if req.goneOK && mayHaveApplied && IsNotFound(aerr.err) {
+		// Any earlier attempt may have deleted the object, even one answered
+		// 429 (some proxies answer after forwarding), and gone is gone.
+		if req.goneOK && attempt > 0 && IsNotFound(aerr.err) {
 			return &response{status: http.StatusNotFound, gone: true}, nil
 		}
-		if aerr.ambiguous {
-			mayHaveApplied = true
-			if !req.retryAmbiguous {
-				return nil, &AmbiguousError{Method: req.method, Path: req.path, Err: aerr.err}
-			}
+		if !req.retryAmbiguous && (aerr.ambiguous || aerr.tooMany) {
+			// A 429 is normally answered before the request is processed,
+			// but a read-back costs one request while a duplicate IdP or
+			// share costs an incident, so creates read back after it too.
+			return nil, &AmbiguousError{Method: req.method, Path: req.path, Err: aerr.err}
 		}
 		if !aerr.retry || attempt >= c.maxRetries {
 			if aerr.ambiguous {
@@ -439,7 +442,7 @@ func (c *Client) decode(req request, hresp *http.Response, raw []byte, ray strin
 		// Every request of the client waits, not just this one: the others
 		// would only earn 429s too, and prolong the lockout.
 		c.gate.blockUntil(c.now().Add(wait))
-		return nil, &attemptError{err: apiErr, retry: true}
+		return nil, &attemptError{err: apiErr, retry: true, tooMany: true}
 	case status >= 500:
 		wait, _ := retryAfter(hresp.Header, c.now())
 		return nil, &attemptError{err: apiErr, retry: true, ambiguous: true, wait: wait}

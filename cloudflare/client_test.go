@@ -531,10 +531,15 @@ func TestCreateReadsBackAfterAmbiguousFailure(t *testing.T) {
 		{"500 before commit", func(w http.ResponseWriter, commit func()) { writeJSON(w, 500, accessFail(1000, "internal")) }, 1, 2, 1},
 		{"dropped after commit", func(w http.ResponseWriter, commit func()) { commit(); hijackDrop(w) }, 1, 1, 1},
 		{"dropped before commit", func(w http.ResponseWriter, commit func()) { hijackDrop(w) }, 1, 2, 1},
-		{"429 is retried without read-back", func(w http.ResponseWriter, commit func()) {
+		{"429 reads back too", func(w http.ResponseWriter, commit func()) {
 			w.Header().Set("Retry-After", "3")
 			writeJSON(w, 429, accessFail(10000, "rate limited"))
-		}, 1, 2, 0},
+		}, 1, 2, 1},
+		{"429 after commit", func(w http.ResponseWriter, commit func()) {
+			commit()
+			w.Header().Set("Retry-After", "3")
+			writeJSON(w, 429, accessFail(10000, "rate limited"))
+		}, 1, 1, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -603,10 +608,11 @@ func TestDeleteNotFound(t *testing.T) {
 			commit()
 			writeJSON(w, 502, accessFail(1000, "bad gateway"))
 		}, false},
-		{"404 on retry after 429 is an error", false, func(w http.ResponseWriter, commit func()) {
+		{"404 on retry after 429 is success", true, func(w http.ResponseWriter, commit func()) {
+			commit()
 			w.Header().Set("Retry-After", "1")
 			writeJSON(w, 429, accessFail(10000, "slow down"))
-		}, true},
+		}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
