@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/idpsync/idpsync/cloudflare"
@@ -192,150 +193,77 @@ const (
 	skipped
 )
 
-// outcome is what a worker reports back for one action.
-type outcome struct {
-	idx     int
-	err     error
-	elapsed time.Duration
-	// summary is what the action achieved, even when it failed half way.
-	summary plan.Summary
+// sched is the executor's shared schedule. Workers take ready actions from it
+// themselves, so a finished call starts the next one without a hand-off.
+type sched struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	st       []state
+	waiting  []int // unmet dependencies
+	ready    *readyQueue
+	inflight int
+	stopping bool
+	// interrupted says Stop was closed or ctx ended.
+	interrupted bool
+	errs        map[string]error
+	causes      map[string]string
+	sum         plan.Summary
 }
 
 func (x *executor) run(ctx context.Context) *Result {
 	acts := x.plan.Actions
 	n := len(acts)
-	st := make([]state, n)
-	waiting := make([]int, n) // unmet dependencies
+	s := &sched{
+		st:      make([]state, n),
+		waiting: make([]int, n),
+		ready:   &readyQueue{prio: x.graph.prio},
+		errs:    map[string]error{},
+		causes:  map[string]string{},
+	}
+	s.cond = sync.NewCond(&s.mu)
 	for i := range acts {
-		waiting[i] = len(x.graph.deps[i])
-	}
-	errs := map[string]error{}
-	causes := map[string]string{}
-	var sum plan.Summary
-
-	ready := &readyQueue{prio: x.graph.prio}
-	for i := range acts {
-		if waiting[i] == 0 {
-			ready.push(i)
+		s.waiting[i] = len(x.graph.deps[i])
+		if s.waiting[i] == 0 {
+			s.ready.push(i)
 		}
 	}
 
-	emit := func(e Event) {
-		if x.opts.OnEvent != nil {
-			x.opts.OnEvent(e)
-		}
-	}
-	event := func(i int, k EventKind) Event {
-		return Event{Address: acts[i].Address, Action: acts[i].Action, Resource: acts[i].Resource, Kind: k}
-	}
-	succeed := func(i int) {
-		st[i] = done
-		for _, d := range x.graph.dependents[i] {
-			waiting[d]--
-			if waiting[d] == 0 && st[d] == pending {
-				ready.push(d)
-			}
-		}
-	}
-	// skipFrom marks every transitive dependent of the failed action i that
-	// has not yet been settled, each once, with i as its cause.
-	skipFrom := func(i int) {
-		queue := append([]int(nil), x.graph.dependents[i]...)
-		for len(queue) > 0 {
-			d := queue[0]
-			queue = queue[1:]
-			if st[d] != pending {
-				continue
-			}
-			st[d] = skipped
-			causes[acts[d].Address] = acts[i].Address
-			e := event(d, EventSkipped)
-			e.Cause = acts[i].Address
-			emit(e)
-			queue = append(queue, x.graph.dependents[d]...)
-		}
-	}
-
-	results := make(chan outcome)
-	stop := x.opts.Stop
-	ctxDone := ctx.Done()
-	stopping, interrupted := false, false
-	inflight := 0
-	checkStop := func() {
-		if stopping {
+	// A closed Stop or an ended ctx stops new starts; the watcher wakes idle
+	// workers so that they can leave.
+	finished := make(chan struct{})
+	watcher := make(chan struct{})
+	go func() {
+		defer close(watcher)
+		select {
+		case <-x.opts.Stop:
+		case <-ctx.Done():
+		case <-finished:
 			return
 		}
-		select {
-		case <-stop:
-			stopping, interrupted = true, true
-		case <-ctxDone:
-			stopping, interrupted = true, true
-		default:
-		}
-	}
+		s.mu.Lock()
+		s.stopping, s.interrupted = true, true
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	}()
 
-	for {
-		checkStop()
-		for !stopping && inflight < x.opts.Parallelism && ready.len() > 0 {
-			i := ready.pop()
-			if st[i] != pending {
-				continue
-			}
-			if acts[i].Action == plan.NoOp {
-				// Nothing to call: settle it at once so its dependents may start.
-				succeed(i)
-				emit(event(i, EventDone))
-				continue
-			}
-			st[i] = running
-			inflight++
-			emit(event(i, EventStart))
-			go func(i int) {
-				start := x.opts.Now()
-				s, err := x.do(ctx, &acts[i])
-				results <- outcome{idx: i, err: err, elapsed: x.opts.Now().Sub(start), summary: s}
-			}(i)
-		}
-		if inflight == 0 {
-			break
-		}
-		select {
-		case o := <-results:
-			inflight--
-			i := o.idx
-			addSummary(&sum, o.summary)
-			if o.err != nil {
-				st[i] = failed
-				errs[acts[i].Address] = o.err
-				e := event(i, EventFailed)
-				e.Err, e.Elapsed = o.err, o.elapsed
-				emit(e)
-				skipFrom(i)
-				continue
-			}
-			succeed(i)
-			e := event(i, EventDone)
-			e.Elapsed = o.elapsed
-			emit(e)
-		case <-stop:
-			stopping, interrupted = true, true
-			stop = nil
-		case <-ctxDone:
-			stopping, interrupted = true, true
-			ctxDone = nil
-		}
+	var wg sync.WaitGroup
+	for range min(x.opts.Parallelism, max(n, 1)) {
+		wg.Go(func() { x.work(ctx, s) })
 	}
+	wg.Wait()
+	close(finished)
+	<-watcher
 
 	res := &Result{
-		Errors:      errs,
-		SkipCause:   causes,
-		Summary:     sum,
+		Errors:      s.errs,
+		SkipCause:   s.causes,
+		Summary:     s.sum,
 		Shares:      x.shares,
 		Warnings:    x.warnings,
-		Interrupted: interrupted,
+		Interrupted: s.interrupted,
 	}
 	for i, a := range acts {
-		switch st[i] {
+		switch s.st[i] {
 		case done:
 			res.Done = append(res.Done, a.Address)
 		case failed:
@@ -353,6 +281,103 @@ func (x *executor) run(ctx context.Context) *Result {
 		return res.CertificateSets[i].IdP < res.CertificateSets[j].IdP
 	})
 	return res
+}
+
+// work runs ready actions until none is left or the run stops. Events are
+// emitted under the schedule's lock, which keeps them serialized and in order.
+func (x *executor) work(ctx context.Context, s *sched) {
+	acts := x.plan.Actions
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if !s.stopping {
+			// Stop wins over ready work even when the watcher has not yet run.
+			select {
+			case <-x.opts.Stop:
+				s.stopping, s.interrupted = true, true
+			case <-ctx.Done():
+				s.stopping, s.interrupted = true, true
+			default:
+			}
+		}
+		if s.stopping || (s.ready.len() == 0 && s.inflight == 0) {
+			s.cond.Broadcast()
+			return
+		}
+		if s.ready.len() == 0 {
+			s.cond.Wait()
+			continue
+		}
+		i := s.ready.pop()
+		if acts[i].Action == plan.NoOp {
+			// Nothing to call: settle it at once so its dependents may start.
+			x.emit(acts, i, EventDone, nil, 0, "")
+			x.succeed(s, i)
+			continue
+		}
+		s.st[i] = running
+		s.inflight++
+		x.emit(acts, i, EventStart, nil, 0, "")
+		s.mu.Unlock()
+
+		start := x.opts.Now()
+		sum, err := x.do(ctx, &acts[i])
+		elapsed := x.opts.Now().Sub(start)
+
+		s.mu.Lock()
+		s.inflight--
+		addSummary(&s.sum, sum)
+		if err != nil {
+			s.st[i] = failed
+			s.errs[acts[i].Address] = err
+			x.emit(acts, i, EventFailed, err, elapsed, "")
+			x.skipFrom(s, i)
+		} else {
+			x.emit(acts, i, EventDone, nil, elapsed, "")
+			x.succeed(s, i)
+		}
+		// Others may wait for new ready work, or for the last action to end.
+		s.cond.Broadcast()
+	}
+}
+
+func (x *executor) emit(acts []plan.Action, i int, k EventKind, err error, elapsed time.Duration, cause string) {
+	if x.opts.OnEvent == nil {
+		return
+	}
+	a := &acts[i]
+	x.opts.OnEvent(Event{Address: a.Address, Action: a.Action, Resource: a.Resource, Kind: k, Err: err, Elapsed: elapsed, Cause: cause})
+}
+
+// succeed settles action i as done and readies the dependents it was the
+// last dependency of.
+func (x *executor) succeed(s *sched, i int) {
+	s.st[i] = done
+	for _, d := range x.graph.dependents[i] {
+		s.waiting[d]--
+		if s.waiting[d] == 0 && s.st[d] == pending {
+			s.ready.push(d)
+		}
+	}
+}
+
+// skipFrom settles every transitive dependent of the failed action i that is
+// not yet settled as skipped, each once, with i as its cause.
+func (x *executor) skipFrom(s *sched, i int) {
+	acts := x.plan.Actions
+	cause := acts[i].Address
+	queue := append([]int(nil), x.graph.dependents[i]...)
+	for len(queue) > 0 {
+		d := queue[0]
+		queue = queue[1:]
+		if s.st[d] != pending {
+			continue
+		}
+		s.st[d] = skipped
+		s.causes[acts[d].Address] = cause
+		x.emit(acts, d, EventSkipped, nil, 0, cause)
+		queue = append(queue, x.graph.dependents[d]...)
+	}
 }
 
 func addSummary(dst *plan.Summary, s plan.Summary) {

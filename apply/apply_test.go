@@ -145,15 +145,28 @@ func TestExecuteParallelism(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.parallelism), func(t *testing.T) {
-			f := &fakeClient{latency: 5 * time.Millisecond}
-			res, err := Execute(context.Background(), f, newPlan(acts), Options{Parallelism: tt.parallelism})
-			if err != nil {
-				t.Fatal(err)
+			f := &fakeClient{hold: make(chan struct{}), entered: make(chan call, len(acts))}
+			done := make(chan *Result)
+			go func() {
+				res, err := Execute(context.Background(), f, newPlan(acts), Options{Parallelism: tt.parallelism})
+				if err != nil {
+					t.Error(err)
+				}
+				done <- res
+			}()
+			// Every call is held: the executor must fill exactly its slots.
+			for range tt.want {
+				<-f.entered
 			}
+			time.Sleep(10 * time.Millisecond)
+			if extra := len(f.entered); extra != 0 {
+				t.Errorf("%d calls started beyond the bound of %d", extra, tt.want)
+			}
+			close(f.hold)
+			res := <-done
 			if len(res.Done) != len(acts) {
 				t.Fatalf("done %d of %d", len(res.Done), len(acts))
 			}
-			// The bound must hold; with 5 ms calls and ready work it is also reached.
 			if f.maxInflight != tt.want {
 				t.Errorf("max in flight = %d, want %d", f.maxInflight, tt.want)
 			}

@@ -27,11 +27,11 @@ type BlockedAction struct {
 
 func (e *DestroyError) Error() string {
 	var b strings.Builder
-	noun := "actions need"
 	if len(e.Blocked) == 1 {
-		noun = "action needs"
+		b.WriteString("1 destructive action is blocked; pass --allow-destroy or set prune: true on its account:")
+	} else {
+		fmt.Fprintf(&b, "%d destructive actions are blocked; pass --allow-destroy or set prune: true on their accounts:", len(e.Blocked))
 	}
-	fmt.Fprintf(&b, "%d destructive %s --allow-destroy, or prune: true on its account:", len(e.Blocked), noun)
 	for _, a := range e.Blocked {
 		fmt.Fprintf(&b, "\n  %s (%s)", a.Address, a.Action)
 	}

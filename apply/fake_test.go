@@ -52,6 +52,9 @@ type fakeClient struct {
 	inflight    int
 	maxInflight int
 	lists       map[string]int
+	// slept is the total time spent in latency sleeps, which the scheduler
+	// of a loaded machine stretches beyond latency.
+	slept time.Duration
 }
 
 func notFound() error {
@@ -82,7 +85,12 @@ func (f *fakeClient) enter(ctx context.Context, c call) error {
 		}
 	}
 	if f.latency > 0 {
+		t := time.Now()
 		time.Sleep(f.latency)
+		d := time.Since(t)
+		f.mu.Lock()
+		f.slept += d
+		f.mu.Unlock()
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", c.Op, err)
