@@ -29,12 +29,14 @@ type Options struct {
 type node struct {
 	a    Action
 	deps []*node
+	i    int // position in differ.nodes
 }
 
 type differ struct {
 	opts   Options
 	p      *Plan
 	nodes  []*node
+	slab   []node // nodes are allocated in blocks: a large plan has many
 	resend map[string]bool
 	used   map[string]bool
 }
@@ -122,7 +124,11 @@ func sortReads(rs []Read) {
 // add records an action after its dependencies; no-op actions and absent or
 // no-op dependencies are not edges, so DependsOn names only real work.
 func (d *differ) add(a Action, deps ...*node) *node {
-	n := &node{a: a}
+	if len(d.slab) == cap(d.slab) {
+		d.slab = make([]node, 0, 512)
+	}
+	d.slab = append(d.slab, node{a: a, i: len(d.nodes)})
+	n := &d.slab[len(d.slab)-1]
 	if a.Action != NoOp {
 		for _, dep := range deps {
 			if dep != nil && dep.a.Action != NoOp && !slices.Contains(n.deps, dep) {
@@ -264,9 +270,21 @@ type idpState struct {
 	// gone or about to be, and new ones are created with childReason.
 	fresh       bool
 	childReason Reason
-	// request is the IdP body that PUTs of this IdP start from.
-	request *IdPRequest
+	// request makes the IdP body that PUTs of this IdP start from; most IdPs
+	// are in sync and never need one.
+	request func() *IdPRequest
+	body1   *IdPRequest
 }
+
+// body is the IdP body that PUTs of this IdP start from, made once.
+func (s *idpState) body() *IdPRequest {
+	if s.body1 == nil {
+		s.body1 = s.request()
+	}
+	return s.body1
+}
+
+func (s *idpState) fixed(r *IdPRequest) { s.body1 = r }
 
 func (s *idpState) ids() IDs {
 	if s.fresh {
@@ -306,7 +324,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		a.Changes = createChanges(t, di)
 		a.Changes = append(a.Changes, writeOnlyChanges(t, di)...)
 		sortChanges(a.Changes)
-		s.request = a.Request
+		s.fixed(a.Request)
 		s.node = d.add(a)
 
 	case l.Type != di.Type:
@@ -329,7 +347,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		sortChanges(a.Changes)
 		a.Destructive = true
 		a.Notes = []string{fmt.Sprintf("the type cannot change in place: IdP %s is deleted and created again with a new id, so access policies that name the old id stop matching", l.ID)}
-		s.request = a.Request
+		s.fixed(a.Request)
 		s.node = d.add(a, last)
 
 	default:
@@ -341,18 +359,19 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		// An update must not toggle encryption: the encryption action does,
 		// at the moment the external IdP is ready for it.
 		stays := di.Type == "saml" && l.EncryptionEnabled && di.Encryption != nil && di.Encryption.Enabled
-		s.request = updateRequest(t, di, l, salt, stays)
+		s.request = func() *IdPRequest { return updateRequest(t, di, l, salt, stays) }
+		// A no-op shows what is managed, not what was read: After only.
 		a := s.action(addr, ResourceIdP, NoOp, ReasonInSync)
-		a.Before = idpBefore(t, di, l)
 		a.After = idpAfter(t, di)
 		if len(changes) > 0 || resend {
+			a.Before = idpBefore(t, di, l)
 			a.Action, a.Reason = Update, ReasonChanged
 			if len(changes) == 0 {
 				a.Reason = ReasonResendSecrets
 			}
 			a.Changes = append(changes, writeOnlyChanges(t, di)...)
 			sortChanges(a.Changes)
-			a.Request = s.request
+			a.Request = s.body()
 			if stays && l.CertificateSet != nil {
 				a.IDs.CertificateSet = l.CertificateSet.UID
 			}

@@ -40,7 +40,7 @@ func (d *differ) encryption(s *idpState, chain *node) (*node, error) {
 				a.IDs.CertificateSet = set.UID
 				d.readSet(s, set)
 			}
-			a.Request = withEncryption(s.request, false)
+			a.Request = withEncryption(s.body(), false)
 			a.Before = map[string]any{"enabled": true}
 			a.After = map[string]any{"enabled": false}
 			a.Changes = []Change{{Path: "config.enable_encryption", Before: true, After: false}}
@@ -94,7 +94,7 @@ func (d *differ) encryption(s *idpState, chain *node) (*node, error) {
 	if !liveOn || set == nil {
 		a := s.action(encAddr, ResourceEncryption, Update, encReason)
 		a.IDs = ids
-		a.Request = withEncryption(s.request, true)
+		a.Request = withEncryption(s.body(), true)
 		a.Before = map[string]any{"enabled": false}
 		a.After = map[string]any{"enabled": true}
 		a.Changes = []Change{{Path: "config.enable_encryption", Before: false, After: true}}

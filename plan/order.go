@@ -11,20 +11,29 @@ import (
 // dependencies, ties broken by address and then by action kind, so that the
 // same inputs always give the same order whatever order they came in.
 func order(nodes []*node) ([]Action, error) {
-	index := make(map[*node]int, len(nodes))
-	for i, n := range nodes {
-		index[n] = i
-	}
 	indeg := make([]int, len(nodes))
 	children := make([][]int, len(nodes))
 	for i, n := range nodes {
 		for _, dep := range n.deps {
-			j := index[dep]
+			j := dep.i
 			children[j] = append(children[j], i)
 			indeg[i]++
 		}
 	}
-	h := &ready{nodes: nodes}
+	// Ranking once by (address, kind) lets the heap compare integers.
+	byKey := make([]int, len(nodes))
+	for i := range byKey {
+		byKey[i] = i
+	}
+	slices.SortStableFunc(byKey, func(x, y int) int {
+		a, b := &nodes[x].a, &nodes[y].a
+		return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Action, b.Action))
+	})
+	rank := make([]int, len(nodes))
+	for r, i := range byKey {
+		rank[i] = r
+	}
+	h := &ready{rank: rank}
 	for i := range nodes {
 		if indeg[i] == 0 {
 			h.items = append(h.items, i)
@@ -56,21 +65,15 @@ func order(nodes []*node) ([]Action, error) {
 	return out, nil
 }
 
-// ready is a min-heap of node indexes by (address, kind, index).
+// ready is a min-heap of node indexes by rank.
 type ready struct {
-	nodes []*node
+	rank  []int
 	items []int
 }
 
 func (r *ready) Len() int { return len(r.items) }
 
-func (r *ready) Less(i, j int) bool {
-	a, b := &r.nodes[r.items[i]].a, &r.nodes[r.items[j]].a
-	if c := cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Action, b.Action)); c != 0 {
-		return c < 0
-	}
-	return r.items[i] < r.items[j]
-}
+func (r *ready) Less(i, j int) bool { return r.rank[r.items[i]] < r.rank[r.items[j]] }
 
 func (r *ready) Swap(i, j int) { r.items[i], r.items[j] = r.items[j], r.items[i] }
 
