@@ -219,7 +219,10 @@ func (l *loader) configValue(idp *IdP, f cloudflare.ConfigField, n *yaml.Node, v
 			l.errorf(l.pos(n), refHint(err), "%s", err)
 			return nil, false
 		}
-		s, err := ref.resolve(l.baseDir, filepath.Dir(l.file), l.getenv)
+		s, err := "", error(nil)
+		if !(l.skipEnv && ref.kind == refEnv) {
+			s, err = ref.resolve(l.baseDir, filepath.Dir(l.file), l.getenv)
+		}
 		if err != nil {
 			l.errorf(l.pos(n), "", "`%s`: %s", f.Name, err)
 			return nil, false

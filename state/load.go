@@ -28,14 +28,19 @@ type LoadOptions struct {
 	Getenv func(string) (string, bool)
 	// Now is the time certificates are checked against; nil means time.Now.
 	Now func() time.Time
+	// SkipEnv checks ${env:NAME} references for form only, without reading
+	// the environment, for CI jobs that validate without secrets. Such
+	// values are left empty: a Desired loaded this way must not be applied.
+	SkipEnv bool
 }
 
 // loader is the state of one Load: the diagnostics so far, the file being
 // read, and the declarations gathered from every document.
 type loader struct {
 	diagnoser
-	getenv func(string) (string, bool)
-	now    time.Time
+	getenv  func(string) (string, bool)
+	now     time.Time
+	skipEnv bool
 
 	schema    *jsonschema.Schema
 	rawSchema any
@@ -56,7 +61,7 @@ type loader struct {
 // found is returned, sorted by position. The Desired is nil when any
 // diagnostic is an error.
 func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
-	l := &loader{getenv: opts.Getenv, now: time.Now(), certs: map[string]certResult{}}
+	l := &loader{getenv: opts.Getenv, now: time.Now(), skipEnv: opts.SkipEnv, certs: map[string]certResult{}}
 	if l.getenv == nil {
 		l.getenv = os.LookupEnv
 	}

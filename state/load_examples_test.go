@@ -93,3 +93,18 @@ func TestSplitExampleMergesAccount(t *testing.T) {
 		t.Errorf("secret = %+v", src)
 	}
 }
+
+func TestSkipEnv(t *testing.T) {
+	d, diags := Load([]string{"../examples/split"}, LoadOptions{Getenv: fakeEnv(nil), Now: fixedNow, SkipEnv: true})
+	if len(diags) != 0 || d == nil {
+		t.Fatalf("diagnostics:\n%v", diags)
+	}
+	gh := d.Account("023e105f4ecef8ad9ca31a8372d0c353").IdentityProviders[0]
+	if gh.Secrets["client_secret"].Ref != "${env:GITHUB_CLIENT_SECRET}" {
+		t.Errorf("secrets = %v", gh.Secrets)
+	}
+	_, diags = Load([]string{"testdata/invalid/bad-reference.yaml"}, LoadOptions{Getenv: fakeEnv(nil), Now: fixedNow, SkipEnv: true})
+	if len(diags.Errors()) != 5 {
+		t.Errorf("malformed references must still be errors; got\n%v", diags)
+	}
+}
