@@ -77,7 +77,8 @@ type Options struct {
 	// no action carries a secret.
 	Secrets SecretResolver
 	// OnEvent, when set, receives every event. Calls never overlap, and they
-	// come in order for each action (start before done or failed). A slow
+	// come in order for each action (start before done or failed; a no-op
+	// gets a single done, as it makes no call). A slow
 	// OnEvent delays the start of later actions, so keep it quick.
 	OnEvent func(Event)
 	// Stop, when closed, lets in-flight actions finish and starts nothing new.

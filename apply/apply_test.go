@@ -301,6 +301,9 @@ func TestExecuteIDsFlow(t *testing.T) {
 	for _, w := range want {
 		seqOf(t, calls, w)
 	}
+	if add := f.find("AddRecipient"); len(add) != 1 || *add[0].Rcpt != (cloudflare.RecipientRequest{RecipientAccountID: acctC}) {
+		t.Errorf("add recipient calls = %+v", add)
+	}
 	if n := len(f.find("CreateGrant")); n != 2 {
 		t.Errorf("%d grants created, want 2", n)
 	}
@@ -827,4 +830,20 @@ func testCertPEM(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+func TestExecuteUnsupportedAction(t *testing.T) {
+	a := act(plan.Update, plan.ResourceGrant, acctA, "Okta", ".grant")
+	a.IDs.Grant = "g1"
+	f := &fakeClient{}
+	res, err := Execute(context.Background(), f, newPlan([]plan.Action{a}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := a.Address + ": update is not an action on grant"; res.Errors[a.Address] == nil || res.Errors[a.Address].Error() != want {
+		t.Errorf("error = %v, want %q", res.Errors[a.Address], want)
+	}
+	if len(f.log()) != 0 {
+		t.Errorf("calls = %v", ops(f.log()))
+	}
 }
