@@ -70,6 +70,13 @@ func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error)
 	for _, a := range opts.ResendSecrets {
 		d.resend[a] = true
 	}
+	// Sizing the big slices up front spares a large plan most of its copying.
+	nidp := 0
+	for _, a := range desired.Accounts {
+		nidp += len(a.IdentityProviders)
+	}
+	d.nodes = make([]*node, 0, 3*nidp)
+	d.p.Reads = make([]Read, 0, 3*nidp)
 	accounts := slices.Clone(desired.Accounts)
 	slices.SortFunc(accounts, func(x, y *state.Account) int { return cmp.Compare(x.ID, y.ID) })
 	for i, a := range accounts {
@@ -358,7 +365,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		}
 		// An update must not toggle encryption: the encryption action does,
 		// at the moment the external IdP is ready for it.
-		stays := di.Type == "saml" && l.EncryptionEnabled && di.Encryption != nil && di.Encryption.Enabled
+		stays := di.Type == "saml" && l.EncryptionEnabled && l.CertificateSet != nil && di.Encryption != nil && di.Encryption.Enabled
 		s.request = func() *IdPRequest { return updateRequest(t, di, l, salt, stays) }
 		// A no-op shows what is managed, not what was read: After only.
 		a := s.action(addr, ResourceIdP, NoOp, ReasonInSync)
@@ -372,7 +379,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 			a.Changes = append(changes, writeOnlyChanges(t, di)...)
 			sortChanges(a.Changes)
 			a.Request = s.body()
-			if stays && l.CertificateSet != nil {
+			if stays {
 				a.IDs.CertificateSet = l.CertificateSet.UID
 			}
 		}

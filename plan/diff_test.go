@@ -511,6 +511,52 @@ func TestDiff(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "expired certificate warns",
+			mutate: func(d *state.Desired, l *state.Live, o *Options) {
+				account0(l).IdentityProviders[0].CertificateSet.Current.NotAfter = now.Add(-time.Hour)
+			},
+			want: nil,
+			check: func(t *testing.T, p *Plan) {
+				if len(p.Warnings) != 1 || p.Warnings[0].Code != "expired_certificate" {
+					t.Errorf("warnings = %+v", p.Warnings)
+				}
+			},
+		},
+		{
+			name: "recipients not read are not compared",
+			mutate: func(d *state.Desired, l *state.Live, o *Options) {
+				account0(l).Shares[0].Recipients = nil
+			},
+			want: nil,
+			check: func(t *testing.T, p *Plan) {
+				if len(p.Warnings) != 1 || p.Warnings[0].Code != "recipients_not_read" {
+					t.Errorf("warnings = %+v", p.Warnings)
+				}
+			},
+		},
+		{
+			name: "organization-wide federation of a new IdP",
+			mutate: func(d *state.Desired, l *state.Live, o *Options) {
+				d.Accounts[0].IdentityProviders[0].Federation = &state.Federation{Organization: true}
+				d.Accounts[0].IdentityProviders[0].Encryption = nil
+				*l = *liveState(liveGitHub())
+			},
+			want: []string{
+				oktaAddr + " create missing",
+				oktaAddr + ".grant create missing",
+				oktaAddr + ".share create missing",
+			},
+			check: func(t *testing.T, p *Plan) {
+				sh := find(t, p, oktaAddr+".share", Create)
+				if !sh.Share.Organization || sh.Share.Accounts != nil {
+					t.Errorf("share request = %+v", sh.Share)
+				}
+				if g := find(t, p, oktaAddr+".grant", Create); !slices.Equal(g.DependsOn, []string{oktaAddr}) {
+					t.Errorf("grant depends on %v", g.DependsOn)
+				}
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -590,6 +636,22 @@ func TestDiffErrors(t *testing.T) {
 				o.ResendSecrets = []string{"account[platform].idp[Nope]"}
 			},
 			want: "resend secrets: account[platform].idp[Nope] matches no declared identity provider",
+		},
+		{
+			name: "encryption on a type other than saml",
+			mutate: func(d *state.Desired, l *state.Live, o *Options) {
+				d.Accounts[0].IdentityProviders[1].Encryption = &state.Encryption{Enabled: true}
+			},
+			want: "account[platform].idp[GitHub]: encryption applies only to saml identity providers",
+		},
+		{
+			name: "a pinned id of a read-only IdP",
+			mutate: func(d *state.Desired, l *state.Live, o *Options) {
+				la := account0(l)
+				la.IdentityProviders = append(la.IdentityProviders, &state.LiveIdP{ID: "idp-ro", Name: "Fed", Type: "saml", ReadOnly: true})
+				d.Accounts[0].IdentityProviders[1].ID = "idp-ro"
+			},
+			want: "account[platform].idp[GitHub]: pinned id idp-ro is a read-only IdP",
 		},
 	}
 	for _, tt := range tests {
