@@ -90,3 +90,13 @@ func Reported(err error) bool {
 	var e *ExitCodeError
 	return errors.As(err, &e) && e.Silent
 }
+
+// CheckOutput refuses an --output value the command does not offer.
+func CheckOutput(got string, allowed ...string) error {
+	for _, a := range allowed {
+		if got == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("--output %q: expected one of %v", got, allowed)
+}

@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/emulator"
+)
+
+// DefaultSandboxDir is where --sandbox keeps the emulator's data, so that later
+// runs see what earlier runs applied.
+const DefaultSandboxDir = ".idpsync/sandbox"
+
+// API holds the flags that select and reach the Cloudflare API. Every command
+// that talks to the API registers them with AddFlags.
+type API struct {
+	Sandbox     string
+	URL         string
+	TokenFile   string
+	RateLimit   string
+	Concurrency int
+	Timeout     time.Duration
+	Debug       bool
+}
+
+// AddFlags registers the API flags on cmd.
+func (a *API) AddFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&a.Sandbox, "sandbox", "", "run against the built-in API emulator, keeping its data in `DIR` (default "+DefaultSandboxDir+")")
+	fs.Lookup("sandbox").NoOptDefVal = DefaultSandboxDir
+	fs.StringVar(&a.URL, "api-url", "", "API base `URL` (default $CLOUDFLARE_BASE_URL, else https://api.cloudflare.com/client/v4)")
+	fs.StringVar(&a.TokenFile, "api-token-file", "", "read the API token from `FILE` instead of $CLOUDFLARE_API_TOKEN")
+	fs.StringVar(&a.RateLimit, "rate-limit", "1200/5m", "client-side request budget, `N/DURATION`")
+	fs.IntVar(&a.Concurrency, "concurrency", 8, "API requests in flight at most")
+	fs.DurationVar(&a.Timeout, "request-timeout", 30*time.Second, "timeout of one API request attempt")
+	fs.BoolVar(&a.Debug, "debug", false, "log every API request to stderr (also IDPSYNC_LOG=debug); credentials are never logged")
+}
+
+// Connection is an API client and what must be released after use.
+type Connection struct {
+	Client *cloudflare.Client
+	// Sandbox is the in-process emulator when --sandbox is on; nil otherwise.
+	Sandbox *emulator.Server
+	close   func() error
+}
+
+// Close stops the sandbox, if one was started.
+func (c *Connection) Close() error {
+	if c == nil || c.close == nil {
+		return nil
+	}
+	return c.close()
+}
+
+// Connect builds the API client the flags and environment select. With
+// --sandbox it first starts the emulator on a random loopback port.
+func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
+	rl, err := cloudflare.ParseRateLimit(a.RateLimit)
+	if err != nil {
+		return nil, fmt.Errorf("--rate-limit: %w", err)
+	}
+	opts := cloudflare.Options{
+		RateLimit:   rl,
+		Concurrency: a.Concurrency,
+		Timeout:     a.Timeout,
+		UserAgent:   "idpsync/" + f.Version,
+		Logger:      a.logger(f),
+	}
+	conn := &Connection{}
+	if a.Sandbox != "" {
+		srv, token, err := startSandbox(a.Sandbox)
+		if err != nil {
+			return nil, err
+		}
+		conn.Sandbox = srv
+		conn.close = srv.Close
+		opts.BaseURL = srv.URL
+		opts.Token = token
+	} else {
+		opts.BaseURL = a.URL
+		if opts.BaseURL == "" {
+			opts.BaseURL, _ = f.Getenv("CLOUDFLARE_BASE_URL")
+		}
+		if err := a.credentials(f, &opts); err != nil {
+			return nil, err
+		}
+	}
+	client, err := cloudflare.New(opts)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	conn.Client = client
+	return conn, nil
+}
+
+// credentials takes the token from --api-token-file, CLOUDFLARE_API_TOKEN, or
+// the legacy CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY pair. No flag holds a
+// token itself: flags end up in shell history and process listings.
+func (a *API) credentials(f *Factory, opts *cloudflare.Options) error {
+	if a.TokenFile != "" {
+		b, err := os.ReadFile(a.TokenFile)
+		if err != nil {
+			return fmt.Errorf("--api-token-file: %w", err)
+		}
+		opts.Token = strings.TrimSpace(string(b))
+		if opts.Token == "" {
+			return fmt.Errorf("--api-token-file: %s is empty", a.TokenFile)
+		}
+		return nil
+	}
+	if t, ok := f.Getenv("CLOUDFLARE_API_TOKEN"); ok && t != "" {
+		opts.Token = t
+		return nil
+	}
+	email, _ := f.Getenv("CLOUDFLARE_EMAIL")
+	key, _ := f.Getenv("CLOUDFLARE_API_KEY")
+	if email != "" && key != "" {
+		opts.Email, opts.Key = email, key
+		return nil
+	}
+	return errors.New("no Cloudflare credentials: set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY), or pass --api-token-file; to try idpsync without an account, add --sandbox")
+}
+
+func (a *API) logger(f *Factory) *slog.Logger {
+	level, _ := f.Getenv("IDPSYNC_LOG")
+	if !a.Debug && !strings.EqualFold(level, "debug") {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// startSandbox runs the emulator in-process on a random loopback port, with
+// its data under dir and every account created on first use, and a token
+// made up for this run only.
+func startSandbox(dir string) (*emulator.Server, string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, "", fmt.Errorf("sandbox: %w", err)
+	}
+	token := "sandbox-" + rand.Text()
+	srv, err := emulator.Start(emulator.Options{
+		DataFile:     filepath.Join(dir, "emulator.json"),
+		Tokens:       []string{token},
+		AutoAccounts: true,
+	}, "127.0.0.1:0")
+	if err != nil {
+		return nil, "", fmt.Errorf("sandbox: start the emulator: %w", err)
+	}
+	return srv, token, nil
+}
+
+// Factory is what commands are built from: streams, environment, version.
+type Factory struct {
+	IO      *IOStreams
+	Version string
+	Commit  string
+	Getenv  func(string) (string, bool)
+	// Now is the clock used for certificate expiry; tests may fix it.
+	Now func() time.Time
+	// Interrupt is closed on the first Ctrl-C (or SIGTERM). The command's
+	// context is cancelled on the second, so apply can let in-flight requests
+	// finish after the first.
+	Interrupt <-chan struct{}
+}
+
+// CancelOnInterrupt returns a context cancelled on the first Ctrl-C, for
+// commands that have nothing to finish gracefully.
+func (f *Factory) CancelOnInterrupt(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	if f.Interrupt != nil {
+		go func() {
+			select {
+			case <-f.Interrupt:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	return ctx, cancel
+}
+
+// NewFactory returns the factory of a real process.
+func NewFactory(version, commit string) *Factory {
+	return &Factory{IO: System(), Version: version, Commit: commit, Getenv: os.LookupEnv, Now: time.Now}
+}
+
+// Errorf prints a message to stderr in the one style every command uses.
+func (f *Factory) Errorf(format string, args ...any) {
+	fmt.Fprintf(f.IO.ErrOut, "Error: "+format+"\n", args...)
+}
+
+// Warnf prints a warning to stderr.
+func (f *Factory) Warnf(format string, args ...any) {
+	fmt.Fprintf(f.IO.ErrOut, "Warning: "+format+"\n", args...)
+}

@@ -1,0 +1,379 @@
+// Package applycmd implements `idpsync apply`: plan (or load a saved plan),
+// confirm, execute in dependency order, then verify.
+package applycmd
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/idpsync/idpsync/apply"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/plancmd"
+	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/state"
+)
+
+// Options are the inputs of one apply run.
+type Options struct {
+	F             *cli.Factory
+	API           cli.API
+	Paths         []string
+	AutoApprove   bool
+	AllowDestroy  bool
+	Parallelism   int
+	Output        string
+	CertOut       string
+	Wait          bool
+	WaitTimeout   time.Duration
+	Targets       []string
+	Accounts      []string
+	ResendSecrets []string
+}
+
+// NewCmd returns the apply command.
+func NewCmd(f *cli.Factory) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "apply [PATH... | PLAN.json]",
+		Short: "Change live state to match the declared state",
+		Long: `Plan, show the plan, ask for confirmation, then execute it in dependency order:
+IdP, SAML encryption certificate set, the IdP update that enables encryption,
+federation grant, share to the recipient accounts; deletions run in reverse.
+
+Given a plan saved by 'idpsync plan --out', apply executes exactly that plan,
+after checking that none of the objects it read has changed since and that
+every secret still resolves to the value the plan was made with.
+
+Destructive actions (deleting an IdP or a grant, removing a share recipient)
+need --allow-destroy, or prune: true on their account.
+
+idpsync keeps no local state: an interrupted apply leaves every finished
+action in place, and running apply again converges without duplicates. The
+first Ctrl-C lets in-flight requests finish and stops; the second aborts.`,
+		Example: `  # Try it offline against the built-in emulator
+  idpsync apply --sandbox examples/federation.yaml --auto-approve
+
+  # In CI, applying the plan that was reviewed
+  idpsync plan --out plan.json idp/
+  idpsync apply plan.json
+
+  # Write the encryption certificates the external IdPs need
+  idpsync apply --cert-out certs/ idp/`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			return Run(cmd.Context(), opts)
+		},
+	}
+	opts.API.AddFlags(cmd)
+	fs := cmd.Flags()
+	fs.BoolVar(&opts.AutoApprove, "auto-approve", false, "apply without asking for confirmation (required without a terminal)")
+	fs.BoolVar(&opts.AllowDestroy, "allow-destroy", false, "allow deleting IdPs and grants and removing share recipients")
+	fs.IntVar(&opts.Parallelism, "parallelism", 8, "actions run at once at most")
+	fs.StringVarP(&opts.Output, "output", "o", "text", "progress format: text, or json (one event per line)")
+	fs.StringVar(&opts.CertOut, "cert-out", "", "write each current encryption certificate as PEM into `DIR`")
+	fs.BoolVar(&opts.Wait, "wait", false, "wait until share recipients finish associating or disassociating")
+	fs.DurationVar(&opts.WaitTimeout, "wait-timeout", 5*time.Minute, "give up waiting after this long")
+	fs.StringArrayVar(&opts.Targets, "target", nil, "apply only this `ADDRESS` and what it depends on (repeatable)")
+	fs.StringArrayVar(&opts.Accounts, "account", nil, "apply only this account `ID` or name (repeatable)")
+	fs.StringArrayVar(&opts.ResendSecrets, "resend-secrets", nil, "send the write-only secrets of this IdP `ADDRESS` again (repeatable)")
+	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// Run applies.
+func Run(ctx context.Context, opts *Options) error {
+	f := opts.F
+	if err := cli.CheckOutput(opts.Output, "text", "json"); err != nil {
+		return err
+	}
+	saved, err := loadSavedPlan(opts.Paths)
+	if err != nil {
+		return err
+	}
+	var desired *state.Desired
+	if saved == nil {
+		if desired, err = f.LoadDesired(opts.Paths); err != nil {
+			return err
+		}
+		if desired, err = cli.SelectAccounts(desired, opts.Accounts); err != nil {
+			return err
+		}
+	}
+
+	conn, err := opts.API.Connect(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+
+	// Reads and planning stop at the first Ctrl-C; execution gets the gentler
+	// two-step interrupt below.
+	planCtx, cancelPlan := f.CancelOnInterrupt(ctx)
+	defer cancelPlan()
+
+	var p *plan.Plan
+	if saved != nil {
+		p = saved
+		if err := checkSavedPlan(planCtx, f, conn, p); err != nil {
+			return err
+		}
+	} else {
+		if p, _, err = f.Plan(planCtx, conn, desired, cli.PlanRequest{Targets: opts.Targets, ResendSecrets: opts.ResendSecrets}); err != nil {
+			return err
+		}
+		if opts.Output == "text" {
+			if err := plancmd.Render(f, p, "text"); err != nil {
+				return err
+			}
+		}
+	}
+	resolver := &secretResolver{salt: p.SecretSalt, getenv: f.Getenv}
+	if err := checkSecrets(p, resolver); err != nil {
+		return err
+	}
+	if !p.HasChanges() {
+		if saved != nil {
+			fmt.Fprintln(f.IO.Out, "The saved plan has no changes.")
+		}
+		return nil
+	}
+	if err := apply.CheckDestroy(p, opts.AllowDestroy); err != nil {
+		return err
+	}
+	if saved == nil && !opts.AutoApprove {
+		if err := confirm(f, p); err != nil {
+			return err
+		}
+	}
+
+	progress := newProgress(f, opts.Output)
+	res, err := apply.Execute(ctx, conn.Client, p, apply.Options{
+		Parallelism: opts.Parallelism,
+		Secrets:     resolver,
+		OnEvent:     progress.event,
+		Stop:        f.Interrupt,
+	})
+	progress.close()
+	if err != nil {
+		return err
+	}
+	failed := len(res.Failed) > 0 || len(res.Skipped) > 0 || res.Interrupted
+	if opts.Output == "text" {
+		reportResult(f, res)
+		reportCertificates(f, res)
+	}
+	if opts.CertOut != "" {
+		if err := writeCertificates(opts.CertOut, res); err != nil {
+			return err
+		}
+	}
+	if failed {
+		return cli.Exit(cli.ExitError)
+	}
+	if opts.Wait {
+		if err := waitForShares(ctx, f, conn, p, res, opts.WaitTimeout); err != nil {
+			return err
+		}
+	}
+	if desired != nil && opts.Output == "text" && len(opts.Targets) == 0 {
+		return verify(planCtx, f, conn, desired, opts.Wait)
+	}
+	return nil
+}
+
+// loadSavedPlan returns the plan when the only argument is a saved plan file.
+func loadSavedPlan(paths []string) (*plan.Plan, error) {
+	if len(paths) != 1 || !strings.HasSuffix(paths[0], ".json") {
+		return nil, nil
+	}
+	b, err := os.ReadFile(paths[0])
+	if err != nil {
+		return nil, fmt.Errorf("read saved plan: %w", err)
+	}
+	var p plan.Plan
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("%s: not a plan saved by idpsync: %w", paths[0], err)
+	}
+	major := func(v string) string { return strings.SplitN(v, ".", 2)[0] }
+	if p.FormatVersion == "" || major(p.FormatVersion) != major(plan.FormatVersion) {
+		return nil, fmt.Errorf("%s: plan format %q is not supported (this idpsync writes %s)", paths[0], p.FormatVersion, plan.FormatVersion)
+	}
+	return &p, nil
+}
+
+// checkSavedPlan refuses a plan whose live objects moved since it was made:
+// applying it would act on a state nobody reviewed.
+func checkSavedPlan(ctx context.Context, f *cli.Factory, conn *cli.Connection, p *plan.Plan) error {
+	ids := make([]string, len(p.Accounts))
+	for i, a := range p.Accounts {
+		ids[i] = a.ID
+	}
+	live, err := state.ReadLive(ctx, conn.Client, ids, state.ReadOptions{Managed: cli.ManagedByPlan(p)})
+	if err != nil {
+		return fmt.Errorf("read live state: %w", err)
+	}
+	moved := plan.Moved(p, live)
+	if len(moved) == 0 {
+		return nil
+	}
+	fmt.Fprintln(f.IO.ErrOut, "Error: the saved plan is stale; these objects changed since it was made:")
+	for _, r := range moved {
+		fmt.Fprintf(f.IO.ErrOut, "  %s (%s)\n", r.Address, r.ID)
+	}
+	fmt.Fprintln(f.IO.ErrOut, "Nothing was changed. Run plan again and review the new plan.")
+	return cli.Exit(cli.ExitError)
+}
+
+// secretResolver resolves a secret reference again at apply time and checks
+// it is the value the plan was made with.
+type secretResolver struct {
+	salt   string
+	getenv func(string) (string, bool)
+}
+
+func (r *secretResolver) Resolve(ref plan.SecretRef) (string, error) {
+	v, err := state.ResolveSecret(state.SecretSource{Ref: ref.Ref, BaseDir: ref.BaseDir}, r.getenv)
+	if err != nil {
+		return "", err
+	}
+	if plan.SecretHash(r.salt, v) != ref.Hash {
+		return "", fmt.Errorf("%s (%s) has changed since the plan was made; plan again", ref.Key, ref.Ref)
+	}
+	return v, nil
+}
+
+// checkSecrets resolves every secret before the first write, so a missing
+// variable fails the apply before anything changed.
+func checkSecrets(p *plan.Plan, r *secretResolver) error {
+	var errs []error
+	for _, a := range p.Actions {
+		if a.Request == nil || a.Action == plan.NoOp {
+			continue
+		}
+		for _, ref := range a.Request.Secrets {
+			if _, err := r.Resolve(ref); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", a.Address, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// confirm asks on a terminal; without one it refuses, because an unattended
+// apply must say --auto-approve explicitly.
+func confirm(f *cli.Factory, p *plan.Plan) error {
+	if !f.IO.InTTY {
+		return errors.New("apply needs confirmation, and there is no terminal: pass --auto-approve, or apply a plan saved with 'idpsync plan --out'")
+	}
+	if lost := lostAccess(p); len(lost) > 0 {
+		fmt.Fprintf(f.IO.Out, "\nThese accounts lose a login option at once: %s\n", strings.Join(lost, ", "))
+	}
+	fmt.Fprint(f.IO.Out, "\nApply these changes? Only 'yes' is accepted: ")
+	line, _ := bufio.NewReader(f.IO.In).ReadString('\n')
+	if strings.TrimSpace(line) != "yes" {
+		fmt.Fprintln(f.IO.Out, "Apply cancelled; nothing was changed.")
+		return cli.Exit(cli.ExitError)
+	}
+	return nil
+}
+
+func lostAccess(p *plan.Plan) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range p.Actions {
+		for _, acct := range a.LosesAccess {
+			if !seen[acct] {
+				seen[acct] = true
+				out = append(out, acct)
+			}
+		}
+	}
+	return out
+}
+
+func reportResult(f *cli.Factory, res *apply.Result) {
+	for _, w := range res.Warnings {
+		fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", w)
+	}
+	s := res.Summary
+	switch {
+	case res.Interrupted:
+		fmt.Fprintf(f.IO.Out, "\nApply interrupted: %d added, %d changed, %d destroyed; %d actions not started. Run apply again to finish.\n",
+			s.Add, s.Change, s.Destroy, len(res.NotStarted))
+	case len(res.Failed) > 0:
+		fmt.Fprintf(f.IO.Out, "\nApply failed: %d added, %d changed, %d destroyed; %d failed, %d skipped.\n",
+			s.Add, s.Change, s.Destroy, len(res.Failed), len(res.Skipped))
+		for _, addr := range res.Failed {
+			fmt.Fprintf(f.IO.Out, "  %s: %v\n", addr, res.Errors[addr])
+		}
+	default:
+		fmt.Fprintf(f.IO.Out, "\nApply complete: %d added, %d changed, %d destroyed.\n", s.Add, s.Change, s.Destroy)
+	}
+}
+
+func reportCertificates(f *cli.Factory, res *apply.Result) {
+	if len(res.CertificateSets) == 0 {
+		return
+	}
+	fmt.Fprintln(f.IO.Out, "\nSAML encryption certificates to configure in the external IdPs:")
+	for _, c := range res.CertificateSets {
+		fmt.Fprintf(f.IO.Out, "  %s\n    SHA-256 %s\n    expires %s\n", c.IdP, c.Fingerprint, c.NotAfter.UTC().Format(time.DateOnly))
+	}
+}
+
+func writeCertificates(dir string, res *apply.Result) error {
+	for _, c := range res.CertificateSets {
+		if c.CertificatePEM == "" {
+			continue
+		}
+		if err := cli.WritePEM(dir, c.AccountID, c.IdPName, c.CertificatePEM); err != nil {
+			return fmt.Errorf("--cert-out: %w", err)
+		}
+	}
+	return nil
+}
+
+// verify re-reads and checks a fresh plan is empty, pending transitions aside.
+func verify(ctx context.Context, f *cli.Factory, conn *cli.Connection, d *state.Desired, waited bool) error {
+	p, _, err := f.Plan(ctx, conn, d, cli.PlanRequest{})
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	if p.HasChanges() {
+		fmt.Fprintln(f.IO.ErrOut, "\nWarning: live state still differs from the declared state after apply:")
+		for _, a := range p.Actions {
+			if a.Action != plan.NoOp {
+				fmt.Fprintf(f.IO.ErrOut, "  %s: %s\n", a.Address, a.Action)
+			}
+		}
+		return cli.Exit(cli.ExitError)
+	}
+	fmt.Fprintln(f.IO.Out, "Verified: live state matches the declared state.")
+	if len(p.Pending) > 0 && !waited {
+		fmt.Fprintf(f.IO.Out, "%d share transitions are still pending; they finish on their own (use --wait to wait for them).\n", len(p.Pending))
+	}
+	return nil
+}
+
+func waitForShares(ctx context.Context, f *cli.Factory, conn *cli.Connection, p *plan.Plan, res *apply.Result, timeout time.Duration) error {
+	last := ""
+	err := apply.WaitForShares(ctx, conn.Client, p, res.Shares, timeout, func(pending []apply.Pending) {
+		line := fmt.Sprintf("Waiting for %d share transitions...", len(pending))
+		if line != last && f.IO.ErrOut != nil {
+			fmt.Fprintln(f.IO.ErrOut, line)
+			last = line
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("--wait: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+// Package driftcmd implements `idpsync drift`, the nightly check that live
+// state still matches the declared state.
+package driftcmd
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/render"
+)
+
+// Options are the inputs of one drift run.
+type Options struct {
+	F        *cli.Factory
+	API      cli.API
+	Paths    []string
+	Output   string
+	Accounts []string
+}
+
+// NewCmd returns the drift command.
+func NewCmd(f *cli.Factory) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "drift [PATH...]",
+		Short: "Report how live state has drifted from the declared state",
+		Long: `Read the live state like plan does and report every difference by cause:
+
+  changed       live differs from what is declared
+  missing       declared, but absent live
+  unmanaged     present live, but declared nowhere
+  pending       a share recipient is still associating or disassociating
+  certificate   an encryption certificate expires soon, or a rotation is under way
+  unverifiable  write-only fields (client secrets) that cannot be read back
+
+Exit status: 0 in sync, 2 drift, 1 error. Unverifiable fields alone are not drift.`,
+		Example: `  idpsync drift --sandbox examples/federation.yaml
+  idpsync drift --output markdown idp/ > drift.md`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			return Run(cmd.Context(), opts)
+		},
+	}
+	opts.API.AddFlags(cmd)
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text, json or markdown")
+	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "check only this account `ID` or name (repeatable)")
+	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// Run reads, diffs and reports.
+func Run(ctx context.Context, opts *Options) error {
+	f := opts.F
+	if err := cli.CheckOutput(opts.Output, "text", "json", "markdown"); err != nil {
+		return err
+	}
+	ctx, cancel := f.CancelOnInterrupt(ctx)
+	defer cancel()
+
+	desired, err := f.LoadDesired(opts.Paths)
+	if err != nil {
+		return err
+	}
+	if desired, err = cli.SelectAccounts(desired, opts.Accounts); err != nil {
+		return err
+	}
+	conn, err := opts.API.Connect(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+
+	p, _, err := f.Plan(ctx, conn, desired, cli.PlanRequest{})
+	if err != nil {
+		return err
+	}
+	report := plan.Drift(p)
+	switch opts.Output {
+	case "json":
+		err = render.DriftJSON(f.IO.Out, report)
+	case "markdown":
+		err = render.DriftMarkdown(f.IO.Out, report)
+	default:
+		err = render.DriftText(f.IO.Out, report, render.Options{Color: f.IO.Color})
+	}
+	if err != nil {
+		return err
+	}
+	if report.Drifted {
+		return cli.Exit(cli.ExitChanges)
+	}
+	return nil
+}

@@ -1,0 +1,297 @@
+// Package importcmd implements `idpsync import`: desired-state YAML written
+// from live state, so that adopting idpsync in an account starts from a plan
+// with no changes.
+package importcmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/state"
+)
+
+// Options are the inputs of one import run.
+type Options struct {
+	F        *cli.Factory
+	API      cli.API
+	Accounts []string
+	Out      string
+}
+
+// NewCmd returns the import command.
+func NewCmd(f *cli.Factory) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "import --account ID [--account ID...]",
+		Short: "Write desired-state YAML from the live state of accounts",
+		Long: `Read the live state of the given accounts and write it as desired-state YAML:
+every IdP with its config, its encryption setting and its federation (grant,
+share and recipients). With --out, one file per account goes into DIR;
+without it, one document goes to stdout.
+
+Secrets cannot be read back, so they become ${env:...} references with
+predictable names, listed at the end. Read-only connections received from
+other accounts are left out, with a comment saying where they come from.
+
+Once those variables are set, 'idpsync plan' against the imported files
+reports no changes.`,
+		Example: `  idpsync import --account 023e105f4ecef8ad9ca31a8372d0c353 --out idp/
+  idpsync import --sandbox --account 023e105f4ecef8ad9ca31a8372d0c353`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return Run(cmd.Context(), opts)
+		},
+	}
+	opts.API.AddFlags(cmd)
+	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "import this account `ID` (repeatable, required)")
+	cmd.Flags().StringVar(&opts.Out, "out", "", "write one file per account into `DIR` instead of stdout")
+	cmd.MarkFlagRequired("account")
+	return cmd
+}
+
+var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// Run imports.
+func Run(ctx context.Context, opts *Options) error {
+	f := opts.F
+	for _, id := range opts.Accounts {
+		if !hex32.MatchString(id) {
+			return fmt.Errorf("--account %q: expected an account id of 32 lowercase hex characters", id)
+		}
+	}
+	ctx, cancel := f.CancelOnInterrupt(ctx)
+	defer cancel()
+	conn, err := opts.API.Connect(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	live, err := state.ReadLive(ctx, conn.Client, opts.Accounts, state.ReadOptions{})
+	if err != nil {
+		return fmt.Errorf("read live state: %w", err)
+	}
+
+	var secrets []secretVar
+	var docs []*yaml.Node
+	for _, id := range opts.Accounts {
+		acct, s := accountNode(live.Accounts[id])
+		secrets = append(secrets, s...)
+		docs = append(docs, acct)
+	}
+
+	if opts.Out == "" {
+		if err := writeDoc(f.IO.Out, docs); err != nil {
+			return err
+		}
+	} else {
+		if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		for i, id := range opts.Accounts {
+			path := filepath.Join(opts.Out, id+".yaml")
+			var b strings.Builder
+			if err := writeDoc(&b, docs[i:i+1]); err != nil {
+				return err
+			}
+			if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Wrote %s\n", path)
+		}
+	}
+	if len(secrets) > 0 {
+		fmt.Fprintln(f.IO.ErrOut, "\nSecrets cannot be read back from the API. Set these variables before plan or apply:")
+		for _, s := range secrets {
+			fmt.Fprintf(f.IO.ErrOut, "  %s  (%s)\n", s.name, s.where)
+		}
+	}
+	return nil
+}
+
+type secretVar struct{ name, where string }
+
+const modeline = "# yaml-language-server: $schema=https://raw.githubusercontent.com/idpsync/idpsync/main/schemas/idpsync.schema.json"
+
+func writeDoc(w interface{ Write([]byte) (int, error) }, accounts []*yaml.Node) error {
+	list := &yaml.Node{Kind: yaml.SequenceNode, Content: accounts}
+	root := mapping("version", scalar("1", "!!int"), "accounts", list)
+	root.HeadComment = modeline + "\n# Written by idpsync import."
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
+		return fmt.Errorf("write YAML: %w", err)
+	}
+	return enc.Close()
+}
+
+func accountNode(a *state.LiveAccount) (*yaml.Node, []secretVar) {
+	idps := &yaml.Node{Kind: yaml.SequenceNode, Style: 0}
+	var secrets []secretVar
+	names := map[string]int{}
+	for _, idp := range a.IdentityProviders {
+		if !idp.ReadOnly {
+			names[idp.Name]++
+		}
+	}
+	var received []string
+	for _, idp := range a.IdentityProviders {
+		if idp.ReadOnly {
+			from := "another account"
+			if idp.Received != nil && idp.Received.FromAccount != "" {
+				from = "account " + idp.Received.FromAccount
+			}
+			received = append(received, fmt.Sprintf("%q (%s), received from %s and managed there", idp.Name, idp.Type, from))
+			continue
+		}
+		n, s := idpNode(a.ID, idp, names[idp.Name] > 1)
+		idps.Content = append(idps.Content, n)
+		secrets = append(secrets, s...)
+	}
+	if len(idps.Content) == 0 {
+		idps.Style = yaml.FlowStyle
+	}
+	acct := mapping("id", scalar(a.ID, ""))
+	if a.Organization != "" {
+		acct.Content = append(acct.Content, scalar("organization", ""), scalar(a.Organization, ""))
+	}
+	key := scalar("identity_providers", "")
+	if len(received) > 0 {
+		key.HeadComment = "Read-only connections, left out:\n  " + strings.Join(received, "\n  ")
+	}
+	acct.Content = append(acct.Content, key, idps)
+	return acct, secrets
+}
+
+func idpNode(accountID string, idp *state.LiveIdP, pin bool) (*yaml.Node, []secretVar) {
+	n := mapping("name", scalar(idp.Name, ""))
+	if pin {
+		n.Content = append(n.Content, scalar("id", ""), scalar(idp.ID, ""))
+	}
+	n.Content = append(n.Content, scalar("type", ""), scalar(idp.Type, ""))
+	t := cloudflare.IdPTypes[idp.Type]
+	config := mapping()
+	var secrets []secretVar
+	for _, field := range t.Fields {
+		if field.ReadOnly || field.Name == "enable_encryption" {
+			continue
+		}
+		if field.WriteOnly {
+			name := envName(accountID, idp.Name, field.Name)
+			secrets = append(secrets, secretVar{name, fmt.Sprintf("%s: config.%s", idp.Name, field.Name)})
+			config.Content = append(config.Content, scalar(field.Name, ""), scalar("${env:"+name+"}", "!!str"))
+			continue
+		}
+		v, ok := idp.Config[field.Name]
+		if !ok || v == nil || (field.DefaultFalse && v == false) {
+			continue
+		}
+		config.Content = append(config.Content, scalar(field.Name, ""), value(v))
+	}
+	if len(config.Content) == 0 {
+		config.Style = yaml.FlowStyle
+	}
+	n.Content = append(n.Content, scalar("config", ""), config)
+	if idp.Type == "saml" && idp.EncryptionEnabled {
+		n.Content = append(n.Content, scalar("encryption", ""), mapping("enabled", scalar("true", "!!bool")))
+	}
+	if fed := federation(idp); fed != nil {
+		n.Content = append(n.Content, scalar("federation", ""), fed)
+	}
+	return n, secrets
+}
+
+// federation renders the IdP's share, when its grant has one: the whole
+// organization, or the accounts that are (or are becoming) recipients.
+func federation(idp *state.LiveIdP) *yaml.Node {
+	if idp.Grant == nil || idp.Grant.Share == nil {
+		return nil
+	}
+	sh := idp.Grant.Share
+	with := &yaml.Node{Kind: yaml.SequenceNode}
+	if sh.TargetType == cloudflare.TargetOrganization {
+		with.Content = append(with.Content, mapping("organization", scalar("true", "!!bool")))
+	} else {
+		var accounts []string
+		for _, r := range sh.Recipients {
+			if r.Status == cloudflare.Associated || r.Status == cloudflare.Associating {
+				accounts = append(accounts, r.AccountID)
+			}
+		}
+		sort.Strings(accounts)
+		for _, acct := range accounts {
+			with.Content = append(with.Content, mapping("account", scalar(acct, "")))
+		}
+	}
+	return mapping("share_with", with)
+}
+
+var nonAlnum = regexp.MustCompile(`[^A-Z0-9]+`)
+
+// envName is the variable a secret is read from: predictable from the
+// account and IdP, so that a CI secret can be named before the import runs.
+func envName(accountID, idpName, field string) string {
+	name := strings.Trim(nonAlnum.ReplaceAllString(strings.ToUpper(idpName), "_"), "_")
+	return fmt.Sprintf("IDPSYNC_%s_%s_%s", strings.ToUpper(accountID[:8]), name, strings.ToUpper(field))
+}
+
+func scalar(v, tag string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Value: v, Tag: tag}
+	if tag == "" {
+		n.Tag = "!!str"
+	}
+	if strings.Contains(v, "\n") {
+		n.Style = yaml.LiteralStyle
+	}
+	return n
+}
+
+func mapping(kv ...any) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	for i := 0; i+1 < len(kv); i += 2 {
+		n.Content = append(n.Content, scalar(kv[i].(string), ""), kv[i+1].(*yaml.Node))
+	}
+	return n
+}
+
+// value turns a canonical JSON value into a node of the same type.
+func value(v any) *yaml.Node {
+	switch x := v.(type) {
+	case string:
+		return scalar(x, "!!str")
+	case bool:
+		return scalar(fmt.Sprint(x), "!!bool")
+	case float64:
+		if x == float64(int64(x)) {
+			return scalar(fmt.Sprint(int64(x)), "!!int")
+		}
+		return scalar(fmt.Sprint(x), "!!float")
+	case []any:
+		seq := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, item := range x {
+			seq.Content = append(seq.Content, value(item))
+		}
+		return seq
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		m := &yaml.Node{Kind: yaml.MappingNode}
+		for _, k := range keys {
+			m.Content = append(m.Content, scalar(k, ""), value(x[k]))
+		}
+		return m
+	}
+	return scalar(fmt.Sprint(v), "!!str")
+}

@@ -1,0 +1,131 @@
+// Package plancmd implements `idpsync plan`.
+package plancmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/render"
+)
+
+// Options are the inputs of one plan run.
+type Options struct {
+	F                *cli.Factory
+	API              cli.API
+	Paths            []string
+	Output           string
+	Out              string
+	DetailedExitCode bool
+	Targets          []string
+	Accounts         []string
+	ResendSecrets    []string
+}
+
+// NewCmd returns the plan command.
+func NewCmd(f *cli.Factory) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "plan [PATH...]",
+		Short: "Show what apply would change",
+		Long: `Read the live state of every declared account, diff it against the desired
+state and print the plan: every create, update and delete, field by field, in
+dependency order. Nothing is changed.
+
+PATH is a YAML file or a directory of *.yaml/*.yml files (default: the current
+directory). Secrets never appear in the output or in a saved plan.`,
+		Example: `  # Try it offline against the built-in emulator
+  idpsync plan --sandbox examples/federation.yaml
+
+  # A pull-request comment, and a plan saved for apply
+  idpsync plan --output markdown --out plan.json idp/
+
+  # Exit 2 when there are changes (0 when none, 1 on error)
+  idpsync plan --detailed-exitcode idp/`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			return Run(cmd.Context(), opts)
+		},
+	}
+	opts.API.AddFlags(cmd)
+	fs := cmd.Flags()
+	fs.StringVarP(&opts.Output, "output", "o", "text", "output format: text, json or markdown")
+	fs.StringVar(&opts.Out, "out", "", "save the plan to `FILE` for `idpsync apply FILE`")
+	fs.BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 2 when the plan has changes")
+	fs.StringArrayVar(&opts.Targets, "target", nil, "plan only this `ADDRESS` and what it depends on (repeatable)")
+	fs.StringArrayVar(&opts.Accounts, "account", nil, "plan only this account `ID` or name (repeatable)")
+	fs.StringArrayVar(&opts.ResendSecrets, "resend-secrets", nil, "force an update that sends the write-only secrets of this IdP `ADDRESS` (repeatable)")
+	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// Run plans and renders.
+func Run(ctx context.Context, opts *Options) error {
+	f := opts.F
+	if err := cli.CheckOutput(opts.Output, "text", "json", "markdown"); err != nil {
+		return err
+	}
+	ctx, cancel := f.CancelOnInterrupt(ctx)
+	defer cancel()
+
+	desired, err := f.LoadDesired(opts.Paths)
+	if err != nil {
+		return err
+	}
+	if desired, err = cli.SelectAccounts(desired, opts.Accounts); err != nil {
+		return err
+	}
+	conn, err := opts.API.Connect(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+
+	p, _, err := f.Plan(ctx, conn, desired, cli.PlanRequest{Targets: opts.Targets, ResendSecrets: opts.ResendSecrets})
+	if err != nil {
+		return err
+	}
+	if err := Render(f, p, opts.Output); err != nil {
+		return err
+	}
+	if opts.Out != "" {
+		if err := Save(opts.Out, p); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Saved the plan to %s. Apply exactly this plan with: idpsync apply %s\n", opts.Out, opts.Out)
+	}
+	if opts.DetailedExitCode && p.HasChanges() {
+		return cli.Exit(cli.ExitChanges)
+	}
+	return nil
+}
+
+// Render writes the plan in the chosen format to stdout.
+func Render(f *cli.Factory, p *plan.Plan, output string) error {
+	switch output {
+	case "json":
+		return render.JSON(f.IO.Out, p)
+	case "markdown":
+		return render.Markdown(f.IO.Out, p)
+	default:
+		return render.Text(f.IO.Out, p, render.Options{Color: f.IO.Color})
+	}
+}
+
+// Save writes a plan for apply. It holds references to secrets and their
+// keyed hashes, never their values.
+func Save(path string, p *plan.Plan) error {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	return nil
+}

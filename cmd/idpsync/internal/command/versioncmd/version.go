@@ -1,0 +1,25 @@
+// Package versioncmd implements `idpsync version`.
+package versioncmd
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/spf13/cobra"
+
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+)
+
+// NewCmd returns the version command.
+func NewCmd(f *cli.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print the version of idpsync",
+		Example: "  idpsync version",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(f.IO.Out, "idpsync %s (commit %s, %s %s/%s)\n", f.Version, f.Commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return nil
+		},
+	}
+}
