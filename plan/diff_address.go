@@ -38,3 +38,9 @@ func ShareAddress(idpAddress string) string {
 func RecipientAddress(idpAddress, accountID string) string {
 	return idpAddress + ".share.recipient[" + accountID + "]"
 }
+
+// Deposed is the suffix of the address of an object that a replacement
+// removes: the old grant and share of an IdP whose type changes are deleted
+// before the IdP is replaced, and new ones are created under the plain
+// address after it, so that every action of a plan has its own address.
+const Deposed = " (deposed)"

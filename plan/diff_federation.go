@@ -143,6 +143,9 @@ func (d *differ) deleteFederation(ac *account, base Action, idpAddr string, l *s
 	}
 	gAddr, shAddr := GrantAddress(idpAddr), ShareAddress(idpAddr)
 	d.readGrant(ac, gAddr, grant)
+	if reason == ReasonParentReplaced {
+		gAddr, shAddr = gAddr+Deposed, shAddr+Deposed
+	}
 	ids := IDs{IdP: l.ID, Grant: grant.ID}
 	share := d.activeShare(ac, shAddr, grant)
 	var lose, notes []string
@@ -206,11 +209,16 @@ func (d *differ) activeShare(ac *account, shAddr string, grant *state.LiveGrant)
 	if len(shares) == 0 && grant.Share != nil {
 		shares = []*state.LiveShare{grant.Share}
 	}
+	// The share linked from the grant is the one the reader chose among
+	// several active ones; otherwise the lowest id keeps the choice stable.
 	var active *state.LiveShare
+	if grant.Share != nil && grant.Share.Status == cloudflare.ShareActive {
+		active = grant.Share
+	}
 	for _, sh := range shares {
 		switch sh.Status {
 		case cloudflare.ShareActive:
-			if active == nil || sh.ID < active.ID {
+			if active == nil || grant.Share != active && sh.ID < active.ID {
 				active = sh
 			}
 		case cloudflare.ShareDeleting:

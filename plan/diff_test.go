@@ -234,15 +234,15 @@ func TestDiff(t *testing.T) {
 				okta.Encryption = nil
 			},
 			want: []string{
-				oktaAddr + ".share delete parent_replaced",
-				oktaAddr + ".grant delete parent_replaced",
+				oktaAddr + ".share (deposed) delete parent_replaced",
+				oktaAddr + ".grant (deposed) delete parent_replaced",
 				oktaAddr + " replace type_changed",
 				oktaAddr + ".grant create parent_replaced",
 				oktaAddr + ".share create parent_replaced",
 			},
 			check: func(t *testing.T, p *Plan) {
 				r := find(t, p, oktaAddr, Replace)
-				if !slices.Equal(r.DependsOn, []string{oktaAddr + ".grant"}) || r.IDs.IdP != "idp-okta" || !r.Destructive {
+				if !slices.Equal(r.DependsOn, []string{oktaAddr + ".grant (deposed)"}) || r.IDs.IdP != "idp-okta" || !r.Destructive {
 					t.Errorf("replace = %+v", r)
 				}
 				if r.Request.SCIMConfig != nil || len(r.Request.Config) != 2 {
@@ -252,7 +252,10 @@ func TestDiff(t *testing.T) {
 				if g.IDs.IdP != "" {
 					t.Errorf("new grant names the old IdP id %q", g.IDs.IdP)
 				}
-				gd := find(t, p, oktaAddr+".grant", Delete)
+				gd := find(t, p, oktaAddr+".grant (deposed)", Delete)
+				if !slices.Equal(gd.DependsOn, []string{oktaAddr + ".share (deposed)"}) {
+					t.Errorf("old grant delete depends on %v", gd.DependsOn)
+				}
 				if !slices.Equal(gd.LosesAccess, []string{acctApps, acctData}) {
 					t.Errorf("grant delete loses access = %v", gd.LosesAccess)
 				}
@@ -590,6 +593,9 @@ func checkInvariants(t *testing.T, p *Plan) {
 	}
 	seen := map[string]bool{}
 	for _, a := range p.Actions {
+		if seen[a.Address] {
+			t.Errorf("two actions at %s", a.Address)
+		}
 		for _, dep := range a.DependsOn {
 			if !seen[dep] {
 				t.Errorf("%s %s runs before its dependency %s", a.Action, a.Address, dep)

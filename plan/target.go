@@ -109,6 +109,7 @@ func (p *Plan) Target(addrs []string) (*Plan, error) {
 // hold any character, so it looks for the known child suffixes rather than
 // parsing brackets.
 func owningIdP(addr string) string {
+	addr = strings.TrimSuffix(addr, Deposed)
 	for _, suffix := range []string{".encryption.certificate_set", ".encryption", ".grant", ".share"} {
 		if strings.HasSuffix(addr, suffix) {
 			return strings.TrimSuffix(addr, suffix)
