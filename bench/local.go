@@ -1,0 +1,332 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"slices"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/render"
+	"github.com/idpsync/idpsync/state"
+)
+
+// cost is what one local operation took.
+type cost struct {
+	Wall, CPU time.Duration
+	// Alloc is the bytes allocated (runtime/metrics /gc/heap/allocs:bytes).
+	Alloc uint64
+	// Peak is the highest live-heap growth above the level before the
+	// operation (/memory/classes/heap/objects:bytes, after a GC, sampled
+	// every millisecond), so it can miss a spike shorter than that.
+	Peak uint64
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func readMetric(name string) uint64 {
+	s := []metrics.Sample{{Name: name}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
+
+const (
+	metricHeap   = "/memory/classes/heap/objects:bytes"
+	metricAllocs = "/gc/heap/allocs:bytes"
+)
+
+// measure runs fn and reports its process CPU time (user + system, every
+// thread, so garbage collection is included), wall time, allocation and peak
+// heap growth.
+func measure(fn func() error) (cost, error) {
+	runtime.GC()
+	base := readMetric(metricHeap)
+	allocs := readMetric(metricAllocs)
+	var (
+		peak uint64
+		mu   sync.Mutex
+		done = make(chan struct{})
+		wg   sync.WaitGroup
+	)
+	sample := func() {
+		if h := readMetric(metricHeap); h > base {
+			mu.Lock()
+			peak = max(peak, h-base)
+			mu.Unlock()
+		}
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	cpu0, wall0 := cpuTime(), time.Now()
+	err := fn()
+	c := cost{Wall: time.Since(wall0), CPU: cpuTime() - cpu0}
+	sample()
+	close(done)
+	wg.Wait()
+	c.Alloc = readMetric(metricAllocs) - allocs
+	c.Peak = peak
+	return c, err
+}
+
+const mib = 1 << 20
+
+// localCost is scenario 4: Diff and the three renderings of large plans, and
+// state.Load of a large file, in-process.
+func (h *harness) localCost(ctx context.Context) ([]Row, error) {
+	var rows []Row
+	for _, n := range h.localSizes {
+		w := workload{Accounts: max(2, n/idpsPerAccount)}
+		d, _, err := h.loadWorkload(w)
+		if err != nil {
+			return rows, err
+		}
+		live, changed, err := syntheticLive(d, h.cert, true)
+		if err != nil {
+			return rows, err
+		}
+		size := fmt.Sprintf("%d IdPs, %d differ", w.IdPs(), changed)
+		floor := latencyBound(w.MinPlanRequests(true), readDepth(true), h.concurrency, h.latency)
+		diffCPU := Row{Scenario: "4 local", Size: size, Metric: "Diff CPU", Unit: unitSeconds, Kind: boundNone}
+		renderCPU := Row{Scenario: "4 local", Size: size, Metric: "render CPU (text+JSON+MD)", Unit: unitSeconds, Kind: boundNone}
+		totalCPU := Row{Scenario: "4 local", Size: size, Metric: "Diff+render CPU", Unit: unitSeconds, Kind: boundReference, Bound: floor, BoundNote: "plan's API floor"}
+		alloc := Row{Scenario: "4 local", Size: size, Metric: "Diff+render allocated", Unit: unitMB, Kind: boundNone}
+		peak := Row{Scenario: "4 local", Size: size, Metric: "Diff+render peak heap", Unit: unitMB, Kind: boundNone}
+		for run := range h.runs {
+			var p *plan.Plan
+			dc, err := measure(func() (err error) {
+				p, err = plan.Diff(d, live, plan.Options{Now: time.Now(), SecretSalt: "bench"})
+				return err
+			})
+			if err != nil {
+				return rows, fmt.Errorf("%d IdPs: diff: %w", n, err)
+			}
+			var sizes [3]int64
+			rc, err := measure(func() error {
+				return renderAll(p, &sizes)
+			})
+			if err != nil {
+				return rows, fmt.Errorf("%d IdPs: render: %w", n, err)
+			}
+			diffCPU.Values = append(diffCPU.Values, secs(dc.CPU))
+			renderCPU.Values = append(renderCPU.Values, secs(rc.CPU))
+			totalCPU.Values = append(totalCPU.Values, secs(dc.CPU+rc.CPU))
+			alloc.Values = append(alloc.Values, float64(dc.Alloc+rc.Alloc)/mib)
+			peak.Values = append(peak.Values, float64(max(dc.Peak, rc.Peak))/mib)
+			h.logf("  4 local      %5d IdPs      run %d/%d: diff %s CPU, render %s CPU (%d actions; text %d B, JSON %d B, Markdown %d B)",
+				w.IdPs(), run+1, h.runs, dc.CPU.Round(time.Millisecond), rc.CPU.Round(time.Millisecond), len(p.Actions), sizes[0], sizes[1], sizes[2])
+		}
+		rows = append(rows, diffCPU, renderCPU, totalCPU, alloc, peak)
+	}
+
+	w := workload{Accounts: max(2, h.loadSize/idpsPerAccount)}
+	dir, err := os.MkdirTemp(h.root, "load-")
+	if err != nil {
+		return rows, err
+	}
+	file, err := w.Write(dir, h.cert)
+	if err != nil {
+		return rows, err
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		return rows, err
+	}
+	size := fmt.Sprintf("%d IdPs, %.1f MiB YAML", w.IdPs(), float64(st.Size())/mib)
+	loadCPU := Row{Scenario: "4 local", Size: size, Metric: "state.Load CPU", Unit: unitSeconds, Kind: boundNone}
+	loadWall := Row{Scenario: "4 local", Size: size, Metric: "state.Load wall time", Unit: unitSeconds, Kind: boundNone}
+	loadAlloc := Row{Scenario: "4 local", Size: size, Metric: "state.Load allocated", Unit: unitMB, Kind: boundNone}
+	loadPeak := Row{Scenario: "4 local", Size: size, Metric: "state.Load peak heap", Unit: unitMB, Kind: boundNone}
+	getenv := func(string) (string, bool) { return "not-a-real-secret", true }
+	for run := range h.runs {
+		c, err := measure(func() error {
+			d, diags := state.Load([]string{file}, state.LoadOptions{Getenv: getenv})
+			if diags.HasErrors() || d == nil {
+				return fmt.Errorf("%v", diags.Errors())
+			}
+			return nil
+		})
+		if err != nil {
+			return rows, fmt.Errorf("load %d IdPs: %w", w.IdPs(), err)
+		}
+		loadCPU.Values = append(loadCPU.Values, secs(c.CPU))
+		loadWall.Values = append(loadWall.Values, secs(c.Wall))
+		loadAlloc.Values = append(loadAlloc.Values, float64(c.Alloc)/mib)
+		loadPeak.Values = append(loadPeak.Values, float64(c.Peak)/mib)
+		h.logf("  4 local      %5d IdPs      run %d/%d: state.Load %s wall, %s CPU", w.IdPs(), run+1, h.runs, c.Wall.Round(time.Millisecond), c.CPU.Round(time.Millisecond))
+	}
+	return append(rows, loadCPU, loadWall, loadAlloc, loadPeak), ctx.Err()
+}
+
+// countingWriter counts what a renderer writes and keeps none of it.
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+func renderAll(p *plan.Plan, sizes *[3]int64) error {
+	var t, j, m countingWriter
+	if err := render.Text(&t, p, render.Options{Width: 100}); err != nil {
+		return err
+	}
+	if err := render.JSON(&j, p); err != nil {
+		return err
+	}
+	if err := render.Markdown(&m, p); err != nil {
+		return err
+	}
+	sizes[0], sizes[1], sizes[2] = t.n, j.n, m.n
+	return nil
+}
+
+var _ io.Writer = (*countingWriter)(nil)
+
+// loadWorkload writes w and loads it.
+func (h *harness) loadWorkload(w workload) (*state.Desired, string, error) {
+	dir, err := os.MkdirTemp(h.root, "local-")
+	if err != nil {
+		return nil, "", err
+	}
+	file, err := w.Write(dir, h.cert)
+	if err != nil {
+		return nil, "", err
+	}
+	getenv := func(string) (string, bool) { return "not-a-real-secret", true }
+	d, diags := state.Load([]string{file}, state.LoadOptions{Getenv: getenv})
+	if diags.HasErrors() || d == nil {
+		return nil, "", fmt.Errorf("load %s: %v", filepath.Base(file), diags.Errors())
+	}
+	return d, file, nil
+}
+
+// syntheticLive builds the live state an apply of d would leave, without an
+// API: applying 10,000 IdPs through the emulator would measure the emulator.
+// With perturb, about one IdP in ten differs: a third have a changed config
+// key, a third are missing (created with their whole chain), and a third of
+// the federated ones lack a recipient.
+func syntheticLive(d *state.Desired, certPEM []byte, perturb bool) (*state.Live, int, error) {
+	fp, err := state.Fingerprint(string(certPEM))
+	if err != nil {
+		return nil, 0, err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	cert := &state.LiveCertificate{UID: "cert", PEM: string(certPEM), NotAfter: now.Add(300 * 24 * time.Hour), SHA256: fp}
+	live := &state.Live{Accounts: map[string]*state.LiveAccount{}}
+	k, changed := 0, 0
+	for ai, a := range d.Accounts {
+		la := &state.LiveAccount{ID: a.ID}
+		live.Accounts[a.ID] = la
+		for ii, di := range a.IdentityProviders {
+			k++
+			kind := -1
+			if perturb && k%10 == 0 {
+				kind = (k / 10) % 3
+				changed++
+			}
+			if kind == 1 {
+				continue // missing
+			}
+			id := fmt.Sprintf("%08x-0000-4000-8000-%012x", ai, ii)
+			cfg, err := canonicalConfig(di)
+			if err != nil {
+				return nil, 0, err
+			}
+			l := &state.LiveIdP{ID: id, Name: di.Name, Type: di.Type, Config: cfg, Version: "v1-" + id}
+			if kind == 0 || (kind == 2 && di.Federation == nil) {
+				for _, key := range slices.Sorted(maps.Keys(cfg)) {
+					switch v := cfg[key].(type) {
+					case string:
+						cfg[key] = v + "-changed"
+					case bool:
+						cfg[key] = !v
+					default:
+						continue
+					}
+					break
+				}
+			}
+			if di.Encryption != nil && di.Encryption.Enabled {
+				l.EncryptionEnabled = true
+				cfg["enable_encryption"] = true
+				l.CertificateSet = &state.LiveCertificateSet{UID: "set-" + id, UpdatedAt: now, Current: cert}
+			}
+			if f := di.Federation; f != nil {
+				g := &state.LiveGrant{ID: fmt.Sprintf("%016x%016x", ai, ii), IdPID: id, CreatedAt: now}
+				sh := &state.LiveShare{
+					ID: fmt.Sprintf("%016x%016x", ii, ai), Name: plan.ShareName(di.Name), Status: cloudflare.ShareActive,
+					TargetType: cloudflare.TargetAccount, Modified: now, GrantID: g.ID, ResourceID: "res-" + g.ID,
+				}
+				if f.Organization {
+					sh.TargetType = cloudflare.TargetOrganization
+				}
+				for ri, acct := range f.Accounts {
+					if kind == 2 && ri == 0 {
+						continue
+					}
+					sh.Recipients = append(sh.Recipients, &state.LiveRecipient{
+						ID: fmt.Sprintf("%016x%08x%08x", ai, ii, ri), AccountID: acct, Status: cloudflare.Associated, Modified: now,
+					})
+				}
+				g.Share = sh
+				l.Grant = g
+				la.Grants = append(la.Grants, g)
+				la.Shares = append(la.Shares, sh)
+			}
+			la.IdentityProviders = append(la.IdentityProviders, l)
+		}
+	}
+	return live, changed, nil
+}
+
+// canonicalConfig is the declared config as the API returns it: JSON values,
+// without the write-only keys a read never shows.
+func canonicalConfig(di *state.IdP) (map[string]any, error) {
+	b, err := json.Marshal(di.Config)
+	if err != nil {
+		return nil, err
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return nil, err
+	}
+	if t, ok := cloudflare.IdPTypes[di.Type]; ok {
+		for _, f := range t.Fields {
+			if f.WriteOnly {
+				delete(cfg, f.Name)
+			}
+		}
+	}
+	if cfg == nil {
+		cfg = map[string]any{}
+	}
+	return cfg, nil
+}

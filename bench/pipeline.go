@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/idpsync/idpsync/apply"
+	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/state"
+)
+
+// unlimited is a client budget high enough never to pace a run: the figures
+// of scenarios 1, 2 and 5 are about requests and latency, not the budget.
+var unlimited = cloudflare.RateLimit{Requests: 1_000_000, Window: 5 * time.Minute}
+
+// site is one emulator and the desired state the harness drives against it.
+type site struct {
+	srv     *emulator.Server
+	token   string
+	secret  string
+	dir     string
+	file    string
+	desired *state.Desired
+	w       workload
+}
+
+// siteOptions shape the emulator of a site.
+type siteOptions struct {
+	Latency   time.Duration
+	RateLimit emulator.RateLimit
+	Faults    float64
+	Seed      int64
+}
+
+// newSite writes the workload into a fresh directory under root, loads it
+// through state.Load as the CLI does, and starts an emulator for it.
+func newSite(root string, w workload, certPEM []byte, opts siteOptions) (*site, error) {
+	dir, err := os.MkdirTemp(root, "site-")
+	if err != nil {
+		return nil, err
+	}
+	file, err := w.Write(dir, certPEM)
+	if err != nil {
+		return nil, err
+	}
+	s := &site{token: "bench-" + rand.Text(), secret: rand.Text(), dir: dir, file: file, w: w}
+	d, diags := state.Load([]string{file}, state.LoadOptions{Getenv: s.getenv})
+	if diags.HasErrors() || d == nil {
+		return nil, fmt.Errorf("load %s: %v", file, diags.Errors())
+	}
+	s.desired = d
+	seed := opts.Seed
+	if seed == 0 {
+		seed = 1
+	}
+	s.srv, err = emulator.Start(emulator.Options{
+		Tokens:       []string{s.token},
+		AutoAccounts: true,
+		Latency:      opts.Latency,
+		RateLimit:    opts.RateLimit,
+		Faults:       opts.Faults,
+		Seed:         seed,
+	}, "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *site) Close() { s.srv.Close() }
+
+func (s *site) getenv(k string) (string, bool) {
+	if k == secretEnv {
+		return s.secret, true
+	}
+	return "", false
+}
+
+// client returns a fresh API client with the given budget and requests in flight.
+func (s *site) client(rl cloudflare.RateLimit, concurrency int) (*cloudflare.Client, error) {
+	return cloudflare.New(cloudflare.Options{
+		BaseURL:     s.srv.URL,
+		Token:       s.token,
+		RateLimit:   rl,
+		Concurrency: concurrency,
+		UserAgent:   "idpsync-bench",
+	})
+}
+
+// accountIDs are the declared accounts.
+func accountIDs(d *state.Desired) []string {
+	ids := make([]string, len(d.Accounts))
+	for i, a := range d.Accounts {
+		ids[i] = a.ID
+	}
+	return ids
+}
+
+// managed reports whether a live IdP is declared, so that only the shares of
+// declared IdPs have their recipients listed, as the CLI does.
+func managed(d *state.Desired) func(string, *state.LiveIdP) bool {
+	type key struct{ account, name string }
+	names := map[key]bool{}
+	for _, a := range d.Accounts {
+		for _, i := range a.IdentityProviders {
+			names[key{a.ID, i.Name}] = true
+		}
+	}
+	return func(accountID string, idp *state.LiveIdP) bool { return names[key{accountID, idp.Name}] }
+}
+
+// planLive reads the live state and diffs it, as `idpsync plan` does.
+func (s *site) plan(ctx context.Context, c *cloudflare.Client) (*plan.Plan, error) {
+	live, err := state.ReadLive(ctx, c, accountIDs(s.desired), state.ReadOptions{Managed: managed(s.desired)})
+	if err != nil {
+		return nil, fmt.Errorf("read live state: %w", err)
+	}
+	p, err := plan.Diff(s.desired, live, plan.Options{Now: time.Now(), SecretSalt: rand.Text()})
+	if err != nil {
+		return nil, fmt.Errorf("diff: %w", err)
+	}
+	return p, nil
+}
+
+// apply plans and executes, as `idpsync apply --auto-approve` does without
+// its verifying re-read.
+func (s *site) apply(ctx context.Context, c *cloudflare.Client, parallelism int) (*plan.Plan, *apply.Result, error) {
+	p, err := s.plan(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !p.HasChanges() {
+		return p, &apply.Result{}, nil
+	}
+	res, err := apply.Execute(ctx, c, p, apply.Options{
+		Parallelism: parallelism,
+		Secrets:     &resolver{salt: p.SecretSalt, getenv: s.getenv},
+	})
+	if err != nil {
+		return p, nil, err
+	}
+	return p, res, nil
+}
+
+// converged plans with faults and latency off and reports whether nothing is
+// left to do. The check is not part of any figure.
+func (s *site) converged(ctx context.Context) (bool, error) {
+	e := s.srv.Emulator
+	e.SetFaults(0)
+	e.SetLatency(0)
+	c, err := s.client(unlimited, 8)
+	if err != nil {
+		return false, err
+	}
+	p, err := s.plan(ctx, c)
+	if err != nil {
+		return false, err
+	}
+	return !p.HasChanges(), nil
+}
+
+// resolver resolves a secret reference again and checks it against the hash
+// the plan was made with, as the CLI does.
+type resolver struct {
+	salt   string
+	getenv func(string) (string, bool)
+}
+
+func (r *resolver) Resolve(ref plan.SecretRef) (string, error) {
+	v, err := state.ResolveSecret(state.SecretSource{Ref: ref.Ref, BaseDir: ref.BaseDir}, r.getenv)
+	if err != nil {
+		return "", err
+	}
+	if plan.SecretHash(r.salt, v) != ref.Hash {
+		return "", errors.New(ref.Key + " changed since the plan was made")
+	}
+	return v, nil
+}
+
+// resultError summarizes a result that is not OK.
+func resultError(res *apply.Result) error {
+	if res == nil || res.OK() {
+		return nil
+	}
+	for _, addr := range res.Failed {
+		return fmt.Errorf("%d failed, %d skipped, %d not started; first: %s: %w",
+			len(res.Failed), len(res.Skipped), len(res.NotStarted), addr, res.Errors[addr])
+	}
+	return fmt.Errorf("%d skipped, %d not started", len(res.Skipped), len(res.NotStarted))
+}
