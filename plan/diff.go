@@ -83,6 +83,14 @@ func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error)
 		if i > 0 && accounts[i-1].ID == a.ID {
 			return nil, fmt.Errorf("account %s is declared twice", a.ID)
 		}
+		d.p.Accounts = append(d.p.Accounts, AccountRef{ID: a.ID, Label: a.Label(), Prune: a.Prune})
+	}
+	// In address order, each account's findings follow the previous ones'
+	// and sorting them at the end finds them (almost always) in order.
+	slices.SortStableFunc(accounts, func(x, y *state.Account) int {
+		return cmp.Compare(AccountAddress(x.Label()), AccountAddress(y.Label()))
+	})
+	for _, a := range accounts {
 		var la *state.LiveAccount
 		if live != nil {
 			la = live.Accounts[a.ID]
@@ -122,10 +130,14 @@ func (d *differ) sortFindings() {
 	sortReads(p.Reads)
 }
 
+func compareReads(x, y Read) int {
+	return cmp.Or(cmp.Compare(x.Address, y.Address), cmp.Compare(x.Resource, y.Resource), cmp.Compare(x.ID, y.ID))
+}
+
 func sortReads(rs []Read) {
-	slices.SortFunc(rs, func(x, y Read) int {
-		return cmp.Or(cmp.Compare(x.Address, y.Address), cmp.Compare(x.Resource, y.Resource), cmp.Compare(x.ID, y.ID))
-	})
+	if !slices.IsSortedFunc(rs, compareReads) {
+		slices.SortFunc(rs, compareReads)
+	}
 }
 
 // add records an action after its dependencies; no-op actions and absent or
@@ -155,7 +167,8 @@ func (d *differ) pending(p Pending) { d.p.Pending = append(d.p.Pending, p) }
 
 func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 	ac := &account{d: a, live: la, label: a.Label(), shares: map[string][]*state.LiveShare{}}
-	d.p.Accounts = append(d.p.Accounts, AccountRef{ID: a.ID, Label: ac.label, Prune: a.Prune})
+	start := len(d.p.Reads)
+	defer func() { sortReads(d.p.Reads[start:]) }()
 	var lidps []*state.LiveIdP
 	if la != nil {
 		lidps = la.IdentityProviders
