@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/plan"
+)
+
+// tinyHarness runs every scenario at a size that takes seconds. Nothing here
+// asserts on time: the figures that must hold are the reliability ones.
+func tinyHarness(t *testing.T) *harness {
+	t.Helper()
+	cert, err := idpCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{
+		root: t.TempDir(), cert: cert, latency: time.Millisecond, concurrency: 8, runs: 1,
+		sizes: []int{2}, rate: emulator.RateLimit{Requests: 20, Window: time.Second}, rateRatio: 2,
+		faults: 0.2, faultSize: 3, crashes: 2, crashSize: 2, localSizes: []int{40}, loadSize: 40,
+	}
+}
+
+func rowsByMetric(rows []Row) map[string]Row {
+	m := map[string]Row{}
+	for _, r := range rows {
+		m[r.Scenario+"/"+r.Metric] = r
+	}
+	return m
+}
+
+func TestScenarios(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func(*harness, context.Context) ([]Row, error)
+		skip bool
+		// check asserts on the rows; every goal row must be met in any case.
+		check func(t *testing.T, h *harness, rows map[string]Row)
+	}{
+		{name: "plan", run: (*harness).planReads, check: func(t *testing.T, h *harness, rows map[string]Row) {
+			r := rows["1 plan/requests"]
+			if r.Median() < r.Bound {
+				t.Errorf("plan made %v requests, below the claimed minimum %v", r.Median(), r.Bound)
+			}
+		}},
+		{name: "apply", run: (*harness).applyScratch, check: func(t *testing.T, h *harness, rows map[string]Row) {
+			r := rows["2 apply/requests"]
+			if r.Median() < r.Bound {
+				t.Errorf("apply made %v requests, below the claimed minimum %v", r.Median(), r.Bound)
+			}
+		}},
+		{name: "rate", run: (*harness).ratePacing, check: func(t *testing.T, h *harness, rows map[string]Row) {
+			if _, ok := rows["3 rate limit/429 responses"]; !ok {
+				t.Error("no 429 figure")
+			}
+		}},
+		{name: "faults", run: (*harness).faultTolerance, check: func(t *testing.T, h *harness, rows map[string]Row) {
+			for _, m := range []string{"duplicates", "post-apply plan empty"} {
+				if r, ok := rows["5 faults/"+m]; !ok || !r.Met() {
+					t.Errorf("%s: %v, goal %v", m, r.Values, r.Bound)
+				}
+			}
+		}},
+		{name: "crash", run: (*harness).crashLoop, skip: testing.Short(), check: func(t *testing.T, h *harness, rows map[string]Row) {
+			for _, m := range []string{"duplicates", "runs converged"} {
+				if r, ok := rows["6 crashes/"+m]; !ok || !r.Met() {
+					t.Errorf("%s: %v, goal %v", m, r.Values, r.Bound)
+				}
+			}
+		}},
+		{name: "local", run: (*harness).localCost, check: func(t *testing.T, h *harness, rows map[string]Row) {
+			if len(rows) != 9 {
+				t.Errorf("%d local figures, want 9", len(rows))
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.skip {
+				t.Skip("builds and kills the CLI; skipped with -short")
+			}
+			h := tinyHarness(t)
+			var log bytes.Buffer
+			h.log = &log
+			rows, err := tt.run(h, context.Background())
+			if err != nil {
+				t.Fatalf("%v\n%s", err, log.String())
+			}
+			if len(rows) == 0 {
+				t.Fatal("no figures")
+			}
+			for _, r := range rows {
+				if len(r.Values) == 0 {
+					t.Errorf("%s %s: no values", r.Scenario, r.Metric)
+				}
+				if r.Kind == boundGoal && !r.Met() {
+					t.Errorf("%s %s: %v, goal %v\n%s", r.Scenario, r.Metric, r.Values, r.Bound, log.String())
+				}
+			}
+			tt.check(t, h, rowsByMetric(rows))
+		})
+	}
+}
+
+// TestSyntheticLive checks that the live state scenario 4 builds without an
+// API is what an apply would leave: unperturbed, the plan is empty; perturbed,
+// about one IdP in ten differs.
+func TestSyntheticLive(t *testing.T) {
+	h := tinyHarness(t)
+	w := workload{Accounts: 30}
+	d, _, err := h.loadWorkload(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		perturb bool
+		changed int
+	}{{false, 0}, {true, w.IdPs() / 10}} {
+		live, changed, err := syntheticLive(d, h.cert, tt.perturb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if changed != tt.changed {
+			t.Errorf("perturb %v: %d IdPs differ, want %d", tt.perturb, changed, tt.changed)
+		}
+		p, err := plan.Diff(d, live, plan.Options{Now: time.Now(), SecretSalt: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		idps := map[string]bool{}
+		for _, a := range p.Actions {
+			if a.Action != plan.NoOp {
+				idps[a.IdP] = true
+			}
+		}
+		if len(idps) != tt.changed {
+			t.Errorf("perturb %v: the plan changes %d IdPs, want %d: %+v", tt.perturb, len(idps), tt.changed, p.Summary())
+		}
+	}
+}
+
+func TestWorkloadMinimums(t *testing.T) {
+	tests := []struct {
+		accounts             int
+		plan, planed, writes int
+	}{
+		{accounts: 1, plan: 3, planed: 3, writes: 8},
+		{accounts: 2, plan: 6, planed: 10, writes: 24},
+		{accounts: 10, plan: 30, planed: 50, writes: 120},
+	}
+	for _, tt := range tests {
+		w := workload{Accounts: tt.accounts}
+		if got := w.MinPlanRequests(false); got != tt.plan {
+			t.Errorf("%d accounts: MinPlanRequests(false) = %d, want %d", tt.accounts, got, tt.plan)
+		}
+		if got := w.MinPlanRequests(true); got != tt.planed {
+			t.Errorf("%d accounts: MinPlanRequests(true) = %d, want %d", tt.accounts, got, tt.planed)
+		}
+		if got := w.MinApplyActions(); got != tt.writes {
+			t.Errorf("%d accounts: MinApplyActions = %d, want %d", tt.accounts, got, tt.writes)
+		}
+		if y := w.YAML(); strings.Count(y, "- name:") != w.IdPs() {
+			t.Errorf("%d accounts: YAML declares %d IdPs, want %d", tt.accounts, strings.Count(y, "- name:"), w.IdPs())
+		}
+	}
+}
+
+func TestTable(t *testing.T) {
+	rows := []Row{
+		{Scenario: "1 plan", Size: "2", Metric: "requests", Values: []float64{12, 10, 11}, Bound: 10},
+		{Scenario: "5 faults", Size: "2", Metric: "duplicates", Values: []float64{0, 1}, Kind: boundGoal},
+	}
+	var text, md bytes.Buffer
+	if err := WriteText(&text, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"11", "1.10", "MISSED", "goal 0"} {
+		if !strings.Contains(text.String(), want) || !strings.Contains(md.String(), want) {
+			t.Errorf("tables lack %q:\n%s\n%s", want, text.String(), md.String())
+		}
+	}
+	if got := rows[0].Median(); got != 11 {
+		t.Errorf("median = %v, want 11", got)
+	}
+	if got := (Row{Values: []float64{1, 2, 3, 4}}).Median(); got != 2.5 {
+		t.Errorf("even median = %v, want 2.5", got)
+	}
+}
