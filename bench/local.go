@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -117,11 +118,19 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 		}
 		size := fmt.Sprintf("%d IdPs, %d differ", w.IdPs(), changed)
 		floor := latencyBound(w.MinPlanRequests(true), readDepth(true), h.concurrency, h.latency)
-		diffCPU := Row{Scenario: "4 local", Size: size, Metric: "Diff CPU", Unit: unitSeconds, Kind: boundNone}
-		renderCPU := Row{Scenario: "4 local", Size: size, Metric: "render CPU (text+JSON+MD)", Unit: unitSeconds, Kind: boundNone}
-		totalCPU := Row{Scenario: "4 local", Size: size, Metric: "Diff+render CPU", Unit: unitSeconds, Kind: boundReference, Bound: floor, BoundNote: "plan's API floor"}
-		alloc := Row{Scenario: "4 local", Size: size, Metric: "Diff+render allocated", Unit: unitMB, Kind: boundNone}
-		peak := Row{Scenario: "4 local", Size: size, Metric: "Diff+render peak heap", Unit: unitMB, Kind: boundNone}
+		row := func(metric string, u unit) Row {
+			return Row{Scenario: "4 local", Size: size, Metric: metric, Unit: u, Kind: boundNone}
+		}
+		diffCPU := row("Diff CPU", unitSeconds)
+		formats := []string{"text", "JSON", "Markdown"}
+		renderCPU := make([]Row, len(formats))
+		for i, f := range formats {
+			renderCPU[i] = row("render "+f+" CPU", unitSeconds)
+		}
+		totalCPU := row("Diff+render CPU", unitSeconds)
+		totalCPU.Kind, totalCPU.Bound, totalCPU.BoundNote = boundReference, floor, "plan's API floor"
+		alloc := row("Diff+render allocated", unitMB)
+		peak := row("Diff+render peak heap", unitMB)
 		for run := range h.runs {
 			var p *plan.Plan
 			dc, err := measure(func() (err error) {
@@ -131,22 +140,28 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 			if err != nil {
 				return rows, fmt.Errorf("%d IdPs: diff: %w", n, err)
 			}
-			var sizes [3]int64
-			rc, err := measure(func() error {
-				return renderAll(p, &sizes)
-			})
-			if err != nil {
-				return rows, fmt.Errorf("%d IdPs: render: %w", n, err)
+			cpu, allocated, top := dc.CPU, dc.Alloc, dc.Peak
+			var sizes []string
+			for i, f := range formats {
+				var out countingWriter
+				rc, err := measure(func() error { return renderFormat(&out, p, f) })
+				if err != nil {
+					return rows, fmt.Errorf("%d IdPs: render %s: %w", n, f, err)
+				}
+				renderCPU[i].Values = append(renderCPU[i].Values, secs(rc.CPU))
+				cpu, allocated, top = cpu+rc.CPU, allocated+rc.Alloc, max(top, rc.Peak)
+				sizes = append(sizes, fmt.Sprintf("%s %.1f MiB in %s", f, float64(out.n)/mib, rc.CPU.Round(time.Millisecond)))
 			}
 			diffCPU.Values = append(diffCPU.Values, secs(dc.CPU))
-			renderCPU.Values = append(renderCPU.Values, secs(rc.CPU))
-			totalCPU.Values = append(totalCPU.Values, secs(dc.CPU+rc.CPU))
-			alloc.Values = append(alloc.Values, float64(dc.Alloc+rc.Alloc)/mib)
-			peak.Values = append(peak.Values, float64(max(dc.Peak, rc.Peak))/mib)
-			h.logf("  4 local      %5d IdPs      run %d/%d: diff %s CPU, render %s CPU (%d actions; text %d B, JSON %d B, Markdown %d B)",
-				w.IdPs(), run+1, h.runs, dc.CPU.Round(time.Millisecond), rc.CPU.Round(time.Millisecond), len(p.Actions), sizes[0], sizes[1], sizes[2])
+			totalCPU.Values = append(totalCPU.Values, secs(cpu))
+			alloc.Values = append(alloc.Values, float64(allocated)/mib)
+			peak.Values = append(peak.Values, float64(top)/mib)
+			h.logf("  4 local      %5d IdPs      run %d/%d: %d actions; diff %s CPU; %s",
+				w.IdPs(), run+1, h.runs, len(p.Actions), dc.CPU.Round(time.Millisecond), strings.Join(sizes, ", "))
 		}
-		rows = append(rows, diffCPU, renderCPU, totalCPU, alloc, peak)
+		rows = append(rows, diffCPU)
+		rows = append(rows, renderCPU...)
+		rows = append(rows, totalCPU, alloc, peak)
 	}
 
 	w := workload{Accounts: max(2, h.loadSize/idpsPerAccount)}
@@ -193,19 +208,14 @@ type countingWriter struct{ n int64 }
 
 func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
-func renderAll(p *plan.Plan, sizes *[3]int64) error {
-	var t, j, m countingWriter
-	if err := render.Text(&t, p, render.Options{Width: 100}); err != nil {
-		return err
+func renderFormat(w io.Writer, p *plan.Plan, format string) error {
+	switch format {
+	case "text":
+		return render.Text(w, p, render.Options{Width: 100})
+	case "JSON":
+		return render.JSON(w, p)
 	}
-	if err := render.JSON(&j, p); err != nil {
-		return err
-	}
-	if err := render.Markdown(&m, p); err != nil {
-		return err
-	}
-	sizes[0], sizes[1], sizes[2] = t.n, j.n, m.n
-	return nil
+	return render.Markdown(w, p)
 }
 
 var _ io.Writer = (*countingWriter)(nil)
