@@ -221,7 +221,7 @@ func (l *loader) configValue(idp *IdP, f cloudflare.ConfigField, n *yaml.Node, v
 		}
 		s, err := "", error(nil)
 		if !(l.skipEnv && ref.kind == refEnv) {
-			s, err = ref.resolve(l.baseDir, filepath.Dir(l.file), l.getenv)
+			s, err = l.resolve(ref)
 		}
 		if err != nil {
 			l.errorf(l.pos(n), "", "`%s`: %s", f.Name, err)
@@ -293,7 +293,7 @@ func (l *loader) listItem(f cloudflare.ConfigField, i int, n *yaml.Node, v any) 
 			"item %d of `%s` cannot be an environment reference", i+1, f.Name)
 		return nil, false
 	default:
-		s, err = ref.resolve(l.baseDir, filepath.Dir(l.file), l.getenv)
+		s, err = l.resolve(ref)
 		if err != nil {
 			l.errorf(l.pos(n), "", "item %d of `%s`: %s", i+1, f.Name, err)
 			return nil, false
@@ -365,4 +365,27 @@ func refHint(err error) string {
 		return "write `$${` for a literal `${`"
 	}
 	return ""
+}
+
+type resolved struct {
+	value string
+	err   error
+}
+
+// resolve resolves a reference, reading each file once per load: thousands
+// of IdPs may name the same certificate.
+func (l *loader) resolve(ref reference) (string, error) {
+	if ref.kind != refFile {
+		return ref.resolve(l.baseDir, filepath.Dir(l.file), l.getenv)
+	}
+	key := l.baseDir + "\x00" + filepath.Dir(l.file) + "\x00" + ref.arg
+	if r, ok := l.fileCache[key]; ok {
+		return r.value, r.err
+	}
+	v, err := ref.resolve(l.baseDir, filepath.Dir(l.file), l.getenv)
+	if l.fileCache == nil {
+		l.fileCache = map[string]resolved{}
+	}
+	l.fileCache[key] = resolved{v, err}
+	return v, err
 }

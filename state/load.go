@@ -12,10 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/idpsync/idpsync/schemas"
 )
 
 // maxFileSize refuses a desired-state file before reading it: a real one is a
@@ -42,17 +39,17 @@ type loader struct {
 	now     time.Time
 	skipEnv bool
 
-	schema    *jsonschema.Schema
-	rawSchema any
+	schemas *schemaSet
 
 	file    string // the file being read, as named to the user
 	baseDir string // its absolute directory, for ${file:...}
 	nodes   int    // nodes produced from the current document
 
-	files    []string
-	accounts []*accountDecl
-	certs    map[string]certResult
-	meant    map[string]bool // path+"\x00"+key: keys a misspelt key was taken for
+	files     []string
+	accounts  []*accountDecl
+	certs     map[string]certResult
+	fileCache map[string]resolved
+	meant     map[string]bool // path+"\x00"+key: keys a misspelt key was taken for
 }
 
 // Load reads the desired state from files and directories (a directory
@@ -69,11 +66,7 @@ func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
 		l.now = opts.Now()
 	}
 	var err error
-	l.schema, err = schemas.Compile()
-	if err == nil {
-		l.rawSchema, err = jsonschema.UnmarshalJSON(bytes.NewReader(schemas.IdPSync))
-	}
-	if err != nil {
+	if l.schemas, err = loadSchemaSet(); err != nil {
 		// The schema is embedded and tested: this is a build defect.
 		l.errorf(Pos{}, "", "internal error: %v", err)
 		return nil, l.diags

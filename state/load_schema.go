@@ -1,7 +1,6 @@
 package state
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -18,26 +17,14 @@ import (
 // failure at the position of the node it is about, in idpsync's own words:
 // the library's messages quote values, and a value may be a secret. It
 func (l *loader) validateSchema(doc *yaml.Node, val any) {
-	err := l.schema.Validate(val)
-	if err == nil {
-		return
-	}
-	var verr *jsonschema.ValidationError
-	if !errors.As(err, &verr) {
+	leaves, err := l.schemas.validate(val)
+	if err != nil {
 		l.errorf(l.pos(doc), "", "schema validation failed: %v", err)
 		return
 	}
-	var leaves []*jsonschema.ValidationError
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
-			leaves = append(leaves, e)
-		}
-		for _, c := range e.Causes {
-			walk(c)
-		}
+	if len(leaves) == 0 {
+		return
 	}
-	walk(verr)
 
 	// A key that may not be there at all (encryption on an OIDC IdP) makes
 	// any complaint about its contents noise.
@@ -163,7 +150,7 @@ func (l *loader) schemaProperties(schemaURL string) []string {
 	if len(toks) > 0 && toks[len(toks)-1] == "additionalProperties" {
 		toks = toks[:len(toks)-1]
 	}
-	node := l.rawSchema
+	node := l.schemas.raw
 	for _, t := range toks {
 		if t == "" {
 			continue

@@ -35,6 +35,14 @@ func isMerge(k *yaml.Node) bool { return k.Kind == yaml.ScalarNode && k.Tag == "
 // keys follow, and a merged key already present is skipped, as YAML specifies.
 // Duplicated explicit keys are all passed on: converting reports them.
 func eachPair(m *yaml.Node, fn func(k, v *yaml.Node) bool) {
+	budget := maxNodes
+	eachPairBudget(m, &budget, fn)
+}
+
+// eachPairBudget is eachPair with a bound on the merge sources visited, which
+// nested merges of aliases could otherwise make exponential; the walk stops
+// when *budget runs out.
+func eachPairBudget(m *yaml.Node, budget *int, fn func(k, v *yaml.Node) bool) {
 	m = resolveAlias(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return
@@ -65,10 +73,14 @@ func eachPair(m *yaml.Node, fn func(k, v *yaml.Node) bool) {
 		if src == nil || depth > 16 {
 			return true
 		}
+		*budget -= 1 + len(src.Content)
+		if *budget < 0 {
+			return false
+		}
 		switch src.Kind {
 		case yaml.MappingNode:
 			cont := true
-			eachPair(src, func(k, v *yaml.Node) bool {
+			eachPairBudget(src, budget, func(k, v *yaml.Node) bool {
 				if seen[k.Value] {
 					return true
 				}
@@ -166,7 +178,8 @@ func (l *loader) toValue(n *yaml.Node, depth int) (any, error) {
 	case yaml.MappingNode:
 		out := make(map[string]any, len(n.Content)/2)
 		var err error
-		eachPair(n, func(k, v *yaml.Node) bool {
+		budget := maxNodes - l.nodes
+		eachPairBudget(n, &budget, func(k, v *yaml.Node) bool {
 			if k.Kind != yaml.ScalarNode {
 				l.errorf(l.pos(k), "", "mapping keys must be plain strings")
 				return true
@@ -186,6 +199,9 @@ func (l *loader) toValue(n *yaml.Node, depth int) (any, error) {
 		})
 		if err != nil {
 			return nil, err
+		}
+		if budget < 0 {
+			return nil, errTooLarge{}
 		}
 		return out, nil
 	case yaml.ScalarNode:
@@ -209,7 +225,14 @@ func firstKey(m *yaml.Node, key string) *yaml.Node {
 // scalar converts a resolved scalar by its YAML 1.2 core-schema tag. Integers
 // become float64, like every JSON number.
 func (l *loader) scalar(n *yaml.Node) any {
-	switch n.ShortTag() {
+	tag := n.ShortTag()
+	if (tag == "!!int" || tag == "!!float") && n.Style == 0 && isHex32(n.Value) {
+		// An account id written unquoted that happens to be all digits, or
+		// digits around one "e", resolves as a number; no number of the
+		// format has 32 digits, so it is the id that was meant.
+		return n.Value
+	}
+	switch tag {
 	case "!!null":
 		return nil
 	case "!!bool":

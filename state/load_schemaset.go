@@ -1,0 +1,133 @@
+package state
+
+import (
+	"bytes"
+	"fmt"
+
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/schemas"
+)
+
+// schemaSet is the desired-state schema split for speed. The schema picks an
+// IdP's config keys with one if/then per type, so every IdP is tried against
+// sixteen conditions; with 10,000 IdPs that dominated a load. The loader
+// knows the type already, so it validates the document against the schema
+// without those conditions and each IdP against its own type's branch, which
+// reports exactly the same failures.
+type schemaSet struct {
+	skeleton *jsonschema.Schema
+	byType   map[string]*jsonschema.Schema
+	raw      any // the schema document, to list the keys allowed where one is unknown
+}
+
+var loadSchemaSet = sync.OnceValues(func() (*schemaSet, error) {
+	raw, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemas.IdPSync))
+	if err != nil {
+		return nil, err
+	}
+	set := &schemaSet{raw: raw, byType: map[string]*jsonschema.Schema{}}
+
+	full := jsonschema.NewCompiler()
+	if err := full.AddResource(schemas.ID, raw); err != nil {
+		return nil, err
+	}
+	idp, ok := lookupJSON(raw, "$defs", "identity_provider").(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("schema has no $defs/identity_provider")
+	}
+	conds, _ := idp["allOf"].([]any)
+	for i, c := range conds {
+		t, _ := lookupJSON(c, "if", "properties", "type", "const").(string)
+		if !cloudflare.IsIdPType(t) {
+			return nil, fmt.Errorf("schema branch %d is for unknown type %q", i, t)
+		}
+		s, err := full.Compile(fmt.Sprintf("%s#/$defs/identity_provider/allOf/%d/then", schemas.ID, i))
+		if err != nil {
+			return nil, err
+		}
+		set.byType[t] = s
+	}
+	if len(set.byType) != len(cloudflare.IdPTypeNames) {
+		return nil, fmt.Errorf("schema has branches for %d types, want %d", len(set.byType), len(cloudflare.IdPTypeNames))
+	}
+
+	// The skeleton is a copy without the conditions, under the same $id so
+	// that error locations name the same places.
+	skel, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemas.IdPSync))
+	if err != nil {
+		return nil, err
+	}
+	delete(lookupJSON(skel, "$defs", "identity_provider").(map[string]any), "allOf")
+	sc := jsonschema.NewCompiler()
+	if err := sc.AddResource(schemas.ID, skel); err != nil {
+		return nil, err
+	}
+	if set.skeleton, err = sc.Compile(schemas.ID); err != nil {
+		return nil, err
+	}
+	return set, nil
+})
+
+func lookupJSON(v any, path ...string) any {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
+// validate checks a document and returns every leaf failure, with instance
+// locations relative to the document.
+func (s *schemaSet) validate(val any) ([]*jsonschema.ValidationError, error) {
+	var leaves []*jsonschema.ValidationError
+	collect := func(err error, prefix []string) error {
+		if err == nil {
+			return nil
+		}
+		verr, ok := err.(*jsonschema.ValidationError)
+		if !ok {
+			return err
+		}
+		var walk func(e *jsonschema.ValidationError)
+		walk = func(e *jsonschema.ValidationError) {
+			if len(e.Causes) == 0 {
+				if prefix != nil {
+					e.InstanceLocation = append(append([]string(nil), prefix...), e.InstanceLocation...)
+				}
+				leaves = append(leaves, e)
+			}
+			for _, c := range e.Causes {
+				walk(c)
+			}
+		}
+		walk(verr)
+		return nil
+	}
+	if err := collect(s.skeleton.Validate(val), nil); err != nil {
+		return nil, err
+	}
+	accounts, _ := lookupJSON(val, "accounts").([]any)
+	for i, a := range accounts {
+		idps, _ := lookupJSON(a, "identity_providers").([]any)
+		for j, idp := range idps {
+			m, _ := idp.(map[string]any)
+			t, _ := m["type"].(string)
+			sch := s.byType[t]
+			if sch == nil {
+				continue // no type, or an unknown one: the skeleton said so
+			}
+			prefix := []string{"accounts", fmt.Sprint(i), "identity_providers", fmt.Sprint(j)}
+			if err := collect(sch.Validate(idp), prefix); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return leaves, nil
+}
