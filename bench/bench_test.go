@@ -74,8 +74,8 @@ func TestScenarios(t *testing.T) {
 			}
 		}},
 		{name: "local", run: (*harness).localCost, check: func(t *testing.T, h *harness, rows map[string]Row) {
-			if len(rows) != 12 {
-				t.Errorf("%d local figures, want 12", len(rows))
+			if len(rows) != 11 {
+				t.Errorf("%d local figures, want 11", len(rows))
 			}
 		}},
 	}
