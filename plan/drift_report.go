@@ -20,8 +20,19 @@ func Drift(p *Plan) *DriftReport {
 	add := func(c DriftCategory, addr, account, msg string, changes []Change) {
 		r.Items = append(r.Items, DriftItem{Category: c, Address: addr, AccountID: account, Message: msg, Changes: changes})
 	}
+	// Everything below an IdP that is missing altogether is missing with it;
+	// one item for the IdP says it all.
+	missingIdP := map[string]bool{}
+	for _, a := range p.Actions {
+		if a.Resource == ResourceIdP && a.Action == Create {
+			missingIdP[a.IdP] = true
+		}
+	}
 	for _, a := range p.Actions {
 		accountOf[a.IdP] = a.AccountID
+		if a.Resource != ResourceIdP && missingIdP[a.IdP] {
+			continue
+		}
 		if c, msg, ok := actionDrift(a); ok {
 			var changes []Change
 			if c == DriftChanged {

@@ -98,6 +98,11 @@ func fullPlan() *plan.Plan {
 				Changes: []plan.Change{{Path: "certificates[0].certificate", Before: oldPEM, After: newPEM}},
 			}),
 			okta(plan.Action{
+				Address: "account[platform].idp[Okta SAML]", Action: plan.Update, Resource: plan.ResourceIdP, Reason: plan.ReasonChanged,
+				IdP: "account[platform].idp[Okta SAML]", IdPName: "Okta SAML", IDs: plan.IDs{IdP: "c6a2e4f0-1111-4b2a-9c3d-2e4f6a8b0c1d"},
+				Changes: []plan.Change{{Path: "config.idp_public_certs", Before: []any{oldPEM}, After: []any{newPEM}}},
+			}),
+			okta(plan.Action{
 				Address: "account[platform].idp[Okta SAML].encryption", Action: plan.Update, Resource: plan.ResourceEncryption, Reason: plan.ReasonEncryptionEnabled,
 				IdP: "account[platform].idp[Okta SAML]", IdPName: "Okta SAML", IDs: plan.IDs{IdP: "c6a2e4f0-1111-4b2a-9c3d-2e4f6a8b0c1d"},
 				Changes: []plan.Change{{Path: "config.enable_encryption", Before: false, After: true}},

@@ -348,18 +348,37 @@ func sensitiveNote(f *field, k plan.Kind) (string, bool) {
 	return plan.SensitiveValue, true
 }
 
-// multiline reports whether a field is best shown as a line diff (PEM
-// certificates and the like).
+// multiline reports whether a field is best shown as a line diff: a value
+// spanning lines (a PEM certificate), or a list holding such values
+// (idp_public_certs), which then reads as the certificates one after the other.
 func multiline(f *field) (before, after string, ok bool) {
-	b, bok := f.before.(string)
-	a, aok := f.after.(string)
-	if (f.before != nil && !bok) || (f.after != nil && !aok) {
-		return "", "", false
-	}
-	if !strings.Contains(b, "\n") && !strings.Contains(a, "\n") {
+	b, bMulti, bok := text(f.before)
+	a, aMulti, aok := text(f.after)
+	if (f.before != nil && !bok) || (f.after != nil && !aok) || !(bMulti || aMulti) {
 		return "", "", false
 	}
 	return b, a, true
+}
+
+// text is a string, or a list of strings joined line by line, and whether any
+// single value in it spans lines.
+func text(v any) (s string, multi, ok bool) {
+	switch x := v.(type) {
+	case string:
+		return x, strings.Contains(x, "\n"), true
+	case []any:
+		items := make([]string, len(x))
+		for i, item := range x {
+			str, isStr := item.(string)
+			if !isStr {
+				return "", false, false
+			}
+			items[i] = strings.TrimRight(str, "\n")
+			multi = multi || strings.Contains(items[i], "\n")
+		}
+		return strings.Join(items, "\n"), multi, true
+	}
+	return "", false, false
 }
 
 // value formats one scalar or structured value on a single line.

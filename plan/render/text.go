@@ -135,7 +135,8 @@ func (v *textView) action(a *plan.Action) {
 	for _, f := range fields(a) {
 		v.field(&f, a.Action, "      ")
 	}
-	if len(a.LosesAccess) > 0 {
+	// The diff's notes already say who loses access, and why it matters.
+	if len(a.LosesAccess) > 0 && len(a.Notes) == 0 {
 		msg := clean(strings.Join(a.LosesAccess, ", ")) + losesVerb(len(a.LosesAccess))
 		v.bang(v.pl.danger, msg)
 	}
