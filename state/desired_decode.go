@@ -32,6 +32,24 @@ type idpDecl struct {
 	idPos   Pos
 }
 
+// members holds the key and value nodes of a mapping's keys, gathered in one
+// pass; a duplicated key keeps its first occurrence, as the converted value does.
+type members map[string][2]*yaml.Node
+
+func membersOf(n *yaml.Node) members {
+	m := make(members, 8)
+	eachPair(n, func(k, v *yaml.Node) bool {
+		if _, dup := m[k.Value]; !dup {
+			m[k.Value] = [2]*yaml.Node{k, v}
+		}
+		return true
+	})
+	return m
+}
+
+func (m members) key(name string) *yaml.Node   { return m[name][0] }
+func (m members) value(name string) *yaml.Node { return m[name][1] }
+
 // maxRotateWithin is the longest useful rotate_within: certificates are
 // valid for a year, so anything longer would rotate on every apply.
 const maxRotateWithin = 365 * 24 * time.Hour
@@ -62,19 +80,20 @@ func (l *loader) decodeAccount(n *yaml.Node, am map[string]any) {
 	decl.acct.Organization, _ = am["organization"].(string)
 	decl.acct.Prune, decl.pruneSet = am["prune"].(bool)
 	decl.namePos, decl.prunePos, decl.orgPos = decl.acct.Pos, decl.acct.Pos, decl.acct.Pos
-	if v, k := lookup(n, []string{"name"}); k != nil {
+	mem := membersOf(n)
+	if v := mem.value("name"); v != nil {
 		decl.namePos = l.pos(v)
 	}
-	if v, k := lookup(n, []string{"prune"}); k != nil {
+	if v := mem.value("prune"); v != nil {
 		decl.prunePos = l.pos(v)
 	}
-	if v, k := lookup(n, []string{"organization"}); k != nil {
+	if v := mem.value("organization"); v != nil {
 		decl.orgPos = l.pos(v)
 	}
 	l.accounts = append(l.accounts, decl)
 
 	idps, _ := am["identity_providers"].([]any)
-	idpsNode, _ := lookup(n, []string{"identity_providers"})
+	idpsNode := mem.value("identity_providers")
 	if idpsNode == nil || idpsNode.Kind != yaml.SequenceNode {
 		return
 	}
@@ -95,10 +114,11 @@ func (l *loader) decodeIdP(acct *Account, n *yaml.Node, im map[string]any) (idpD
 	idp.Name, _ = im["name"].(string)
 	idp.Type, _ = im["type"].(string)
 	idp.ID, _ = im["id"].(string)
-	if v, k := lookup(n, []string{"name"}); k != nil {
+	mem := membersOf(n)
+	if v := mem.value("name"); v != nil {
 		d.namePos = l.pos(v)
 	}
-	if v, k := lookup(n, []string{"id"}); k != nil {
+	if v := mem.value("id"); v != nil {
 		d.idPos = l.pos(v)
 	}
 	typ, known := cloudflare.IdPTypes[idp.Type]
@@ -107,7 +127,7 @@ func (l *loader) decodeIdP(acct *Account, n *yaml.Node, im map[string]any) (idpD
 	}
 
 	if cfg, ok := im["config"].(map[string]any); ok {
-		cfgNode, _ := lookup(n, []string{"config"})
+		cfgNode := mem.value("config")
 		eachPair(cfgNode, func(k, v *yaml.Node) bool {
 			f, ok := typ.Field(k.Value)
 			if !ok || f.ReadOnly || f.Name == "enable_encryption" {
@@ -125,11 +145,10 @@ func (l *loader) decodeIdP(acct *Account, n *yaml.Node, im map[string]any) (idpD
 	}
 
 	if em, ok := im["encryption"].(map[string]any); ok && idp.Type == "saml" {
-		_, k := lookup(n, []string{"encryption"})
-		enc := &Encryption{Pos: l.pos(k)}
+		enc := &Encryption{Pos: l.pos(mem.key("encryption"))}
 		enc.Enabled, _ = em["enabled"].(bool)
 		if s, ok := em["rotate_within"].(string); ok {
-			v, _ := lookup(n, []string{"encryption", "rotate_within"})
+			v, _ := lookup(mem.value("encryption"), []string{"rotate_within"})
 			switch dur, err := ParseDuration(s); {
 			case err != nil:
 				l.errorf(l.pos(v), "use an integer and a unit: w, d, h, m or s, e.g. 45d", "invalid duration `%s`", truncate(s, 40))
@@ -145,14 +164,14 @@ func (l *loader) decodeIdP(acct *Account, n *yaml.Node, im map[string]any) (idpD
 	}
 
 	if fm, ok := im["federation"].(map[string]any); ok && typ.Federable {
-		idp.Federation = l.decodeFederation(acct, n, fm)
+		idp.Federation = l.decodeFederation(acct, mem.key("federation"), mem.value("federation"), fm)
 	}
 	return d, true
 }
 
-func (l *loader) decodeFederation(acct *Account, n *yaml.Node, fm map[string]any) *Federation {
-	_, k := lookup(n, []string{"federation"})
-	fed := &Federation{Pos: l.pos(k)}
+func (l *loader) decodeFederation(acct *Account, key, n *yaml.Node, fm map[string]any) *Federation {
+	fed := &Federation{Pos: l.pos(key)}
+	list, _ := lookup(n, []string{"share_with"})
 	items, _ := fm["share_with"].([]any)
 	seen := map[string]bool{}
 	var orgPos, firstAccountPos *Pos
@@ -161,7 +180,10 @@ func (l *loader) decodeFederation(acct *Account, n *yaml.Node, fm map[string]any
 		if !ok {
 			continue
 		}
-		itemNode, _ := lookup(n, []string{"federation", "share_with", fmt.Sprint(i)})
+		if list == nil || list.Kind != yaml.SequenceNode || i >= len(list.Content) {
+			break
+		}
+		itemNode := resolveAlias(list.Content[i])
 		pos := l.pos(itemNode)
 		if org, ok := m["organization"].(bool); ok && org {
 			p := pos

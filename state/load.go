@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -207,8 +208,26 @@ func (l *loader) loadDocument(doc *yaml.Node) {
 	for _, d := range l.diags[start:] {
 		reported[d.Pos] = true
 	}
-	l.keepNew(reported, func() { l.validateSchema(doc, val) })
-	l.keepNew(reported, func() { l.decodeDocument(doc, val) })
+
+	// The schema pass and the semantic pass only read the document, so they
+	// run side by side; their diagnostics are then combined in a fixed order.
+	type schemaResult struct {
+		leaves []*jsonschema.ValidationError
+		err    error
+	}
+	done := make(chan schemaResult, 1)
+	go func() {
+		leaves, err := l.schemas.validate(val)
+		done <- schemaResult{leaves, err}
+	}()
+	before := len(l.diags)
+	l.decodeDocument(doc, val)
+	semantic := slices.Clone(l.diags[before:])
+	l.diags = l.diags[:before]
+	res := <-done
+
+	l.keepNew(reported, func() { l.reportSchema(doc, val, res.leaves, res.err) })
+	l.keepNew(reported, func() { l.diags = append(l.diags, semantic...) })
 }
 
 // keepNew runs a pass and drops the diagnostics it adds at positions already

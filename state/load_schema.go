@@ -13,11 +13,10 @@ import (
 	"github.com/idpsync/idpsync/cloudflare"
 )
 
-// validateSchema checks a document against the JSON Schema and reports each
+// reportSchema reports the failures of a document against the JSON Schema, each
 // failure at the position of the node it is about, in idpsync's own words:
 // the library's messages quote values, and a value may be a secret. It
-func (l *loader) validateSchema(doc *yaml.Node, val any) {
-	leaves, err := l.schemas.validate(val)
+func (l *loader) reportSchema(doc *yaml.Node, val any, leaves []*jsonschema.ValidationError, err error) {
 	if err != nil {
 		l.errorf(l.pos(doc), "", "schema validation failed: %v", err)
 		return
