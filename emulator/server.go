@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -61,8 +62,10 @@ type Server struct {
 	Addr     string
 	Emulator *Emulator
 
-	srv  *http.Server
-	done chan error
+	srv       *http.Server
+	done      chan error
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Start creates an emulator and serves it on listen ("" means 127.0.0.1:0).
@@ -90,8 +93,13 @@ func Start(opts Options, listen string) (*Server, error) {
 }
 
 // Close shuts the server down gracefully, waiting up to five seconds for
-// requests in flight.
+// requests in flight. Closing twice is harmless.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.shutdown() })
+	return s.closeErr
+}
+
+func (s *Server) shutdown() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := s.srv.Shutdown(ctx)
