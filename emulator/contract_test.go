@@ -1,0 +1,147 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+)
+
+const specPath = "../../shared/cloudflare-api/access-subset.openapi.yaml"
+
+// specSchemas compiles the OpenAPI document's components as JSON Schema
+// 2020-12, which is what OpenAPI 3.1 schemas are.
+func specSchemas(t *testing.T) func(name string) *jsonschema.Schema {
+	t.Helper()
+	raw, err := os.ReadFile(specPath)
+	if os.IsNotExist(err) {
+		t.Skipf("%s is absent", specPath)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("parse spec: %v", err)
+	}
+	// Only the components matter; the rest of an OpenAPI document is not a schema.
+	js, err := json.Marshal(map[string]any{"components": doc["components"]})
+	if err != nil {
+		t.Fatalf("spec to JSON: %v", err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const url = "https://idpsync.invalid/access-subset.json"
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	if err := c.AddResource(url, inst); err != nil {
+		t.Fatal(err)
+	}
+	return func(name string) *jsonschema.Schema {
+		t.Helper()
+		sch, err := c.Compile(url + "#/components/schemas/" + name)
+		if err != nil {
+			t.Fatalf("compile %s: %v", name, err)
+		}
+		return sch
+	}
+}
+
+func TestContract(t *testing.T) {
+	schema := specSchemas(t)
+	s := start(t, Options{AutoAccounts: true}, false)
+	seed := loadSeed(t)
+	seed.DefaultOrganizationID = orgID // accounts created on first use join the seed organization
+	if err := s.Emulator.Load(seed); err != nil {
+		t.Fatal(err)
+	}
+
+	// State for every response shape: an encrypted SAML IdP, a rotated set,
+	// a SCIM IdP, a grant shared to an account.
+	set := do(t, s, "POST", idpPath(acctA)+"/"+samlID+"/saml_certificate", nil)
+	setID := set.str("uid")
+	do(t, s, "POST", "/accounts/"+acctA+"/access/saml_certificates/"+setID+"/rotate", nil)
+	do(t, s, "PUT", idpPath(acctA)+"/"+samlID, map[string]any{
+		"name": "Corporate SAML", "type": "saml", "saml_certificate_set_id": setID,
+		"config": map[string]any{"issuer_url": "i", "sso_target_url": "s", "enable_encryption": true, "header_attributes": []any{map[string]any{"attribute_name": "a", "header_name": "h"}}},
+	})
+	gh := do(t, s, "POST", idpPath(acctA), map[string]any{"name": "GH", "type": "github", "config": map[string]any{"client_id": "c", "client_secret": "x"}, "scim_config": map[string]any{"enabled": true}})
+	doomed := newIdP(t, s, acctA, "google")
+	grant := do(t, s, "POST", grantPath(acctA), map[string]any{"idp_id": gh.str("id")})
+	doomedGrant := do(t, s, "POST", grantPath(acctA), map[string]any{"idp_id": doomed})
+	share := postShare(t, s, []map[string]any{{"recipient_account_id": acctB}}, grant.str("id"))
+	recs := recipients(t, s, share.ID)
+	base := sharePath(acctA) + "/" + share.ID
+
+	tests := []struct {
+		name, method, path string
+		body               any
+		schema             string
+	}{
+		{"IdP list", "GET", idpPath(acctA), nil, "access_response_collection"},
+		{"IdP list with a federated connection", "GET", idpPath(acctB), nil, "access_response_collection"},
+		{"IdP get", "GET", idpPath(acctA) + "/" + samlID, nil, "access_single_response-3"},
+		{"IdP create", "POST", idpPath(acctA), map[string]any{"name": "P", "type": "passkeys", "config": map[string]any{}}, "access_single_response-3"},
+		{"IdP update", "PUT", idpPath(acctA) + "/" + gh.str("id"), map[string]any{"name": "GH", "type": "github", "config": map[string]any{}}, "access_single_response-3"},
+		{"IdP delete", "DELETE", idpPath(acctA) + "/" + otpID, nil, "access_id_response"},
+		{"cert set create", "POST", idpPath(acctA) + "/" + samlID + "/saml_certificate", nil, "access_saml_certificate_set_response"},
+		{"cert set list", "GET", "/accounts/" + acctA + "/access/saml_certificates", nil, "access_certificate_set_list_response"},
+		{"cert set get", "GET", "/accounts/" + acctA + "/access/saml_certificates/" + setID, nil, "access_certificate_set_response"},
+		{"cert set rotate", "POST", "/accounts/" + acctA + "/access/saml_certificates/" + setID + "/rotate", nil, "access_certificate_set_response"},
+		{"grant list", "GET", grantPath(acctA), nil, "access_idp_federation_grant_list_response"},
+		{"grant get", "GET", grantPath(acctA) + "/" + grant.str("id"), nil, "access_idp_federation_grant_response"},
+		{"grant create", "POST", grantPath(acctA), map[string]any{"idp_id": samlID}, "access_idp_federation_grant_response"},
+		{"grant delete", "DELETE", grantPath(acctA) + "/" + doomedGrant.str("id"), nil, "access_idp_federation_grant_id_response"},
+		{"share list", "GET", sharePath(acctA) + "?include_resources=true&include_recipient_counts=true", nil, "resource-sharing_share_response_collection"},
+		{"share list received", "GET", sharePath(acctB), nil, "resource-sharing_share_response_collection"},
+		{"share get", "GET", base + "?include_resources=true&include_recipient_counts=true", nil, "resource-sharing_share_response_single"},
+		{"share rename", "PUT", base, map[string]any{"name": "n"}, "resource-sharing_share_response_single"},
+		{"recipient list", "GET", base + "/recipients?include_resources=true", nil, "resource-sharing_share_recipient_response_collection"},
+		{"recipient get", "GET", base + "/recipients/" + recs[acctB].ID + "?include_resources=true", nil, "resource-sharing_share_recipient_response_single"},
+		{"recipient add", "POST", base + "/recipients", map[string]any{"recipient_account_id": "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"}, "resource-sharing_share_recipient_response_single"},
+		{"resource list", "GET", base + "/resources", nil, "resource-sharing_share_resource_response_collection"},
+		{"resource get", "GET", base + "/resources/" + share.Resources[0].ID, nil, "resource-sharing_share_resource_response_single"},
+		{"resource update", "PUT", base + "/resources/" + share.Resources[0].ID, map[string]any{"meta": map[string]any{"k": "v"}}, "resource-sharing_share_resource_response_single"},
+		{"Access failure", "GET", idpPath(acctA) + "/00000000-0000-4000-8000-000000000000", nil, "access_api-response-common-failure"},
+		{"Access failure with pointer", "POST", idpPath(acctA), map[string]any{"name": "x", "type": "github", "config": map[string]any{"nope": 1}}, "access_api-response-common-failure"},
+		{"Access 404 route", "GET", "/accounts/" + acctA + "/access/nothing", nil, "access_api-response-common-failure"},
+		{"share failure", "GET", sharePath(acctA) + "/ffffffffffffffffffffffffffffffff", nil, "resource-sharing_api-response-common-failure"},
+		{"share validation failure", "POST", sharePath(acctA), map[string]any{}, "resource-sharing_api-response-common-failure"},
+		{"share delete", "DELETE", base, nil, "resource-sharing_share_response_single"},
+	}
+	// The families really differ: a share failure lacks the messages the Access envelope requires.
+	shareFailure := do(t, s, "GET", sharePath(acctA)+"/ffffffffffffffffffffffffffffffff", nil)
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(shareFailure.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if schema("access_api-response-common-failure").Validate(inst) == nil {
+		t.Fatal("a share failure validates as an Access failure; the schemas are not being applied")
+	}
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, s, tt.method, tt.path, tt.body)
+			if r.Status >= 500 {
+				t.Fatalf("status %d: %s", r.Status, r.Body)
+			}
+			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(r.Body))
+			if err != nil {
+				t.Fatalf("response is not JSON: %v\n%s", err, r.Body)
+			}
+			if err := schema(tt.schema).Validate(inst); err != nil {
+				t.Fatalf("%s %s does not match %s: %v\n%s", tt.method, tt.path, tt.schema, err, r.Body)
+			}
+			failure := r.Status >= 400
+			if wantFailure := len(tt.schema) > 8 && tt.schema[len(tt.schema)-7:] == "failure"; failure != wantFailure {
+				t.Fatalf("status %d for schema %s: %s", r.Status, tt.schema, r.Body)
+			}
+		})
+	}
+}
