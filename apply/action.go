@@ -284,8 +284,9 @@ func (x *executor) shareRequest(a *plan.Action) (cloudflare.CreateShareRequest, 
 	}
 	req.Name = a.Share.Name
 	if a.Share.Organization {
-		// A recipient with neither field targets the caller's organization.
-		req.Recipients = []cloudflare.RecipientRequest{{}}
+		// A recipient with neither field targets the caller's organization;
+		// a declared organization is named so the API checks it.
+		req.Recipients = []cloudflare.RecipientRequest{{OrganizationID: a.Share.OrganizationID}}
 	} else {
 		if len(a.Share.Accounts) == 0 {
 			return req, errors.New("the share has no recipients")

@@ -167,6 +167,12 @@ func (d *differ) pending(p Pending) { d.p.Pending = append(d.p.Pending, p) }
 
 func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 	ac := &account{d: a, live: la, label: a.Label(), shares: map[string][]*state.LiveShare{}}
+	// A declared organization is a check: an account that turns out to belong
+	// to another one would share IdPs with the wrong set of accounts.
+	if a.Organization != "" && la != nil && la.Organization != "" && la.Organization != a.Organization {
+		return fmt.Errorf("%s: the account belongs to organization %s, but the file declares organization %s",
+			AccountAddress(ac.label), la.Organization, a.Organization)
+	}
 	start := len(d.p.Reads)
 	defer func() { sortReads(d.p.Reads[start:]) }()
 	var lidps []*state.LiveIdP

@@ -31,6 +31,7 @@ func (d *differ) federation(s *idpState, chain *node) error {
 	}
 	gAddr, shAddr := GrantAddress(s.addr), ShareAddress(s.addr)
 	req := shareRequest(s.d)
+	req.OrganizationID = s.ac.d.Organization
 	if grant == nil {
 		g := s.action(gAddr, ResourceGrant, Create, s.childReason)
 		g.After = map[string]any{"idp": s.d.Name}
@@ -247,6 +248,9 @@ func presentRecipients(share *state.LiveShare) map[string]*state.LiveRecipient {
 	return out
 }
 
+// shareRequest is the share the declaration asks for. An organization-wide
+// share names the declared organization, when there is one, so that the API
+// refuses it for an account of another organization.
 func shareRequest(d *state.IdP) *ShareRequest {
 	r := &ShareRequest{Name: ShareName(d.Name)}
 	if d.Federation.Organization {

@@ -193,6 +193,9 @@ type ShareRequest struct {
 	// Organization targets the whole organization; otherwise Accounts are the recipients.
 	Organization bool     `json:"organization,omitempty"`
 	Accounts     []string `json:"accounts,omitempty"`
+	// OrganizationID is the account's declared organization: sent with an
+	// organization-wide share, so the API checks it.
+	OrganizationID string `json:"organization_id,omitempty"`
 }
 
 // Warning is something a reviewer should know that is not an action.
