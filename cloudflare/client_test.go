@@ -983,3 +983,65 @@ func TestSecretsNeverLogged(t *testing.T) {
 		}
 	}
 }
+
+func TestConnectionRefusedIsRetriedWithoutReadBack(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	c, clock := newTestClient(t, srv, func(o *Options) { o.MaxRetries = 2 })
+	srv.Close()
+	_, err := c.CreateIdentityProvider(context.Background(), "acc", IdentityProvider{Name: "A", Type: "github"})
+	var amb *AmbiguousError
+	if err == nil || errors.As(err, &amb) {
+		t.Fatalf("err = %v, want a plain connection error", err)
+	}
+	if st := c.Stats(); st.Requests != 3 || st.ReadBacks != 0 || len(clock.Sleeps()) != 2 {
+		t.Fatalf("stats %+v, %d waits; want 3 attempts, no read-back", st, len(clock.Sleeps()))
+	}
+}
+
+func TestAttemptTimeout(t *testing.T) {
+	tests := []struct {
+		name          string
+		method        string
+		wantReadBacks int64
+	}{
+		{"read is retried", http.MethodGet, 0},
+		{"create reads back first", http.MethodPost, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int32
+			release := make(chan struct{})
+			defer close(release)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				// Reading the body lets the server notice the client hang up.
+				io.Copy(io.Discard, r.Body)
+				if r.Method == tt.method && n.Add(1) == 1 {
+					select { // outlive the attempt's timeout
+					case <-release:
+					case <-r.Context().Done():
+					}
+					return
+				}
+				if r.Method == http.MethodPost {
+					writeJSON(w, 201, accessOK(IdentityProvider{ID: "i", Name: "A", Type: "github"}))
+					return
+				}
+				writeJSON(w, 200, accessOK([]IdentityProvider{}))
+			}))
+			defer srv.Close()
+			c, _ := newTestClient(t, srv, func(o *Options) { o.Timeout = 50 * time.Millisecond })
+			var err error
+			if tt.method == http.MethodGet {
+				_, err = c.ListIdentityProviders(context.Background(), "acc")
+			} else {
+				_, err = c.CreateIdentityProvider(context.Background(), "acc", IdentityProvider{Name: "A", Type: "github"})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st := c.Stats(); st.Retries != 1 || st.ReadBacks != tt.wantReadBacks {
+				t.Fatalf("stats %+v", st)
+			}
+		})
+	}
+}
