@@ -1,0 +1,95 @@
+// Package root assembles the idpsync command tree and runs it.
+package root
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/applycmd"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/certscmd"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/driftcmd"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/importcmd"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/plancmd"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/schemacmd"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/validatecmd"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/versioncmd"
+)
+
+// NewCmd returns the root command with every subcommand.
+func NewCmd(f *cli.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "idpsync",
+		Short: "Manage Cloudflare Access identity providers as code",
+		Long: `idpsync reconciles Cloudflare Access identity providers, their SAML
+encryption certificates and their federation to other accounts of the
+organization with a declarative YAML file.
+
+  validate   check the YAML, offline
+  plan       show what would change
+  apply      change live state to match
+  drift      report how live state has drifted
+  import     write YAML from the live state of existing accounts
+  certs      list SAML encryption certificates and write their PEM files
+
+Every command that talks to the API takes --sandbox, which runs it against a
+built-in emulator of the Cloudflare API, with no account and no credentials.
+
+Exit status: 0 success or no changes, 1 error, 2 changes (plan
+--detailed-exitcode) or drift.`,
+		Example: `  idpsync validate examples/
+  idpsync plan --sandbox examples/federation.yaml
+  idpsync apply --sandbox examples/federation.yaml --auto-approve`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       f.Version,
+	}
+	cmd.SetIn(f.IO.In)
+	cmd.SetOut(f.IO.Out)
+	cmd.SetErr(f.IO.ErrOut)
+	cmd.AddCommand(
+		validatecmd.NewCmd(f.IO),
+		plancmd.NewCmd(f),
+		applycmd.NewCmd(f),
+		driftcmd.NewCmd(f),
+		importcmd.NewCmd(f),
+		certscmd.NewCmd(f),
+		schemacmd.NewCmd(f.IO),
+		versioncmd.NewCmd(f),
+	)
+	return cmd
+}
+
+// Main runs idpsync with the process's arguments and returns its exit code.
+func Main() int {
+	version, commit := cli.BuildInfo()
+	f := cli.NewFactory(version, commit)
+
+	// The first Ctrl-C asks commands to stop gracefully; the second cancels.
+	interrupt := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		<-sigs
+		close(interrupt)
+		fmt.Fprintln(f.IO.ErrOut, "\nInterrupted: stopping once the requests in flight finish; press Ctrl-C again to abort.")
+		<-sigs
+		cancel()
+	}()
+	f.Interrupt = interrupt
+
+	cmd := NewCmd(f)
+	err := cmd.ExecuteContext(ctx)
+	if err != nil && !cli.Reported(err) {
+		fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", err)
+	}
+	return cli.ExitCode(err)
+}

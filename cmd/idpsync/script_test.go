@@ -1,0 +1,171 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/root"
+	"github.com/idpsync/idpsync/emulator"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"idpsync": func() { os.Exit(root.Main()) },
+	})
+}
+
+// testToken is the credential the scripts' emulator accepts. It doubles as a
+// canary: no script may ever see it in idpsync's output.
+const testToken = "tok-CANARY-5b1e0c7d"
+
+// TestScripts runs the scenarios in testdata/script: the built CLI, as a
+// separate process, against an emulator served over loopback HTTP.
+func TestScripts(t *testing.T) {
+	examples, err := filepath.Abs("../../examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, AutoAccounts: true}, "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			env.Defer(func() { srv.Close() })
+			env.Values["emulator"] = srv
+			env.Setenv("CLOUDFLARE_BASE_URL", srv.URL)
+			env.Setenv("CLOUDFLARE_API_TOKEN", testToken)
+			env.Setenv("EMULATOR_URL", srv.URL)
+			env.Setenv("EXAMPLES", examples)
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"emu":    cmdEmu,
+			"status": cmdStatus,
+		},
+	})
+}
+
+// cmdEmu lets a script look at and act on the emulator behind idpsync's back:
+//
+//	emu api METHOD PATH [JSON]   an authenticated API request; prints the body
+//	emu clock DURATION           advance the emulator clock (e.g. 340d)
+//	emu faults RATE              inject faults into this share of requests
+//	emu stats                    print request counts as JSON
+//	emu count KIND N             assert how many objects of a kind exist
+//	emu noduplicates             fail if any create was duplicated
+//	emu idpid ACCOUNT NAME VAR   set $VAR to the id of the named IdP
+func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
+	srv := ts.Value("emulator").(*emulator.Server)
+	if len(args) == 0 {
+		ts.Fatalf("usage: emu api|clock|faults|stats|count|noduplicates ...")
+	}
+	switch args[0] {
+	case "api":
+		if len(args) < 3 {
+			ts.Fatalf("usage: emu api METHOD PATH [JSON]")
+		}
+		var body io.Reader
+		if len(args) > 3 {
+			body = strings.NewReader(strings.Join(args[3:], " "))
+		}
+		req, err := http.NewRequest(args[1], srv.URL+args[2], body)
+		ts.Check(err)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		ts.Check(err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		ts.Stdout().Write(b)
+		fmt.Fprintln(ts.Stdout())
+		if ok := resp.StatusCode < 300; ok == neg {
+			ts.Fatalf("emu api %s %s: status %d", args[1], args[2], resp.StatusCode)
+		}
+	case "clock":
+		d, err := parseDays(args[1])
+		ts.Check(err)
+		srv.Emulator.AdvanceClock(d)
+	case "faults":
+		rate, err := strconv.ParseFloat(args[1], 64)
+		ts.Check(err)
+		srv.Emulator.SetFaults(rate)
+	case "stats":
+		b, _ := json.MarshalIndent(srv.Emulator.Stats(), "", "  ")
+		ts.Stdout().Write(append(b, '\n'))
+	case "count":
+		if len(args) != 3 {
+			ts.Fatalf("usage: emu count KIND N")
+		}
+		got := srv.Emulator.Snapshot().Counts()[args[1]]
+		want, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		if (got == want) == neg {
+			ts.Fatalf("%s: have %d, want %d", args[1], got, want)
+		}
+	case "noduplicates":
+		dups := srv.Emulator.Snapshot().Duplicates()
+		if (len(dups) == 0) == neg {
+			ts.Fatalf("duplicates: %v", dups)
+		}
+	case "idpid":
+		if len(args) != 4 {
+			ts.Fatalf("usage: emu idpid ACCOUNT NAME VAR")
+		}
+		for _, idp := range srv.Emulator.Snapshot().IdentityProviders {
+			if idp.AccountID == args[1] && idp.Name == args[2] && !idp.ReadOnly {
+				ts.Setenv(args[3], idp.ID)
+				return
+			}
+		}
+		ts.Fatalf("no IdP named %q in account %s", args[2], args[1])
+	default:
+		ts.Fatalf("emu: unknown subcommand %q", args[0])
+	}
+}
+
+// cmdStatus runs a program and asserts its exit status, for the commands
+// whose status carries meaning (plan --detailed-exitcode, drift):
+//
+//	status 2 idpsync plan --detailed-exitcode idp.yaml
+func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: status N PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var exitErr interface{ ExitCode() int }
+		if !errors.As(err, &exitErr) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = exitErr.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// parseDays accepts Go durations and a day suffix ("340d").
+func parseDays(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		return time.Duration(days) * 24 * time.Hour, err
+	}
+	return time.ParseDuration(s)
+}
