@@ -14,6 +14,7 @@ import (
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/applycmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/certscmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/driftcmd"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/emulatorcmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/importcmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/plancmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/schemacmd"
@@ -60,6 +61,7 @@ Exit status: 0 success or no changes, 1 error, 2 changes (plan
 		importcmd.NewCmd(f),
 		certscmd.NewCmd(f),
 		schemacmd.NewCmd(f.IO),
+		emulatorcmd.NewCmd(f.IO),
 		versioncmd.NewCmd(f),
 	)
 	return cmd
