@@ -284,6 +284,10 @@ func (c *Client) do(ctx context.Context, req request) (*response, error) {
 			}
 			return nil, aerr.err
 		}
+		if aerr.tooMany {
+			// The gate already holds every request until the 429's wait is over.
+			continue
+		}
 		if err := c.backoff(ctx, attempt, aerr.wait); err != nil {
 			return nil, err
 		}
@@ -361,7 +365,7 @@ func (c *Client) attempt(ctx context.Context, req request, body []byte, attempt 
 	ray := hresp.Header.Get("Cf-Ray")
 	c.gate.observe(hresp.Header)
 
-	resp, aerr := c.decode(req, hresp, raw, ray)
+	resp, aerr := c.decode(req, hresp, raw, ray, attempt)
 	if aerr != nil {
 		c.logAttempt(ctx, req, attempt, hresp.StatusCode, elapsed, ray, aerr.err)
 		return nil, aerr
@@ -408,7 +412,7 @@ func notSent(err error) bool {
 	return errors.As(err, &dns)
 }
 
-func (c *Client) decode(req request, hresp *http.Response, raw []byte, ray string) (*response, *attemptError) {
+func (c *Client) decode(req request, hresp *http.Response, raw []byte, ray string, attempt int) (*response, *attemptError) {
 	status := hresp.StatusCode
 	ok := status >= 200 && status < 300
 	if ok && req.pem {
@@ -437,7 +441,7 @@ func (c *Client) decode(req request, hresp *http.Response, raw []byte, ray strin
 		c.tooMany.Add(1)
 		wait, hinted := retryAfter(hresp.Header, c.now())
 		if !hinted {
-			wait = backoffDelay(0, c.jitter())
+			wait = backoffDelay(attempt, c.jitter())
 		}
 		// Every request of the client waits, not just this one: the others
 		// would only earn 429s too, and prolong the lockout.

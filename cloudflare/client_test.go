@@ -737,6 +737,10 @@ func TestTooManyRequestsBlocksEveryRequest(t *testing.T) {
 	if st := c.Stats(); st.TooManyRequests != 1 {
 		t.Fatalf("stats %+v", st)
 	}
+	// Retry-After is the whole wait: no backoff on top of it.
+	if got := fmt.Sprint(clock.Sleeps()); got != "[30s]" {
+		t.Fatalf("waits %s, want [30s]", got)
+	}
 }
 
 func TestPagination(t *testing.T) {
