@@ -2,13 +2,10 @@ package apply
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/pem"
-	"fmt"
-	"strings"
 
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/plan"
+	idpstate "github.com/idpsync/idpsync/state"
 )
 
 // noteSet records a set this run touched, with its current certificate, and
@@ -31,7 +28,8 @@ func (x *executor) noteSet(a *plan.Action, set *cloudflare.CertificateSet, mark 
 		c.CertificateUID = cur.UID
 		c.CertificatePEM = cur.PublicCertificate
 		c.NotAfter = cur.NotAfter
-		c.Fingerprint = Fingerprint(cur.PublicCertificate)
+		// An unparsable certificate leaves the fingerprint empty; the PEM is still written.
+		c.Fingerprint, _ = idpstate.Fingerprint(cur.PublicCertificate)
 	}
 	mark(c)
 }
@@ -59,22 +57,4 @@ func (x *executor) noteEnabled(ctx context.Context, a *plan.Action, uid string, 
 		set = &cloudflare.CertificateSet{UID: uid}
 	}
 	x.noteSet(a, set, enabled)
-}
-
-// Fingerprint is the SHA-256 of a PEM certificate's DER, as colon-separated
-// upper-case hex pairs, or "" when pemText holds no PEM block.
-func Fingerprint(pemText string) string {
-	block, _ := pem.Decode([]byte(pemText))
-	if block == nil {
-		return ""
-	}
-	sum := sha256.Sum256(block.Bytes)
-	var b strings.Builder
-	for i, v := range sum {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		fmt.Fprintf(&b, "%02X", v)
-	}
-	return b.String()
 }
