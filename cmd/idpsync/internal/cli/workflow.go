@@ -29,6 +29,23 @@ func (f *Factory) LoadDesired(paths []string) (*state.Desired, error) {
 	return d, nil
 }
 
+// Open loads and validates the desired state, keeps the accounts --account
+// names, and only then connects: bad input never reaches the API.
+func (f *Factory) Open(ctx context.Context, api *API, paths, accounts []string) (*state.Desired, *Connection, error) {
+	d, err := f.LoadDesired(paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d, err = SelectAccounts(d, accounts); err != nil {
+		return nil, nil, err
+	}
+	conn, err := api.Connect(ctx, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, conn, nil
+}
+
 // SelectAccounts keeps the declared accounts named by --account (all when
 // none is named), so that a CI matrix can shard a large organization.
 func SelectAccounts(d *state.Desired, ids []string) (*state.Desired, error) {

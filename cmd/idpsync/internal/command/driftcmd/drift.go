@@ -60,14 +60,7 @@ func Run(ctx context.Context, opts *Options) error {
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
 
-	desired, err := f.LoadDesired(opts.Paths)
-	if err != nil {
-		return err
-	}
-	if desired, err = cli.SelectAccounts(desired, opts.Accounts); err != nil {
-		return err
-	}
-	conn, err := opts.API.Connect(ctx, f)
+	desired, conn, err := f.Open(ctx, &opts.API, opts.Paths, opts.Accounts)
 	if err != nil {
 		return err
 	}
