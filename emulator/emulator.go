@@ -54,6 +54,9 @@ type Emulator struct {
 	mu     sync.Mutex
 	data   *Data
 	offset time.Duration
+	// recipients indexes data.Recipients by (share, account): every IdP and
+	// share listing looks recipients up, and records are only ever appended.
+	recipients recipientIndex
 
 	// ctl guards the operational controls and counters, which the control
 	// endpoints change while API requests run.
@@ -202,6 +205,7 @@ func (e *Emulator) Load(d *Data) error {
 	}
 	c.normalize(e.now())
 	e.data = c
+	e.recipients = recipientIndex{}
 	return e.saveLocked()
 }
 
@@ -263,8 +267,11 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if i := strings.Index(pattern, APIPrefix); i >= 0 && strings.TrimPrefix(pattern[i:], APIPrefix) != "/" {
 		route = r.Method + " " + strings.TrimPrefix(pattern[i:], APIPrefix)
 	}
+	// The request is counted before it is answered, so a client that has
+	// its answer always finds it in the stats; its status once it is known.
+	e.count(route)
 	status := "dropped"
-	defer func() { e.count(route, status) }()
+	defer func() { e.countStatus(status) }()
 
 	e.ctl.Lock()
 	allowed, hdr := e.limiter.take(time.Now())
@@ -297,11 +304,16 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	status = strconv.Itoa(sw.status)
 }
 
-func (e *Emulator) count(route, status string) {
+func (e *Emulator) count(route string) {
 	e.ctl.Lock()
 	defer e.ctl.Unlock()
 	e.stats.Total++
 	e.stats.Routes[route]++
+}
+
+func (e *Emulator) countStatus(status string) {
+	e.ctl.Lock()
+	defer e.ctl.Unlock()
 	e.stats.Statuses[status]++
 }
 

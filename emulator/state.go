@@ -100,13 +100,33 @@ func (e *Emulator) recipientsOf(shareID string) []*Recipient {
 }
 
 func (e *Emulator) findRecipient(shareID, accountID string) *Recipient {
-	for i := range e.data.Recipients {
-		r := &e.data.Recipients[i]
-		if r.ShareID == shareID && r.AccountID == accountID {
-			return r
-		}
+	if i, ok := e.recipients.find(e.data.Recipients, shareID, accountID); ok {
+		return &e.data.Recipients[i]
 	}
 	return nil
+}
+
+// recipientIndex maps (share id, account id) to a position in
+// Data.Recipients. It catches up with appended records on each lookup and is
+// reset whenever the data is replaced.
+type recipientIndex struct {
+	pos     map[[2]string]int
+	indexed int
+}
+
+func (x *recipientIndex) find(rs []Recipient, shareID, accountID string) (int, bool) {
+	if x.pos == nil || x.indexed > len(rs) {
+		x.pos, x.indexed = make(map[[2]string]int, len(rs)), 0
+	}
+	for ; x.indexed < len(rs); x.indexed++ {
+		r := &rs[x.indexed]
+		key := [2]string{r.ShareID, r.AccountID}
+		if _, seen := x.pos[key]; !seen {
+			x.pos[key] = x.indexed
+		}
+	}
+	i, ok := x.pos[[2]string{shareID, accountID}]
+	return i, ok
 }
 
 func (e *Emulator) resourcesOf(shareID string) []*ShareResource {
