@@ -131,6 +131,14 @@ func (e *Emulator) AdvanceClock(d time.Duration) {
 	_ = e.saveLocked() // the clock is a convenience; a failed save loses nothing else
 }
 
+// SetAsyncDelay changes how long share and recipient transitions take from
+// the next write on.
+func (e *Emulator) SetAsyncDelay(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.opts.AsyncDelay = d
+}
+
 // SetFaults changes the share of requests that fail at random.
 func (e *Emulator) SetFaults(rate float64) {
 	e.ctl.Lock()
@@ -280,6 +288,8 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	for k, v := range hdr {
 		w.Header().Set(k, v)
 	}
+	// Cloudflare tags every response with a ray id, which support asks for.
+	w.Header().Set("Cf-Ray", newHex32()[:16]+"-EMU")
 	if !allowed {
 		status = strconv.Itoa(writeError(w, fam, errf(http.StatusTooManyRequests, CodeRateLimited, "Rate limit exceeded: too many requests, retry after %s seconds", hdr["Retry-After"])))
 		return

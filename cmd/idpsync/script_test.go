@@ -65,6 +65,7 @@ func TestScripts(t *testing.T) {
 //	emu api METHOD PATH [JSON]   an authenticated API request; prints the body
 //	emu clock DURATION           advance the emulator clock (e.g. 340d)
 //	emu faults RATE              inject faults into this share of requests
+//	emu async DURATION           make share transitions take this long
 //	emu stats                    print request counts as JSON
 //	emu count KIND N             assert how many objects of a kind exist
 //	emu noduplicates             fail if any create was duplicated
@@ -104,6 +105,10 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		rate, err := strconv.ParseFloat(args[1], 64)
 		ts.Check(err)
 		srv.Emulator.SetFaults(rate)
+	case "async":
+		d, err := parseDays(args[1])
+		ts.Check(err)
+		srv.Emulator.SetAsyncDelay(d)
 	case "stats":
 		b, _ := json.MarshalIndent(srv.Emulator.Stats(), "", "  ")
 		ts.Stdout().Write(append(b, '\n'))

@@ -358,15 +358,24 @@ func verify(ctx context.Context, f *cli.Factory, conn *cli.Connection, d *state.
 	}
 	fmt.Fprintln(f.IO.Out, "Verified: live state matches the declared state.")
 	if len(p.Pending) > 0 && !waited {
-		fmt.Fprintf(f.IO.Out, "%d share transitions are still pending; they finish on their own (use --wait to wait for them).\n", len(p.Pending))
+		n := len(p.Pending)
+		fmt.Fprintf(f.IO.Out, "%d share %s still pending; %s on %s own (use --wait to wait for %s).\n",
+			n, plural(n, "transition is", "transitions are"), plural(n, "it finishes", "they finish"), plural(n, "its", "their"), plural(n, "it", "them"))
 	}
 	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func waitForShares(ctx context.Context, f *cli.Factory, conn *cli.Connection, p *plan.Plan, res *apply.Result, timeout time.Duration) error {
 	last := ""
 	err := apply.WaitForShares(ctx, conn.Client, p, res.Shares, timeout, func(pending []apply.Pending) {
-		line := fmt.Sprintf("Waiting for %d share transitions...", len(pending))
+		line := fmt.Sprintf("Waiting for %d share %s...", len(pending), plural(len(pending), "transition", "transitions"))
 		if line != last && f.IO.ErrOut != nil {
 			fmt.Fprintln(f.IO.ErrOut, line)
 			last = line

@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/state"
+)
+
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		err      error
+		code     int
+		reported bool
+	}{
+		{nil, ExitOK, false},
+		{errors.New("boom"), ExitError, false},
+		{Exit(ExitChanges), ExitChanges, true},
+		{fmt.Errorf("wrapped: %w", Exit(ExitError)), ExitError, true},
+		{&ExitCodeError{Code: 2, Err: errors.New("drift")}, 2, false},
+	}
+	for _, tt := range tests {
+		if got := ExitCode(tt.err); got != tt.code {
+			t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.code)
+		}
+		if got := Reported(tt.err); got != tt.reported {
+			t.Errorf("Reported(%v) = %v, want %v", tt.err, got, tt.reported)
+		}
+	}
+}
+
+func TestSelectAccounts(t *testing.T) {
+	d := &state.Desired{Accounts: []*state.Account{{ID: "bb", Name: "two"}, {ID: "aa", Name: "one"}}}
+	tests := []struct {
+		ids     []string
+		want    []string
+		wantErr string
+	}{
+		{nil, []string{"bb", "aa"}, ""},
+		{[]string{"two", "aa"}, []string{"aa", "bb"}, ""},
+		{[]string{"aa", "one"}, []string{"aa"}, ""},
+		{[]string{"cc"}, nil, "--account cc: no such account is declared"},
+	}
+	for _, tt := range tests {
+		got, err := SelectAccounts(d, tt.ids)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("SelectAccounts(%v) error = %v, want %q", tt.ids, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids := AccountIDs(got); strings.Join(ids, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("SelectAccounts(%v) = %v, want %v", tt.ids, ids, tt.want)
+		}
+	}
+}
+
+func TestCredentials(t *testing.T) {
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	os.WriteFile(tokenFile, []byte("from-file\n"), 0o600)
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, nil, 0o600)
+	tests := []struct {
+		name      string
+		env       map[string]string
+		tokenFile string
+		wantToken string
+		wantEmail string
+		wantErr   string
+	}{
+		{name: "token file first", env: map[string]string{"CLOUDFLARE_API_TOKEN": "env"}, tokenFile: tokenFile, wantToken: "from-file"},
+		{name: "token variable", env: map[string]string{"CLOUDFLARE_API_TOKEN": "env"}, wantToken: "env"},
+		{name: "legacy key pair", env: map[string]string{"CLOUDFLARE_EMAIL": "a@b.c", "CLOUDFLARE_API_KEY": "k"}, wantEmail: "a@b.c"},
+		{name: "email without key", env: map[string]string{"CLOUDFLARE_EMAIL": "a@b.c"}, wantErr: "set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY)"},
+		{name: "nothing", wantErr: "add --sandbox"},
+		{name: "empty token file", tokenFile: empty, wantErr: "is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &Factory{Getenv: func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }}
+			a := &API{TokenFile: tt.tokenFile}
+			var opts cloudflare.Options
+			err := a.credentials(f, &opts)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if opts.Token != tt.wantToken || opts.Email != tt.wantEmail {
+				t.Errorf("token %q email %q, want %q %q", opts.Token, opts.Email, tt.wantToken, tt.wantEmail)
+			}
+		})
+	}
+}
+
+func TestCheckOutput(t *testing.T) {
+	if err := CheckOutput("json", "text", "json"); err != nil {
+		t.Error(err)
+	}
+	if err := CheckOutput("yaml", "text", "json"); err == nil || !strings.Contains(err.Error(), `--output "yaml"`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestWritePEMNamesFilesSafely(t *testing.T) {
+	dir := t.TempDir()
+	if err := WritePEM(dir, "023e", "Okta / Prod", "PEM"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "023e-Okta_Prod.pem")); err != nil || string(b) != "PEM" {
+		t.Fatalf("read back: %q, %v", b, err)
+	}
+}

@@ -1,0 +1,159 @@
+package applycmd
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idpsync/idpsync/apply"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/plan"
+)
+
+func destructivePlan() *plan.Plan {
+	return &plan.Plan{FormatVersion: plan.FormatVersion, Actions: []plan.Action{
+		{Address: "account[a].idp[Okta].share.recipient[b]", Action: plan.Delete, Destructive: true, LosesAccess: []string{"b", "c"}},
+		{Address: "account[a].idp[Okta].grant", Action: plan.Delete, Destructive: true, LosesAccess: []string{"c"}},
+	}}
+}
+
+func TestConfirm(t *testing.T) {
+	tests := []struct {
+		name     string
+		tty      bool
+		answer   string
+		wantErr  string
+		wantCode int
+		wantOut  []string
+	}{
+		{name: "no terminal", tty: false, wantErr: "no terminal: pass --auto-approve", wantCode: cli.ExitError},
+		{name: "yes", tty: true, answer: "yes\n", wantOut: []string{"Only 'yes' is accepted", "lose a login option at once: b, c"}},
+		{name: "anything else", tty: true, answer: "y\n", wantCode: cli.ExitError, wantOut: []string{"Apply cancelled; nothing was changed."}},
+		{name: "end of input", tty: true, answer: "", wantCode: cli.ExitError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, in, out, _ := cli.Test()
+			ios.InTTY = tt.tty
+			in.WriteString(tt.answer)
+			err := confirm(&cli.Factory{IO: ios}, destructivePlan())
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			}
+			if got := cli.ExitCode(err); got != tt.wantCode {
+				t.Errorf("exit code = %d, want %d", got, tt.wantCode)
+			}
+			for _, want := range tt.wantOut {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output %q lacks %q", out.String(), want)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadSavedPlan(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good, _ := json.Marshal(plan.Plan{FormatVersion: plan.FormatVersion})
+	tests := []struct {
+		name    string
+		args    []string
+		wantNil bool
+		wantErr string
+	}{
+		{name: "YAML paths are not a saved plan", args: []string{"idp.yaml"}, wantNil: true},
+		{name: "two arguments are not a saved plan", args: []string{write("a.json", string(good)), "b.yaml"}, wantNil: true},
+		{name: "a saved plan", args: []string{write("plan.json", string(good))}},
+		{name: "another major version", args: []string{write("v2.json", `{"format_version":"2.0"}`)}, wantErr: `plan format "2.0" is not supported`},
+		{name: "not a plan", args: []string{write("junk.json", `[1,2]`)}, wantErr: "not a plan saved by idpsync"},
+		{name: "missing file", args: []string{filepath.Join(dir, "none.json")}, wantErr: "read saved plan"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := loadSavedPlan(tt.args)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (p == nil) != tt.wantNil {
+				t.Fatalf("plan = %v, want nil: %v", p, tt.wantNil)
+			}
+		})
+	}
+}
+
+func TestSecretResolverRefusesChangedSecret(t *testing.T) {
+	env := map[string]string{"S": "one"}
+	r := &secretResolver{salt: "salt", getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+	ref := plan.SecretRef{Key: "client_secret", Ref: "${env:S}", Hash: plan.SecretHash("salt", "one")}
+	if v, err := r.Resolve(ref); err != nil || v != "one" {
+		t.Fatalf("Resolve = %q, %v", v, err)
+	}
+	env["S"] = "two"
+	_, err := r.Resolve(ref)
+	if err == nil || !strings.Contains(err.Error(), "changed since the plan was made") || strings.Contains(err.Error(), "two") {
+		t.Fatalf("err = %v, want a refusal that names no value", err)
+	}
+	p := &plan.Plan{Actions: []plan.Action{{Address: "x", Action: plan.Update, Request: &plan.IdPRequest{Secrets: []plan.SecretRef{ref}}}}}
+	if err := checkSecrets(p, r); err == nil || !strings.Contains(err.Error(), "x: ") {
+		t.Fatalf("checkSecrets = %v, want the action's address", err)
+	}
+}
+
+func TestProgressLinesAndJSON(t *testing.T) {
+	events := []apply.Event{
+		{Address: "account[a].idp[Okta]", Action: plan.Create, Resource: plan.ResourceIdP, Kind: apply.EventStart},
+		{Address: "account[a].idp[Okta]", Action: plan.Create, Resource: plan.ResourceIdP, Kind: apply.EventDone, Elapsed: 120 * time.Millisecond},
+		{Address: "account[a].idp[Okta].grant", Action: plan.Create, Resource: plan.ResourceGrant, Kind: apply.EventFailed, Err: errors.New("boom")},
+		{Address: "account[a].idp[Okta].share", Action: plan.Create, Resource: plan.ResourceShare, Kind: apply.EventSkipped, Cause: "account[a].idp[Okta].grant"},
+	}
+	t.Run("lines", func(t *testing.T) {
+		ios, _, out, _ := cli.Test()
+		p := newProgress(&cli.Factory{IO: ios}, "text")
+		for _, e := range events {
+			p.event(e)
+		}
+		p.close()
+		want := "\n✓ account[a].idp[Okta]: created (120ms)\n" +
+			"✗ account[a].idp[Okta].grant: create failed (0s): boom\n" +
+			"- account[a].idp[Okta].share: skipped, because account[a].idp[Okta].grant failed\n"
+		if out.String() != want {
+			t.Fatalf("got\n%q\nwant\n%q", out.String(), want)
+		}
+	})
+	t.Run("json", func(t *testing.T) {
+		ios, _, out, _ := cli.Test()
+		p := newProgress(&cli.Factory{IO: ios}, "json")
+		for _, e := range events {
+			p.event(e)
+		}
+		p.close()
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		if len(lines) != len(events) {
+			t.Fatalf("%d lines, want %d:\n%s", len(lines), len(events), out.String())
+		}
+		var last jsonEvent
+		if err := json.Unmarshal([]byte(lines[3]), &last); err != nil {
+			t.Fatal(err)
+		}
+		if last.State != "skipped" || last.Cause != "account[a].idp[Okta].grant" || last.Type != "action" {
+			t.Errorf("last event = %+v", last)
+		}
+	})
+}
