@@ -356,7 +356,7 @@ func verify(ctx context.Context, f *cli.Factory, conn *cli.Connection, d *state.
 		}
 		return cli.Exit(cli.ExitError)
 	}
-	fmt.Fprintln(f.IO.Out, "Verified: live state matches the declared state.")
+	fmt.Fprintln(f.IO.Out, "\nVerified: live state matches the declared state.")
 	if len(p.Pending) > 0 && !waited {
 		n := len(p.Pending)
 		fmt.Fprintf(f.IO.Out, "%d share %s still pending; %s on %s own (use --wait to wait for %s).\n",
