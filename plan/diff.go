@@ -386,10 +386,12 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		// at the moment the external IdP is ready for it.
 		stays := di.Type == "saml" && l.EncryptionEnabled && l.CertificateSet != nil && di.Encryption != nil && di.Encryption.Enabled
 		s.request = func() *IdPRequest { return updateRequest(t, di, l, salt, stays) }
-		// A no-op shows what is managed, not what was read: After only.
+		// A no-op names what is managed and carries no values: with
+		// thousands of IdPs, their certificates would dwarf the changes.
 		a := s.action(addr, ResourceIdP, NoOp, ReasonInSync)
-		a.After = idpAfter(t, di)
+		a.Unverified = writeOnlyDeclared(t, di)
 		if len(changes) > 0 || resend {
+			a.After = idpAfter(t, di)
 			a.Before = idpBefore(t, di, l)
 			a.Action, a.Reason = Update, ReasonChanged
 			if len(changes) == 0 {
@@ -415,6 +417,18 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		return err
 	}
 	return d.federation(s, chain)
+}
+
+// writeOnlyDeclared lists the declared keys the API never returns, sorted.
+func writeOnlyDeclared(t cloudflare.IdPType, di *state.IdP) []string {
+	var keys []string
+	for k := range di.Config {
+		if isWriteOnly(t, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func (d *differ) readIdP(ac *account, addr string, l *state.LiveIdP) {

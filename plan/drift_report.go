@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/idpsync/idpsync/cloudflare"
 )
 
 // Drift groups the findings of a plan by cause: what the drift command and the
@@ -41,7 +39,7 @@ func Drift(p *Plan) *DriftReport {
 			add(c, a.Address, a.AccountID, msg, changes)
 		}
 		if a.Resource == ResourceIdP && a.Action != Create && a.Reason != ReasonPruned {
-			if keys := writeOnlyKeys(a); len(keys) > 0 {
+			if keys := a.Unverified; len(keys) > 0 {
 				add(DriftUnverifiable, a.Address, a.AccountID,
 					strings.Join(keys, ", ")+" cannot be read back; not compared", nil)
 			}
@@ -112,22 +110,4 @@ func actionDrift(a Action) (DriftCategory, string, bool) {
 		msg = "live differs from declared: shared with an account not declared"
 	}
 	return DriftChanged, msg, true
-}
-
-// writeOnlyKeys lists the declared keys of an IdP action that cannot be read back.
-func writeOnlyKeys(a Action) []string {
-	cfg, _ := a.After["config"].(map[string]any)
-	typ, _ := a.After["type"].(string)
-	t, ok := cloudflare.IdPTypes[typ]
-	if !ok {
-		return nil
-	}
-	var keys []string
-	for k := range cfg {
-		if isWriteOnly(t, k) {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -133,6 +133,9 @@ type Action struct {
 	LosesAccess []string `json:"loses_access,omitempty"`
 	// Destructive actions need --allow-destroy or the account's prune: true.
 	Destructive bool `json:"destructive,omitempty"`
+	// Unverified are the declared config keys of an existing IdP that cannot
+	// be read back (write-only secrets), so the plan could not compare them.
+	Unverified []string `json:"unverified,omitempty"`
 }
 
 // SensitiveValue stands for a sensitive value everywhere a plan shows one.
