@@ -23,7 +23,11 @@ func (f *Factory) LoadDesired(paths []string) (*state.Desired, error) {
 		fmt.Fprintln(f.IO.ErrOut, diag.String())
 	}
 	if diags.HasErrors() || d == nil {
-		fmt.Fprintf(f.IO.ErrOut, "Error: the desired state is invalid (%d errors); nothing was sent to the API\n", len(diags.Errors()))
+		n, noun := len(diags.Errors()), "errors"
+		if n == 1 {
+			noun = "error"
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Error: the desired state is invalid (%d %s); nothing was sent to the API\n", n, noun)
 		return nil, Exit(ExitError)
 	}
 	return d, nil
