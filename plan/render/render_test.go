@@ -273,7 +273,7 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Error("the JSON view does not decode back to the plan")
 	}
 	// A plan holds secret references, never secret values.
-	if strings.Contains(buf.String(), "GITHUB_CLIENT_SECRET}") && !strings.Contains(buf.String(), `"ref": "${env:GITHUB_CLIENT_SECRET}"`) {
+	if strings.Contains(buf.String(), "GITHUB_CLIENT_SECRET}") && !strings.Contains(buf.String(), `"ref":"${env:GITHUB_CLIENT_SECRET}"`) {
 		t.Error("secret reference rendered unexpectedly")
 	}
 }
@@ -283,7 +283,7 @@ func TestJSONEmptyListsAreArrays(t *testing.T) {
 	if err := JSON(&buf, &plan.Plan{FormatVersion: plan.FormatVersion}); err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{`"accounts": []`, `"actions": []`, `"reads": []`} {
+	for _, key := range []string{`"accounts":[]`, `"actions":[]`, `"reads":[]`} {
 		if !strings.Contains(buf.String(), key) {
 			t.Errorf("empty plan JSON lacks %s:\n%s", key, buf.String())
 		}
@@ -292,7 +292,7 @@ func TestJSONEmptyListsAreArrays(t *testing.T) {
 	if err := DriftJSON(&buf, &plan.DriftReport{}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), `"items": []`) {
+	if !strings.Contains(buf.String(), `"items":[]`) {
 		t.Errorf("empty drift JSON lacks items: []:\n%s", buf.String())
 	}
 }

@@ -116,7 +116,7 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 	}
 	if opts.Output == "json" {
-		b, err := json.MarshalIndent(map[string]any{"certificate_sets": sets}, "", "  ")
+		b, err := json.Marshal(map[string]any{"certificate_sets": sets})
 		if err != nil {
 			return err
 		}

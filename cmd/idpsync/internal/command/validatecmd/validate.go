@@ -90,7 +90,6 @@ func run(ios *cli.IOStreams, opts *options) error {
 
 	if opts.Output == "json" {
 		enc := json.NewEncoder(ios.Out)
-		enc.SetIndent("", "  ")
 		if err := enc.Encode(res); err != nil {
 			return err
 		}
