@@ -80,6 +80,38 @@ type Client struct {
 	gate       *gate
 
 	requests, retries, tooMany, readBacks, throttled atomic.Int64
+
+	// skew is the API's clock minus ours, in nanoseconds, from the Date
+	// header of the latest response; hasSkew says whether one was seen.
+	skew    atomic.Int64
+	hasSkew atomic.Bool
+}
+
+// ServerTime is the API's clock, as its latest Date header showed it, moved
+// on by our own clock since. Certificate lifetimes are Cloudflare's to
+// measure (it rotates 30 days before expiry by its own clock), so a runner
+// whose clock is off still plans rotations when Cloudflare would. ok is false
+// before any response carried a Date.
+func (c *Client) ServerTime() (t time.Time, ok bool) {
+	if !c.hasSkew.Load() {
+		return time.Time{}, false
+	}
+	return c.now().Add(time.Duration(c.skew.Load())), true
+}
+
+// observeDate records how far the API's clock is from ours. Date has whole
+// seconds, so skews under two seconds are noise and ignored.
+func (c *Client) observeDate(h http.Header, received time.Time) {
+	d, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		return
+	}
+	skew := d.Sub(received)
+	if skew > -2*time.Second && skew < 2*time.Second {
+		skew = 0
+	}
+	c.skew.Store(int64(skew))
+	c.hasSkew.Store(true)
 }
 
 // New returns a client. It fails when no credentials are set, or when they
@@ -364,6 +396,7 @@ func (c *Client) attempt(ctx context.Context, req request, body []byte, attempt 
 	}
 	ray := hresp.Header.Get("Cf-Ray")
 	c.gate.observe(hresp.Header)
+	c.observeDate(hresp.Header, c.now())
 
 	resp, aerr := c.decode(req, hresp, raw, ray, attempt)
 	if aerr != nil {

@@ -290,6 +290,9 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	// Cloudflare tags every response with a ray id, which support asks for.
 	w.Header().Set("Cf-Ray", newHex32()[:16]+"-EMU")
+	// The Date header tells the emulator's clock, moved by AdvanceClock, the
+	// way the real API's Date tells Cloudflare's.
+	w.Header().Set("Date", e.Now().UTC().Format(http.TimeFormat))
 	if !allowed {
 		status = strconv.Itoa(writeError(w, fam, errf(http.StatusTooManyRequests, CodeRateLimited, "Rate limit exceeded: too many requests, retry after %s seconds", hdr["Retry-After"])))
 		return

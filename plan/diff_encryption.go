@@ -76,7 +76,7 @@ func (d *differ) encryption(s *idpState, chain *node) (*node, error) {
 				d.warn(Warning{
 					Address: setAddr,
 					Code:    "rotation_deferred",
-					Message: fmt.Sprintf("%s: the certificate expires within rotate_within, but it is not rotated: a previous certificate still exists, and rotating again would invalidate the certificate the external IdP may still use", s.addr),
+					Message: "the certificate expires within rotate_within, but it is not rotated: a previous certificate still exists, and rotating again would invalidate the certificate the external IdP may still use",
 					Detail:  previousDetail(set.Previous),
 				})
 			} else {
@@ -138,14 +138,14 @@ func (d *differ) certificateWarnings(s *idpState, set *state.LiveCertificateSet)
 			d.warn(Warning{
 				Address: addr,
 				Code:    "expired_certificate",
-				Message: fmt.Sprintf("%s: the current encryption certificate expired on %s", s.addr, stamp(cur.NotAfter)),
+				Message: fmt.Sprintf("the current encryption certificate expired on %s", stamp(cur.NotAfter)),
 				Detail:  currentDetail(cur),
 			})
 		case left < autoRotation:
 			d.warn(Warning{
 				Address: addr,
 				Code:    "certificate_expiring",
-				Message: fmt.Sprintf("%s: the encryption certificate expires on %s; Cloudflare rotates it automatically 30 days before expiry, and the external IdP will need the new public certificate", s.addr, stamp(cur.NotAfter)),
+				Message: fmt.Sprintf("the encryption certificate expires on %s; Cloudflare rotates it automatically 30 days before expiry, and the external IdP will need the new public certificate", stamp(cur.NotAfter)),
 				Detail:  currentDetail(cur),
 			})
 		}
@@ -154,7 +154,7 @@ func (d *differ) certificateWarnings(s *idpState, set *state.LiveCertificateSet)
 		d.warn(Warning{
 			Address: addr,
 			Code:    "rotation_in_progress",
-			Message: fmt.Sprintf("%s: the certificate set was rotated; the external IdP must get the new public certificate before the previous one expires on %s", s.addr, stamp(set.Previous.NotAfter)),
+			Message: fmt.Sprintf("the certificate set was rotated; the external IdP must get the new public certificate before the previous one expires on %s", stamp(set.Previous.NotAfter)),
 			Detail:  currentDetail(set.Current),
 		})
 	}

@@ -92,7 +92,7 @@ func (d *differ) federation(s *idpState, chain *node) error {
 		d.warn(Warning{
 			Address: shAddr,
 			Code:    "recipients_not_read",
-			Message: fmt.Sprintf("%s: the recipients of share %s were not read, so they were not compared", s.addr, share.ID),
+			Message: fmt.Sprintf("the recipients of share %s were not read, so they were not compared", share.ID),
 		})
 		return nil
 	}

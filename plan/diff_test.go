@@ -490,8 +490,9 @@ func TestDiff(t *testing.T) {
 				var codes []string
 				for _, w := range p.Warnings {
 					codes = append(codes, w.Code)
-					if !strings.Contains(w.Message, oktaAddr) {
-						t.Errorf("warning %s does not name the IdP: %s", w.Code, w.Message)
+					// The address names the IdP; the views print it beside the message.
+					if !strings.HasPrefix(w.Address, oktaAddr) || strings.Contains(w.Message, oktaAddr) {
+						t.Errorf("warning %s: address %q, message %q: want the IdP in the address only", w.Code, w.Address, w.Message)
 					}
 				}
 				if !slices.Equal(codes, []string{"rotation_deferred", "rotation_in_progress"}) {

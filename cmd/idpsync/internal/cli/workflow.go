@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/state"
@@ -151,7 +152,7 @@ func (f *Factory) Plan(ctx context.Context, conn *Connection, d *state.Desired, 
 		return nil, nil, err
 	}
 	p, err := plan.Diff(d, live, plan.Options{
-		Now:           f.Now(),
+		Now:           f.APINow(conn),
 		SecretSalt:    NewSalt(),
 		ResendSecrets: req.ResendSecrets,
 	})
@@ -164,6 +165,17 @@ func (f *Factory) Plan(ctx context.Context, conn *Connection, d *state.Desired, 
 		}
 	}
 	return p, live, nil
+}
+
+// APINow is the time by the API's clock when a response has shown it, else
+// ours: certificate lifetimes are measured the way Cloudflare measures them.
+func (f *Factory) APINow(conn *Connection) time.Time {
+	if conn != nil && conn.Client != nil {
+		if t, ok := conn.Client.ServerTime(); ok {
+			return t
+		}
+	}
+	return f.Now()
 }
 
 // NewSalt returns a random key for the secret hashes of one plan.

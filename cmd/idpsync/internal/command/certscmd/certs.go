@@ -109,7 +109,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return fmt.Errorf("read live state: %w", err)
 	}
-	sets := collect(live, accounts, labels, f.Now())
+	sets := collect(live, accounts, labels, f.APINow(conn))
 	if opts.Out != "" {
 		if err := writePEMs(opts.Out, sets); err != nil {
 			return err
