@@ -186,6 +186,10 @@ func Run(ctx context.Context, opts *Options) error {
 	if desired != nil && opts.Output == "text" && len(opts.Targets) == 0 {
 		return verify(planCtx, f, conn, desired, opts.Wait)
 	}
+	if saved != nil && opts.Output == "text" {
+		// A saved plan holds no desired state to plan against again.
+		fmt.Fprintln(f.IO.Out, "\nThe saved plan was applied. To verify, run idpsync plan against the files it was made from.")
+	}
 	return nil
 }
 
