@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -238,15 +239,34 @@ func checkSavedPlan(ctx context.Context, f *cli.Factory, conn *cli.Connection, p
 
 // secretResolver resolves a secret reference again at apply time and checks
 // it is the value the plan was made with.
+//
+// Each reference is read once: checkSecrets reads them all before the first
+// write, and the executor then gets exactly the values that were checked, even
+// if a ${file:...} changes on disk in the middle of the apply.
 type secretResolver struct {
 	salt   string
 	getenv func(string) (string, bool)
+
+	mu     sync.Mutex
+	values map[state.SecretSource]string
 }
 
 func (r *secretResolver) Resolve(ref plan.SecretRef) (string, error) {
-	v, err := state.ResolveSecret(state.SecretSource{Ref: ref.Ref, BaseDir: ref.BaseDir}, r.getenv)
-	if err != nil {
-		return "", err
+	src := state.SecretSource{Ref: ref.Ref, BaseDir: ref.BaseDir}
+	r.mu.Lock()
+	v, ok := r.values[src]
+	r.mu.Unlock()
+	if !ok {
+		var err error
+		if v, err = state.ResolveSecret(src, r.getenv); err != nil {
+			return "", err
+		}
+		r.mu.Lock()
+		if r.values == nil {
+			r.values = map[state.SecretSource]string{}
+		}
+		r.values[src] = v
+		r.mu.Unlock()
 	}
 	if plan.SecretHash(r.salt, v) != ref.Hash {
 		return "", fmt.Errorf("%s (%s) has changed since the plan was made; plan again", ref.Key, ref.Ref)

@@ -105,7 +105,12 @@ func TestSecretResolverRefusesChangedSecret(t *testing.T) {
 	if v, err := r.Resolve(ref); err != nil || v != "one" {
 		t.Fatalf("Resolve = %q, %v", v, err)
 	}
+	// Once read, a value is what the apply sends, even if the source changes.
 	env["S"] = "two"
+	if v, err := r.Resolve(ref); err != nil || v != "one" {
+		t.Fatalf("Resolve after the variable changed = %q, %v; want the value read first", v, err)
+	}
+	r = &secretResolver{salt: "salt", getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
 	_, err := r.Resolve(ref)
 	if err == nil || !strings.Contains(err.Error(), "changed since the plan was made") || strings.Contains(err.Error(), "two") {
 		t.Fatalf("err = %v, want a refusal that names no value", err)
