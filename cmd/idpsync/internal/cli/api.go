@@ -49,9 +49,8 @@ func (a *API) AddFlags(cmd *cobra.Command) {
 // Connection is an API client and what must be released after use.
 type Connection struct {
 	Client *cloudflare.Client
-	// Sandbox is the in-process emulator when --sandbox is on; nil otherwise.
-	Sandbox *emulator.Server
-	close   func() error
+	// close stops the in-process emulator when --sandbox started one.
+	close func() error
 }
 
 // Close stops the sandbox, if one was started.
@@ -82,7 +81,6 @@ func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
 		if err != nil {
 			return nil, err
 		}
-		conn.Sandbox = srv
 		conn.close = srv.Close
 		opts.BaseURL = srv.URL
 		opts.Token = token
@@ -192,14 +190,4 @@ func (f *Factory) CancelOnInterrupt(ctx context.Context) (context.Context, conte
 // NewFactory returns the factory of a real process.
 func NewFactory(version, commit string) *Factory {
 	return &Factory{IO: System(), Version: version, Commit: commit, Getenv: os.LookupEnv, Now: time.Now}
-}
-
-// Errorf prints a message to stderr in the one style every command uses.
-func (f *Factory) Errorf(format string, args ...any) {
-	fmt.Fprintf(f.IO.ErrOut, "Error: "+format+"\n", args...)
-}
-
-// Warnf prints a warning to stderr.
-func (f *Factory) Warnf(format string, args ...any) {
-	fmt.Fprintf(f.IO.ErrOut, "Warning: "+format+"\n", args...)
 }
