@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
 )
 
@@ -297,7 +298,7 @@ func (x *executor) shareRequest(a *plan.Action) (cloudflare.CreateShareRequest, 
 	}
 	req.Resources = []cloudflare.ResourceRequest{{
 		ResourceID:        grant,
-		ResourceType:      cloudflare.ResourceTypeIdPFederationGrant,
+		ResourceType:      idptype.ResourceFederationGrant,
 		ResourceAccountID: a.AccountID,
 		Meta:              map[string]any{},
 	}}

@@ -29,7 +29,7 @@ func (x *executor) noteSet(a *plan.Action, set *cloudflare.CertificateSet, mark 
 		c.CertificatePEM = cur.PublicCertificate
 		c.NotAfter = cur.NotAfter
 		// An unparsable certificate leaves the fingerprint empty; the PEM is still written.
-		c.Fingerprint, _ = idpstate.Fingerprint(cur.PublicCertificate)
+		c.Fingerprint, _ = idpstate.CertificateFingerprint(cur.PublicCertificate)
 	}
 	mark(c)
 }

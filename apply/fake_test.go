@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
 )
 
@@ -191,14 +192,14 @@ func (f *fakeClient) CreateShare(ctx context.Context, account string, req cloudf
 	if len(req.Resources) > 0 {
 		id += req.Resources[0].ResourceID
 	}
-	return &cloudflare.Share{ID: id, Name: req.Name, AccountID: account, Status: cloudflare.ShareActive}, nil
+	return &cloudflare.Share{ID: id, Name: req.Name, AccountID: account, Status: idptype.ShareActive}, nil
 }
 
 func (f *fakeClient) DeleteShare(ctx context.Context, account, id string) (*cloudflare.Share, error) {
 	if err := f.enter(ctx, call{Op: "DeleteShare", Account: account, ID: id}); err != nil {
 		return nil, err
 	}
-	return &cloudflare.Share{ID: id, Status: cloudflare.ShareDeleting}, nil
+	return &cloudflare.Share{ID: id, Status: idptype.ShareDeleting}, nil
 }
 
 func (f *fakeClient) ListRecipients(ctx context.Context, account, shareID string) ([]cloudflare.Recipient, error) {
@@ -223,14 +224,14 @@ func (f *fakeClient) AddRecipient(ctx context.Context, account, shareID string, 
 	if err := f.enter(ctx, call{Op: "AddRecipient", Account: account, ID: shareID, Rcpt: &r}); err != nil {
 		return nil, err
 	}
-	return &cloudflare.Recipient{ID: "rcpt-" + r.RecipientAccountID, AccountID: r.RecipientAccountID, AssociationStatus: cloudflare.Associating}, nil
+	return &cloudflare.Recipient{ID: "rcpt-" + r.RecipientAccountID, AccountID: r.RecipientAccountID, AssociationStatus: idptype.Associating}, nil
 }
 
 func (f *fakeClient) RemoveRecipient(ctx context.Context, account, shareID, recipientID string) (*cloudflare.Recipient, error) {
 	if err := f.enter(ctx, call{Op: "RemoveRecipient", Account: account, ID: shareID, Sub: recipientID}); err != nil {
 		return nil, err
 	}
-	return &cloudflare.Recipient{ID: recipientID, AssociationStatus: cloudflare.Disassociating}, nil
+	return &cloudflare.Recipient{ID: recipientID, AssociationStatus: idptype.Disassociating}, nil
 }
 
 // log returns the calls in the order they were made.

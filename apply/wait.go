@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
 )
 
@@ -24,7 +25,7 @@ type Pending struct {
 	AccountID string
 	Recipient string
 	ShareID   string
-	Status    string
+	Status    idptype.RecipientStatus
 }
 
 // Poll pacing of WaitForShares. Recipients settle in seconds to minutes, so
@@ -101,7 +102,7 @@ func WaitForShares(ctx context.Context, c Client, p *plan.Plan, ids map[string]s
 						failed[addr] = msg
 						continue
 					}
-					if r.AssociationStatus == cloudflare.Associating || r.AssociationStatus == cloudflare.Disassociating {
+					if r.AssociationStatus == idptype.Associating || r.AssociationStatus == idptype.Disassociating {
 						cur = append(cur, Pending{Address: addr, AccountID: s.account, Recipient: r.AccountID, ShareID: s.id, Status: r.AssociationStatus})
 					}
 				}

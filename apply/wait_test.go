@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
 )
 
-func rcpt(account, status string) cloudflare.Recipient {
+func rcpt(account string, status idptype.RecipientStatus) cloudflare.Recipient {
 	return cloudflare.Recipient{ID: "r-" + account, AccountID: account, AssociationStatus: status}
 }
 
@@ -30,10 +31,10 @@ func TestWaitForShares(t *testing.T) {
 		removed.Address[:len(removed.Address)-len(".recipient[c3]")]: "s-entra",
 		"account[zz].idp[Other].share":                               "s-other", // not the plan's: ignored
 	}
-	oktaRcpt := func(b, c string) []cloudflare.Recipient {
+	oktaRcpt := func(b, c idptype.RecipientStatus) []cloudflare.Recipient {
 		return []cloudflare.Recipient{rcpt(acctB, b), rcpt(acctC, c)}
 	}
-	failed := rcpt(acctC, cloudflare.Associating)
+	failed := rcpt(acctC, idptype.Associating)
 	failed.Resources = []cloudflare.RecipientResource{{ResourceID: "g", Error: "idp limit reached", Terminal: true}}
 
 	tests := []struct {
@@ -48,13 +49,13 @@ func TestWaitForShares(t *testing.T) {
 			name: "settles",
 			recipients: map[string][][]cloudflare.Recipient{
 				"s-okta": {
-					oktaRcpt(cloudflare.Associating, cloudflare.Associating),
-					oktaRcpt(cloudflare.Associated, cloudflare.Associating),
-					oktaRcpt(cloudflare.Associated, cloudflare.Associated),
+					oktaRcpt(idptype.Associating, idptype.Associating),
+					oktaRcpt(idptype.Associated, idptype.Associating),
+					oktaRcpt(idptype.Associated, idptype.Associated),
 				},
 				"s-entra": {
-					{rcpt(acctC, cloudflare.Disassociating)},
-					{rcpt(acctC, cloudflare.Disassociated)},
+					{rcpt(acctC, idptype.Disassociating)},
+					{rcpt(acctC, idptype.Disassociated)},
 				},
 			},
 			timeout:      10 * time.Second,
@@ -63,7 +64,7 @@ func TestWaitForShares(t *testing.T) {
 		{
 			name: "times out",
 			recipients: map[string][][]cloudflare.Recipient{
-				"s-okta": {oktaRcpt(cloudflare.Associated, cloudflare.Associating)},
+				"s-okta": {oktaRcpt(idptype.Associated, idptype.Associating)},
 			},
 			timeout:      30 * time.Millisecond,
 			wantErr:      []string{"shares still settling after 30ms", "account[a1].idp[Okta].share.recipient[c3]: associating"},
@@ -72,7 +73,7 @@ func TestWaitForShares(t *testing.T) {
 		{
 			name: "terminal error",
 			recipients: map[string][][]cloudflare.Recipient{
-				"s-okta": {{rcpt(acctB, cloudflare.Associated), failed}},
+				"s-okta": {{rcpt(acctB, idptype.Associated), failed}},
 			},
 			timeout:      10 * time.Second,
 			wantProgress: []int{0},
@@ -86,7 +87,7 @@ func TestWaitForShares(t *testing.T) {
 			err := WaitForShares(context.Background(), f, p, ids, tt.timeout, func(pending []Pending) {
 				progress = append(progress, len(pending))
 				for _, pd := range pending {
-					if pd.Status != cloudflare.Associating && pd.Status != cloudflare.Disassociating {
+					if pd.Status != idptype.Associating && pd.Status != idptype.Disassociating {
 						t.Errorf("pending in status %q", pd.Status)
 					}
 				}

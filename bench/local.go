@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/render"
 	"github.com/idpsync/idpsync/state"
@@ -244,7 +244,7 @@ func (h *harness) loadWorkload(w workload) (*state.Desired, string, error) {
 // key, a third are missing (created with their whole chain), and a third of
 // the federated ones lack a recipient.
 func syntheticLive(d *state.Desired, certPEM []byte, perturb bool) (*state.Live, int, error) {
-	fp, err := state.Fingerprint(string(certPEM))
+	fp, err := state.CertificateFingerprint(string(certPEM))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -292,18 +292,18 @@ func syntheticLive(d *state.Desired, certPEM []byte, perturb bool) (*state.Live,
 			if f := di.Federation; f != nil {
 				g := &state.LiveGrant{ID: fmt.Sprintf("%016x%016x", ai, ii), IdPID: id, CreatedAt: now}
 				sh := &state.LiveShare{
-					ID: fmt.Sprintf("%016x%016x", ii, ai), Name: plan.ShareName(di.Name), Status: cloudflare.ShareActive,
-					TargetType: cloudflare.TargetAccount, Modified: now, GrantID: g.ID, ResourceID: "res-" + g.ID,
+					ID: fmt.Sprintf("%016x%016x", ii, ai), Name: plan.ShareName(di.Name), Status: idptype.ShareActive,
+					TargetType: idptype.TargetAccount, Modified: now, GrantID: g.ID, ResourceID: "res-" + g.ID,
 				}
 				if f.Organization {
-					sh.TargetType = cloudflare.TargetOrganization
+					sh.TargetType = idptype.TargetOrganization
 				}
 				for ri, acct := range f.Accounts {
 					if kind == 2 && ri == 0 {
 						continue
 					}
 					sh.Recipients = append(sh.Recipients, &state.LiveRecipient{
-						ID: fmt.Sprintf("%016x%08x%08x", ai, ii, ri), AccountID: acct, Status: cloudflare.Associated, Modified: now,
+						ID: fmt.Sprintf("%016x%08x%08x", ai, ii, ri), AccountID: acct, Status: idptype.Associated, Modified: now,
 					})
 				}
 				g.Share = sh
@@ -328,7 +328,7 @@ func canonicalConfig(di *state.IdP) (map[string]any, error) {
 	if err := json.Unmarshal(b, &cfg); err != nil {
 		return nil, err
 	}
-	if t, ok := cloudflare.IdPTypes[di.Type]; ok {
+	if t, ok := idptype.Types[di.Type]; ok {
 		for _, f := range t.Fields {
 			if f.WriteOnly {
 				delete(cfg, f.Name)

@@ -11,6 +11,7 @@ import (
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/state"
 )
@@ -117,7 +118,7 @@ func managed(d *state.Desired) func(string, *state.LiveIdP) bool {
 
 // planLive reads the live state and diffs it, as `idpsync plan` does.
 func (s *site) plan(ctx context.Context, c *cloudflare.Client) (*plan.Plan, error) {
-	live, err := state.ReadLive(ctx, c, accountIDs(s.desired), state.ReadOptions{Managed: managed(s.desired)})
+	live, err := engine.ReadLive(ctx, c, accountIDs(s.desired), engine.ReadOptions{Managed: managed(s.desired)})
 	if err != nil {
 		return nil, fmt.Errorf("read live state: %w", err)
 	}

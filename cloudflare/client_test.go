@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/idpsync/idpsync/idptype"
 )
 
 // fakeClock stands in for time in tests: Sleep advances it at once.
@@ -831,7 +833,7 @@ func TestRequestShape(t *testing.T) {
 		want   seen
 	}{
 		{"list shares", false, func(c *Client) error {
-			_, err := c.ListShares(ctx, "acc", ListSharesOptions{IncludeResources: true, Kind: KindSent})
+			_, err := c.ListShares(ctx, "acc", ListSharesOptions{IncludeResources: true, Kind: idptype.ShareSent})
 			return err
 		}, seen{method: "GET", path: "/client/v4/accounts/acc/shares", query: "include_resources=true&kind=sent"}},
 		{"pem", false, func(c *Client) error {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/idptype"
 )
 
 // virtualClock lets backoff and 429 waits pass at once.
@@ -111,7 +112,7 @@ func shareOf(srcAccount, grantID, name string, recipients ...string) cloudflare.
 	req := cloudflare.CreateShareRequest{
 		Name: "Identity provider: " + name,
 		Resources: []cloudflare.ResourceRequest{{
-			ResourceID: grantID, ResourceType: cloudflare.ResourceTypeIdPFederationGrant, ResourceAccountID: srcAccount,
+			ResourceID: grantID, ResourceType: idptype.ResourceFederationGrant, ResourceAccountID: srcAccount,
 		}},
 	}
 	for _, r := range recipients {
@@ -191,16 +192,16 @@ func TestEmulatorEveryMethod(t *testing.T) {
 
 	// Shares.
 	share := must(c.CreateShare(ctx, acc, shareOf(acc, grant.ID, "GitHub", b)))
-	if share.ID == "" || share.Status != cloudflare.ShareActive {
+	if share.ID == "" || share.Status != idptype.ShareActive {
 		t.Fatalf("share %+v", share)
 	}
 	if s := must(c.GetShare(ctx, acc, share.ID, true)); len(s.Resources) != 1 || s.Resources[0].ResourceID != grant.ID {
 		t.Fatalf("GetShare = %+v", s)
 	}
-	if ss := must(c.ListShares(ctx, acc, cloudflare.ListSharesOptions{IncludeResources: true, Kind: cloudflare.KindSent})); len(ss) != 1 {
+	if ss := must(c.ListShares(ctx, acc, cloudflare.ListSharesOptions{IncludeResources: true, Kind: idptype.ShareSent})); len(ss) != 1 {
 		t.Fatalf("ListShares = %+v", ss)
 	}
-	if rs := must(c.ListShareResources(ctx, acc, share.ID)); len(rs) != 1 || rs[0].ResourceType != cloudflare.ResourceTypeIdPFederationGrant {
+	if rs := must(c.ListShareResources(ctx, acc, share.ID)); len(rs) != 1 || rs[0].ResourceType != idptype.ResourceFederationGrant {
 		t.Fatalf("ListShareResources = %+v", rs)
 	}
 	if r := must(c.AddRecipient(ctx, acc, share.ID, cloudflare.RecipientRequest{RecipientAccountID: d})); r.AccountID != d {
@@ -210,7 +211,7 @@ func TestEmulatorEveryMethod(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := must(c.ListRecipients(ctx, acc, share.ID))
-	status := map[string]string{}
+	status := map[string]idptype.RecipientStatus{}
 	var bID string
 	for _, r := range rs {
 		status[r.AccountID] = r.AssociationStatus
@@ -218,13 +219,13 @@ func TestEmulatorEveryMethod(t *testing.T) {
 			bID = r.ID
 		}
 	}
-	if len(rs) != 2 || !strings.HasPrefix(status[d], "disassociat") || !strings.HasPrefix(status[b], "associat") {
+	if len(rs) != 2 || !strings.HasPrefix(string(status[d]), "disassociat") || !strings.HasPrefix(string(status[b]), "associat") {
 		t.Fatalf("recipients %+v", rs)
 	}
-	if r := must(c.RemoveRecipient(ctx, acc, share.ID, bID)); r == nil || !strings.HasPrefix(r.AssociationStatus, "disassociat") {
+	if r := must(c.RemoveRecipient(ctx, acc, share.ID, bID)); r == nil || !strings.HasPrefix(string(r.AssociationStatus), "disassociat") {
 		t.Fatalf("RemoveRecipient = %+v", r)
 	}
-	if s := must(c.DeleteShare(ctx, acc, share.ID)); s == nil || s.Status == cloudflare.ShareActive {
+	if s := must(c.DeleteShare(ctx, acc, share.ID)); s == nil || s.Status == idptype.ShareActive {
 		t.Fatalf("DeleteShare = %+v", s)
 	}
 
@@ -402,7 +403,7 @@ func TestEmulatorFaultsNoDuplicates(t *testing.T) {
 	}
 	shareIDs := map[string]bool{}
 	for _, s := range snap.Shares {
-		if owned[s.AccountID] && s.Status == cloudflare.ShareActive {
+		if owned[s.AccountID] && s.Status == "active" {
 			shares++
 			shareIDs[s.ID] = true
 		}

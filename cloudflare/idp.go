@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/idpsync/idpsync/idptype"
 )
 
 // idpPageSize is the largest page the IdP listing serves.
@@ -172,7 +174,7 @@ func idpBody(idp IdentityProvider) IdentityProvider {
 
 func readOnlyConfigKeys(typ string) []string {
 	var keys []string
-	for _, f := range IdPTypes[typ].Fields {
+	for _, f := range idptype.Types[typ].Fields {
 		if f.ReadOnly {
 			keys = append(keys, f.Name)
 		}

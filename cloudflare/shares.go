@@ -5,15 +5,17 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+
+	"github.com/idpsync/idpsync/idptype"
 )
 
 // ListSharesOptions filters and expands the share listing.
 type ListSharesOptions struct {
 	IncludeResources       bool
 	IncludeRecipientCounts bool
-	Kind                   string // KindSent, KindReceived or empty for both
-	Status                 string // ShareActive, ShareDeleting, ShareDeleted or empty
-	TargetType             string // TargetAccount, TargetOrganization or empty
+	Kind                   idptype.ShareKind   // sent, received, or empty for both
+	Status                 idptype.ShareStatus // empty for any
+	TargetType             idptype.ShareTarget // empty for any
 }
 
 func (o ListSharesOptions) query() url.Values {
@@ -25,13 +27,13 @@ func (o ListSharesOptions) query() url.Values {
 		q.Set("include_recipient_counts", "true")
 	}
 	if o.Kind != "" {
-		q.Set("kind", o.Kind)
+		q.Set("kind", string(o.Kind))
 	}
 	if o.Status != "" {
-		q.Set("status", o.Status)
+		q.Set("status", string(o.Status))
 	}
 	if o.TargetType != "" {
-		q.Set("target_type", o.TargetType)
+		q.Set("target_type", string(o.TargetType))
 	}
 	return q
 }
@@ -97,7 +99,7 @@ func (c *Client) CreateShare(ctx context.Context, accountID string, req CreateSh
 	}
 	var grantID string
 	for _, r := range req.Resources {
-		if r.ResourceType == ResourceTypeIdPFederationGrant {
+		if r.ResourceType == idptype.ResourceFederationGrant {
 			grantID = r.ResourceID
 			break
 		}
@@ -110,12 +112,12 @@ func (c *Client) CreateShare(ctx context.Context, accountID string, req CreateSh
 		body:   req,
 		family: shareFamily,
 	}, &created, func(ctx context.Context) (bool, error) {
-		shares, err := c.ListShares(ctx, accountID, ListSharesOptions{IncludeResources: true, Kind: KindSent})
+		shares, err := c.ListShares(ctx, accountID, ListSharesOptions{IncludeResources: true, Kind: idptype.ShareSent})
 		if err != nil {
 			return false, err
 		}
 		for _, s := range shares {
-			if s.Status == ShareDeleting || s.Status == ShareDeleted {
+			if s.Status == idptype.ShareDeleting || s.Status == idptype.ShareDeleted {
 				continue
 			}
 			if grantID == "" && s.Name == req.Name || grantID != "" && carriesGrant(s, grantID) {
@@ -136,8 +138,8 @@ func (c *Client) CreateShare(ctx context.Context, accountID string, req CreateSh
 
 func carriesGrant(s Share, grantID string) bool {
 	for _, r := range s.Resources {
-		if r.ResourceType == ResourceTypeIdPFederationGrant && r.ResourceID == grantID &&
-			r.Status != ShareDeleting && r.Status != ShareDeleted {
+		if r.ResourceType == idptype.ResourceFederationGrant && r.ResourceID == grantID &&
+			r.Status != idptype.ShareDeleting && r.Status != idptype.ShareDeleted {
 			return true
 		}
 	}
@@ -221,7 +223,7 @@ func (c *Client) AddRecipient(ctx context.Context, accountID, shareID string, r 
 			return false, err
 		}
 		for _, x := range rs {
-			if x.AccountID == r.RecipientAccountID && (x.AssociationStatus == Associating || x.AssociationStatus == Associated) {
+			if x.AccountID == r.RecipientAccountID && (x.AssociationStatus == idptype.Associating || x.AssociationStatus == idptype.Associated) {
 				found = &x
 				return true, nil
 			}

@@ -10,6 +10,8 @@ package cloudflare
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/idpsync/idpsync/idptype"
 )
 
 // Message is an item of errors[] or messages[] in an API envelope.
@@ -53,7 +55,7 @@ type ShareEnvelope struct {
 }
 
 // IdentityProvider is an Access identity provider. Config keeps the API's own
-// per-type keys (see IdPTypes); values are JSON values (string, bool, float64,
+// per-type keys (see idptype.Types); values are JSON values (string, bool, float64,
 // []any, map[string]any) so that a key the API adds later survives a read.
 type IdentityProvider struct {
 	ID                   string          `json:"id,omitempty"`
@@ -95,66 +97,47 @@ type DeletedID struct {
 	ID string `json:"id"`
 }
 
-// Share status, recipient association status, target type and resource type values.
-const (
-	ShareActive   = "active"
-	ShareDeleting = "deleting"
-	ShareDeleted  = "deleted"
-
-	Associating    = "associating"
-	Associated     = "associated"
-	Disassociating = "disassociating"
-	Disassociated  = "disassociated"
-
-	TargetAccount      = "account"
-	TargetOrganization = "organization"
-
-	KindSent     = "sent"
-	KindReceived = "received"
-
-	ResourceTypeIdPFederationGrant = "idp-federation-grant"
-)
-
 // Share is a resource-sharing share.
 type Share struct {
-	ID                           string          `json:"id"`
-	Name                         string          `json:"name"`
-	AccountID                    string          `json:"account_id"`
-	AccountName                  string          `json:"account_name"`
-	OrganizationID               string          `json:"organization_id"`
-	Created                      time.Time       `json:"created"`
-	Modified                     time.Time       `json:"modified"`
-	Status                       string          `json:"status"`
-	TargetType                   string          `json:"target_type"`
-	Kind                         string          `json:"kind,omitempty"`
-	Resources                    []ShareResource `json:"resources,omitempty"`
-	AssociatedRecipientCount     *int            `json:"associated_recipient_count,omitempty"`
-	AssociatingRecipientCount    *int            `json:"associating_recipient_count,omitempty"`
-	DisassociatedRecipientCount  *int            `json:"disassociated_recipient_count,omitempty"`
-	DisassociatingRecipientCount *int            `json:"disassociating_recipient_count,omitempty"`
+	ID                           string              `json:"id"`
+	Name                         string              `json:"name"`
+	AccountID                    string              `json:"account_id"`
+	AccountName                  string              `json:"account_name"`
+	OrganizationID               string              `json:"organization_id"`
+	Created                      time.Time           `json:"created"`
+	Modified                     time.Time           `json:"modified"`
+	Status                       idptype.ShareStatus `json:"status"`
+	TargetType                   idptype.ShareTarget `json:"target_type"`
+	Kind                         idptype.ShareKind   `json:"kind,omitempty"`
+	Resources                    []ShareResource     `json:"resources,omitempty"`
+	AssociatedRecipientCount     *int                `json:"associated_recipient_count,omitempty"`
+	AssociatingRecipientCount    *int                `json:"associating_recipient_count,omitempty"`
+	DisassociatedRecipientCount  *int                `json:"disassociated_recipient_count,omitempty"`
+	DisassociatingRecipientCount *int                `json:"disassociating_recipient_count,omitempty"`
 }
 
 // ShareResource is a resource carried by a share.
 type ShareResource struct {
-	ID                string         `json:"id"`
-	ResourceID        string         `json:"resource_id"`
-	ResourceType      string         `json:"resource_type"`
-	ResourceAccountID string         `json:"resource_account_id"`
-	Meta              map[string]any `json:"meta"`
-	Status            string         `json:"status"`
-	Created           time.Time      `json:"created"`
-	Modified          time.Time      `json:"modified"`
-	ResourceVersion   int            `json:"resource_version"`
+	ID                string               `json:"id"`
+	ResourceID        string               `json:"resource_id"`
+	ResourceType      idptype.ResourceType `json:"resource_type"`
+	ResourceAccountID string               `json:"resource_account_id"`
+	Meta              map[string]any       `json:"meta"`
+	// Status takes the values of a share's status.
+	Status          idptype.ShareStatus `json:"status"`
+	Created         time.Time           `json:"created"`
+	Modified        time.Time           `json:"modified"`
+	ResourceVersion int                 `json:"resource_version"`
 }
 
 // Recipient is a recipient of a share; removed recipients stay listed as disassociated.
 type Recipient struct {
-	ID                string              `json:"id"`
-	AccountID         string              `json:"account_id"`
-	AssociationStatus string              `json:"association_status"`
-	Created           time.Time           `json:"created"`
-	Modified          time.Time           `json:"modified"`
-	Resources         []RecipientResource `json:"resources,omitempty"`
+	ID                string                  `json:"id"`
+	AccountID         string                  `json:"account_id"`
+	AssociationStatus idptype.RecipientStatus `json:"association_status"`
+	Created           time.Time               `json:"created"`
+	Modified          time.Time               `json:"modified"`
+	Resources         []RecipientResource     `json:"resources,omitempty"`
 }
 
 // RecipientResource reports how a shared resource fared in a recipient account.
@@ -174,10 +157,10 @@ type RecipientRequest struct {
 
 // ResourceRequest names one resource of a create-share request.
 type ResourceRequest struct {
-	ResourceID        string         `json:"resource_id"`
-	ResourceType      string         `json:"resource_type"`
-	ResourceAccountID string         `json:"resource_account_id"`
-	Meta              map[string]any `json:"meta"`
+	ResourceID        string               `json:"resource_id"`
+	ResourceType      idptype.ResourceType `json:"resource_type"`
+	ResourceAccountID string               `json:"resource_account_id"`
+	Meta              map[string]any       `json:"meta"`
 }
 
 // CreateShareRequest is the body of POST /accounts/{account_id}/shares.

@@ -286,3 +286,25 @@ func writeDataFile(path string, d *Data) error {
 	}
 	return nil
 }
+
+// The status, target, kind and resource-type values of shares and recipients,
+// as the OpenAPI subset spells them. The emulator keeps its own copy rather
+// than the client's, so that a wrong value on one side fails the tests.
+const (
+	shareActive   = "active"
+	shareDeleting = "deleting"
+	shareDeleted  = "deleted"
+
+	associating    = "associating"
+	associated     = "associated"
+	disassociating = "disassociating"
+	disassociated  = "disassociated"
+
+	targetAccount      = "account"
+	targetOrganization = "organization"
+
+	kindSent     = "sent"
+	kindReceived = "received"
+
+	resourceFederationGrant = "idp-federation-grant"
+)

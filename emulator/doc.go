@@ -22,7 +22,7 @@
 // # Behaviour worth knowing
 //
 //   - IdP names need not be unique, as in the real API.
-//   - config keys are checked against cloudflare.IdPTypes: unknown keys, wrong
+//   - config keys are checked against idptype.Types: unknown keys, wrong
 //     JSON types, enum values and int bounds are refused; read-only keys
 //     (redirect_url) are ignored on input and computed on output. Keys the
 //     catalogue calls required are not enforced, because the API document

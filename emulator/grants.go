@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 )
 
 func renderGrant(g *Grant) cloudflare.Grant {
@@ -45,7 +46,7 @@ func createGrant(c *call) reply {
 		}
 		return fail(badRequest(CodeGrantIdPNotFound, "identity provider %s does not exist in account %s", *body.IdPID, c.account.ID).at("/idp_id"))
 	}
-	if t, known := cloudflare.IdPTypes[p.Type]; !known || !t.Federable || p.ReadOnly {
+	if t, known := idptype.Types[p.Type]; !known || !t.Federable || p.ReadOnly {
 		return fail(badRequest(CodeNotFederable, "identity provider %s (type %s) cannot be federated: one-time PIN, Cloudflare-managed and read-only identity providers are excluded", p.ID, p.Type).at("/idp_id"))
 	}
 	if g := c.e.findGrantForIdP(c.account.ID, p.ID); g != nil {

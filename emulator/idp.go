@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 )
 
 var idpPages = pageSpec{defPerPage: 200, maxPerPage: 1000}
@@ -19,7 +20,7 @@ func (c *call) render(p *IdentityProvider) cloudflare.IdentityProvider {
 	out := cloudflare.IdentityProvider{
 		ID: p.ID, Name: p.Name, Type: p.Type, Config: map[string]any{}, ReadOnly: p.ReadOnly,
 	}
-	typ := cloudflare.IdPTypes[p.Type]
+	typ := idptype.Types[p.Type]
 	for k, v := range p.Config {
 		if f, ok := typ.Field(k); ok && (f.WriteOnly || f.Sensitive) {
 			continue
@@ -128,8 +129,8 @@ func (c *call) decodeIdP() (*idpBody, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	if !cloudflare.IsIdPType(typ) {
-		return nil, badRequest(CodeInvalidValue, "type %q is not an identity provider type; want one of %s", typ, strings.Join(cloudflare.IdPTypeNames, ", ")).at("/type")
+	if !idptype.Known(typ) {
+		return nil, badRequest(CodeInvalidValue, "type %q is not an identity provider type; want one of %s", typ, strings.Join(idptype.Names, ", ")).at("/type")
 	}
 	b.typ = typ
 	cfgRaw, present := raw["config"]
@@ -140,7 +141,7 @@ func (c *call) decodeIdP() (*idpBody, *apiError) {
 	if !isObj {
 		return nil, badRequest(CodeInvalidValue, "config must be an object").at("/config")
 	}
-	if b.config, err = validateConfig(cloudflare.IdPTypes[typ], cfg); err != nil {
+	if b.config, err = validateConfig(idptype.Types[typ], cfg); err != nil {
 		return nil, err
 	}
 	if s, present := raw["scim_config"]; present && s != nil {
@@ -184,7 +185,7 @@ func requireString(raw map[string]any, key, pointer string) (string, *apiError) 
 
 // validateConfig checks every key against the type's catalogue and returns the
 // config to store (read-only keys dropped).
-func validateConfig(typ cloudflare.IdPType, cfg map[string]any) (map[string]any, *apiError) {
+func validateConfig(typ idptype.Type, cfg map[string]any) (map[string]any, *apiError) {
 	out := make(map[string]any, len(cfg))
 	for k, v := range cfg {
 		ptr := "/config/" + k
@@ -206,9 +207,9 @@ func validateConfig(typ cloudflare.IdPType, cfg map[string]any) (map[string]any,
 	return out, nil
 }
 
-func checkKind(f cloudflare.ConfigField, v any, ptr string) *apiError {
+func checkKind(f idptype.Field, v any, ptr string) *apiError {
 	switch f.Kind {
-	case cloudflare.KindString:
+	case idptype.KindString:
 		s, isStr := v.(string)
 		if !isStr {
 			return badRequest(CodeInvalidValue, "config.%s must be a string", f.Name).at(ptr)
@@ -216,11 +217,11 @@ func checkKind(f cloudflare.ConfigField, v any, ptr string) *apiError {
 		if len(f.Enum) > 0 && !slices.Contains(f.Enum, s) {
 			return badRequest(CodeInvalidValue, "config.%s must be one of %s, got %q", f.Name, strings.Join(f.Enum, ", "), s).at(ptr)
 		}
-	case cloudflare.KindBool:
+	case idptype.KindBool:
 		if _, isBool := v.(bool); !isBool {
 			return badRequest(CodeInvalidValue, "config.%s must be a boolean", f.Name).at(ptr)
 		}
-	case cloudflare.KindInt:
+	case idptype.KindInt:
 		n, isNum := v.(float64)
 		if !isNum || n != math.Trunc(n) {
 			return badRequest(CodeInvalidValue, "config.%s must be an integer", f.Name).at(ptr)
@@ -228,7 +229,7 @@ func checkKind(f cloudflare.ConfigField, v any, ptr string) *apiError {
 		if (f.Min != 0 && n < float64(f.Min)) || (f.Max != 0 && n > float64(f.Max)) {
 			return badRequest(CodeInvalidValue, "config.%s must be between %d and %d, got %v", f.Name, f.Min, f.Max, n).at(ptr)
 		}
-	case cloudflare.KindStringList:
+	case idptype.KindStringList:
 		items, isList := v.([]any)
 		if !isList {
 			return badRequest(CodeInvalidValue, "config.%s must be an array of strings", f.Name).at(ptr)
@@ -238,7 +239,7 @@ func checkKind(f cloudflare.ConfigField, v any, ptr string) *apiError {
 				return badRequest(CodeInvalidValue, "config.%s must be an array of strings", f.Name).at(ptr)
 			}
 		}
-	case cloudflare.KindHeaderAttributes:
+	case idptype.KindHeaderAttributes:
 		items, isList := v.([]any)
 		if !isList {
 			return badRequest(CodeInvalidValue, "config.%s must be an array of {attribute_name, header_name} objects", f.Name).at(ptr)
@@ -349,7 +350,7 @@ func updateIdP(c *call) reply {
 	}
 	// PUT replaces the object. A secret left out is kept rather than cleared,
 	// since reads never return it and a client cannot echo it back.
-	for _, f := range cloudflare.IdPTypes[p.Type].Fields {
+	for _, f := range idptype.Types[p.Type].Fields {
 		if f.WriteOnly {
 			if _, sent := b.config[f.Name]; !sent {
 				if old, had := p.Config[f.Name]; had {

@@ -8,26 +8,27 @@ import (
 	"strings"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 )
 
 var sharePages = pageSpec{defPerPage: 20, maxPerPage: 100, optional: true}
 
 var resourceTypes = []string{
 	"custom-ruleset", "gateway-policy", "gateway-destination-ip", "gateway-block-page-settings",
-	"gateway-extended-email-matching", cloudflare.ResourceTypeIdPFederationGrant, "trust-grant",
+	"gateway-extended-email-matching", resourceFederationGrant, "trust-grant",
 }
 
-var activeAssociation = []string{cloudflare.Associating, cloudflare.Associated}
+var activeAssociation = []string{associating, associated}
 
 // renderShare shows s as the calling account sees it: sent by it or received.
 func (c *call) renderShare(s *Share, withResources, withCounts bool) cloudflare.Share {
 	out := cloudflare.Share{
 		ID: s.ID, Name: s.Name, AccountID: s.AccountID, AccountName: c.e.accountName(s.AccountID),
 		OrganizationID: c.e.orgOf(s.AccountID), Created: s.Created, Modified: s.Modified,
-		Status: s.Status, TargetType: s.TargetType, Kind: cloudflare.KindSent,
+		Status: idptype.ShareStatus(s.Status), TargetType: idptype.ShareTarget(s.TargetType), Kind: kindSent,
 	}
 	if s.AccountID != c.account.ID {
-		out.Kind = cloudflare.KindReceived
+		out.Kind = kindReceived
 	}
 	if withResources {
 		out.Resources = []cloudflare.ShareResource{}
@@ -41,10 +42,10 @@ func (c *call) renderShare(s *Share, withResources, withCounts bool) cloudflare.
 			counts[r.AssociationStatus]++
 		}
 		n := func(k string) *int { v := counts[k]; return &v }
-		out.AssociatedRecipientCount = n(cloudflare.Associated)
-		out.AssociatingRecipientCount = n(cloudflare.Associating)
-		out.DisassociatedRecipientCount = n(cloudflare.Disassociated)
-		out.DisassociatingRecipientCount = n(cloudflare.Disassociating)
+		out.AssociatedRecipientCount = n(associated)
+		out.AssociatingRecipientCount = n(associating)
+		out.DisassociatedRecipientCount = n(disassociated)
+		out.DisassociatingRecipientCount = n(disassociating)
 	}
 	return out
 }
@@ -55,17 +56,17 @@ func renderResource(r *ShareResource) cloudflare.ShareResource {
 		meta = map[string]any{}
 	}
 	return cloudflare.ShareResource{
-		ID: r.ID, ResourceID: r.ResourceID, ResourceType: r.ResourceType, ResourceAccountID: r.ResourceAccountID,
-		Meta: meta, Status: r.Status, Created: r.Created, Modified: r.Modified, ResourceVersion: r.Version,
+		ID: r.ID, ResourceID: r.ResourceID, ResourceType: idptype.ResourceType(r.ResourceType), ResourceAccountID: r.ResourceAccountID,
+		Meta: meta, Status: idptype.ShareStatus(r.Status), Created: r.Created, Modified: r.Modified, ResourceVersion: r.Version,
 	}
 }
 
 func (c *call) renderRecipient(r *Recipient, withResources bool) cloudflare.Recipient {
-	out := cloudflare.Recipient{ID: r.ID, AccountID: r.AccountID, AssociationStatus: r.AssociationStatus, Created: r.Created, Modified: r.Modified}
+	out := cloudflare.Recipient{ID: r.ID, AccountID: r.AccountID, AssociationStatus: idptype.RecipientStatus(r.AssociationStatus), Created: r.Created, Modified: r.Modified}
 	if withResources {
 		out.Resources = []cloudflare.RecipientResource{}
 		for _, res := range c.e.resourcesOf(r.ShareID) {
-			if res.Status != cloudflare.ShareDeleted {
+			if res.Status != shareDeleted {
 				out.Resources = append(out.Resources, cloudflare.RecipientResource{ResourceID: res.ResourceID, ResourceVersion: res.Version})
 			}
 		}
@@ -76,7 +77,7 @@ func (c *call) renderRecipient(r *Recipient, withResources bool) cloudflare.Reci
 // receives reports whether accountID is a current recipient of s.
 func (e *Emulator) receives(s *Share, accountID string) bool {
 	r := e.findRecipient(s.ID, accountID)
-	return r != nil && r.AssociationStatus != cloudflare.Disassociated
+	return r != nil && r.AssociationStatus != disassociated
 }
 
 // lookupShare finds the path's share. Only the owner may change a share or see
@@ -95,7 +96,7 @@ func (c *call) lookupActiveShare() (*Share, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	if s.Status != cloudflare.ShareActive {
+	if s.Status != shareActive {
 		return nil, badRequest(CodeShareDeleting, "share %s is %s and can no longer be changed", s.ID, s.Status)
 	}
 	return s, nil
@@ -104,9 +105,9 @@ func (c *call) lookupActiveShare() (*Share, *apiError) {
 func listShares(c *call) reply {
 	q := c.r.URL.Query()
 	filters := map[string][]string{
-		"status":      {cloudflare.ShareActive, cloudflare.ShareDeleting, cloudflare.ShareDeleted},
-		"kind":        {cloudflare.KindSent, cloudflare.KindReceived},
-		"target_type": {cloudflare.TargetAccount, cloudflare.TargetOrganization},
+		"status":      {shareActive, shareDeleting, shareDeleted},
+		"kind":        {kindSent, kindReceived},
+		"target_type": {targetAccount, targetOrganization},
 		"order":       {"name", "created"},
 		"direction":   {"asc", "desc"},
 	}
@@ -142,9 +143,9 @@ func listShares(c *call) reply {
 		kind := ""
 		switch {
 		case s.AccountID == c.account.ID:
-			kind = cloudflare.KindSent
+			kind = kindSent
 		case c.e.receives(s, c.account.ID):
-			kind = cloudflare.KindReceived
+			kind = kindReceived
 		default:
 			continue
 		}
@@ -286,7 +287,7 @@ func (c *call) validateResource(r resourceReq, where string) *apiError {
 	if *r.ResourceAccountID != c.account.ID {
 		return badRequest(CodeResourceInvalid, "%sresource_account_id %s must be the sharing account %s", where, *r.ResourceAccountID, c.account.ID)
 	}
-	if *r.ResourceType == cloudflare.ResourceTypeIdPFederationGrant && c.e.findGrant(c.account.ID, *r.ResourceID) == nil {
+	if *r.ResourceType == resourceFederationGrant && c.e.findGrant(c.account.ID, *r.ResourceID) == nil {
 		return badRequest(CodeResourceInvalid, "%sresource_id %s is not an IdP federation grant of account %s", where, *r.ResourceID, c.account.ID)
 	}
 	return nil
@@ -295,18 +296,18 @@ func (c *call) validateResource(r resourceReq, where string) *apiError {
 func (c *call) newResource(shareID string, r resourceReq) ShareResource {
 	return ShareResource{
 		ID: newHex32(), ShareID: shareID, ResourceID: *r.ResourceID, ResourceType: *r.ResourceType,
-		ResourceAccountID: *r.ResourceAccountID, Meta: *r.Meta, Status: cloudflare.ShareActive,
+		ResourceAccountID: *r.ResourceAccountID, Meta: *r.Meta, Status: shareActive,
 		Version: 1, Created: c.now, Modified: c.now,
 	}
 }
 
 func (c *call) associate(shareID, accountID string) *Recipient {
 	if r := c.e.findRecipient(shareID, accountID); r != nil {
-		r.AssociationStatus, r.SettleAt, r.Modified = cloudflare.Associating, c.now.Add(c.e.opts.AsyncDelay), c.now
+		r.AssociationStatus, r.SettleAt, r.Modified = associating, c.now.Add(c.e.opts.AsyncDelay), c.now
 		return r
 	}
 	c.e.data.Recipients = append(c.e.data.Recipients, Recipient{
-		ID: newHex32(), ShareID: shareID, AccountID: accountID, AssociationStatus: cloudflare.Associating,
+		ID: newHex32(), ShareID: shareID, AccountID: accountID, AssociationStatus: associating,
 		SettleAt: c.now.Add(c.e.opts.AsyncDelay), Created: c.now, Modified: c.now,
 	})
 	return &c.e.data.Recipients[len(c.e.data.Recipients)-1]
@@ -314,7 +315,7 @@ func (c *call) associate(shareID, accountID string) *Recipient {
 
 func (c *call) disassociate(r *Recipient) {
 	if slices.Contains(activeAssociation, r.AssociationStatus) {
-		r.AssociationStatus, r.SettleAt, r.Modified = cloudflare.Disassociating, c.now.Add(c.e.opts.AsyncDelay), c.now
+		r.AssociationStatus, r.SettleAt, r.Modified = disassociating, c.now.Add(c.e.opts.AsyncDelay), c.now
 	}
 }
 
@@ -351,11 +352,11 @@ func createShare(c *call) reply {
 		seen[key] = true
 	}
 	s := Share{
-		ID: newHex32(), AccountID: c.account.ID, Name: *body.Name, TargetType: cloudflare.TargetAccount,
-		Status: cloudflare.ShareActive, Created: c.now, Modified: c.now,
+		ID: newHex32(), AccountID: c.account.ID, Name: *body.Name, TargetType: targetAccount,
+		Status: shareActive, Created: c.now, Modified: c.now,
 	}
 	if org {
-		s.TargetType = cloudflare.TargetOrganization
+		s.TargetType = targetOrganization
 		for _, a := range c.e.data.Accounts {
 			if a.OrganizationID == c.account.OrganizationID && a.ID != c.account.ID {
 				accounts = append(accounts, a.ID)
@@ -399,15 +400,15 @@ func deleteShare(c *call) reply {
 	if err != nil {
 		return fail(err)
 	}
-	if s.Status == cloudflare.ShareActive {
+	if s.Status == shareActive {
 		settle := c.now.Add(c.e.opts.AsyncDelay)
-		s.Status, s.SettleAt, s.Modified = cloudflare.ShareDeleting, settle, c.now
+		s.Status, s.SettleAt, s.Modified = shareDeleting, settle, c.now
 		for _, r := range c.e.recipientsOf(s.ID) {
 			c.disassociate(r)
 		}
 		for _, r := range c.e.resourcesOf(s.ID) {
-			if r.Status == cloudflare.ShareActive {
-				r.Status, r.SettleAt, r.Modified = cloudflare.ShareDeleting, settle, c.now
+			if r.Status == shareActive {
+				r.Status, r.SettleAt, r.Modified = shareDeleting, settle, c.now
 			}
 		}
 		c.dirty = true
@@ -432,7 +433,7 @@ func listRecipients(c *call) reply {
 }
 
 func (c *call) refuseOrgTargeted(s *Share) *apiError {
-	if s.TargetType == cloudflare.TargetOrganization {
+	if s.TargetType == targetOrganization {
 		return badRequest(CodeOrgTargeted, "share %s targets the whole organization; its recipients follow organization membership and cannot be changed", s.ID)
 	}
 	return nil
@@ -552,7 +553,7 @@ func listShareResources(c *call) reply {
 		return fail(err)
 	}
 	status, typ := c.query("status"), c.query("resource_type")
-	if status != "" && !slices.Contains([]string{cloudflare.ShareActive, cloudflare.ShareDeleting, cloudflare.ShareDeleted}, status) {
+	if status != "" && !slices.Contains([]string{shareActive, shareDeleting, shareDeleted}, status) {
 		return fail(badRequest(CodeInvalidValue, "query parameter status must be one of active, deleting, deleted, got %q", status))
 	}
 	if typ != "" && !slices.Contains(resourceTypes, typ) {
@@ -580,7 +581,7 @@ func addShareResource(c *call) reply {
 		return fail(err)
 	}
 	for _, r := range c.e.resourcesOf(s.ID) {
-		if r.ResourceType == *body.ResourceType && r.ResourceID == *body.ResourceID && r.Status != cloudflare.ShareDeleted {
+		if r.ResourceType == *body.ResourceType && r.ResourceID == *body.ResourceID && r.Status != shareDeleted {
 			return fail(errf(http.StatusConflict, CodeResourceExists, "%s %s is already on share %s", r.ResourceType, r.ResourceID, s.ID))
 		}
 	}
@@ -630,7 +631,7 @@ func updateShareResource(c *call) reply {
 	if body.Meta == nil || *body.Meta == nil {
 		return fail(missing("/meta", "meta"))
 	}
-	if r.Status != cloudflare.ShareActive {
+	if r.Status != shareActive {
 		return fail(badRequest(CodeShareDeleting, "share resource %s is %s and can no longer be changed", r.ID, r.Status))
 	}
 	r.Meta, r.Version, r.Modified = *body.Meta, r.Version+1, c.now
@@ -647,8 +648,8 @@ func removeShareResource(c *call) reply {
 	if err != nil {
 		return fail(err)
 	}
-	if r.Status == cloudflare.ShareActive {
-		r.Status, r.SettleAt, r.Modified = cloudflare.ShareDeleting, c.now.Add(c.e.opts.AsyncDelay), c.now
+	if r.Status == shareActive {
+		r.Status, r.SettleAt, r.Modified = shareDeleting, c.now.Add(c.e.opts.AsyncDelay), c.now
 		c.dirty = true
 	}
 	return ok(http.StatusOK, renderResource(r))

@@ -281,7 +281,7 @@ func TestShareList(t *testing.T) {
 				t.Fatalf("got %d shares (nil=%v), want %v\n%s", len(list), list == nil, tt.want, r.Body)
 			}
 			for i := range list {
-				if list[i].ID != tt.want[i] || list[i].Kind != tt.kinds[i] || list[i].AccountID != acctA {
+				if list[i].ID != tt.want[i] || string(list[i].Kind) != tt.kinds[i] || list[i].AccountID != acctA {
 					t.Errorf("share %d: %+v, want %s %s", i, list[i], tt.want[i], tt.kinds[i])
 				}
 			}

@@ -169,7 +169,7 @@ func (e *Emulator) settle(now time.Time) bool {
 	}
 	for i := range e.data.Shares {
 		s := e.data.Shares[i]
-		if s.TargetType != cloudflare.TargetOrganization || s.Status != cloudflare.ShareActive {
+		if s.TargetType != targetOrganization || s.Status != shareActive {
 			continue
 		}
 		org := e.orgOf(s.AccountID)
@@ -182,7 +182,7 @@ func (e *Emulator) settle(now time.Time) bool {
 			}
 			e.data.Recipients = append(e.data.Recipients, Recipient{
 				ID: newHex32(), ShareID: s.ID, AccountID: a.ID,
-				AssociationStatus: cloudflare.Associating, SettleAt: now.Add(e.opts.AsyncDelay),
+				AssociationStatus: associating, SettleAt: now.Add(e.opts.AsyncDelay),
 				Created: now, Modified: now,
 			})
 			changed = true
@@ -191,23 +191,23 @@ func (e *Emulator) settle(now time.Time) bool {
 	due := func(t time.Time) bool { return !now.Before(t) }
 	for i := range e.data.Shares {
 		s := &e.data.Shares[i]
-		if s.Status == cloudflare.ShareDeleting && due(s.SettleAt) {
-			s.Status, s.Modified, changed = cloudflare.ShareDeleted, s.SettleAt, true
+		if s.Status == shareDeleting && due(s.SettleAt) {
+			s.Status, s.Modified, changed = shareDeleted, s.SettleAt, true
 		}
 	}
 	for i := range e.data.Recipients {
 		r := &e.data.Recipients[i]
 		switch {
-		case r.AssociationStatus == cloudflare.Associating && due(r.SettleAt):
-			r.AssociationStatus, r.Modified, changed = cloudflare.Associated, r.SettleAt, true
-		case r.AssociationStatus == cloudflare.Disassociating && due(r.SettleAt):
-			r.AssociationStatus, r.Modified, changed = cloudflare.Disassociated, r.SettleAt, true
+		case r.AssociationStatus == associating && due(r.SettleAt):
+			r.AssociationStatus, r.Modified, changed = associated, r.SettleAt, true
+		case r.AssociationStatus == disassociating && due(r.SettleAt):
+			r.AssociationStatus, r.Modified, changed = disassociated, r.SettleAt, true
 		}
 	}
 	for i := range e.data.ShareResources {
 		r := &e.data.ShareResources[i]
-		if r.Status == cloudflare.ShareDeleting && due(r.SettleAt) {
-			r.Status, r.Modified, changed = cloudflare.ShareDeleted, r.SettleAt, true
+		if r.Status == shareDeleting && due(r.SettleAt) {
+			r.Status, r.Modified, changed = shareDeleted, r.SettleAt, true
 		}
 	}
 	return changed
@@ -223,15 +223,15 @@ func (e *Emulator) federatedConnections(accountID string) []cloudflare.IdentityP
 	var out []cloudflare.IdentityProvider
 	seen := map[string]bool{}
 	for _, s := range e.data.Shares {
-		if s.Status == cloudflare.ShareDeleted || s.AccountID == accountID {
+		if s.Status == shareDeleted || s.AccountID == accountID {
 			continue
 		}
 		r := e.findRecipient(s.ID, accountID)
-		if r == nil || (r.AssociationStatus != cloudflare.Associated && r.AssociationStatus != cloudflare.Disassociating) {
+		if r == nil || (r.AssociationStatus != associated && r.AssociationStatus != disassociating) {
 			continue
 		}
 		for _, res := range e.resourcesOf(s.ID) {
-			if res.ResourceType != cloudflare.ResourceTypeIdPFederationGrant || res.Status == cloudflare.ShareDeleted {
+			if res.ResourceType != resourceFederationGrant || res.Status == shareDeleted {
 				continue
 			}
 			g := e.findGrant(s.AccountID, res.ResourceID)

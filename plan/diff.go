@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -286,7 +286,7 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 // idpState is what the child diffs of one declared IdP need to know.
 type idpState struct {
 	ac   *account
-	t    cloudflare.IdPType
+	t    idptype.Type
 	d    *state.IdP
 	l    *state.LiveIdP // nil when the IdP does not exist
 	addr string
@@ -328,7 +328,7 @@ func (s *idpState) action(addr string, r Resource, k Kind, reason Reason) Action
 
 func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 	addr := IdPAddress(ac.label, di.Name)
-	t, ok := cloudflare.IdPTypes[di.Type]
+	t, ok := idptype.Types[di.Type]
 	if !ok {
 		return fmt.Errorf("%s: unknown identity provider type %q", addr, di.Type)
 	}
@@ -420,7 +420,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 }
 
 // writeOnlyDeclared lists the declared keys the API never returns, sorted.
-func writeOnlyDeclared(t cloudflare.IdPType, di *state.IdP) []string {
+func writeOnlyDeclared(t idptype.Type, di *state.IdP) []string {
 	var keys []string
 	for k := range di.Config {
 		if isWriteOnly(t, k) {

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -19,7 +19,7 @@ var scimReadOnly = []string{"scim_base_url", "secret"}
 // readOnlyKey reports whether the server computes a config key. redirect_url
 // is computed for every type that has it, whether or not the catalogue lists
 // it for this one, so it is never sent back.
-func readOnlyKey(t cloudflare.IdPType, key string) bool {
+func readOnlyKey(t idptype.Type, key string) bool {
 	if key == "redirect_url" {
 		return true
 	}
@@ -28,7 +28,7 @@ func readOnlyKey(t cloudflare.IdPType, key string) bool {
 }
 
 // comparable reports whether a declared key takes part in the config diff.
-func comparable(t cloudflare.IdPType, key string) bool {
+func comparable(t idptype.Type, key string) bool {
 	if key == keyEnableEncryption {
 		return false
 	}
@@ -37,7 +37,7 @@ func comparable(t cloudflare.IdPType, key string) bool {
 
 // configChanges compares the declared keys of d with the live config. Only
 // declared keys count: what the server defaults or computes is not drift.
-func configChanges(t cloudflare.IdPType, d *state.IdP, live map[string]any) []Change {
+func configChanges(t idptype.Type, d *state.IdP, live map[string]any) []Change {
 	var out []Change
 	for k, dv := range d.Config {
 		if !comparable(t, k) {
@@ -66,7 +66,7 @@ func configChanges(t cloudflare.IdPType, d *state.IdP, live map[string]any) []Ch
 // sameValue decides whether a declared value matches the live one. An absent
 // live key equals false for booleans the API defaults to false, and equals an
 // empty string or list, because reads leave such values out.
-func sameValue(t cloudflare.IdPType, key string, declared, live any, present bool) bool {
+func sameValue(t idptype.Type, key string, declared, live any, present bool) bool {
 	if !present {
 		if b, ok := declared.(bool); ok {
 			f, _ := t.Field(key)
@@ -199,7 +199,7 @@ func normalizeText(s string) string {
 
 // declaredConfig is the declared config as it may be shown: sensitive values
 // masked, keys the encryption action owns left out.
-func declaredConfig(t cloudflare.IdPType, d *state.IdP) map[string]any {
+func declaredConfig(t idptype.Type, d *state.IdP) map[string]any {
 	out := make(map[string]any, len(d.Config))
 	for k, v := range d.Config {
 		if k == keyEnableEncryption || readOnlyKey(t, k) {
@@ -214,7 +214,7 @@ func declaredConfig(t cloudflare.IdPType, d *state.IdP) map[string]any {
 }
 
 // createRequest is the body of an IdP create or replace: the declared config only.
-func createRequest(t cloudflare.IdPType, d *state.IdP, salt string) *IdPRequest {
+func createRequest(t idptype.Type, d *state.IdP, salt string) *IdPRequest {
 	return &IdPRequest{
 		Name:    d.Name,
 		Type:    d.Type,
@@ -226,7 +226,7 @@ func createRequest(t cloudflare.IdPType, d *state.IdP, salt string) *IdPRequest 
 // updateRequest is the body of an IdP update. PUT replaces the whole object, so
 // the live config (less what the server computes or cannot return) is the base
 // and the declared keys overlay it: settings nobody declared are preserved.
-func updateRequest(t cloudflare.IdPType, d *state.IdP, l *state.LiveIdP, salt string, encryptionStaysOn bool) *IdPRequest {
+func updateRequest(t idptype.Type, d *state.IdP, l *state.LiveIdP, salt string, encryptionStaysOn bool) *IdPRequest {
 	cfg := make(map[string]any, len(l.Config)+len(d.Config))
 	for k, v := range l.Config {
 		if k == keyEnableEncryption {
@@ -262,7 +262,7 @@ func updateRequest(t cloudflare.IdPType, d *state.IdP, l *state.LiveIdP, salt st
 
 // idpBefore and idpAfter are the managed fields of an IdP as read and as
 // declared: name, type and the declared config keys.
-func idpBefore(t cloudflare.IdPType, d *state.IdP, l *state.LiveIdP) map[string]any {
+func idpBefore(t idptype.Type, d *state.IdP, l *state.LiveIdP) map[string]any {
 	cfg := make(map[string]any, len(d.Config))
 	for k := range d.Config {
 		if !comparable(t, k) {
@@ -280,12 +280,12 @@ func idpBefore(t cloudflare.IdPType, d *state.IdP, l *state.LiveIdP) map[string]
 	return map[string]any{"name": l.Name, "type": l.Type, "config": cfg}
 }
 
-func idpAfter(t cloudflare.IdPType, d *state.IdP) map[string]any {
+func idpAfter(t idptype.Type, d *state.IdP) map[string]any {
 	return map[string]any{"name": d.Name, "type": d.Type, "config": declaredConfig(t, d)}
 }
 
 // createChanges lists every declared field of a new IdP.
-func createChanges(t cloudflare.IdPType, d *state.IdP) []Change {
+func createChanges(t idptype.Type, d *state.IdP) []Change {
 	out := []Change{{Path: "name", After: d.Name}, {Path: "type", After: d.Type}}
 	for k, v := range d.Config {
 		if !comparable(t, k) {

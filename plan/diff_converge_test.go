@@ -10,6 +10,7 @@ import (
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/state"
 )
@@ -62,7 +63,7 @@ func (e *convergeEnv) plan(d *state.Desired, o plan.Options) *plan.Plan {
 	for i, a := range d.Accounts {
 		ids[i] = a.ID
 	}
-	live, err := state.ReadLive(context.Background(), e.client, ids, state.ReadOptions{})
+	live, err := engine.ReadLive(context.Background(), e.client, ids, engine.ReadOptions{})
 	if err != nil {
 		e.t.Fatal(err)
 	}

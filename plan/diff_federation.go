@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -64,9 +64,9 @@ func (d *differ) federation(s *idpState, chain *node) error {
 	}
 	d.readShare(s.ac, s.addr, share)
 	ids.Share = share.ID
-	wantType := cloudflare.TargetAccount
+	wantType := idptype.TargetAccount
 	if want.Organization {
-		wantType = cloudflare.TargetOrganization
+		wantType = idptype.TargetOrganization
 	}
 	if share.TargetType != wantType {
 		sh := s.action(shAddr, ResourceShare, Replace, ReasonTargetChanged)
@@ -180,7 +180,7 @@ func (d *differ) deleteFederation(ac *account, base Action, idpAddr string, l *s
 // losers says which accounts lose the IdP at once when a share (or the grant
 // it carries) goes away.
 func (d *differ) losers(ac *account, share *state.LiveShare) ([]string, []string) {
-	if share.TargetType == cloudflare.TargetOrganization {
+	if share.TargetType == idptype.TargetOrganization {
 		org := share.OrganizationID
 		if org == "" && ac.live != nil {
 			org = ac.live.Organization
@@ -213,24 +213,24 @@ func (d *differ) activeShare(ac *account, shAddr string, grant *state.LiveGrant)
 	// The share linked from the grant is the one the reader chose among
 	// several active ones; otherwise the lowest id keeps the choice stable.
 	var active *state.LiveShare
-	if grant.Share != nil && grant.Share.Status == cloudflare.ShareActive {
+	if grant.Share != nil && grant.Share.Status == idptype.ShareActive {
 		active = grant.Share
 	}
 	for _, sh := range shares {
 		switch sh.Status {
-		case cloudflare.ShareActive:
+		case idptype.ShareActive:
 			if active == nil || grant.Share != active && sh.ID < active.ID {
 				active = sh
 			}
-		case cloudflare.ShareDeleting:
-			d.pending(Pending{Address: shAddr, AccountID: ac.d.ID, Status: sh.Status})
+		case idptype.ShareDeleting:
+			d.pending(Pending{Address: shAddr, AccountID: ac.d.ID, Status: string(sh.Status)})
 		}
 	}
 	return active
 }
 
-func isPresent(status string) bool {
-	return status == cloudflare.Associating || status == cloudflare.Associated
+func isPresent(status idptype.RecipientStatus) bool {
+	return status == idptype.Associating || status == idptype.Associated
 }
 
 // presentRecipients maps each account that has or is getting the IdP to its
@@ -264,9 +264,9 @@ func shareRequest(d *state.IdP) *ShareRequest {
 func shareFields(r *ShareRequest) map[string]any {
 	m := map[string]any{"name": r.Name}
 	if r.Organization {
-		m["target_type"] = cloudflare.TargetOrganization
+		m["target_type"] = idptype.TargetOrganization
 	} else {
-		m["target_type"] = cloudflare.TargetAccount
+		m["target_type"] = idptype.TargetAccount
 		m["accounts"] = r.Accounts
 	}
 	return m
@@ -281,10 +281,10 @@ func (d *differ) readShare(ac *account, idpAddr string, sh *state.LiveShare) {
 	d.read(Read{Address: ShareAddress(idpAddr), AccountID: ac.d.ID, ID: sh.ID, Version: timeVersion(sh.Modified), Resource: ResourceShare})
 	for _, r := range sh.Recipients {
 		switch r.Status {
-		case cloudflare.Disassociated:
+		case idptype.Disassociated:
 			continue
-		case cloudflare.Associating, cloudflare.Disassociating:
-			d.pending(Pending{Address: RecipientAddress(idpAddr, r.AccountID), AccountID: ac.d.ID, Status: r.Status})
+		case idptype.Associating, idptype.Disassociating:
+			d.pending(Pending{Address: RecipientAddress(idpAddr, r.AccountID), AccountID: ac.d.ID, Status: string(r.Status)})
 		}
 		d.read(Read{Address: RecipientAddress(idpAddr, r.AccountID), AccountID: ac.d.ID, ID: r.ID, Version: timeVersion(r.Modified), Resource: ResourceRecipient})
 	}

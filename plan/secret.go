@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -22,7 +22,7 @@ func SecretHash(salt, value string) string {
 
 // isSensitive reports whether a declared key must never be shown: the
 // catalogue says so, or the loader resolved it from a secret reference.
-func isSensitive(t cloudflare.IdPType, d *state.IdP, key string) bool {
+func isSensitive(t idptype.Type, d *state.IdP, key string) bool {
 	if f, ok := t.Field(key); ok && f.Sensitive {
 		return true
 	}
@@ -31,14 +31,14 @@ func isSensitive(t cloudflare.IdPType, d *state.IdP, key string) bool {
 }
 
 // isWriteOnly reports whether a key cannot be read back and so is never diffed.
-func isWriteOnly(t cloudflare.IdPType, key string) bool {
+func isWriteOnly(t idptype.Type, key string) bool {
 	f, ok := t.Field(key)
 	return ok && f.WriteOnly
 }
 
 // secretRefs names every sensitive declared key of d, sorted by key, with the
 // hash of its resolved value.
-func secretRefs(t cloudflare.IdPType, d *state.IdP, salt string) []SecretRef {
+func secretRefs(t idptype.Type, d *state.IdP, salt string) []SecretRef {
 	var refs []SecretRef
 	for k, v := range d.Config {
 		if !isSensitive(t, d, k) {
@@ -60,7 +60,7 @@ func secretString(v any) string {
 
 // writeOnlyChanges are the changes that say a write-only secret is sent: it
 // cannot be read back, so the plan cannot say whether it differs.
-func writeOnlyChanges(t cloudflare.IdPType, d *state.IdP) []Change {
+func writeOnlyChanges(t idptype.Type, d *state.IdP) []Change {
 	var out []Change
 	for k := range d.Config {
 		if isWriteOnly(t, k) {
@@ -71,7 +71,7 @@ func writeOnlyChanges(t cloudflare.IdPType, d *state.IdP) []Change {
 }
 
 // hasWriteOnly reports whether d declares a key that cannot be read back.
-func hasWriteOnly(t cloudflare.IdPType, d *state.IdP) bool {
+func hasWriteOnly(t idptype.Type, d *state.IdP) bool {
 	for k := range d.Config {
 		if isWriteOnly(t, k) {
 			return true

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -143,7 +143,7 @@ func appeared(a Action, la *state.LiveAccount) (Read, bool) {
 			break
 		}
 		for _, s := range la.Shares {
-			if s.GrantID == a.IDs.Grant && s.Status == cloudflare.ShareActive {
+			if s.GrantID == a.IDs.Grant && s.Status == idptype.ShareActive {
 				r.ID, r.Version = s.ID, timeVersion(s.Modified)
 				return r, true
 			}

@@ -12,6 +12,7 @@ import (
 	"os"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 )
 
 // obj keeps key order in the generated JSON, so the file reads top-down.
@@ -85,14 +86,14 @@ var descriptions = map[string]string{
 	"login_page_auto_prompt":      "Prompt for a passkey as soon as the login page opens (default false).",
 }
 
-func field(f cloudflare.ConfigField) obj {
+func field(f idptype.Field) obj {
 	d := descriptions[f.Name]
 	if d == "" {
 		panic("no description for " + f.Name)
 	}
 	o := obj{{"description", d}}
 	switch f.Kind {
-	case cloudflare.KindString:
+	case idptype.KindString:
 		o = append(o, kv{"type", "string"})
 		if f.Sensitive {
 			o = append(o, kv{"pattern", secretRe})
@@ -100,9 +101,9 @@ func field(f cloudflare.ConfigField) obj {
 		if len(f.Enum) > 0 {
 			o = append(o, kv{"enum", f.Enum})
 		}
-	case cloudflare.KindBool:
+	case idptype.KindBool:
 		o = append(o, kv{"type", "boolean"})
-	case cloudflare.KindInt:
+	case idptype.KindInt:
 		o = append(o, kv{"type", "integer"})
 		if f.Min != 0 {
 			o = append(o, kv{"minimum", f.Min})
@@ -110,9 +111,9 @@ func field(f cloudflare.ConfigField) obj {
 		if f.Max != 0 {
 			o = append(o, kv{"maximum", f.Max})
 		}
-	case cloudflare.KindStringList:
+	case idptype.KindStringList:
 		o = append(o, kv{"type", "array"}, kv{"items", obj{{"type", "string"}}})
-	case cloudflare.KindHeaderAttributes:
+	case idptype.KindHeaderAttributes:
 		o = append(o, kv{"type", "array"}, kv{"items", obj{
 			{"type", "object"},
 			{"description", "A SAML attribute and the request header it is sent in."},
@@ -134,11 +135,11 @@ func field(f cloudflare.ConfigField) obj {
 
 // managed reports whether a catalogue key is written in config: read-only keys
 // are the server's, and enable_encryption is driven by the encryption block.
-func managed(f cloudflare.ConfigField) bool {
+func managed(f idptype.Field) bool {
 	return !f.ReadOnly && f.Name != "enable_encryption"
 }
 
-func configDef(t cloudflare.IdPType) obj {
+func configDef(t idptype.Type) obj {
 	var props obj
 	var required []string
 	for _, f := range t.Fields {
@@ -183,8 +184,8 @@ func main() {
 		}},
 	}
 	var conds []obj
-	for _, name := range cloudflare.IdPTypeNames {
-		t := cloudflare.IdPTypes[name]
+	for _, name := range idptype.Names {
+		t := idptype.Types[name]
 		defs = append(defs, kv{"config_" + name, configDef(t)})
 		then := obj{}
 		hasRequired := false
@@ -216,7 +217,7 @@ func main() {
 			{"properties", obj{
 				{"name", obj{{"type", "string"}, {"minLength", 1}, {"description", "The name shown on the login page; unique in the account, and how the IdP is matched to a live one."}}},
 				{"id", obj{{"type", "string"}, {"pattern", uuidRe}, {"description", "Pins the IdP to an existing live one by its UUID, e.g. to rename it."}}},
-				{"type", obj{{"enum", cloudflare.IdPTypeNames}, {"description", "The identity provider type. It cannot change in place: a new type replaces the IdP."}}},
+				{"type", obj{{"enum", idptype.Names}, {"description", "The identity provider type. It cannot change in place: a new type replaces the IdP."}}},
 				{"config", obj{{"type", "object"}, {"description", "The API's config keys for this type. Sensitive keys take ${env:NAME} or ${file:PATH} references."}}},
 				{"encryption", obj{{"$ref", "#/$defs/encryption"}, {"description", "SAML assertion encryption (saml only)."}}},
 				{"federation", obj{{"$ref", "#/$defs/federation"}, {"description", "Share this IdP with other accounts of the organization (not for onetimepin or cloudflare)."}}},

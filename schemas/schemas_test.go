@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 )
 
 func TestCompile(t *testing.T) {
@@ -53,7 +53,7 @@ func defs(t *testing.T) map[string]any {
 }
 
 // TestSchemaAgreesWithCatalogue checks every type's config keys, kinds,
-// enums, bounds and required keys against cloudflare.IdPTypes. Read-only keys
+// enums, bounds and required keys against idptype.Types. Read-only keys
 // and enable_encryption are absent on purpose: the server computes the former
 // and the encryption block drives the latter.
 func TestSchemaAgreesWithCatalogue(t *testing.T) {
@@ -63,15 +63,15 @@ func TestSchemaAgreesWithCatalogue(t *testing.T) {
 	for _, v := range idp["properties"].(map[string]any)["type"].(map[string]any)["enum"].([]any) {
 		enum = append(enum, v.(string))
 	}
-	if !slices.Equal(enum, cloudflare.IdPTypeNames) {
-		t.Errorf("type enum = %v, want %v", enum, cloudflare.IdPTypeNames)
+	if !slices.Equal(enum, idptype.Names) {
+		t.Errorf("type enum = %v, want %v", enum, idptype.Names)
 	}
 	conds := idp["allOf"].([]any)
-	if len(conds) != len(cloudflare.IdPTypeNames) {
-		t.Fatalf("%d if/then branches, want %d", len(conds), len(cloudflare.IdPTypeNames))
+	if len(conds) != len(idptype.Names) {
+		t.Fatalf("%d if/then branches, want %d", len(conds), len(idptype.Names))
 	}
-	for i, name := range cloudflare.IdPTypeNames {
-		typ := cloudflare.IdPTypes[name]
+	for i, name := range idptype.Names {
+		typ := idptype.Types[name]
 		t.Run(name, func(t *testing.T) {
 			cond := conds[i].(map[string]any)
 			ifType := cond["if"].(map[string]any)["properties"].(map[string]any)["type"].(map[string]any)["const"]
@@ -135,11 +135,11 @@ func TestSchemaAgreesWithCatalogue(t *testing.T) {
 	}
 }
 
-func checkKind(t *testing.T, f cloudflare.ConfigField, p map[string]any) {
+func checkKind(t *testing.T, f idptype.Field, p map[string]any) {
 	t.Helper()
-	wantType := map[cloudflare.FieldKind]string{
-		cloudflare.KindString: "string", cloudflare.KindBool: "boolean", cloudflare.KindInt: "integer",
-		cloudflare.KindStringList: "array", cloudflare.KindHeaderAttributes: "array",
+	wantType := map[idptype.FieldKind]string{
+		idptype.KindString: "string", idptype.KindBool: "boolean", idptype.KindInt: "integer",
+		idptype.KindStringList: "array", idptype.KindHeaderAttributes: "array",
 	}[f.Kind]
 	if p["type"] != wantType {
 		t.Errorf("%s: type %v, want %s", f.Name, p["type"], wantType)

@@ -12,7 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 )
 
 // accountDecl is one declaration of an account in one document, with the
@@ -121,7 +121,7 @@ func (l *loader) decodeIdP(acct *Account, n *yaml.Node, im map[string]any) (idpD
 	if v := mem.value("id"); v != nil {
 		d.idPos = l.pos(v)
 	}
-	typ, known := cloudflare.IdPTypes[idp.Type]
+	typ, known := idptype.Types[idp.Type]
 	if idp.Name == "" || !known {
 		return d, false // reported by the schema
 	}
@@ -225,7 +225,7 @@ func (l *loader) decodeFederation(acct *Account, key, n *yaml.Node, fm map[strin
 
 // configValue resolves the references in one config value. Values from the
 // environment and every catalogue-sensitive key are recorded in Secrets.
-func (l *loader) configValue(idp *IdP, f cloudflare.ConfigField, n *yaml.Node, v any) (any, bool) {
+func (l *loader) configValue(idp *IdP, f idptype.Field, n *yaml.Node, v any) (any, bool) {
 	switch v := v.(type) {
 	case string:
 		raw := v
@@ -273,7 +273,7 @@ func (l *loader) configValue(idp *IdP, f cloudflare.ConfigField, n *yaml.Node, v
 	return v, true
 }
 
-func (l *loader) listItem(f cloudflare.ConfigField, i int, n *yaml.Node, v any) (any, bool) {
+func (l *loader) listItem(f idptype.Field, i int, n *yaml.Node, v any) (any, bool) {
 	s, isString := v.(string)
 	if !isString {
 		m, ok := v.(map[string]any)

@@ -10,7 +10,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 )
 
 // reportSchema reports the failures of a document against the JSON Schema, each
@@ -307,7 +307,7 @@ func isSensitive(val any, path []string) bool {
 		return false
 	}
 	t, _ := valueAt(val, append(slices.Clone(path[:len(path)-2]), "type")).(string)
-	f, ok := cloudflare.IdPTypes[t].Field(path[len(path)-1])
+	f, ok := idptype.Types[t].Field(path[len(path)-1])
 	return ok && f.Sensitive
 }
 
@@ -326,14 +326,14 @@ func (l *loader) unknownKey(val any, path []string, sh, key string, allowed []st
 			l.errorf(pos, "use `encryption.enabled`", "`enable_encryption` is not set in config")
 			return
 		}
-		if f, ok := cloudflare.IdPTypes[t].Field(key); ok && f.ReadOnly {
+		if f, ok := idptype.Types[t].Field(key); ok && f.ReadOnly {
 			l.errorf(pos, "remove it", "`%s` is read-only: the API computes it", name)
 			return
 		}
 		// Config keys list in the catalogue's order, which groups them as
 		// the API documentation does.
 		var keys []string
-		for _, f := range cloudflare.IdPTypes[t].Fields {
+		for _, f := range idptype.Types[t].Fields {
 			if slices.Contains(allowed, f.Name) {
 				keys = append(keys, f.Name)
 			}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/schemas"
 )
 
@@ -42,7 +42,7 @@ var loadSchemaSet = sync.OnceValues(func() (*schemaSet, error) {
 	conds, _ := idp["allOf"].([]any)
 	for i, c := range conds {
 		t, _ := lookupJSON(c, "if", "properties", "type", "const").(string)
-		if !cloudflare.IsIdPType(t) {
+		if !idptype.Known(t) {
 			return nil, fmt.Errorf("schema branch %d is for unknown type %q", i, t)
 		}
 		s, err := full.Compile(fmt.Sprintf("%s#/$defs/identity_provider/allOf/%d/then", schemas.ID, i))
@@ -51,8 +51,8 @@ var loadSchemaSet = sync.OnceValues(func() (*schemaSet, error) {
 		}
 		set.byType[t] = s
 	}
-	if len(set.byType) != len(cloudflare.IdPTypeNames) {
-		return nil, fmt.Errorf("schema has branches for %d types, want %d", len(set.byType), len(cloudflare.IdPTypeNames))
+	if len(set.byType) != len(idptype.Names) {
+		return nil, fmt.Errorf("schema has branches for %d types, want %d", len(set.byType), len(idptype.Names))
 	}
 
 	// The skeleton is a copy without the conditions, under the same $id so

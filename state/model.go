@@ -1,11 +1,10 @@
-// Package state holds the two sides idpsync compares: the desired state loaded
-// and validated from YAML, and the live state read from the Cloudflare API and
-// normalized into the same vocabulary.
 package state
 
 import (
 	"fmt"
 	"time"
+
+	"github.com/idpsync/idpsync/idptype"
 )
 
 // Pos is a position in a desired-state file.
@@ -187,8 +186,8 @@ type LiveGrant struct {
 type LiveShare struct {
 	ID             string
 	Name           string
-	Status         string
-	TargetType     string
+	Status         idptype.ShareStatus
+	TargetType     idptype.ShareTarget
 	OrganizationID string
 	Modified       time.Time
 	// GrantID is the resource_id of the share's idp-federation-grant resource.
@@ -204,6 +203,6 @@ type LiveShare struct {
 type LiveRecipient struct {
 	ID        string
 	AccountID string
-	Status    string
+	Status    idptype.RecipientStatus
 	Modified  time.Time
 }

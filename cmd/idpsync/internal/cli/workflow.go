@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/state"
 )
@@ -138,7 +139,7 @@ type PlanRequest struct {
 
 // ReadLive reads the live state of the declared accounts.
 func (f *Factory) ReadLive(ctx context.Context, conn *Connection, d *state.Desired) (*state.Live, error) {
-	live, err := state.ReadLive(ctx, conn.Client, AccountIDs(d), state.ReadOptions{Managed: ManagedByDesired(d)})
+	live, err := engine.ReadLive(ctx, conn.Client, AccountIDs(d), engine.ReadOptions{Managed: ManagedByDesired(d)})
 	if err != nil {
 		return nil, fmt.Errorf("read live state: %w", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/plancmd"
+	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/state"
 )
@@ -221,7 +222,7 @@ func checkSavedPlan(ctx context.Context, f *cli.Factory, conn *cli.Connection, p
 	for i, a := range p.Accounts {
 		ids[i] = a.ID
 	}
-	live, err := state.ReadLive(ctx, conn.Client, ids, state.ReadOptions{Managed: cli.ManagedByPlan(p)})
+	live, err := engine.ReadLive(ctx, conn.Client, ids, engine.ReadOptions{Managed: cli.ManagedByPlan(p)})
 	if err != nil {
 		return fmt.Errorf("read live state: %w", err)
 	}

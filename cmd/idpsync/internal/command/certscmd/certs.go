@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/state"
 )
@@ -105,7 +106,7 @@ func Run(ctx context.Context, opts *Options) error {
 	defer conn.Close()
 	// Certificates live on the IdP objects; recipients are not needed.
 	none := func(string, *state.LiveIdP) bool { return false }
-	live, err := state.ReadLive(ctx, conn.Client, accounts, state.ReadOptions{Managed: none})
+	live, err := engine.ReadLive(ctx, conn.Client, accounts, engine.ReadOptions{Managed: none})
 	if err != nil {
 		return fmt.Errorf("read live state: %w", err)
 	}

@@ -15,8 +15,9 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/engine"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -76,7 +77,7 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer conn.Close()
-	live, err := state.ReadLive(ctx, conn.Client, opts.Accounts, state.ReadOptions{})
+	live, err := engine.ReadLive(ctx, conn.Client, opts.Accounts, engine.ReadOptions{})
 	if err != nil {
 		return fmt.Errorf("read live state: %w", err)
 	}
@@ -178,7 +179,7 @@ func idpNode(accountID string, idp *state.LiveIdP, pin bool) (*yaml.Node, []secr
 		n.Content = append(n.Content, scalar("id", ""), scalar(idp.ID, ""))
 	}
 	n.Content = append(n.Content, scalar("type", ""), scalar(idp.Type, ""))
-	t := cloudflare.IdPTypes[idp.Type]
+	t := idptype.Types[idp.Type]
 	config := mapping()
 	var secrets []secretVar
 	for _, field := range t.Fields {
@@ -218,12 +219,12 @@ func federation(idp *state.LiveIdP) *yaml.Node {
 	}
 	sh := idp.Grant.Share
 	with := &yaml.Node{Kind: yaml.SequenceNode}
-	if sh.TargetType == cloudflare.TargetOrganization {
+	if sh.TargetType == idptype.TargetOrganization {
 		with.Content = append(with.Content, mapping("organization", scalar("true", "!!bool")))
 	} else {
 		var accounts []string
 		for _, r := range sh.Recipients {
-			if r.Status == cloudflare.Associated || r.Status == cloudflare.Associating {
+			if r.Status == idptype.Associated || r.Status == idptype.Associating {
 				accounts = append(accounts, r.AccountID)
 			}
 		}

@@ -1,4 +1,4 @@
-package state_test
+package engine_test
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/engine"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -83,7 +85,7 @@ func seedAccount(ctx context.Context, c *cloudflare.Client, acc string, idx int,
 		}
 		req := cloudflare.CreateShareRequest{
 			Name:      "Identity provider: " + name,
-			Resources: []cloudflare.ResourceRequest{{ResourceID: g.ID, ResourceType: cloudflare.ResourceTypeIdPFederationGrant, ResourceAccountID: acc}},
+			Resources: []cloudflare.ResourceRequest{{ResourceID: g.ID, ResourceType: idptype.ResourceFederationGrant, ResourceAccountID: acc}},
 		}
 		for _, r := range recipients {
 			req.Recipients = append(req.Recipients, cloudflare.RecipientRequest{RecipientAccountID: r})
@@ -149,7 +151,7 @@ func TestReadLiveAgainstEmulator(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newClient(t, srv, cloudflare.RateLimit{})
 			srv.Emulator.ResetStats()
-			live, err := state.ReadLive(context.Background(), c, read, state.ReadOptions{Managed: tt.managed})
+			live, err := engine.ReadLive(context.Background(), c, read, engine.ReadOptions{Managed: tt.managed})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +178,7 @@ func TestReadLiveAgainstEmulator(t *testing.T) {
 				}
 			}
 			for _, p := range []*state.LiveIdP{src.IdentityProviders[0], src.IdentityProviders[3]} {
-				if p.Grant == nil || p.Grant.Share == nil || p.Grant.Share.Status != cloudflare.ShareActive {
+				if p.Grant == nil || p.Grant.Share == nil || p.Grant.Share.Status != idptype.ShareActive {
 					t.Fatalf("%s: grant %+v", p.Name, p.Grant)
 				}
 				rs := p.Grant.Share.Recipients
@@ -247,7 +249,7 @@ func BenchmarkReadLive(b *testing.B) {
 		}
 		srv.Emulator.ResetStats()
 		start := time.Now()
-		live, err := state.ReadLive(ctx, c, sources, state.ReadOptions{Concurrency: concurrency})
+		live, err := engine.ReadLive(ctx, c, sources, engine.ReadOptions{Concurrency: concurrency})
 		elapsed += time.Since(start)
 		if err != nil {
 			b.Fatal(err)

@@ -1,23 +1,21 @@
-package state
+package engine
 
 import (
 	"cmp"
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/state"
 )
 
 // LiveClient is what ReadLive needs of the API client.
@@ -34,18 +32,18 @@ type ReadOptions struct {
 	Concurrency int
 	// Managed reports whether the grant of this live IdP belongs to idpsync
 	// (declared), so its share's recipients are read. nil: all.
-	Managed func(accountID string, idp *LiveIdP) bool
+	Managed func(accountID string, idp *state.LiveIdP) bool
 }
 
 // ReadLive reads the live state of the accounts with the fewest requests the
 // API allows: per account one IdP listing (every page; IdPs embed their
 // certificate sets), one grant listing, one share listing with resources, and
 // one recipient listing per sent share that carries a managed grant.
-func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadOptions) (*Live, error) {
+func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadOptions) (*state.Live, error) {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 8
 	}
-	live := &Live{Accounts: make(map[string]*LiveAccount, len(accountIDs))}
+	live := &state.Live{Accounts: make(map[string]*state.LiveAccount, len(accountIDs))}
 	var mu sync.Mutex
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Concurrency)
@@ -72,7 +70,7 @@ func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadO
 	return live, nil
 }
 
-func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadOptions) (*LiveAccount, error) {
+func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadOptions) (*state.LiveAccount, error) {
 	var (
 		idps   []cloudflare.IdentityProvider
 		grants []cloudflare.Grant
@@ -102,8 +100,8 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 		return nil, err
 	}
 
-	a := &LiveAccount{ID: accountID}
-	byID := make(map[string]*LiveIdP, len(idps))
+	a := &state.LiveAccount{ID: accountID}
+	byID := make(map[string]*state.LiveIdP, len(idps))
 	for _, idp := range idps {
 		l, err := liveIdP(idp)
 		if err != nil {
@@ -112,25 +110,25 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 		a.IdentityProviders = append(a.IdentityProviders, l)
 		byID[l.ID] = l
 	}
-	slices.SortFunc(a.IdentityProviders, func(x, y *LiveIdP) int {
+	slices.SortFunc(a.IdentityProviders, func(x, y *state.LiveIdP) int {
 		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
 	})
 
-	grantByID := make(map[string]*LiveGrant, len(grants))
+	grantByID := make(map[string]*state.LiveGrant, len(grants))
 	for _, gr := range grants {
-		lg := &LiveGrant{ID: gr.ID, IdPID: gr.IdPID, CreatedAt: gr.CreatedAt}
+		lg := &state.LiveGrant{ID: gr.ID, IdPID: gr.IdPID, CreatedAt: gr.CreatedAt}
 		a.Grants = append(a.Grants, lg)
 		grantByID[lg.ID] = lg
 		if idp := byID[gr.IdPID]; idp != nil && idp.Grant == nil {
 			idp.Grant = lg
 		}
 	}
-	slices.SortFunc(a.Grants, func(x, y *LiveGrant) int {
+	slices.SortFunc(a.Grants, func(x, y *state.LiveGrant) int {
 		return cmp.Or(cmp.Compare(x.IdPID, y.IdPID), x.CreatedAt.Compare(y.CreatedAt), cmp.Compare(x.ID, y.ID))
 	})
 
 	var received []cloudflare.Share
-	created := map[*LiveShare]time.Time{}
+	created := map[*state.LiveShare]time.Time{}
 	for _, s := range shares {
 		if isReceived(s, accountID) {
 			received = append(received, s)
@@ -140,10 +138,10 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 			a.Organization = s.OrganizationID
 		}
 		res := grantResource(s)
-		if res == nil || s.Status == cloudflare.ShareDeleted {
+		if res == nil || s.Status == idptype.ShareDeleted {
 			continue
 		}
-		ls := &LiveShare{
+		ls := &state.LiveShare{
 			ID:             s.ID,
 			Name:           s.Name,
 			Status:         s.Status,
@@ -158,11 +156,11 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 	}
 	// Oldest first, so that when several active shares carry one grant the
 	// oldest is the one linked.
-	slices.SortStableFunc(a.Shares, func(x, y *LiveShare) int {
+	slices.SortStableFunc(a.Shares, func(x, y *state.LiveShare) int {
 		return cmp.Or(created[x].Compare(created[y]), cmp.Compare(x.ID, y.ID))
 	})
 	for _, s := range a.Shares {
-		if s.Status != cloudflare.ShareActive {
+		if s.Status != idptype.ShareActive {
 			continue
 		}
 		if gr := grantByID[s.GrantID]; gr != nil && gr.Share == nil {
@@ -184,11 +182,11 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 
 // readRecipients lists the recipients of every active sent share that carries
 // the grant of a managed IdP: one request per share, in parallel.
-func readRecipients(ctx context.Context, c LiveClient, a *LiveAccount, grants map[string]*LiveGrant, idps map[string]*LiveIdP, opts ReadOptions) error {
+func readRecipients(ctx context.Context, c LiveClient, a *state.LiveAccount, grants map[string]*state.LiveGrant, idps map[string]*state.LiveIdP, opts ReadOptions) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	for _, s := range a.Shares {
-		if s.Status != cloudflare.ShareActive {
+		if s.Status != idptype.ShareActive {
 			continue
 		}
 		gr := grants[s.GrantID]
@@ -204,13 +202,13 @@ func readRecipients(ctx context.Context, c LiveClient, a *LiveAccount, grants ma
 			if err != nil {
 				return fmt.Errorf("list recipients of share %s: %w", s.ID, err)
 			}
-			s.Recipients = make([]*LiveRecipient, 0, len(rs))
+			s.Recipients = make([]*state.LiveRecipient, 0, len(rs))
 			for _, r := range rs {
-				s.Recipients = append(s.Recipients, &LiveRecipient{
+				s.Recipients = append(s.Recipients, &state.LiveRecipient{
 					ID: r.ID, AccountID: r.AccountID, Status: r.AssociationStatus, Modified: r.Modified,
 				})
 			}
-			slices.SortFunc(s.Recipients, func(x, y *LiveRecipient) int {
+			slices.SortFunc(s.Recipients, func(x, y *state.LiveRecipient) int {
 				return cmp.Or(cmp.Compare(x.AccountID, y.AccountID), x.Modified.Compare(y.Modified), cmp.Compare(x.ID, y.ID))
 			})
 			return nil
@@ -221,14 +219,14 @@ func readRecipients(ctx context.Context, c LiveClient, a *LiveAccount, grants ma
 
 func isReceived(s cloudflare.Share, accountID string) bool {
 	if s.Kind != "" {
-		return s.Kind == cloudflare.KindReceived
+		return s.Kind == idptype.ShareReceived
 	}
 	return s.AccountID != "" && s.AccountID != accountID
 }
 
 func grantResource(s cloudflare.Share) *cloudflare.ShareResource {
 	for i, r := range s.Resources {
-		if r.ResourceType == cloudflare.ResourceTypeIdPFederationGrant {
+		if r.ResourceType == idptype.ResourceFederationGrant {
 			return &s.Resources[i]
 		}
 	}
@@ -238,12 +236,12 @@ func grantResource(s cloudflare.Share) *cloudflare.ShareResource {
 // receivedFrom finds the received share behind a read-only connection: the
 // one named as the dashboard and idpsync name grant shares, or else the only
 // received grant share. Unknown origins leave the fields empty.
-func receivedFrom(name, accountID string, received []cloudflare.Share) *Received {
+func receivedFrom(name, accountID string, received []cloudflare.Share) *state.Received {
 	var match *cloudflare.Share
 	var grantShares []*cloudflare.Share
 	for i := range received {
 		s := &received[i]
-		if s.Status == cloudflare.ShareDeleting || s.Status == cloudflare.ShareDeleted {
+		if s.Status == idptype.ShareDeleting || s.Status == idptype.ShareDeleted {
 			continue
 		}
 		if s.Name == "Identity provider: "+name && match == nil {
@@ -257,16 +255,16 @@ func receivedFrom(name, accountID string, received []cloudflare.Share) *Received
 		match = grantShares[0]
 	}
 	if match == nil {
-		return &Received{}
+		return &state.Received{}
 	}
-	r := &Received{ShareID: match.ID, ShareName: match.Name}
+	r := &state.Received{ShareID: match.ID, ShareName: match.Name}
 	if match.AccountID != accountID {
 		r.FromAccount = match.AccountID
 	}
 	return r
 }
 
-func liveIdP(idp cloudflare.IdentityProvider) (*LiveIdP, error) {
+func liveIdP(idp cloudflare.IdentityProvider) (*state.LiveIdP, error) {
 	cfg, err := canonical(idp.Config)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -276,7 +274,7 @@ func liveIdP(idp cloudflare.IdentityProvider) (*LiveIdP, error) {
 	}
 	// Write-only keys cannot be compared with what a read returns (null, empty
 	// or masked), and the model holds no secret.
-	if t, ok := cloudflare.IdPTypes[idp.Type]; ok {
+	if t, ok := idptype.Types[idp.Type]; ok {
 		for _, f := range t.Fields {
 			if f.WriteOnly {
 				delete(cfg, f.Name)
@@ -288,27 +286,27 @@ func liveIdP(idp cloudflare.IdentityProvider) (*LiveIdP, error) {
 		return nil, fmt.Errorf("scim_config: %w", err)
 	}
 	delete(scim, "secret")
-	l := &LiveIdP{
+	l := &state.LiveIdP{
 		ID:         idp.ID,
 		Name:       idp.Name,
 		Type:       idp.Type,
 		Config:     cfg,
 		SCIMConfig: scim,
 		ReadOnly:   idp.ReadOnly,
-		Version:    IdPVersion(idp),
+		Version:    versionMarker(idp),
 	}
 	l.EncryptionEnabled, _ = cfg["enable_encryption"].(bool)
 	switch {
 	case idp.SAMLCertificateSet != nil:
 		l.CertificateSet = liveSet(idp.SAMLCertificateSet)
 	case idp.SAMLCertificateSetID != "":
-		l.CertificateSet = &LiveCertificateSet{UID: idp.SAMLCertificateSetID}
+		l.CertificateSet = &state.LiveCertificateSet{UID: idp.SAMLCertificateSetID}
 	}
 	return l, nil
 }
 
-func liveSet(s *cloudflare.CertificateSet) *LiveCertificateSet {
-	return &LiveCertificateSet{
+func liveSet(s *cloudflare.CertificateSet) *state.LiveCertificateSet {
+	return &state.LiveCertificateSet{
 		UID:       s.UID,
 		UpdatedAt: s.UpdatedAt,
 		Current:   liveCert(s.CurrentCertificate),
@@ -319,12 +317,12 @@ func liveSet(s *cloudflare.CertificateSet) *LiveCertificateSet {
 // liveCert leaves SHA256 empty when the API sent a certificate that does not
 // parse as PEM; the plan reports a missing fingerprint rather than failing
 // the whole read.
-func liveCert(c *cloudflare.Certificate) *LiveCertificate {
+func liveCert(c *cloudflare.Certificate) *state.LiveCertificate {
 	if c == nil {
 		return nil
 	}
-	fp, _ := Fingerprint(c.PublicCertificate)
-	return &LiveCertificate{UID: c.UID, PEM: c.PublicCertificate, NotAfter: c.NotAfter, SHA256: fp}
+	fp, _ := state.CertificateFingerprint(c.PublicCertificate)
+	return &state.LiveCertificate{UID: c.UID, PEM: c.PublicCertificate, NotAfter: c.NotAfter, SHA256: fp}
 }
 
 // canonical turns a decoded JSON object into the values encoding/json gives
@@ -344,11 +342,11 @@ func canonical(m map[string]any) (map[string]any, error) {
 	return out, nil
 }
 
-// IdPVersion is a marker of the IdP as read: the IdP object has no
+// versionMarker is a marker of the IdP as read: the IdP object has no
 // updated_at, so it is a hash of its JSON form (object keys sorted). Secret
 // values are left out so that the marker, which a saved plan records, says
 // nothing about them.
-func IdPVersion(idp cloudflare.IdentityProvider) string {
+func versionMarker(idp cloudflare.IdentityProvider) string {
 	idp.Config = withoutKeys(idp.Config, writeOnlyKeys(idp.Type)...)
 	idp.SCIMConfig = withoutKeys(idp.SCIMConfig, "secret")
 	b, err := json.Marshal(idp)
@@ -363,7 +361,7 @@ func IdPVersion(idp cloudflare.IdentityProvider) string {
 
 func writeOnlyKeys(typ string) []string {
 	var keys []string
-	for _, f := range cloudflare.IdPTypes[typ].Fields {
+	for _, f := range idptype.Types[typ].Fields {
 		if f.WriteOnly {
 			keys = append(keys, f.Name)
 		}
@@ -383,41 +381,4 @@ func withoutKeys(m map[string]any, keys ...string) map[string]any {
 		delete(out, k)
 	}
 	return out
-}
-
-// Fingerprint is the SHA-256 of a certificate's DER bytes as colon-separated
-// upper-case hex, the form IdP admin consoles show. pem may also be the bare
-// base64 body of the certificate.
-func Fingerprint(pemText string) (string, error) {
-	der, err := certificateDER(pemText)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(der)
-	var b strings.Builder
-	for i, x := range sum {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		fmt.Fprintf(&b, "%02X", x)
-	}
-	return b.String(), nil
-}
-
-func certificateDER(text string) ([]byte, error) {
-	if block, _ := pem.Decode([]byte(text)); block != nil {
-		if block.Type != "CERTIFICATE" {
-			return nil, fmt.Errorf("PEM block is %q, not CERTIFICATE", block.Type)
-		}
-		return block.Bytes, nil
-	}
-	bare := strings.Join(strings.Fields(text), "")
-	if bare == "" {
-		return nil, errors.New("empty certificate")
-	}
-	der, err := base64.StdEncoding.DecodeString(bare)
-	if err != nil {
-		return nil, errors.New("certificate is neither PEM nor base64 DER")
-	}
-	return der, nil
 }

@@ -1,4 +1,4 @@
-package cloudflare
+package idptype
 
 import "slices"
 
@@ -13,8 +13,8 @@ const (
 	KindHeaderAttributes FieldKind = "header_attributes" // [{attribute_name, header_name}]
 )
 
-// ConfigField describes one config key of an IdP type, as the OpenAPI subset defines it.
-type ConfigField struct {
+// Field describes one config key of an IdP type, as the OpenAPI subset defines it.
+type Field struct {
 	Name string
 	Kind FieldKind
 	// Enum lists the allowed values of a string key, when the API restricts them.
@@ -34,26 +34,26 @@ type ConfigField struct {
 	DefaultFalse bool
 }
 
-// IdPType is the catalogue entry of one identity provider type.
-type IdPType struct {
+// Type is the catalogue entry of one identity provider type.
+type Type struct {
 	Name   string
-	Fields []ConfigField
+	Fields []Field
 	// Federable is false for the types a grant may not federate.
 	Federable bool
 }
 
 // Field returns the named config key of the type.
-func (t IdPType) Field(name string) (ConfigField, bool) {
+func (t Type) Field(name string) (Field, bool) {
 	for _, f := range t.Fields {
 		if f.Name == name {
 			return f, true
 		}
 	}
-	return ConfigField{}, false
+	return Field{}, false
 }
 
 // FieldNames lists the type's config keys in catalogue order.
-func (t IdPType) FieldNames() []string {
+func (t Type) FieldNames() []string {
 	names := make([]string, len(t.Fields))
 	for i, f := range t.Fields {
 		names[i] = f.Name
@@ -61,44 +61,44 @@ func (t IdPType) FieldNames() []string {
 	return names
 }
 
-func oauthBase() []ConfigField {
-	return []ConfigField{
+func oauthBase() []Field {
+	return []Field{
 		{Name: "client_id", Kind: KindString, Required: true},
 		{Name: "client_secret", Kind: KindString, Sensitive: true, WriteOnly: true, Required: true},
 	}
 }
 
-func claims() []ConfigField {
-	return []ConfigField{
+func claims() []Field {
+	return []Field{
 		{Name: "claims", Kind: KindStringList},
 		{Name: "email_claim_name", Kind: KindString},
 	}
 }
 
-func join(parts ...[]ConfigField) []ConfigField {
-	var out []ConfigField
+func join(parts ...[]Field) []Field {
+	var out []Field
 	for _, p := range parts {
 		out = append(out, p...)
 	}
 	return out
 }
 
-func redirectURL() ConfigField {
-	return ConfigField{Name: "redirect_url", Kind: KindString, ReadOnly: true}
+func redirectURL() Field {
+	return Field{Name: "redirect_url", Kind: KindString, ReadOnly: true}
 }
 
-// IdPTypes is the catalogue of the 16 identity provider types and their config
+// Types is the catalogue of the 16 identity provider types and their config
 // keys (REFERENCE.md §2.3), keyed by the API's type value.
-var IdPTypes = func() map[string]IdPType {
-	types := []IdPType{
-		{Name: "onetimepin", Fields: []ConfigField{redirectURL()}},
-		{Name: "azureAD", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+var Types = func() map[string]Type {
+	types := []Type{
+		{Name: "onetimepin", Fields: []Field{redirectURL()}},
+		{Name: "azureAD", Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "directory_id", Kind: KindString, Required: true},
 			{Name: "support_groups", Kind: KindBool, DefaultFalse: true},
 			{Name: "conditional_access_enabled", Kind: KindBool, DefaultFalse: true},
 			{Name: "prompt", Kind: KindString, Enum: []string{"login", "select_account", "none"}},
 		})},
-		{Name: "saml", Federable: true, Fields: []ConfigField{
+		{Name: "saml", Federable: true, Fields: []Field{
 			{Name: "issuer_url", Kind: KindString, Required: true},
 			{Name: "sso_target_url", Kind: KindString, Required: true},
 			{Name: "idp_public_certs", Kind: KindStringList, Required: true},
@@ -110,58 +110,58 @@ var IdPTypes = func() map[string]IdPType {
 			{Name: "force_authn", Kind: KindBool, DefaultFalse: true},
 			{Name: "max_sso_url_length", Kind: KindInt, Min: 512, Max: 100000},
 		}},
-		{Name: "centrify", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+		{Name: "centrify", Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "centrify_account", Kind: KindString, Required: true},
 			{Name: "centrify_app_id", Kind: KindString, Required: true},
 		})},
 		{Name: "facebook", Federable: true, Fields: oauthBase()},
 		{Name: "github", Federable: true, Fields: oauthBase()},
-		{Name: "google-apps", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+		{Name: "google-apps", Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "apps_domain", Kind: KindString, Required: true},
 			{Name: "prompt", Kind: KindString, Enum: []string{"none", "consent", "select_account"}},
 			{Name: "use_login_hint", Kind: KindBool, DefaultFalse: true},
 		})},
 		{Name: "google", Federable: true, Fields: join(oauthBase(), claims())},
 		{Name: "linkedin", Federable: true, Fields: oauthBase()},
-		{Name: "oidc", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+		{Name: "oidc", Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "auth_url", Kind: KindString, Required: true},
 			{Name: "token_url", Kind: KindString, Required: true},
 			{Name: "certs_url", Kind: KindString, Required: true},
 			{Name: "scopes", Kind: KindStringList},
 			{Name: "pkce_enabled", Kind: KindBool, DefaultFalse: true},
 		})},
-		{Name: "okta", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+		{Name: "okta", Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "okta_account", Kind: KindString, Required: true},
 			{Name: "authorization_server_id", Kind: KindString},
 		})},
-		{Name: "onelogin", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+		{Name: "onelogin", Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "onelogin_account", Kind: KindString, Required: true},
 		})},
-		{Name: "pingone", Federable: true, Fields: join(oauthBase(), claims(), []ConfigField{
+		{Name: "pingone", Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "ping_env_id", Kind: KindString, Required: true},
 		})},
 		{Name: "yandex", Federable: true, Fields: oauthBase()},
-		{Name: "cloudflare", Fields: []ConfigField{
+		{Name: "cloudflare", Fields: []Field{
 			redirectURL(),
 			{Name: "restrict_to_account_members", Kind: KindBool, DefaultFalse: true},
 		}},
-		{Name: "passkeys", Federable: true, Fields: []ConfigField{
+		{Name: "passkeys", Federable: true, Fields: []Field{
 			redirectURL(),
 			{Name: "login_page_auto_prompt", Kind: KindBool, DefaultFalse: true},
 		}},
 	}
-	m := make(map[string]IdPType, len(types))
+	m := make(map[string]Type, len(types))
 	for _, t := range types {
 		m[t.Name] = t
 	}
 	return m
 }()
 
-// IdPTypeNames lists the 16 type values in the API's enum order.
-var IdPTypeNames = []string{
+// Names lists the 16 type values in the API's enum order.
+var Names = []string{
 	"onetimepin", "azureAD", "saml", "centrify", "facebook", "github", "google-apps", "google",
 	"linkedin", "oidc", "okta", "onelogin", "pingone", "yandex", "cloudflare", "passkeys",
 }
 
-// IsIdPType reports whether t is one of the API's type values.
-func IsIdPType(t string) bool { return slices.Contains(IdPTypeNames, t) }
+// Known reports whether t is one of the API's type values.
+func Known(t string) bool { return slices.Contains(Names, t) }

@@ -1,4 +1,4 @@
-package state_test
+package engine_test
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -19,6 +18,8 @@ import (
 	"time"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/engine"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -68,11 +69,11 @@ func (f *fakeLive) ListRecipients(ctx context.Context, accountID, shareID string
 
 var t0 = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 
-func grantShare(id, name, account, grantID string, status string, created time.Time) cloudflare.Share {
+func grantShare(id, name, account, grantID string, status idptype.ShareStatus, created time.Time) cloudflare.Share {
 	return cloudflare.Share{
-		ID: id, Name: name, AccountID: account, OrganizationID: "org1", Status: status, TargetType: cloudflare.TargetAccount,
-		Kind: cloudflare.KindSent, Created: created, Modified: created.Add(time.Hour),
-		Resources: []cloudflare.ShareResource{{ID: "res-" + id, ResourceID: grantID, ResourceType: cloudflare.ResourceTypeIdPFederationGrant, ResourceAccountID: account, Status: cloudflare.ShareActive}},
+		ID: id, Name: name, AccountID: account, OrganizationID: "org1", Status: status, TargetType: idptype.TargetAccount,
+		Kind: idptype.ShareSent, Created: created, Modified: created.Add(time.Hour),
+		Resources: []cloudflare.ShareResource{{ID: "res-" + id, ResourceID: grantID, ResourceType: idptype.ResourceFederationGrant, ResourceAccountID: account, Status: idptype.ShareActive}},
 	}
 }
 
@@ -122,31 +123,31 @@ func TestReadLiveNormalizes(t *testing.T) {
 		},
 		shares: map[string][]cloudflare.Share{
 			acc: {
-				grantShare("s-new", "Identity provider: Okta", acc, "g-okta", cloudflare.ShareActive, t0.Add(2*time.Hour)),
-				grantShare("s-old", "Identity provider: Okta", acc, "g-okta", cloudflare.ShareActive, t0),
-				grantShare("s-del", "Identity provider: Corp", acc, "g-saml", cloudflare.ShareDeleting, t0),
-				grantShare("s-gone", "Identity provider: Corp", acc, "g-saml", cloudflare.ShareDeleted, t0),
-				grantShare("s-gh", "Identity provider: GitHub", acc, "g-gh", cloudflare.ShareActive, t0),
-				{ID: "s-other", Name: "rules", AccountID: acc, OrganizationID: "org1", Status: cloudflare.ShareActive, Kind: cloudflare.KindSent},
-				{ID: "s-in", Name: "Identity provider: Partner IdP", AccountID: "acc9", Status: cloudflare.ShareActive, Kind: cloudflare.KindReceived,
-					Resources: []cloudflare.ShareResource{{ResourceType: cloudflare.ResourceTypeIdPFederationGrant, ResourceID: "g9"}}},
-				{ID: "s-in2", Name: "Something else", AccountID: "acc8", Status: cloudflare.ShareActive, Kind: cloudflare.KindReceived,
-					Resources: []cloudflare.ShareResource{{ResourceType: cloudflare.ResourceTypeIdPFederationGrant, ResourceID: "g8"}}},
+				grantShare("s-new", "Identity provider: Okta", acc, "g-okta", idptype.ShareActive, t0.Add(2*time.Hour)),
+				grantShare("s-old", "Identity provider: Okta", acc, "g-okta", idptype.ShareActive, t0),
+				grantShare("s-del", "Identity provider: Corp", acc, "g-saml", idptype.ShareDeleting, t0),
+				grantShare("s-gone", "Identity provider: Corp", acc, "g-saml", idptype.ShareDeleted, t0),
+				grantShare("s-gh", "Identity provider: GitHub", acc, "g-gh", idptype.ShareActive, t0),
+				{ID: "s-other", Name: "rules", AccountID: acc, OrganizationID: "org1", Status: idptype.ShareActive, Kind: idptype.ShareSent},
+				{ID: "s-in", Name: "Identity provider: Partner IdP", AccountID: "acc9", Status: idptype.ShareActive, Kind: idptype.ShareReceived,
+					Resources: []cloudflare.ShareResource{{ResourceType: idptype.ResourceFederationGrant, ResourceID: "g9"}}},
+				{ID: "s-in2", Name: "Something else", AccountID: "acc8", Status: idptype.ShareActive, Kind: idptype.ShareReceived,
+					Resources: []cloudflare.ShareResource{{ResourceType: idptype.ResourceFederationGrant, ResourceID: "g8"}}},
 			},
 			peer: {
-				{ID: "s-x", Name: "renamed by hand", AccountID: acc, Status: cloudflare.ShareActive, Kind: cloudflare.KindReceived,
-					Resources: []cloudflare.ShareResource{{ResourceType: cloudflare.ResourceTypeIdPFederationGrant, ResourceID: "g-saml"}}},
+				{ID: "s-x", Name: "renamed by hand", AccountID: acc, Status: idptype.ShareActive, Kind: idptype.ShareReceived,
+					Resources: []cloudflare.ShareResource{{ResourceType: idptype.ResourceFederationGrant, ResourceID: "g-saml"}}},
 			},
 		},
 		recipients: map[string][]cloudflare.Recipient{
 			"s-old": {
-				{ID: "r2", AccountID: "zz", AssociationStatus: cloudflare.Associating, Modified: t0},
-				{ID: "r1", AccountID: peer, AssociationStatus: cloudflare.Associated, Modified: t0},
+				{ID: "r2", AccountID: "zz", AssociationStatus: idptype.Associating, Modified: t0},
+				{ID: "r1", AccountID: peer, AssociationStatus: idptype.Associated, Modified: t0},
 			},
 		},
 	}
 	managed := func(accountID string, idp *state.LiveIdP) bool { return idp.Name != "GitHub" }
-	live, err := state.ReadLive(context.Background(), f, []string{acc, peer, acc}, state.ReadOptions{Concurrency: 2, Managed: managed})
+	live, err := engine.ReadLive(context.Background(), f, []string{acc, peer, acc}, engine.ReadOptions{Concurrency: 2, Managed: managed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +208,7 @@ func TestReadLiveNormalizes(t *testing.T) {
 		if s.GrantID != "g-okta" || s.ResourceID != "res-s-old" || s.OrganizationID != "org1" || !s.Modified.Equal(t0.Add(time.Hour)) {
 			t.Errorf("share %+v", s)
 		}
-		if len(s.Recipients) != 2 || s.Recipients[0].AccountID != peer || s.Recipients[0].Status != cloudflare.Associated || s.Recipients[1].ID != "r2" {
+		if len(s.Recipients) != 2 || s.Recipients[0].AccountID != peer || s.Recipients[0].Status != idptype.Associated || s.Recipients[1].ID != "r2" {
 			t.Errorf("recipients %+v", s.Recipients)
 		}
 		if a.Organization != "org1" {
@@ -264,9 +265,9 @@ func TestReadLiveErrors(t *testing.T) {
 				fail:   tt.fail,
 				idps:   map[string][]cloudflare.IdentityProvider{"acc1": {{ID: "i1", Name: "A", Type: "github"}}},
 				grants: map[string][]cloudflare.Grant{"acc1": {{ID: "g1", IdPID: "i1"}}},
-				shares: map[string][]cloudflare.Share{"acc1": {grantShare("s1", "x", "acc1", "g1", cloudflare.ShareActive, t0)}},
+				shares: map[string][]cloudflare.Share{"acc1": {grantShare("s1", "x", "acc1", "g1", idptype.ShareActive, t0)}},
 			}
-			_, err := state.ReadLive(context.Background(), f, []string{"acc1"}, state.ReadOptions{})
+			_, err := engine.ReadLive(context.Background(), f, []string{"acc1"}, engine.ReadOptions{})
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
@@ -274,41 +275,12 @@ func TestReadLiveErrors(t *testing.T) {
 	}
 }
 
-func TestFingerprint(t *testing.T) {
-	certPEM, der := testCertPEM(t)
-	bare := base64.StdEncoding.EncodeToString(der)
-	tests := []struct {
-		name, in, want, wantErr string
-	}{
-		{"pem", certPEM, fingerprintOf(der), ""},
-		{"pem with surrounding text", "subject=x\n" + certPEM, fingerprintOf(der), ""},
-		{"bare base64", bare[:40] + "\n" + bare[40:], fingerprintOf(der), ""},
-		{"not a certificate block", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1}})), "", "not CERTIFICATE"},
-		{"empty", "  ", "", "empty"},
-		{"junk", "not a cert!", "", "neither PEM nor base64"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := state.Fingerprint(tt.in)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("Fingerprint = %q, %v; want %q", got, err, tt.want)
-			}
-		})
-	}
-}
-
-func TestIdPVersion(t *testing.T) {
+func TestVersionMarker(t *testing.T) {
 	base := func() cloudflare.IdentityProvider {
 		return cloudflare.IdentityProvider{ID: "i", Name: "Okta", Type: "okta",
 			Config: map[string]any{"client_id": "a", "okta_account": "https://x", "claims": []any{"email", "groups"}}}
 	}
-	v := state.IdPVersion(base())
+	v := engine.VersionMarker(base())
 	tests := []struct {
 		name string
 		mod  func(*cloudflare.IdentityProvider)
@@ -329,15 +301,15 @@ func TestIdPVersion(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := base()
 			tt.mod(&p)
-			if got := state.IdPVersion(p); (got == v) != tt.same {
-				t.Fatalf("IdPVersion = %s vs %s; want same=%v", got, v, tt.same)
+			if got := engine.VersionMarker(p); (got == v) != tt.same {
+				t.Fatalf("VersionMarker = %s vs %s; want same=%v", got, v, tt.same)
 			}
 		})
 	}
 	// Map iteration order must not matter.
 	for range 20 {
-		if state.IdPVersion(base()) != v {
-			t.Fatal("IdPVersion is not stable")
+		if engine.VersionMarker(base()) != v {
+			t.Fatal("VersionMarker is not stable")
 		}
 	}
 }

@@ -1,0 +1,4 @@
+package engine
+
+// VersionMarker exposes versionMarker to the tests.
+var VersionMarker = versionMarker
