@@ -169,3 +169,34 @@ type CreateShareRequest struct {
 	Recipients []RecipientRequest `json:"recipients"`
 	Resources  []ResourceRequest  `json:"resources"`
 }
+
+// AccessApplication is the part of an Access application idpsync reads: which
+// identity providers it lets users sign in with. The fields and their JSON
+// names follow cloudflare-go v7.9.0 zero_trust/accessapplication.go
+// (AccessApplicationListResponse / SelfHostedApplication). An empty
+// AllowedIdPs means every IdP of the account ("Defaults to all IdPs configured
+// in your account", same file).
+type AccessApplication struct {
+	ID                     string    `json:"id"`
+	Name                   string    `json:"name"`
+	Domain                 string    `json:"domain,omitempty"`
+	Type                   string    `json:"type"`
+	AUD                    string    `json:"aud,omitempty"`
+	AllowedIdPs            []string  `json:"allowed_idps"`
+	AutoRedirectToIdentity bool      `json:"auto_redirect_to_identity"`
+	SessionDuration        string    `json:"session_duration,omitempty"`
+	CreatedAt              time.Time `json:"created_at,omitzero"`
+	UpdatedAt              time.Time `json:"updated_at,omitzero"`
+}
+
+// AccessOrganization is an account's Zero Trust organization, as
+// GET /accounts/{id}/access/organizations returns it (cloudflare-go v7.9.0
+// zero_trust/organization.go, Organization). AutoRedirectToIdentity is a bool
+// there: "users skip the identity provider selection step during login".
+type AccessOrganization struct {
+	Name                   string `json:"name"`
+	AuthDomain             string `json:"auth_domain"`
+	AutoRedirectToIdentity bool   `json:"auto_redirect_to_identity"`
+	SessionDuration        string `json:"session_duration,omitempty"`
+	IsUIReadOnly           bool   `json:"is_ui_read_only"`
+}

@@ -78,6 +78,9 @@ func TestContract(t *testing.T) {
 	share := postShare(t, s, []map[string]any{{"recipient_account_id": acctB}}, grant.str("id"))
 	recs := recipients(t, s, share.ID)
 	base := sharePath(acctA) + "/" + share.ID
+	apps := "/accounts/" + acctA + "/access/apps"
+	app := do(t, s, "POST", apps, map[string]any{"name": "Wiki", "domain": "wiki.example.com", "type": "self_hosted", "allowed_idps": []string{samlID}, "auto_redirect_to_identity": true})
+	doomedApp := do(t, s, "POST", apps, map[string]any{"name": "Old", "domain": "old.example.com", "type": "self_hosted"})
 
 	tests := []struct {
 		name, method, path string
@@ -108,6 +111,13 @@ func TestContract(t *testing.T) {
 		{"resource list", "GET", base + "/resources", nil, "resource-sharing_share_resource_response_collection"},
 		{"resource get", "GET", base + "/resources/" + share.Resources[0].ID, nil, "resource-sharing_share_resource_response_single"},
 		{"resource update", "PUT", base + "/resources/" + share.Resources[0].ID, map[string]any{"meta": map[string]any{"k": "v"}}, "resource-sharing_share_resource_response_single"},
+		{"app list", "GET", apps + "?page=1&per_page=1", nil, "access_apps_components-schemas-response_collection"},
+		{"app create", "POST", apps, map[string]any{"name": "Docs", "domain": "docs.example.com", "type": "self_hosted", "allowed_idps": []string{samlID, oktaID}}, "access_apps_components-schemas-single_response"},
+		{"app get", "GET", apps + "/" + app.str("id"), nil, "access_apps_components-schemas-single_response"},
+		{"app delete", "DELETE", apps + "/" + doomedApp.str("id"), nil, "access_id_response"},
+		{"app create failure", "POST", apps, map[string]any{"name": "X", "domain": "x.example.com", "type": "self_hosted", "allowed_idps": []string{"00000000-0000-4000-8000-000000000000"}}, "access_api-response-common-failure"},
+		{"organization get", "GET", "/accounts/" + acctA + "/access/organizations", nil, "access_single_response-organization"},
+		{"organization update", "PUT", "/accounts/" + acctA + "/access/organizations", map[string]any{"auto_redirect_to_identity": true}, "access_single_response-organization"},
 		{"Access failure", "GET", idpPath(acctA) + "/00000000-0000-4000-8000-000000000000", nil, "access_api-response-common-failure"},
 		{"Access failure with pointer", "POST", idpPath(acctA), map[string]any{"name": "x", "type": "github", "config": map[string]any{"nope": 1}}, "access_api-response-common-failure"},
 		{"Access 404 route", "GET", "/accounts/" + acctA + "/access/nothing", nil, "access_api-response-common-failure"},

@@ -29,6 +29,35 @@ type Data struct {
 	Shares            []Share            `json:"shares"`
 	Recipients        []Recipient        `json:"recipients"`
 	ShareResources    []ShareResource    `json:"share_resources"`
+	// AccessApplications and AccessOrganizations are read by idpsync only, to
+	// tell who loses a login when an IdP goes; fixtures and tests write them.
+	AccessApplications  []AccessApplication  `json:"access_applications,omitempty"`
+	AccessOrganizations []AccessOrganization `json:"access_organizations,omitempty"`
+}
+
+// AccessApplication is an Access application of an account.
+type AccessApplication struct {
+	AccountID              string    `json:"account_id"`
+	ID                     string    `json:"id"`
+	Name                   string    `json:"name"`
+	Domain                 string    `json:"domain,omitempty"`
+	Type                   string    `json:"type"`
+	AUD                    string    `json:"aud"`
+	AllowedIdPs            []string  `json:"allowed_idps"`
+	AutoRedirectToIdentity bool      `json:"auto_redirect_to_identity"`
+	SessionDuration        string    `json:"session_duration"`
+	CreatedAt              time.Time `json:"created_at"`
+	UpdatedAt              time.Time `json:"updated_at"`
+}
+
+// AccessOrganization is the Zero Trust organization of one account. Every
+// account has one; normalize creates those a fixture leaves out.
+type AccessOrganization struct {
+	AccountID              string `json:"account_id"`
+	Name                   string `json:"name"`
+	AuthDomain             string `json:"auth_domain"`
+	AutoRedirectToIdentity bool   `json:"auto_redirect_to_identity"`
+	SessionDuration        string `json:"session_duration"`
 }
 
 // Organization is a Cloudflare organization; accounts belong to at most one.
@@ -183,11 +212,56 @@ func (d *Data) validate() error {
 			return fmt.Errorf("share %q: no such account %q", s.ID, s.AccountID)
 		}
 	}
+	for _, a := range d.AccessApplications {
+		if !accounts[a.AccountID] {
+			return fmt.Errorf("access application %q: no such account %q", a.ID, a.AccountID)
+		}
+		if a.ID == "" {
+			return fmt.Errorf("access application %q: id is required", a.Name)
+		}
+	}
+	orgOf := map[string]bool{}
+	for _, o := range d.AccessOrganizations {
+		if !accounts[o.AccountID] {
+			return fmt.Errorf("access organization %q: no such account %q", o.AuthDomain, o.AccountID)
+		}
+		if orgOf[o.AccountID] {
+			return fmt.Errorf("access organization: account %q has two", o.AccountID)
+		}
+		orgOf[o.AccountID] = true
+	}
 	return nil
 }
 
 // normalize fills what a fixture may leave out, so that seeds stay short.
 func (d *Data) normalize(now time.Time) {
+	hasOrg := map[string]bool{}
+	for _, o := range d.AccessOrganizations {
+		hasOrg[o.AccountID] = true
+	}
+	for _, a := range d.Accounts {
+		if !hasOrg[a.ID] {
+			d.AccessOrganizations = append(d.AccessOrganizations, defaultAccessOrganization(a.ID))
+		}
+	}
+	for i := range d.AccessApplications {
+		a := &d.AccessApplications[i]
+		if a.Type == "" {
+			a.Type = "self_hosted"
+		}
+		if a.AllowedIdPs == nil {
+			a.AllowedIdPs = []string{}
+		}
+		if a.SessionDuration == "" {
+			a.SessionDuration = "24h"
+		}
+		if a.AUD == "" {
+			a.AUD = newHex32() + newHex32()
+		}
+		if a.CreatedAt.IsZero() {
+			a.CreatedAt, a.UpdatedAt = now, now
+		}
+	}
 	for i := range d.IdentityProviders {
 		p := &d.IdentityProviders[i]
 		if p.Config == nil {

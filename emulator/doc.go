@@ -51,6 +51,13 @@
 //   - Organization-targeted shares (organization_id, or neither recipient
 //     field) reach every account of the owner's organization, including
 //     accounts that join later.
+//   - Access applications (create, list, get, delete) keep what idpsync reads:
+//     name, domain, type, aud, allowed_idps, auto_redirect_to_identity.
+//     allowed_idps must name IdPs of the account; deleting an IdP leaves the
+//     applications that list it unchanged. Every account has an Access
+//     organization (GET and PUT .../access/organizations) whose auth_domain
+//     defaults to team-<first 8 hex of the id>.cloudflareaccess.com, the
+//     domain of the IdPs' redirect_url.
 //   - Shares carry no tags, so a tag filter matches no share.
 //   - Lists past the last page answer an empty result. Out-of-range page or
 //     per_page is refused rather than clamped, to catch client bugs.
@@ -73,6 +80,7 @@
 //	 7005  404  share not found
 //	 7006  404  share recipient not found
 //	 7007  404  share resource not found
+//	 7008  404  Access application not found
 //	 1001  400  body missing or not the JSON the endpoint takes
 //	 1002  400  required field missing or empty
 //	 1003  400  wrong JSON type, enum value or bound
@@ -124,10 +132,13 @@
 // created_at, updated_at, current_certificate, previous_certificate}), grants
 // ({account_id, id, idp_id, created_at}), shares ({id, account_id, name,
 // target_type, status, created, modified}), recipients ({id, share_id,
-// account_id, association_status, ...}) and share_resources ({id, share_id,
+// account_id, association_status, ...}), share_resources ({id, share_id,
 // resource_id, resource_type, resource_account_id, meta, status,
-// resource_version, ...}); default_organization_id and clock_offset are
-// optional. Account, organization, grant, share, recipient and share-resource
+// resource_version, ...}), access_applications ({account_id, id, name,
+// domain, type, aud, allowed_idps, auto_redirect_to_identity, ...}) and
+// access_organizations ({account_id, name, auth_domain,
+// auto_redirect_to_identity, session_duration}); default_organization_id
+// and clock_offset are optional. Account, organization, grant, share, recipient and share-resource
 // IDs are 32 lowercase hex characters; IdP and certificate IDs are UUIDs.
 // Timestamps, statuses and versions left out of a fixture get defaults
 // (now, active/associated, 1). testdata/seed.json is a worked example.

@@ -21,6 +21,7 @@ const (
 	CodeShareNotFound       = 7005 // 404
 	CodeRecipientNotFound   = 7006 // 404
 	CodeShareResourceNotFnd = 7007 // 404
+	CodeAppNotFound         = 7008 // 404
 
 	CodeMalformedBody      = 1001 // 400, body is not the JSON the endpoint takes
 	CodeMissingField       = 1002 // 400, a required field is absent or empty

@@ -28,7 +28,7 @@ func (c *call) render(p *IdentityProvider) cloudflare.IdentityProvider {
 		out.Config[k] = v
 	}
 	if _, ok := typ.Field("redirect_url"); ok {
-		out.Config["redirect_url"] = "https://" + teamName(p.AccountID) + ".cloudflareaccess.com/cdn-cgi/access/callback"
+		out.Config["redirect_url"] = "https://" + c.e.authDomain(p.AccountID) + "/cdn-cgi/access/callback"
 	}
 	if p.SCIMConfig != nil {
 		out.SCIMConfig = map[string]any{}
@@ -38,7 +38,7 @@ func (c *call) render(p *IdentityProvider) cloudflare.IdentityProvider {
 			}
 			out.SCIMConfig[k] = v
 		}
-		out.SCIMConfig["scim_base_url"] = "https://" + teamName(p.AccountID) + ".cloudflareaccess.com/populate/scim/v2/" + p.ID
+		out.SCIMConfig["scim_base_url"] = "https://" + c.e.authDomain(p.AccountID) + "/populate/scim/v2/" + p.ID
 	}
 	if p.SAMLCertificateSetID != "" {
 		out.SAMLCertificateSetID = p.SAMLCertificateSetID
@@ -48,13 +48,6 @@ func (c *call) render(p *IdentityProvider) cloudflare.IdentityProvider {
 		}
 	}
 	return out
-}
-
-func teamName(accountID string) string {
-	if len(accountID) >= 8 {
-		return "team-" + accountID[:8]
-	}
-	return "team"
 }
 
 func listIdPs(c *call) reply {

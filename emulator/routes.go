@@ -49,7 +49,16 @@ func (e *Emulator) routes() {
 		certs = "/accounts/{account_id}/access/saml_certificates"
 		grnts = "/accounts/{account_id}/access/idp_federation_grants"
 		shrs  = "/accounts/{account_id}/shares"
+		apps  = "/accounts/{account_id}/access/apps"
+		org   = "/accounts/{account_id}/access/organizations"
 	)
+	handle("GET "+apps, familyAccess, listApps)
+	handle("POST "+apps, familyAccess, createApp)
+	handle("GET "+apps+"/{app_id}", familyAccess, getApp)
+	handle("DELETE "+apps+"/{app_id}", familyAccess, deleteApp)
+	handle("GET "+org, familyAccess, getAccessOrganization)
+	handle("PUT "+org, familyAccess, updateAccessOrganization)
+
 	handle("GET "+idps, familyAccess, listIdPs)
 	handle("POST "+idps, familyAccess, createIdP)
 	handle("GET "+idps+"/{identity_provider_id}", familyAccess, getIdP)

@@ -35,6 +35,7 @@ func (e *Emulator) createAutoAccount(id string, now time.Time) *Account {
 		Name:           "Account " + id[:8],
 		OrganizationID: e.defaultOrganization(),
 	})
+	e.data.AccessOrganizations = append(e.data.AccessOrganizations, defaultAccessOrganization(id))
 	// An account joining the organization joins its organization-wide shares.
 	e.settle(now)
 	return e.findAccount(id)
