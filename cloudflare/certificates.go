@@ -31,16 +31,8 @@ func (c *Client) ListCertificateSets(ctx context.Context, accountID string) ([]C
 	if err := checkIDs("list certificate sets", "account id", accountID); err != nil {
 		return nil, err
 	}
-	var all []CertificateSet
-	err := c.listPages(ctx, accountPath(accountID, "access", "saml_certificates"), 1000, func(req request, resp *response) (int, error) {
-		var page []CertificateSet
-		if err := resp.decodeResult(req, &page); err != nil {
-			return 0, err
-		}
-		all = append(all, page...)
-		return len(page), nil
-	})
-	return all, err
+	return listAll(ctx, c, request{path: accountPath(accountID, "access", "saml_certificates")}, certSetPerPage,
+		func(s CertificateSet) string { return s.UID })
 }
 
 // GetCertificateSet reads one certificate set.

@@ -745,19 +745,29 @@ func TestTooManyRequestsBlocksEveryRequest(t *testing.T) {
 	}
 }
 
+// TestPagination pages by what the server reports in result_info, never by
+// the per_page asked for: a server that serves fewer a page (cap) loses no IdP.
 func TestPagination(t *testing.T) {
 	tests := []struct {
 		name       string
 		total      int
+		cap        int // the server's own page limit; 0 serves per_page
 		resultInfo bool
-		wantCalls  int
+		// overcount is added to total_count, as when objects move between
+		// pages while they are read.
+		overcount int
+		wantCalls int
+		wantErr   string
 	}{
-		{"empty", 0, true, 1},
-		{"one short page", 3, true, 1},
-		{"exactly one full page", 1000, true, 1},
-		{"exactly one full page without result_info", 1000, false, 2},
-		{"2500", 2500, true, 3},
-		{"2000 stops at total_pages", 2000, true, 2},
+		{name: "empty", total: 0, resultInfo: true, wantCalls: 1},
+		{name: "one short page", total: 3, resultInfo: true, wantCalls: 1},
+		{name: "exactly one full page", total: 1000, resultInfo: true, wantCalls: 1},
+		{name: "exactly one full page without result_info", total: 1000, wantCalls: 2},
+		{name: "2500", total: 2500, resultInfo: true, wantCalls: 3},
+		{name: "2000 stops at total_pages", total: 2000, resultInfo: true, wantCalls: 2},
+		{name: "server caps pages at 50", total: 120, cap: 50, resultInfo: true, wantCalls: 3},
+		{name: "server caps pages at 50 without result_info", total: 120, cap: 50, wantCalls: 4},
+		{name: "fewer objects than total_count", total: 120, cap: 50, resultInfo: true, overcount: 1, wantCalls: 3, wantErr: "API reports 121"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -766,8 +776,11 @@ func TestPagination(t *testing.T) {
 				calls.Add(1)
 				page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 				per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
-				if per != 1000 {
-					t.Errorf("per_page = %d", per)
+				if per != idpPerPage {
+					t.Errorf("per_page = %d, want the documented maximum %d", per, idpPerPage)
+				}
+				if tt.cap > 0 {
+					per = min(per, tt.cap)
 				}
 				var items []IdentityProvider
 				for i := (page - 1) * per; i < min(page*per, tt.total); i++ {
@@ -778,13 +791,22 @@ func TestPagination(t *testing.T) {
 					env["result"] = []any{}
 				}
 				if tt.resultInfo {
-					env["result_info"] = ResultInfo{Count: len(items), Page: page, PerPage: per, TotalCount: tt.total, TotalPages: (tt.total + per - 1) / per}
+					env["result_info"] = ResultInfo{Count: len(items), Page: page, PerPage: per, TotalCount: tt.total + tt.overcount, TotalPages: (tt.total + per - 1) / per}
 				}
 				writeJSON(w, 200, env)
 			}))
 			defer srv.Close()
 			c, _ := newTestClient(t, srv, nil)
 			idps, err := c.ListIdentityProviders(context.Background(), "acc")
+			if got := int(calls.Load()); got != tt.wantCalls {
+				t.Errorf("%d requests, want %d", got, tt.wantCalls)
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one saying %q", err, tt.wantErr)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -795,9 +817,6 @@ func TestPagination(t *testing.T) {
 				if idp.ID != fmt.Sprint(i) {
 					t.Fatalf("item %d has id %s", i, idp.ID)
 				}
-			}
-			if got := int(calls.Load()); got != tt.wantCalls {
-				t.Errorf("%d requests, want %d", got, tt.wantCalls)
 			}
 		})
 	}

@@ -280,6 +280,62 @@ func TestEmulatorPaginationPast1000(t *testing.T) {
 	}
 }
 
+// TestEmulatorPageCap reads every listing from an emulator that serves at
+// most a few objects a page, whatever per_page asks, as a real server may.
+func TestEmulatorPageCap(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{Seed: 1, MaxPerPage: 50, AutoAccounts: true})
+	acc := hex32()
+	data := &emulator.Data{Organizations: []emulator.Organization{{ID: hex32(), Name: "org"}}}
+	data.DefaultOrganizationID = data.Organizations[0].ID
+	data.Accounts = []emulator.Account{{ID: acc, Name: "capped", OrganizationID: data.Organizations[0].ID}}
+	for i := range 120 {
+		data.IdentityProviders = append(data.IdentityProviders, emulator.IdentityProvider{
+			AccountID: acc, ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Name: fmt.Sprintf("idp-%04d", i), Type: "github",
+			Config: map[string]any{"client_id": "x"},
+		})
+	}
+	if err := srv.Emulator.Load(data); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c := emuClient(t, srv, false, nil)
+	idps := must(c.ListIdentityProviders(ctx, acc))
+	seen := map[string]bool{}
+	for _, p := range idps {
+		seen[p.ID] = true
+	}
+	if len(idps) != 120 || len(seen) != 120 {
+		t.Fatalf("%d IdPs (%d distinct), want 120", len(idps), len(seen))
+	}
+	if n := emulatorStats(t, srv, c).Routes["GET /accounts/{account_id}/access/identity_providers"]; n != 3 {
+		t.Fatalf("%d listing requests, want 3 pages of 50", n)
+	}
+
+	// The share lists answer whole without page and per_page; a capped
+	// server's result_info says more follow, and the client pages on.
+	srv.Emulator.SetMaxPerPage(1)
+	var shareIDs []string
+	for i := range 3 {
+		g := must(c.CreateGrant(ctx, acc, idps[i].ID))
+		s := must(c.CreateShare(ctx, acc, cloudflare.CreateShareRequest{
+			Name:       "share " + fmt.Sprint(i),
+			Recipients: []cloudflare.RecipientRequest{{RecipientAccountID: hex32()}, {RecipientAccountID: hex32()}},
+			Resources:  []cloudflare.ResourceRequest{{ResourceID: g.ID, ResourceType: cloudflare.ResourceTypeIdPFederationGrant, ResourceAccountID: acc, Meta: map[string]any{}}},
+		}))
+		shareIDs = append(shareIDs, s.ID)
+	}
+	shares := must(c.ListShares(ctx, acc, cloudflare.ListSharesOptions{Kind: cloudflare.KindSent}))
+	if len(shares) != 3 {
+		t.Fatalf("%d shares, want 3", len(shares))
+	}
+	if rs := must(c.ListRecipients(ctx, acc, shareIDs[0])); len(rs) != 2 {
+		t.Fatalf("%d recipients, want 2", len(rs))
+	}
+	if grants := must(c.ListGrants(ctx, acc)); len(grants) != 3 {
+		t.Fatalf("%d grants, want 3", len(grants))
+	}
+}
+
 // TestEmulatorRateLimit runs more requests than the emulator's window allows.
 // With the server's budget the client never trips a 429; with a larger budget
 // it meets 429s and waits them out, and every call still succeeds.

@@ -18,12 +18,19 @@ func (c *Client) ListGrants(ctx context.Context, accountID string) ([]Grant, err
 		return nil, err
 	}
 	var grants []Grant
-	_, err := c.call(ctx, request{
+	req := request{
 		method:         http.MethodGet,
 		path:           accountPath(accountID, "access", "idp_federation_grants"),
 		retryAmbiguous: true,
-	}, &grants)
+	}
+	resp, err := c.call(ctx, req, &grants)
 	if err != nil {
+		return nil, err
+	}
+	// Without paging parameters there is no next page to ask for; a listing
+	// the server reports as partial would hide a grant and lead to a second
+	// one, so it is refused.
+	if err := checkComplete(req.path, resp.resultInfo, len(grants)); err != nil {
 		return nil, err
 	}
 	return grants, nil

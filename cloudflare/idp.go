@@ -5,61 +5,18 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/idpsync/idpsync/idptype"
 )
 
-// idpPageSize is the largest page the IdP listing serves.
-const idpPageSize = 1000
-
 // ListIdentityProviders returns every IdP of the account, read-only federated
-// connections included, fetching pages of 1,000 until the last.
+// connections included, following the pages the server reports.
 func (c *Client) ListIdentityProviders(ctx context.Context, accountID string) ([]IdentityProvider, error) {
 	if err := checkIDs("list identity providers", "account id", accountID); err != nil {
 		return nil, err
 	}
-	var all []IdentityProvider
-	err := c.listPages(ctx, accountPath(accountID, "access", "identity_providers"), idpPageSize, func(req request, resp *response) (int, error) {
-		var page []IdentityProvider
-		if err := resp.decodeResult(req, &page); err != nil {
-			return 0, err
-		}
-		all = append(all, page...)
-		return len(page), nil
-	})
-	return all, err
-}
-
-// listPages reads a page-number paginated Access collection. It stops at
-// total_pages or at a short page, so it never spends a request on the empty
-// page past the end.
-func (c *Client) listPages(ctx context.Context, path string, perPage int, add func(request, *response) (int, error)) error {
-	for page := 1; ; page++ {
-		req := request{
-			method:         http.MethodGet,
-			path:           path,
-			query:          url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(perPage)}},
-			retryAmbiguous: true,
-		}
-		resp, err := c.do(ctx, req)
-		if err != nil {
-			return err
-		}
-		n, err := add(req, resp)
-		if err != nil {
-			return err
-		}
-		if n < perPage {
-			return nil
-		}
-		if ri := resp.resultInfo; ri != nil && ri.TotalPages > 0 && page >= ri.TotalPages {
-			return nil
-		}
-		if page > 1_000_000 {
-			return fmt.Errorf("GET %s: pagination did not end", path)
-		}
-	}
+	return listAll(ctx, c, request{path: accountPath(accountID, "access", "identity_providers")}, idpPerPage,
+		func(p IdentityProvider) string { return p.ID })
 }
 
 // GetIdentityProvider reads one IdP.

@@ -38,24 +38,17 @@ func (o ListSharesOptions) query() url.Values {
 	return q
 }
 
-// ListShares returns the account's shares in one request: without page and
-// per_page the endpoint answers unpaginated.
+// ListShares returns the account's shares, in one request when the server
+// answers unpaginated as documented for a list without page and per_page.
 func (c *Client) ListShares(ctx context.Context, accountID string, opts ListSharesOptions) ([]Share, error) {
 	if err := checkIDs("list shares", "account id", accountID); err != nil {
 		return nil, err
 	}
-	var shares []Share
-	_, err := c.call(ctx, request{
-		method:         http.MethodGet,
-		path:           accountPath(accountID, "shares"),
-		query:          opts.query(),
-		family:         shareFamily,
-		retryAmbiguous: true,
-	}, &shares)
-	if err != nil {
-		return nil, err
-	}
-	return shares, nil
+	return unpaginated(ctx, c, request{
+		path:   accountPath(accountID, "shares"),
+		query:  opts.query(),
+		family: shareFamily,
+	}, sharePerPage, func(s Share) string { return s.ID })
 }
 
 // GetShare reads one share.
@@ -178,22 +171,15 @@ func (c *Client) DeleteShare(ctx context.Context, accountID, shareID string) (*S
 }
 
 // ListRecipients returns every recipient of a share, in every association
-// state, in one unpaginated request.
+// state, in one request when the server answers unpaginated.
 func (c *Client) ListRecipients(ctx context.Context, accountID, shareID string) ([]Recipient, error) {
 	if err := checkIDs("list recipients", "account id", accountID, "share id", shareID); err != nil {
 		return nil, err
 	}
-	var rs []Recipient
-	_, err := c.call(ctx, request{
-		method:         http.MethodGet,
-		path:           accountPath(accountID, "shares", url.PathEscape(shareID), "recipients"),
-		family:         shareFamily,
-		retryAmbiguous: true,
-	}, &rs)
-	if err != nil {
-		return nil, err
-	}
-	return rs, nil
+	return unpaginated(ctx, c, request{
+		path:   accountPath(accountID, "shares", url.PathEscape(shareID), "recipients"),
+		family: shareFamily,
+	}, sharePerPage, func(r Recipient) string { return r.ID })
 }
 
 // errNoReadBack is why an interrupted add of an organization recipient is not
@@ -282,20 +268,14 @@ func (c *Client) RemoveRecipient(ctx context.Context, accountID, shareID, recipi
 	return &r, nil
 }
 
-// ListShareResources returns every resource of a share in one unpaginated request.
+// ListShareResources returns every resource of a share, in one request when
+// the server answers unpaginated.
 func (c *Client) ListShareResources(ctx context.Context, accountID, shareID string) ([]ShareResource, error) {
 	if err := checkIDs("list share resources", "account id", accountID, "share id", shareID); err != nil {
 		return nil, err
 	}
-	var rs []ShareResource
-	_, err := c.call(ctx, request{
-		method:         http.MethodGet,
-		path:           accountPath(accountID, "shares", url.PathEscape(shareID), "resources"),
-		family:         shareFamily,
-		retryAmbiguous: true,
-	}, &rs)
-	if err != nil {
-		return nil, err
-	}
-	return rs, nil
+	return unpaginated(ctx, c, request{
+		path:   accountPath(accountID, "shares", url.PathEscape(shareID), "resources"),
+		family: shareFamily,
+	}, sharePerPage, func(r ShareResource) string { return r.ID })
 }

@@ -61,6 +61,10 @@
 //   - Shares carry no tags, so a tag filter matches no share.
 //   - Lists past the last page answer an empty result. Out-of-range page or
 //     per_page is refused rather than clamped, to catch client bugs.
+//     Options.MaxPerPage (--max-per-page) serves at most that many objects a
+//     page whatever per_page asks, reporting the real per_page and
+//     total_pages in result_info only, as a real server may; the unpaginated
+//     share lists are then paginated too.
 //
 // # Error codes
 //

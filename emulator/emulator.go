@@ -28,6 +28,8 @@ type Options struct {
 	Keys             []APIKey      // accepted X-Auth-Email + X-Auth-Key pairs
 	AutoAccounts     bool          // unknown accounts (in a path, or as a share recipient) are created on first use inside one default organization
 	MaxFederatedIdPs int           // 0 means 5
+	MaxPerPage       int           // > 0: serve at most this many objects a page, whatever per_page asks (as a real server may, silently)
+	ShareKeysOnly    bool          // refuse API tokens on /shares* with 403, as the share endpoints' documented security (email + key only) implies
 	AsyncDelay       time.Duration // delay of share/recipient transitions
 	Latency          time.Duration // added to every request (respect the request context)
 	RateLimit        RateLimit     // zero value: unlimited
@@ -66,6 +68,8 @@ type Emulator struct {
 	rng     *mrand.Rand
 	limiter limiter
 	stats   Stats
+	// shareKeysOnly is Options.ShareKeysOnly, changeable while serving.
+	shareKeysOnly bool
 }
 
 // New returns an emulator, loading Options.DataFile when it exists.
@@ -75,6 +79,9 @@ func New(opts Options) (*Emulator, error) {
 	}
 	if opts.MaxFederatedIdPs < 0 {
 		return nil, fmt.Errorf("max federated IdPs must be positive, got %d", opts.MaxFederatedIdPs)
+	}
+	if opts.MaxPerPage < 0 {
+		return nil, fmt.Errorf("max per page must not be negative, got %d", opts.MaxPerPage)
 	}
 	if opts.Faults < 0 || opts.Faults > 1 {
 		return nil, fmt.Errorf("fault rate must be between 0 and 1, got %v", opts.Faults)
@@ -90,6 +97,8 @@ func New(opts Options) (*Emulator, error) {
 		faults:  opts.Faults,
 		rng:     mrand.New(mrand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15)),
 		limiter: limiter{rl: opts.RateLimit},
+
+		shareKeysOnly: opts.ShareKeysOnly,
 	}
 	e.stats = newStats()
 	if opts.DataFile != "" {
@@ -137,6 +146,32 @@ func (e *Emulator) SetAsyncDelay(d time.Duration) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.opts.AsyncDelay = d
+}
+
+// SetMaxPerPage changes the most objects a list page serves; 0 serves what
+// per_page asks.
+func (e *Emulator) SetMaxPerPage(n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.opts.MaxPerPage = max(n, 0)
+}
+
+// SetMaxFederatedIdPs changes how many grants an account may hold; below 1 means 5.
+func (e *Emulator) SetMaxFederatedIdPs(n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if n < 1 {
+		n = 5
+	}
+	e.opts.MaxFederatedIdPs = n
+}
+
+// SetShareKeysOnly makes the /shares endpoints refuse API tokens (on) or
+// accept them (off).
+func (e *Emulator) SetShareKeysOnly(on bool) {
+	e.ctl.Lock()
+	defer e.ctl.Unlock()
+	e.shareKeysOnly = on
 }
 
 // SetFaults changes the share of requests that fail at random.
@@ -258,7 +293,7 @@ func familyOf(path string) family {
 func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	fam := familyOf(r.URL.Path)
 	e.ctl.Lock()
-	latency := e.latency
+	latency, shareKeysOnly := e.latency, e.shareKeysOnly
 	e.ctl.Unlock()
 	if latency > 0 {
 		t := time.NewTimer(latency)
@@ -297,7 +332,7 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		status = strconv.Itoa(writeError(w, fam, errf(http.StatusTooManyRequests, CodeRateLimited, "Rate limit exceeded: too many requests, retry after %s seconds", hdr["Retry-After"])))
 		return
 	}
-	if err := e.authenticate(r); err != nil {
+	if err := e.authenticate(r, shareKeysOnly); err != nil {
 		status = strconv.Itoa(writeError(w, fam, err))
 		return
 	}
@@ -332,13 +367,18 @@ func (e *Emulator) countStatus(status string) {
 
 // authenticate accepts either scheme on every route, as REFERENCE §9.2 advises.
 // With neither Tokens nor Keys configured, any well-formed credential passes.
-func (e *Emulator) authenticate(r *http.Request) *apiError {
+func (e *Emulator) authenticate(r *http.Request, shareKeysOnly bool) *apiError {
 	fail := errf(http.StatusForbidden, CodeAuthentication, "Authentication error")
 	open := len(e.opts.Tokens) == 0 && len(e.opts.Keys) == 0
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		tok, ok := strings.CutPrefix(auth, "Bearer ")
 		if !ok || tok == "" {
 			return fail
+		}
+		if shareKeysOnly && familyOf(r.URL.Path) == familyShare {
+			// The share operations declare only api_email + api_key
+			// security and x-api-token-group: null (REFERENCE.md §1.1, §9.2).
+			return errf(http.StatusForbidden, CodeAuthentication, "Authentication error: this endpoint does not accept API tokens; use X-Auth-Email and X-Auth-Key")
 		}
 		if open {
 			return nil

@@ -207,10 +207,10 @@ type pageSpec struct {
 // paginate returns the [lo, hi) window of n items and the result_info.
 func (c *call) paginate(n int, spec pageSpec) (lo, hi int, info *cloudflare.ResultInfo, err *apiError) {
 	ps, pps := c.query("page"), c.query("per_page")
-	if spec.optional && ps == "" && pps == "" {
-		return 0, n, &cloudflare.ResultInfo{Count: n, Page: 1, PerPage: n, TotalCount: n, TotalPages: 1}, nil
-	}
 	page, perPage := 1, spec.defPerPage
+	if spec.optional && ps == "" && pps == "" {
+		perPage = max(n, 1) // unpaginated: one page of everything
+	}
 	if ps != "" {
 		p, convErr := strconv.Atoi(ps)
 		if convErr != nil || p < 1 {
@@ -224,6 +224,11 @@ func (c *call) paginate(n int, spec pageSpec) (lo, hi int, info *cloudflare.Resu
 			return 0, 0, nil, badRequest(CodeInvalidPagination, "per_page must be an integer from 1 to %d, got %q", spec.maxPerPage, pps)
 		}
 		perPage = p
+	}
+	if limit := c.e.opts.MaxPerPage; limit > 0 && perPage > limit {
+		// A real server may serve fewer than asked without saying so other
+		// than in result_info; clients must page by what it reports.
+		perPage = limit
 	}
 	lo = n
 	if page-1 <= n/perPage { // guards the product against overflow

@@ -29,6 +29,13 @@ func TestMain(m *testing.M) {
 // canary: no script may ever see it in idpsync's output.
 const testToken = "tok-CANARY-5b1e0c7d"
 
+// testEmail and testKey are the legacy global API key the emulator also
+// accepts; the key is a canary too.
+const (
+	testEmail = "ops@example.com"
+	testKey   = "key-CANARY-93d1f0aa"
+)
+
 // TestScripts runs the scenarios in testdata/script: the built CLI, as a
 // separate process, against an emulator served over loopback HTTP.
 func TestScripts(t *testing.T) {
@@ -40,7 +47,7 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, AutoAccounts: true}, "127.0.0.1:0")
+			srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true}, "127.0.0.1:0")
 			if err != nil {
 				return err
 			}
@@ -49,6 +56,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("CLOUDFLARE_BASE_URL", srv.URL)
 			env.Setenv("CLOUDFLARE_API_TOKEN", testToken)
 			env.Setenv("EMULATOR_URL", srv.URL)
+			env.Setenv("TEST_EMAIL", testEmail)
+			env.Setenv("TEST_KEY", testKey)
 			env.Setenv("EXAMPLES", examples)
 			env.Setenv("NO_COLOR", "1")
 			return nil
@@ -70,6 +79,9 @@ func TestScripts(t *testing.T) {
 //	emu count KIND N             assert how many objects of a kind exist
 //	emu noduplicates             fail if any create was duplicated
 //	emu idpid ACCOUNT NAME VAR   set $VAR to the id of the named IdP
+//	emu maxperpage N             serve at most N objects a list page (0: as asked)
+//	emu maxfederated N           allow N federation grants per account
+//	emu sharekeysonly on|off     refuse API tokens on the /shares endpoints
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value("emulator").(*emulator.Server)
 	if len(args) == 0 {
@@ -127,6 +139,16 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		if (len(dups) == 0) == neg {
 			ts.Fatalf("duplicates: %v", dups)
 		}
+	case "maxperpage":
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		srv.Emulator.SetMaxPerPage(n)
+	case "maxfederated":
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		srv.Emulator.SetMaxFederatedIdPs(n)
+	case "sharekeysonly":
+		srv.Emulator.SetShareKeysOnly(args[1] == "on")
 	case "idpid":
 		if len(args) != 4 {
 			ts.Fatalf("usage: emu idpid ACCOUNT NAME VAR")

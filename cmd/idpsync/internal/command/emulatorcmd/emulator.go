@@ -33,6 +33,8 @@ type options struct {
 	faults       float64
 	asyncDelay   time.Duration
 	maxFederated int
+	maxPerPage   int
+	shareKeys    bool
 	seed         int64
 }
 
@@ -86,6 +88,8 @@ SIGINT or SIGTERM.`,
 	f.Float64Var(&o.faults, "faults", 0, "share of requests that fail at random, 0 to 1")
 	f.DurationVar(&o.asyncDelay, "async-delay", 0, "time share and recipient transitions take")
 	f.IntVar(&o.maxFederated, "max-federated-idps", 5, "IdP federation grants allowed per account")
+	f.IntVar(&o.maxPerPage, "max-per-page", 0, "serve at most this many objects a page, whatever per_page asks, as a real server may (default: as asked)")
+	f.BoolVar(&o.shareKeys, "share-keys-only", false, "refuse API tokens on the /shares endpoints, whose documentation lists only --email and --key")
 	f.Int64Var(&o.seed, "seed", 0, "seed of the fault generator (default: random)")
 	return cmd
 }
@@ -111,6 +115,9 @@ func run(ctx context.Context, ios *cli.IOStreams, o *options, listenGiven bool) 
 	if o.maxFederated < 1 {
 		return fmt.Errorf("--max-federated-idps must be at least 1, got %d", o.maxFederated)
 	}
+	if o.maxPerPage < 0 {
+		return fmt.Errorf("--max-per-page must not be negative, got %d", o.maxPerPage)
+	}
 	generated := o.token == ""
 	token := o.token
 	if generated {
@@ -124,6 +131,8 @@ func run(ctx context.Context, ios *cli.IOStreams, o *options, listenGiven bool) 
 		Tokens:           []string{token},
 		AutoAccounts:     o.autoAccounts,
 		MaxFederatedIdPs: o.maxFederated,
+		MaxPerPage:       o.maxPerPage,
+		ShareKeysOnly:    o.shareKeys,
 		AsyncDelay:       o.asyncDelay,
 		Latency:          o.latency,
 		RateLimit:        rl,
