@@ -320,11 +320,11 @@ func TestEmulatorPageCap(t *testing.T) {
 		s := must(c.CreateShare(ctx, acc, cloudflare.CreateShareRequest{
 			Name:       "share " + fmt.Sprint(i),
 			Recipients: []cloudflare.RecipientRequest{{RecipientAccountID: hex32()}, {RecipientAccountID: hex32()}},
-			Resources:  []cloudflare.ResourceRequest{{ResourceID: g.ID, ResourceType: cloudflare.ResourceTypeIdPFederationGrant, ResourceAccountID: acc, Meta: map[string]any{}}},
+			Resources:  []cloudflare.ResourceRequest{{ResourceID: g.ID, ResourceType: idptype.ResourceFederationGrant, ResourceAccountID: acc, Meta: map[string]any{}}},
 		}))
 		shareIDs = append(shareIDs, s.ID)
 	}
-	shares := must(c.ListShares(ctx, acc, cloudflare.ListSharesOptions{Kind: cloudflare.KindSent}))
+	shares := must(c.ListShares(ctx, acc, cloudflare.ListSharesOptions{Kind: idptype.ShareSent}))
 	if len(shares) != 3 {
 		t.Fatalf("%d shares, want 3", len(shares))
 	}
