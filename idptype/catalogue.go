@@ -13,10 +13,18 @@ const (
 	KindHeaderAttributes FieldKind = "header_attributes" // [{attribute_name, header_name}]
 )
 
+// FieldFormat is the shape a string key must have beyond being one line.
+type FieldFormat string
+
+// FormatURL is an absolute http(s) URL with a host.
+const FormatURL FieldFormat = "url"
+
 // Field describes one config key of an IdP type, as the OpenAPI subset defines it.
 type Field struct {
 	Name string
 	Kind FieldKind
+	// Format is the shape of a string key, when the API defines one.
+	Format FieldFormat
 	// Enum lists the allowed values of a string key, when the API restricts them.
 	Enum []string
 	// Min and Max bound an int key (0 means unbounded).
@@ -100,7 +108,7 @@ var Types = func() map[string]Type {
 		})},
 		{Name: "saml", Federable: true, Fields: []Field{
 			{Name: "issuer_url", Kind: KindString, Required: true},
-			{Name: "sso_target_url", Kind: KindString, Required: true},
+			{Name: "sso_target_url", Kind: KindString, Format: FormatURL, Required: true},
 			{Name: "idp_public_certs", Kind: KindStringList, Required: true},
 			{Name: "sign_request", Kind: KindBool, DefaultFalse: true},
 			{Name: "email_attribute_name", Kind: KindString},
@@ -111,7 +119,7 @@ var Types = func() map[string]Type {
 			{Name: "max_sso_url_length", Kind: KindInt, Min: 512, Max: 100000},
 		}},
 		{Name: "centrify", Federable: true, Fields: join(oauthBase(), claims(), []Field{
-			{Name: "centrify_account", Kind: KindString, Required: true},
+			{Name: "centrify_account", Kind: KindString, Format: FormatURL, Required: true},
 			{Name: "centrify_app_id", Kind: KindString, Required: true},
 		})},
 		{Name: "facebook", Federable: true, Fields: oauthBase()},
@@ -124,18 +132,18 @@ var Types = func() map[string]Type {
 		{Name: "google", Federable: true, Fields: join(oauthBase(), claims())},
 		{Name: "linkedin", Federable: true, Fields: oauthBase()},
 		{Name: "oidc", Federable: true, Fields: join(oauthBase(), claims(), []Field{
-			{Name: "auth_url", Kind: KindString, Required: true},
-			{Name: "token_url", Kind: KindString, Required: true},
-			{Name: "certs_url", Kind: KindString, Required: true},
+			{Name: "auth_url", Kind: KindString, Format: FormatURL, Required: true},
+			{Name: "token_url", Kind: KindString, Format: FormatURL, Required: true},
+			{Name: "certs_url", Kind: KindString, Format: FormatURL, Required: true},
 			{Name: "scopes", Kind: KindStringList},
 			{Name: "pkce_enabled", Kind: KindBool, DefaultFalse: true},
 		})},
 		{Name: "okta", Federable: true, Fields: join(oauthBase(), claims(), []Field{
-			{Name: "okta_account", Kind: KindString, Required: true},
+			{Name: "okta_account", Kind: KindString, Format: FormatURL, Required: true},
 			{Name: "authorization_server_id", Kind: KindString},
 		})},
 		{Name: "onelogin", Federable: true, Fields: join(oauthBase(), claims(), []Field{
-			{Name: "onelogin_account", Kind: KindString, Required: true},
+			{Name: "onelogin_account", Kind: KindString, Format: FormatURL, Required: true},
 		})},
 		{Name: "pingone", Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "ping_env_id", Kind: KindString, Required: true},

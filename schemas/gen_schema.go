@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/idptype"
 )
 
@@ -48,6 +47,8 @@ const (
 	uuidRe   = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 	duration = "^([0-9]+[wdhms])+$"
 	secretRe = `^\$\{(env|file):[^}]+\}$`
+	// urlRe is an absolute http(s) URL with a host, or a reference to one.
+	urlRe = `^(\$\{(env|file):[^}]+\}|https?://[^/?#@\s]+([/?#]\S*)?)$`
 )
 
 // descriptions of the config keys, in the API's words where it has some.
@@ -97,6 +98,9 @@ func field(f idptype.Field) obj {
 		o = append(o, kv{"type", "string"})
 		if f.Sensitive {
 			o = append(o, kv{"pattern", secretRe})
+		}
+		if f.Format == idptype.FormatURL {
+			o = append(o, kv{"pattern", urlRe})
 		}
 		if len(f.Enum) > 0 {
 			o = append(o, kv{"enum", f.Enum})

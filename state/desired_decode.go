@@ -5,7 +5,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -223,8 +222,9 @@ func (l *loader) decodeFederation(acct *Account, key, n *yaml.Node, fm map[strin
 	return fed
 }
 
-// configValue resolves the references in one config value. Values from the
-// environment and every catalogue-sensitive key are recorded in Secrets.
+// configValue resolves the references in one config value. Every key whose
+// value came from a reference, and every catalogue-sensitive key, is recorded
+// in Secrets: output shows such a key by its reference, never by its value.
 func (l *loader) configValue(idp *IdP, f idptype.Field, n *yaml.Node, v any) (any, bool) {
 	switch v := v.(type) {
 	case string:
@@ -236,25 +236,38 @@ func (l *loader) configValue(idp *IdP, f idptype.Field, n *yaml.Node, v any) (an
 				l.errorf(l.pos(n), "use `${env:NAME}` or `${file:PATH}`", "`%s` is sensitive and must not be written in the file", f.Name)
 				return nil, false
 			}
+			if msg := checkShape(f, lit); msg != "" {
+				l.errorf(l.pos(n), shapeHint(f), "`%s` %s, got `%s`", f.Name, msg, truncate(lit, 60))
+				return nil, false
+			}
 			return lit, true
 		case err != nil:
 			l.errorf(l.pos(n), refHint(err), "%s", err)
 			return nil, false
 		}
-		s, err := "", error(nil)
-		if !(l.skipEnv && ref.kind == refEnv) {
-			s, err = l.resolve(ref)
+		src := SecretSource{Ref: raw, BaseDir: l.baseDir, Root: l.root}
+		s, err := l.resolve(ref)
+		if errors.Is(err, errUnset) && ((f.Sensitive && !l.requireSecrets) || (ref.kind == refEnv && l.skipEnv)) {
+			// A secret is never compared (the API does not return it), so
+			// only apply needs it; apply reads it before its first write.
+			src.Deferred, s, err = true, "", nil
 		}
 		if err != nil {
-			l.errorf(l.pos(n), "", "`%s`: %s", f.Name, err)
+			l.errorf(l.pos(n), refHint(err), "`%s`: %s", f.Name, err)
 			return nil, false
 		}
-		if f.Sensitive || ref.kind == refEnv {
-			if idp.Secrets == nil {
-				idp.Secrets = map[string]SecretSource{}
+		if !src.Deferred {
+			// The value is the runner's, not the file's: say what is wrong
+			// with it without quoting it.
+			if msg := checkShape(f, s); msg != "" {
+				l.errorf(l.pos(n), shapeHint(f), "`%s`: the value of %s %s", f.Name, raw, msg)
+				return nil, false
 			}
-			idp.Secrets[f.Name] = SecretSource{Ref: raw, BaseDir: l.baseDir}
 		}
+		if idp.Secrets == nil {
+			idp.Secrets = map[string]SecretSource{}
+		}
+		idp.Secrets[f.Name] = src
 		return s, true
 	case []any:
 		out := make([]any, len(v))
@@ -292,6 +305,10 @@ func (l *loader) listItem(f idptype.Field, i int, n *yaml.Node, v any) (any, boo
 			_, lit, err := parseValue(ms)
 			switch {
 			case errors.Is(err, errNotReference):
+				if msg := lineShape(lit); msg != "" {
+					l.errorf(l.pos(vn), "", "`%s` %s", k, msg)
+					return nil, false
+				}
 				out[k] = lit
 			case err == nil:
 				l.errorf(l.pos(vn), "write `$${` for a literal `${`", "`%s` cannot be a reference", k)
@@ -303,16 +320,28 @@ func (l *loader) listItem(f idptype.Field, i int, n *yaml.Node, v any) (any, boo
 		}
 		return out, true
 	}
+	isCert := f.Name == "idp_public_certs"
 	ref, lit, err := parseValue(s)
 	switch {
 	case errors.Is(err, errNotReference):
 		s = lit
+		if !isCert {
+			if msg := lineShape(s); msg != "" {
+				l.errorf(l.pos(n), "", "item %d of `%s` %s", i+1, f.Name, msg)
+				return nil, false
+			}
+		}
 	case err != nil:
 		l.errorf(l.pos(n), refHint(err), "%s", err)
 		return nil, false
 	case ref.kind == refEnv:
 		l.errorf(l.pos(n), "environment values are secrets and are resolved again by key at apply time; use `${file:PATH}`",
 			"item %d of `%s` cannot be an environment reference", i+1, f.Name)
+		return nil, false
+	case !isCert:
+		// A list is shown item by item; only a certificate, parsed before it
+		// is shown, may come from a file.
+		l.errorf(l.pos(n), "write the value in the file", "item %d of `%s` cannot be a reference: only `idp_public_certs` items may be `${file:PATH}`", i+1, f.Name)
 		return nil, false
 	default:
 		s, err = l.resolve(ref)
@@ -321,7 +350,7 @@ func (l *loader) listItem(f idptype.Field, i int, n *yaml.Node, v any) (any, boo
 			return nil, false
 		}
 	}
-	if f.Name == "idp_public_certs" {
+	if isCert {
 		l.checkCertificate(n, i, s)
 	}
 	return s, true
@@ -368,7 +397,8 @@ func parseCertificate(s string) certResult {
 		return certResult{err: "is not a PEM certificate", hint: "expected -----BEGIN CERTIFICATE-----; e.g. `${file:certs/idp.pem}`"}
 	}
 	if block.Type != "CERTIFICATE" {
-		return certResult{err: fmt.Sprintf("is a PEM %q block, not a certificate", truncate(block.Type, 32)), hint: "a private key must never be here"}
+		// The block type is not quoted: the file may be one the runner wrote.
+		return certResult{err: "is a PEM block of another type, not a certificate", hint: "a private key must never be here"}
 	}
 	if strings.Contains(string(rest), "-----BEGIN") {
 		return certResult{err: "holds more than one PEM block", hint: "list each certificate as its own item"}
@@ -389,25 +419,8 @@ func refHint(err error) string {
 	return ""
 }
 
-type resolved struct {
-	value string
-	err   error
-}
-
-// resolve resolves a reference, reading each file once per load: thousands
-// of IdPs may name the same certificate.
+// resolve resolves a reference of the file being loaded, charging what it
+// reads to the load's budget.
 func (l *loader) resolve(ref reference) (string, error) {
-	if ref.kind != refFile {
-		return ref.resolve(l.baseDir, filepath.Dir(l.file), l.getenv)
-	}
-	key := l.baseDir + "\x00" + filepath.Dir(l.file) + "\x00" + ref.arg
-	if r, ok := l.fileCache[key]; ok {
-		return r.value, r.err
-	}
-	v, err := ref.resolve(l.baseDir, filepath.Dir(l.file), l.getenv)
-	if l.fileCache == nil {
-		l.fileCache = map[string]resolved{}
-	}
-	l.fileCache[key] = resolved{v, err}
-	return v, err
+	return ref.resolve(&refEnvironment{ctx: l.ctx, getenv: l.getenv, root: l.root, budget: &l.budget, cache: l.fileCache}, l.baseDir)
 }

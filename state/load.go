@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -26,9 +27,16 @@ type LoadOptions struct {
 	Getenv func(string) (string, bool)
 	// Now is the time certificates are checked against; nil means time.Now.
 	Now func() time.Time
-	// SkipEnv checks ${env:NAME} references for form only, without reading
-	// the environment, for CI jobs that validate without secrets. Such
-	// values are left empty: a Desired loaded this way must not be applied.
+	// Root is the configuration root every ${file:...} is confined to; empty
+	// means the top of the git work tree holding each path given, else that
+	// path's directory.
+	Root string
+	// RequireSecrets makes an unset secret an error. Without it, a sensitive
+	// key whose variable is unset or whose file is absent is deferred
+	// (SecretSource.Deferred): plan and drift never compare secrets.
+	RequireSecrets bool
+	// SkipEnv defers every unset ${env:NAME}, not only secrets, for a check of
+	// the files alone (validate). A Desired loaded this way must not be applied.
 	SkipEnv bool
 }
 
@@ -36,21 +44,26 @@ type LoadOptions struct {
 // read, and the declarations gathered from every document.
 type loader struct {
 	diagnoser
-	getenv  func(string) (string, bool)
-	now     time.Time
-	skipEnv bool
+	ctx            context.Context
+	getenv         func(string) (string, bool)
+	now            time.Time
+	skipEnv        bool
+	requireSecrets bool
+	rootOpt        string
+	budget         int64
+	fileCache      map[string]string
 
 	schemas *schemaSet
 
 	file    string // the file being read, as named to the user
 	baseDir string // its absolute directory, for ${file:...}
+	root    string // the configuration root of the file
 	nodes   int    // nodes produced from the current document
 
-	files     []string
-	accounts  []*accountDecl
-	certs     map[string]certResult
-	fileCache map[string]resolved
-	meant     map[string]bool // path+"\x00"+key: keys a misspelt key was taken for
+	files    []string
+	accounts []*accountDecl
+	certs    map[string]certResult
+	meant    map[string]bool // path+"\x00"+key: keys a misspelt key was taken for
 }
 
 // Load reads the desired state from files and directories (a directory
@@ -58,8 +71,19 @@ type loader struct {
 // all of it, and merges accounts declared in several places. Every problem
 // found is returned, sorted by position. The Desired is nil when any
 // diagnostic is an error.
-func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
-	l := &loader{getenv: opts.Getenv, now: time.Now(), skipEnv: opts.SkipEnv, certs: map[string]certResult{}}
+//
+// Load reads files only inside the configuration root, never more than
+// MaxReferencedTotal bytes for references, and stops when ctx is done.
+func Load(ctx context.Context, paths []string, opts LoadOptions) (*Desired, Diagnostics) {
+	l := &loader{
+		ctx: ctx, getenv: opts.Getenv, now: time.Now(), skipEnv: opts.SkipEnv, requireSecrets: opts.RequireSecrets,
+		rootOpt: opts.Root, budget: MaxReferencedTotal, fileCache: map[string]string{}, certs: map[string]certResult{},
+	}
+	if opts.Root != "" {
+		if abs, err := filepath.Abs(opts.Root); err == nil {
+			l.rootOpt = abs
+		}
+	}
 	if l.getenv == nil {
 		l.getenv = os.LookupEnv
 	}
@@ -74,7 +98,14 @@ func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
 	}
 
 	for _, f := range l.expand(paths) {
+		if err := ctx.Err(); err != nil {
+			l.errorf(Pos{File: f.path}, "", "loading stopped: %v", err)
+			break
+		}
 		l.loadFile(f)
+	}
+	if err := ctx.Err(); err != nil && !l.diags.HasErrors() {
+		l.errorf(Pos{}, "", "loading stopped: %v", err)
 	}
 	d := l.merge()
 	diags := l.diags.sortDedupe()
@@ -84,14 +115,24 @@ func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
 	return d, diags
 }
 
+// loadTarget is one file to read and the configuration root its references
+// are confined to.
+type loadTarget struct {
+	path string
+	root string
+}
+
 // expand turns the paths given into the files to read, in order, each once.
-func (l *loader) expand(paths []string) []string {
-	var files []string
+// A file found by listing a directory is read only when it is a regular file
+// whose real path stays inside the root: a pull request can commit a
+// symbolic link named like a configuration file.
+func (l *loader) expand(paths []string) []loadTarget {
+	var files []loadTarget
 	seen := map[string]bool{}
-	add := func(f string) {
+	add := func(f, root string) {
 		if !seen[filepath.Clean(f)] {
 			seen[filepath.Clean(f)] = true
-			files = append(files, f)
+			files = append(files, loadTarget{f, root})
 		}
 	}
 	for _, p := range paths {
@@ -104,8 +145,15 @@ func (l *loader) expand(paths []string) []string {
 			}
 			continue
 		}
+		root := l.rootOpt
+		if root == "" {
+			if root, err = FindRoot(p); err != nil {
+				l.errorf(Pos{File: p}, "", "cannot find the configuration root: %v", err)
+				continue
+			}
+		}
 		if !st.IsDir() {
-			add(p)
+			add(p, root)
 			continue
 		}
 		entries, err := os.ReadDir(p)
@@ -119,7 +167,17 @@ func (l *loader) expand(paths []string) []string {
 			if e.IsDir() || (ext != ".yaml" && ext != ".yml") || strings.HasPrefix(e.Name(), ".") {
 				continue
 			}
-			add(filepath.Join(p, e.Name()))
+			f := filepath.Join(p, e.Name())
+			if e.Type()&os.ModeSymlink != 0 {
+				real, err := filepath.EvalSymlinks(f)
+				realRoot, rerr := filepath.EvalSymlinks(root)
+				if err != nil || rerr != nil || !within(realRoot, real) {
+					l.errorf(Pos{File: f}, "commit the file itself, or pass its path explicitly", "symbolic link to a file outside the configuration root")
+					n++
+					continue
+				}
+			}
+			add(f, root)
 			n++
 		}
 		if n == 0 {
@@ -131,19 +189,29 @@ func (l *loader) expand(paths []string) []string {
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func (l *loader) loadFile(path string) {
-	l.file = path
+func (l *loader) loadFile(t loadTarget) {
+	path := t.path
+	l.file, l.root = path, t.root
 	dir, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
 		dir = filepath.Dir(path)
 	}
 	l.baseDir = dir
-	f, err := os.Open(path)
+	// Never block on a FIFO or read a device, whatever the name says.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		l.errorf(Pos{File: path}, "", "not a regular file (%s)", kindOf(st.Mode()))
+		return
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|openNoBlockFollow, 0)
 	if err != nil {
 		l.errorf(Pos{File: path}, "", "cannot read: %v", errors.Unwrap(err))
 		return
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
+		l.errorf(Pos{File: path}, "", "not a regular file (%s)", kindOf(st.Mode()))
+		return
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		l.errorf(Pos{File: path}, "", "cannot read: %v", err)

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -86,7 +87,7 @@ func writeLargeDesired(tb testing.TB, n, perAccount int) string {
 
 func TestLargeDesiredLoads(t *testing.T) {
 	path := writeLargeDesired(t, 600, 50)
-	d, diags := Load([]string{path}, LoadOptions{Getenv: fakeEnv(goldenEnv), Now: fixedNow})
+	d, diags := Load(context.Background(), []string{path}, LoadOptions{Getenv: fakeEnv(goldenEnv), Now: fixedNow})
 	if d == nil || len(diags) != 0 {
 		t.Fatalf("diagnostics:\n%v", diags)
 	}
@@ -101,7 +102,7 @@ func BenchmarkLoad10kIdPs(b *testing.B) {
 	b.SetBytes(st.Size())
 	b.ReportAllocs()
 	for b.Loop() {
-		d, diags := Load([]string{path}, LoadOptions{Getenv: fakeEnv(goldenEnv), Now: fixedNow})
+		d, diags := Load(context.Background(), []string{path}, LoadOptions{Getenv: fakeEnv(goldenEnv), Now: fixedNow})
 		if d == nil || len(diags) != 0 {
 			b.Fatalf("diagnostics:\n%v", diags[:min(len(diags), 5)])
 		}

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,7 +35,7 @@ func TestExamplesLoad(t *testing.T) {
 	}
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {
-			d, diags := Load([]string{p}, LoadOptions{Getenv: fakeEnv(exampleEnv), Now: fixedNow})
+			d, diags := Load(context.Background(), []string{p}, LoadOptions{Getenv: fakeEnv(exampleEnv), Now: fixedNow})
 			if len(diags) > 0 {
 				t.Fatalf("diagnostics:\n%v", diags)
 			}
@@ -47,7 +48,7 @@ func TestExamplesLoad(t *testing.T) {
 
 // The README applies federation.yaml on the sandbox first, with nothing set.
 func TestFederationExampleNeedsNoEnvironment(t *testing.T) {
-	d, diags := Load([]string{"../examples/federation.yaml"}, LoadOptions{Getenv: fakeEnv(nil), Now: fixedNow})
+	d, diags := Load(context.Background(), []string{"../examples/federation.yaml"}, LoadOptions{Getenv: fakeEnv(nil), Now: fixedNow})
 	if diags.HasErrors() || d == nil {
 		t.Fatalf("diagnostics:\n%v", diags)
 	}
@@ -67,7 +68,7 @@ func TestFederationExampleNeedsNoEnvironment(t *testing.T) {
 }
 
 func TestSplitExampleMergesAccount(t *testing.T) {
-	d, diags := Load([]string{"../examples/split"}, LoadOptions{Getenv: fakeEnv(exampleEnv), Now: fixedNow})
+	d, diags := Load(context.Background(), []string{"../examples/split"}, LoadOptions{Getenv: fakeEnv(exampleEnv), Now: fixedNow})
 	if d == nil {
 		t.Fatalf("diagnostics:\n%v", diags)
 	}
@@ -95,7 +96,7 @@ func TestSplitExampleMergesAccount(t *testing.T) {
 }
 
 func TestSkipEnv(t *testing.T) {
-	d, diags := Load([]string{"../examples/split"}, LoadOptions{Getenv: fakeEnv(nil), Now: fixedNow, SkipEnv: true})
+	d, diags := Load(context.Background(), []string{"../examples/split"}, LoadOptions{Getenv: fakeEnv(nil), Now: fixedNow, SkipEnv: true})
 	if len(diags) != 0 || d == nil {
 		t.Fatalf("diagnostics:\n%v", diags)
 	}
@@ -103,7 +104,7 @@ func TestSkipEnv(t *testing.T) {
 	if gh.Secrets["client_secret"].Ref != "${env:GITHUB_CLIENT_SECRET}" {
 		t.Errorf("secrets = %v", gh.Secrets)
 	}
-	_, diags = Load([]string{"testdata/invalid/bad-reference.yaml"}, LoadOptions{Getenv: fakeEnv(nil), Now: fixedNow, SkipEnv: true})
+	_, diags = Load(context.Background(), []string{"testdata/invalid/bad-reference.yaml"}, LoadOptions{Getenv: fakeEnv(nil), Now: fixedNow, SkipEnv: true})
 	if len(diags.Errors()) != 5 {
 		t.Errorf("malformed references must still be errors; got\n%v", diags)
 	}

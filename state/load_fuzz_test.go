@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,7 +32,7 @@ func FuzzLoad(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		d, diags := Load([]string{path}, LoadOptions{Getenv: fakeEnv(goldenEnv), Now: fixedNow})
+		d, diags := Load(context.Background(), []string{path}, LoadOptions{Getenv: fakeEnv(goldenEnv), Now: fixedNow})
 		if diags.HasErrors() != (d == nil) {
 			t.Fatalf("HasErrors = %v, Desired = %v", diags.HasErrors(), d)
 		}

@@ -261,6 +261,11 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 		switch {
 		case last == "client_secret" || isSensitive(val, path):
 			l.errorf(vpos, "use `${env:NAME}` or `${file:PATH}`", "%s is sensitive and must not be written in the file", subject(path))
+		case k.Want == schemaURLPattern:
+			if strings.Contains(k.Got, "${") {
+				return // a malformed reference: the semantic pass names it
+			}
+			l.errorf(vpos, "e.g. https://example.okta.com", "%s is not an absolute http(s) URL with a host", subject(path))
 		case sh == shapeIdP+"/id":
 			l.errorf(vpos, "e.g. f174e90a-fafe-4643-bbbc-4a0ed4fc8415", "`id` must be an identity provider UUID, in lowercase")
 		case last == "rotate_within":

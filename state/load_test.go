@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -54,7 +55,7 @@ func TestLoadInvalidGolden(t *testing.T) {
 	for _, c := range cases {
 		name := strings.TrimSuffix(filepath.Base(c), filepath.Ext(c))
 		t.Run(name, func(t *testing.T) {
-			d, diags := Load([]string{c}, LoadOptions{Getenv: fakeEnv(goldenEnv), Now: fixedNow})
+			d, diags := Load(context.Background(), []string{c}, LoadOptions{Getenv: fakeEnv(goldenEnv), Now: fixedNow})
 			if len(diags) == 0 {
 				t.Fatal("no diagnostics for an invalid input")
 			}

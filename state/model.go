@@ -72,8 +72,9 @@ type IdP struct {
 	// Config holds the declared config keys with their resolved values, as JSON
 	// values (string, bool, float64, []any, map[string]any). Only declared keys are present.
 	Config map[string]any
-	// Secrets describes every sensitive config key: where its value came from.
-	// The value itself is in Config and must never be printed or saved.
+	// Secrets describes every config key that is sensitive or whose value
+	// came from a reference: where its value came from. Such a value is in
+	// Config and must never be printed or saved; output shows the reference.
 	Secrets    map[string]SecretSource
 	Encryption *Encryption
 	Federation *Federation
@@ -89,6 +90,12 @@ type SecretSource struct {
 	Ref string
 	// BaseDir is the directory ${file:...} paths are relative to.
 	BaseDir string
+	// Root is the configuration root ${file:...} is confined to.
+	Root string
+	// Deferred is set when the value was not available at load time (the
+	// variable unset, the file absent): Config holds no value for the key,
+	// and apply reads it, failing before its first write when it is missing.
+	Deferred bool
 }
 
 // Encryption is the SAML assertion encryption setting of an IdP.

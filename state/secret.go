@@ -1,17 +1,12 @@
 package state
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 )
-
-// maxReferencedFile bounds what ${file:...} reads: certificates and secrets
-// are small, and a reference to a device or a huge file must not exhaust memory.
-const maxReferencedFile = 1 << 20
 
 // refKind is the scheme of a ${...} reference.
 type refKind string
@@ -91,66 +86,86 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// resolve returns the value a reference stands for. Errors name the variable
-// or file, never a value.
-// A relative ${file:...} path is read from baseDir and named in errors as it
-// joins displayDir, the directory as the user named it.
-func (r reference) resolve(baseDir, displayDir string, getenv func(string) (string, bool)) (string, error) {
+// refEnvironment is what a reference is resolved against: the environment,
+// the configuration root ${file:...} is confined to, and the budget of bytes
+// the references of one load may still read.
+type refEnvironment struct {
+	ctx    context.Context
+	getenv func(string) (string, bool)
+	root   string
+	budget *int64
+	// cache holds each file read, by real path: many IdPs name one certificate.
+	cache map[string]string
+}
+
+// errUnset marks a reference whose variable is unset or empty, or whose file
+// does not exist: the one failure a secret defers to apply time.
+var errUnset = errors.New("unset")
+
+// resolve returns the value a reference stands for, read relative to baseDir.
+// Errors name the variable or the path as written, never a value.
+func (r reference) resolve(env *refEnvironment, baseDir string) (string, error) {
+	if err := env.ctx.Err(); err != nil {
+		return "", err
+	}
 	switch r.kind {
 	case refEnv:
-		v, ok := getenv(r.arg)
+		v, ok := env.getenv(r.arg)
 		if !ok {
-			return "", fmt.Errorf("environment variable %s is not set", r.arg)
+			return "", fmt.Errorf("environment variable %s is not set%w", r.arg, silent(errUnset))
 		}
 		if v == "" {
-			return "", fmt.Errorf("environment variable %s is empty", r.arg)
+			return "", fmt.Errorf("environment variable %s is empty%w", r.arg, silent(errUnset))
 		}
 		return v, nil
 	case refFile:
-		p, shown := r.arg, r.arg
-		if !filepath.IsAbs(p) {
-			p, shown = filepath.Join(baseDir, p), filepath.Join(displayDir, p)
+		real, err := confinedPath(env.root, baseDir, r.arg)
+		if errors.Is(err, errNotFound) {
+			return "", fmt.Errorf("%w%w", err, silent(errUnset))
 		}
-		v, err := readSmallFile(p, shown)
 		if err != nil {
 			return "", err
+		}
+		v, cached := env.cache[real]
+		if !cached {
+			b, err := readConfined(env.ctx, real, r.arg)
+			if err != nil {
+				return "", err
+			}
+			v = string(b)
+			if env.cache != nil {
+				env.cache[real] = v
+			}
+		}
+		if env.budget != nil {
+			if *env.budget < int64(len(v)) {
+				return "", fmt.Errorf("references read more than %d MiB in all; reference fewer or smaller files", MaxReferencedTotal>>20)
+			}
+			*env.budget -= int64(len(v))
 		}
 		// Files written by editors and secret managers end with a newline
 		// that is never part of the value.
 		v = strings.TrimRight(v, "\r\n")
 		if v == "" {
-			return "", fmt.Errorf("file %s is empty", shown)
+			return "", fmt.Errorf("file %s is empty%w", truncate(r.arg, 60), silent(errUnset))
 		}
 		return v, nil
 	}
 	return "", fmt.Errorf("unknown reference kind %q", r.kind)
 }
 
-func readSmallFile(p, shown string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("file %s does not exist", shown)
-		}
-		return "", fmt.Errorf("cannot read file %s: %w", shown, errors.Unwrap(err))
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return "", fmt.Errorf("%s is a directory, not a file", shown)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxReferencedFile+1))
-	if err != nil {
-		return "", fmt.Errorf("cannot read file %s: %w", shown, err)
-	}
-	if len(b) > maxReferencedFile {
-		return "", fmt.Errorf("file %s is larger than %d bytes", shown, maxReferencedFile)
-	}
-	return string(b), nil
-}
+// silent wraps a sentinel so that %w adds it to the chain without adding text.
+func silent(err error) error { return silentErr{err} }
+
+type silentErr struct{ err error }
+
+func (e silentErr) Error() string { return "" }
+func (e silentErr) Unwrap() error { return e.err }
 
 // ResolveSecret resolves the reference a sensitive value was loaded from, so
 // that apply can obtain it again without a plan ever storing it. getenv nil
-// means os.LookupEnv.
+// means os.LookupEnv. A ${file:...} is confined to src.Root (src.BaseDir when
+// the source names no root) under the same rules as at load time.
 func ResolveSecret(src SecretSource, getenv func(string) (string, bool)) (string, error) {
 	if getenv == nil {
 		getenv = os.LookupEnv
@@ -163,5 +178,9 @@ func ResolveSecret(src SecretSource, getenv func(string) (string, bool)) (string
 	if err != nil {
 		return "", err
 	}
-	return ref.resolve(src.BaseDir, src.BaseDir, getenv)
+	root := src.Root
+	if root == "" {
+		root = src.BaseDir
+	}
+	return ref.resolve(&refEnvironment{ctx: context.Background(), getenv: getenv, root: root}, src.BaseDir)
 }

@@ -52,6 +52,9 @@ func TestResolveSecret(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "secret.txt"), []byte("from-file\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	env := fakeEnv(map[string]string{"SET": "from-env", "EMPTY": ""})
 	tests := []struct {
 		src     SecretSource
@@ -62,7 +65,9 @@ func TestResolveSecret(t *testing.T) {
 		{SecretSource{Ref: "${env:UNSET}"}, "", "UNSET is not set"},
 		{SecretSource{Ref: "${env:EMPTY}"}, "", "EMPTY is empty"},
 		{SecretSource{Ref: "${file:secret.txt}", BaseDir: dir}, "from-file", ""},
-		{SecretSource{Ref: "${file:" + filepath.Join(dir, "secret.txt") + "}"}, "from-file", ""},
+		{SecretSource{Ref: "${file:" + filepath.Join(dir, "secret.txt") + "}", BaseDir: dir}, "", "absolute path"},
+		{SecretSource{Ref: "${file:../secret.txt}", BaseDir: filepath.Join(dir, "sub"), Root: filepath.Join(dir, "sub")}, "", "leaves the configuration root"},
+		{SecretSource{Ref: "${file:secret.txt}", BaseDir: dir, Root: dir, Deferred: true}, "from-file", ""},
 		{SecretSource{Ref: "${file:nope.txt}", BaseDir: dir}, "", "does not exist"},
 		{SecretSource{Ref: "hunter2"}, "", "not a ${env:NAME} or ${file:PATH} reference"},
 	}

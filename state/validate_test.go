@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -84,7 +85,7 @@ accounts:
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d, diags := Load([]string{path}, LoadOptions{Getenv: fakeEnv(map[string]string{"GH": "s3cret"}), Now: fixedNow})
+	d, diags := Load(context.Background(), []string{path}, LoadOptions{Getenv: fakeEnv(map[string]string{"GH": "s3cret"}), Now: fixedNow})
 	if d == nil || len(diags) > 0 {
 		t.Fatalf("diagnostics:\n%v", diags)
 	}
@@ -120,7 +121,7 @@ accounts:
 	if f := okta.Federation; f == nil || f.Organization || !reflect.DeepEqual(f.Accounts, []string{"1a2b3c4d5e6f708192a3b4c5d6e7f809", "ffffffffffffffffffffffffffffffff"}) {
 		t.Errorf("federation = %+v", okta.Federation)
 	}
-	if gh.Config["client_secret"] != "s3cret" || gh.Secrets["client_secret"] != (SecretSource{Ref: "${env:GH}", BaseDir: dir}) {
+	if gh.Config["client_secret"] != "s3cret" || gh.Secrets["client_secret"] != (SecretSource{Ref: "${env:GH}", BaseDir: dir, Root: dir}) {
 		t.Errorf("secrets = %+v", gh.Secrets)
 	}
 	if len(okta.Secrets) != 0 {
