@@ -185,7 +185,7 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 	getenv := func(string) (string, bool) { return "not-a-real-secret", true }
 	for run := range h.runs {
 		c, err := measure(func() error {
-			d, diags := state.Load([]string{file}, state.LoadOptions{Getenv: getenv})
+			d, diags := state.Load(context.Background(), []string{file}, state.LoadOptions{Getenv: getenv})
 			if diags.HasErrors() || d == nil {
 				return fmt.Errorf("%v", diags.Errors())
 			}
@@ -231,7 +231,7 @@ func (h *harness) loadWorkload(w workload) (*state.Desired, string, error) {
 		return nil, "", err
 	}
 	getenv := func(string) (string, bool) { return "not-a-real-secret", true }
-	d, diags := state.Load([]string{file}, state.LoadOptions{Getenv: getenv})
+	d, diags := state.Load(context.Background(), []string{file}, state.LoadOptions{Getenv: getenv})
 	if diags.HasErrors() || d == nil {
 		return nil, "", fmt.Errorf("load %s: %v", filepath.Base(file), diags.Errors())
 	}

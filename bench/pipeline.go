@@ -51,7 +51,7 @@ func newSite(root string, w workload, certPEM []byte, opts siteOptions) (*site, 
 		return nil, err
 	}
 	s := &site{token: "bench-" + rand.Text(), secret: rand.Text(), dir: dir, file: file, w: w}
-	d, diags := state.Load([]string{file}, state.LoadOptions{Getenv: s.getenv})
+	d, diags := state.Load(context.Background(), []string{file}, state.LoadOptions{Getenv: s.getenv})
 	if diags.HasErrors() || d == nil {
 		return nil, fmt.Errorf("load %s: %v", file, diags.Errors())
 	}
@@ -174,11 +174,11 @@ type resolver struct {
 }
 
 func (r *resolver) Resolve(ref plan.SecretRef) (string, error) {
-	v, err := state.ResolveSecret(state.SecretSource{Ref: ref.Ref, BaseDir: ref.BaseDir}, r.getenv)
+	v, err := state.ResolveSecret(state.SecretSource{Ref: ref.Ref, BaseDir: ref.BaseDir, Root: ref.Root}, r.getenv)
 	if err != nil {
 		return "", err
 	}
-	if plan.SecretHash(r.salt, v) != ref.Hash {
+	if !ref.Deferred && plan.SecretHash(r.salt, v) != ref.Hash {
 		return "", errors.New(ref.Key + " changed since the plan was made")
 	}
 	return v, nil

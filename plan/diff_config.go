@@ -54,6 +54,7 @@ func configChanges(t idptype.Type, d *state.IdP, live map[string]any) []Change {
 		if isSensitive(t, d, k) {
 			c.Sensitive = true
 			c.After = SensitiveValue
+			c.Ref = d.Secrets[k].Ref
 			if present {
 				c.Before = SensitiveValue
 			}
@@ -293,7 +294,7 @@ func createChanges(t idptype.Type, d *state.IdP) []Change {
 		}
 		c := Change{Path: "config." + k, After: v}
 		if isSensitive(t, d, k) {
-			c.After, c.Sensitive = SensitiveValue, true
+			c.After, c.Sensitive, c.Ref = SensitiveValue, true, d.Secrets[k].Ref
 		}
 		out = append(out, c)
 	}

@@ -160,6 +160,11 @@ type Change struct {
 	// read back, so the change says they are sent, not that they differ.
 	Sensitive bool `json:"sensitive,omitempty"`
 	WriteOnly bool `json:"write_only,omitempty"`
+	// Ref is the reference a value came from, e.g. "${env:OKTA_CLIENT_ID}":
+	// output shows it instead of the value, which never appears in a plan.
+	Ref string `json:"ref,omitempty"`
+	// Deferred says the value was not available to the plan and is read at apply.
+	Deferred bool `json:"deferred,omitempty"`
 }
 
 // IdPRequest is an IdP body without its secret values.
@@ -186,8 +191,13 @@ type SecretRef struct {
 	// BaseDir resolves ${file:...} paths.
 	BaseDir string `json:"base_dir,omitempty"`
 	// Hash is hex(HMAC-SHA256(Plan.SecretSalt, value)): apply checks that the
-	// value it resolves is the one the plan was made with.
-	Hash string `json:"hash"`
+	// value it resolves is the one the plan was made with. Empty when Deferred.
+	Hash string `json:"hash,omitempty"`
+	// Root is the configuration root ${file:...} is confined to.
+	Root string `json:"root,omitempty"`
+	// Deferred is set when the value was not available to the plan (plan and
+	// drift need no secrets): apply reads it and cannot compare it to a hash.
+	Deferred bool `json:"deferred,omitempty"`
 }
 
 // ShareRequest is what a share create sends besides the grant resource.

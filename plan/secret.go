@@ -45,7 +45,11 @@ func secretRefs(t idptype.Type, d *state.IdP, salt string) []SecretRef {
 			continue
 		}
 		src := d.Secrets[k]
-		refs = append(refs, SecretRef{Key: k, Ref: src.Ref, BaseDir: src.BaseDir, Hash: SecretHash(salt, secretString(v))})
+		ref := SecretRef{Key: k, Ref: src.Ref, BaseDir: src.BaseDir, Root: src.Root, Deferred: src.Deferred}
+		if !src.Deferred {
+			ref.Hash = SecretHash(salt, secretString(v))
+		}
+		refs = append(refs, ref)
 	}
 	sort.Slice(refs, func(i, j int) bool { return refs[i].Key < refs[j].Key })
 	return refs
@@ -64,7 +68,8 @@ func writeOnlyChanges(t idptype.Type, d *state.IdP) []Change {
 	var out []Change
 	for k := range d.Config {
 		if isWriteOnly(t, k) {
-			out = append(out, Change{Path: "config." + k, After: SensitiveValue, Sensitive: true, WriteOnly: true})
+			src := d.Secrets[k]
+			out = append(out, Change{Path: "config." + k, After: SensitiveValue, Sensitive: true, WriteOnly: true, Ref: src.Ref, Deferred: src.Deferred})
 		}
 	}
 	return out

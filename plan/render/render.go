@@ -332,6 +332,25 @@ func sensitiveNote(f *field, k plan.Kind) (string, bool) {
 		}
 		return "", false
 	}
+	if c.Deferred {
+		return "(sensitive, write-only: will be sent from " + c.Ref + " at apply)", true
+	}
+	if c.WriteOnly && c.Ref != "" {
+		if k == "" {
+			return "(sensitive, write-only: " + c.Ref + " cannot be read back to compare)", true
+		}
+		verb := "update"
+		if k == plan.Create || k == plan.Replace {
+			verb = "create"
+		}
+		return "(sensitive, write-only: sent from " + c.Ref + " on " + verb + ")", true
+	}
+	if c.Ref != "" {
+		if f.op == '~' {
+			return c.Ref + " (value changed)", true
+		}
+		return c.Ref, true
+	}
 	if c.WriteOnly {
 		if k == "" {
 			return "(sensitive, write-only: cannot be read back to compare)", true

@@ -169,6 +169,9 @@ type Factory struct {
 	// context is cancelled on the second, so apply can let in-flight requests
 	// finish after the first.
 	Interrupt <-chan struct{}
+	// Root is --root: the directory every ${file:...} is confined to; empty
+	// means the top of the git work tree holding the configuration.
+	Root string
 }
 
 // CancelOnInterrupt returns a context cancelled on the first Ctrl-C, for

@@ -15,12 +15,16 @@ import (
 
 // LoadDesired loads and validates the desired state. Diagnostics go to stderr;
 // when there are errors it returns an error that exits 1 without printing more,
-// before anything has talked to the API.
-func (f *Factory) LoadDesired(paths []string) (*state.Desired, error) {
+// before anything has talked to the API. Unset secrets are deferred to apply
+// unless requireSecrets is set (apply itself, plan --resend-secrets).
+func (f *Factory) LoadDesired(ctx context.Context, paths []string, requireSecrets bool) (*state.Desired, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	d, diags := state.Load(paths, state.LoadOptions{Getenv: f.Getenv, Now: f.Now})
+	d, diags := state.Load(ctx, paths, state.LoadOptions{Getenv: f.Getenv, Now: f.Now, Root: f.Root, RequireSecrets: requireSecrets})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for _, diag := range diags {
 		fmt.Fprintln(f.IO.ErrOut, diag.String())
 	}
@@ -37,8 +41,8 @@ func (f *Factory) LoadDesired(paths []string) (*state.Desired, error) {
 
 // Open loads and validates the desired state, keeps the accounts --account
 // names, and only then connects: bad input never reaches the API.
-func (f *Factory) Open(ctx context.Context, api *API, paths, accounts []string) (*state.Desired, *Connection, error) {
-	d, err := f.LoadDesired(paths)
+func (f *Factory) Open(ctx context.Context, api *API, paths, accounts []string, requireSecrets bool) (*state.Desired, *Connection, error) {
+	d, err := f.LoadDesired(ctx, paths, requireSecrets)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -102,7 +102,12 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	var desired *state.Desired
 	if saved == nil {
-		if desired, err = f.LoadDesired(opts.Paths); err != nil {
+		// Loading stops at the first Ctrl-C; nothing has been written yet.
+		loadCtx, cancelLoad := f.CancelOnInterrupt(ctx)
+		// Secrets are checked after planning, for the writes that need them.
+		desired, err = f.LoadDesired(loadCtx, opts.Paths, false)
+		cancelLoad()
+		if err != nil {
 			return err
 		}
 		if desired, err = cli.SelectAccounts(desired, opts.Accounts); err != nil {
@@ -139,7 +144,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	resolver := &secretResolver{salt: p.SecretSalt, getenv: f.Getenv}
 	if err := checkSecrets(p, resolver); err != nil {
-		return err
+		return fmt.Errorf("the secrets of the changes could not all be read; nothing was changed:\n%w", err)
 	}
 	if !p.HasChanges() {
 		if saved != nil {
@@ -253,7 +258,7 @@ type secretResolver struct {
 }
 
 func (r *secretResolver) Resolve(ref plan.SecretRef) (string, error) {
-	src := state.SecretSource{Ref: ref.Ref, BaseDir: ref.BaseDir}
+	src := state.SecretSource{Ref: ref.Ref, BaseDir: ref.BaseDir, Root: ref.Root}
 	r.mu.Lock()
 	v, ok := r.values[src]
 	r.mu.Unlock()
@@ -269,7 +274,8 @@ func (r *secretResolver) Resolve(ref plan.SecretRef) (string, error) {
 		r.values[src] = v
 		r.mu.Unlock()
 	}
-	if plan.SecretHash(r.salt, v) != ref.Hash {
+	// A secret the plan deferred has no hash to check: the plan never saw it.
+	if !ref.Deferred && plan.SecretHash(r.salt, v) != ref.Hash {
 		return "", fmt.Errorf("%s (%s) has changed since the plan was made; plan again", ref.Key, ref.Ref)
 	}
 	return v, nil

@@ -90,7 +90,7 @@ func Run(ctx context.Context, opts *Options) error {
 	accounts := opts.Accounts
 	labels := map[string]string{}
 	if len(accounts) == 0 {
-		d, err := f.LoadDesired(opts.Paths)
+		d, err := f.LoadDesired(ctx, opts.Paths, false)
 		if err != nil {
 			return err
 		}

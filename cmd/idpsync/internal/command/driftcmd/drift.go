@@ -60,7 +60,7 @@ func Run(ctx context.Context, opts *Options) error {
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
 
-	desired, conn, err := f.Open(ctx, &opts.API, opts.Paths, opts.Accounts)
+	desired, conn, err := f.Open(ctx, &opts.API, opts.Paths, opts.Accounts, false)
 	if err != nil {
 		return err
 	}

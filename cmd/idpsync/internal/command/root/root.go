@@ -50,11 +50,12 @@ Exit status: 0 success or no changes, 1 error, 2 changes (plan
 		SilenceErrors: true,
 		Version:       f.Version,
 	}
+	cmd.PersistentFlags().StringVar(&f.Root, "root", "", "read ${file:...} only inside `DIR` (default: the top of the git work tree holding the configuration, else its directory)")
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
 	cmd.AddCommand(
-		validatecmd.NewCmd(f.IO),
+		validatecmd.NewCmd(f),
 		plancmd.NewCmd(f),
 		applycmd.NewCmd(f),
 		driftcmd.NewCmd(f),

@@ -3,6 +3,7 @@
 package validatecmd
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -19,16 +20,17 @@ type options struct {
 }
 
 // NewCmd returns the validate command.
-func NewCmd(ios *cli.IOStreams) *cobra.Command {
+func NewCmd(f *cli.Factory) *cobra.Command {
 	opts := &options{}
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
 		Short: "Check the desired state offline",
 		Long: `Validate loads the desired state the way plan and apply do, and reports
 every problem in it with its file, line and column: YAML syntax, unknown or
-misspelt keys, config keys and values the API would refuse, missing
-environment variables and files, bad certificates, duplicates across files
-and the federation limits.
+misspelt keys, config keys and values the API would refuse, references
+that leave the configuration root, missing files, bad certificates,
+duplicates across files and the federation limits. Environment variables
+are checked for form only: validate needs no secret.
 
 It needs no credentials and makes no network call. PATH is a file or a
 directory of *.yaml and *.yml files; the default is the current directory.
@@ -42,8 +44,8 @@ but do not fail it) and 1 when it is not.`,
   # Validate an organization split across files
   idpsync validate idp/
 
-  # In CI without secrets: check ${env:...} references for form only
-  idpsync validate --skip-env idp/
+  # Read ${file:...} from a wider directory than the git work tree
+  idpsync validate --root .. idp/
 
   # Machine-readable result
   idpsync validate --output json idp/ | jq '.diagnostics[]'`,
@@ -57,11 +59,16 @@ but do not fail it) and 1 when it is not.`,
 			default:
 				return fmt.Errorf("--output %q: use text or json", opts.Output)
 			}
-			return run(ios, opts)
+			ctx, cancel := f.CancelOnInterrupt(cmd.Context())
+			defer cancel()
+			return run(ctx, f, opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
-	cmd.Flags().BoolVar(&opts.SkipEnv, "skip-env", false, "check ${env:NAME} references for form only, without reading the environment")
+	// --skip-env predates validate's own tolerance of unset variables; it is
+	// kept so that existing CI scripts keep working.
+	cmd.Flags().BoolVar(&opts.SkipEnv, "skip-env", false, "accepted for compatibility: validate never needs the variables")
+	_ = cmd.Flags().MarkHidden("skip-env")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -75,8 +82,14 @@ type result struct {
 	Diagnostics state.Diagnostics `json:"diagnostics"`
 }
 
-func run(ios *cli.IOStreams, opts *options) error {
-	d, diags := state.Load(opts.Paths, state.LoadOptions{SkipEnv: opts.SkipEnv})
+func run(ctx context.Context, f *cli.Factory, opts *options) error {
+	ios := f.IO
+	// Validate checks the files alone: an unset variable is checked for form
+	// only, and plan or apply report it where it is needed.
+	d, diags := state.Load(ctx, opts.Paths, state.LoadOptions{Getenv: f.Getenv, Now: f.Now, Root: f.Root, SkipEnv: true})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	res := result{Valid: d != nil && !diags.HasErrors(), Diagnostics: diags}
 	if res.Diagnostics == nil {
 		res.Diagnostics = state.Diagnostics{}

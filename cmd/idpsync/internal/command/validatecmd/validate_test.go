@@ -23,7 +23,8 @@ func TestValidate(t *testing.T) {
 		wantCode int
 	}{
 		{"dir", []string{"testdata/dir"}, true, cli.ExitOK},
-		{"dir-missing-env", []string{"testdata/dir"}, false, cli.ExitError},
+		// validate needs no secret; --skip-env is kept as a no-op.
+		{"dir-missing-env", []string{"testdata/dir"}, false, cli.ExitOK},
 		{"dir-skip-env", []string{"--skip-env", "testdata/dir"}, false, cli.ExitOK},
 		{"warning", []string{"testdata/warning.yaml"}, true, cli.ExitOK},
 		{"invalid", []string{"testdata/invalid.yaml"}, true, cli.ExitError},
@@ -41,7 +42,7 @@ func TestValidate(t *testing.T) {
 				os.Unsetenv("IDPSYNC_TEST_GITHUB_SECRET")
 			}
 			ios, _, out, errOut := cli.Test()
-			cmd := NewCmd(ios)
+			cmd := NewCmd(&cli.Factory{IO: ios})
 			cmd.SetArgs(tt.args)
 			cmd.SetOut(out)
 			cmd.SetErr(errOut)
@@ -90,7 +91,7 @@ func TestValidate(t *testing.T) {
 
 func TestBadOutputFlag(t *testing.T) {
 	ios, _, _, _ := cli.Test()
-	cmd := NewCmd(ios)
+	cmd := NewCmd(&cli.Factory{IO: ios})
 	cmd.SetArgs([]string{"--output", "yaml", "testdata/dir"})
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "--output") {
