@@ -156,8 +156,8 @@ func checkKind(t *testing.T, f idptype.Field, p map[string]any) {
 	if f.Min != 0 && p["minimum"] != float64(f.Min) || f.Max != 0 && p["maximum"] != float64(f.Max) {
 		t.Errorf("%s: bounds %v..%v, want %d..%d", f.Name, p["minimum"], p["maximum"], f.Min, f.Max)
 	}
-	if f.Sensitive != (p["pattern"] != nil) {
-		t.Errorf("%s: sensitive %v but pattern %v", f.Name, f.Sensitive, p["pattern"])
+	if (f.Sensitive || f.Format == idptype.FormatURL) != (p["pattern"] != nil) {
+		t.Errorf("%s: sensitive %v, format %q, but pattern %v", f.Name, f.Sensitive, f.Format, p["pattern"])
 	}
 }
 
