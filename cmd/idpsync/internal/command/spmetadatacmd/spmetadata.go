@@ -78,7 +78,7 @@ func Run(ctx context.Context, opts *Options) error {
 
 	accountID := opts.Account
 	if !accountIDPattern.MatchString(accountID) {
-		d, err := f.LoadDesired(opts.Paths)
+		d, err := f.LoadDesired(ctx, opts.Paths, false)
 		if err != nil {
 			return err
 		}
