@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -94,39 +93,11 @@ func (s *site) client(rl cloudflare.RateLimit, concurrency int) (*cloudflare.Cli
 	})
 }
 
-// accountIDs are the declared accounts.
-func accountIDs(d *state.Desired) []string {
-	ids := make([]string, len(d.Accounts))
-	for i, a := range d.Accounts {
-		ids[i] = a.ID
-	}
-	return ids
-}
-
-// managed reports whether a live IdP is declared, so that only the shares of
-// declared IdPs have their recipients listed, as the CLI does.
-func managed(d *state.Desired) func(string, *state.LiveIdP) bool {
-	type key struct{ account, name string }
-	names := map[key]bool{}
-	for _, a := range d.Accounts {
-		for _, i := range a.IdentityProviders {
-			names[key{a.ID, i.Name}] = true
-		}
-	}
-	return func(accountID string, idp *state.LiveIdP) bool { return names[key{accountID, idp.Name}] }
-}
-
-// planLive reads the live state and diffs it, as `idpsync plan` does.
+// plan reads the live state and diffs it through the engine, as `idpsync
+// plan` does.
 func (s *site) plan(ctx context.Context, c *cloudflare.Client) (*plan.Plan, error) {
-	live, err := engine.ReadLive(ctx, c, accountIDs(s.desired), engine.ReadOptions{Managed: managed(s.desired)})
-	if err != nil {
-		return nil, fmt.Errorf("read live state: %w", err)
-	}
-	p, err := plan.Diff(s.desired, live, plan.Options{Now: time.Now(), SecretSalt: rand.Text()})
-	if err != nil {
-		return nil, fmt.Errorf("diff: %w", err)
-	}
-	return p, nil
+	p, _, err := engine.Plan(ctx, c, s.desired, engine.PlanOptions{Now: time.Now})
+	return p, err
 }
 
 // apply plans and executes, as `idpsync apply --auto-approve` does without
@@ -141,7 +112,7 @@ func (s *site) apply(ctx context.Context, c *cloudflare.Client, parallelism int)
 	}
 	res, err := apply.Execute(ctx, c, p, apply.Options{
 		Parallelism: parallelism,
-		Secrets:     &resolver{salt: p.SecretSalt, getenv: s.getenv},
+		Secrets:     engine.NewSecretResolver(p.SecretSalt, s.getenv),
 	})
 	if err != nil {
 		return p, nil, err
@@ -164,24 +135,6 @@ func (s *site) converged(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	return !p.HasChanges(), nil
-}
-
-// resolver resolves a secret reference again and checks it against the hash
-// the plan was made with, as the CLI does.
-type resolver struct {
-	salt   string
-	getenv func(string) (string, bool)
-}
-
-func (r *resolver) Resolve(ref plan.SecretRef) (string, error) {
-	v, err := state.ResolveSecret(state.SecretSource{Ref: ref.Ref, BaseDir: ref.BaseDir, Root: ref.Root}, r.getenv)
-	if err != nil {
-		return "", err
-	}
-	if !ref.Deferred && plan.SecretHash(r.salt, v) != ref.Hash {
-		return "", errors.New(ref.Key + " changed since the plan was made")
-	}
-	return v, nil
 }
 
 // resultError summarizes a result that is not OK.

@@ -593,3 +593,16 @@ func driftFields(it *plan.DriftItem) []field {
 }
 
 var errNil = fmt.Errorf("render: nil input")
+
+// Plan writes p in the named format: "json", "markdown", or else the
+// terminal view.
+func Plan(w io.Writer, p *plan.Plan, format string, opts Options) error {
+	switch format {
+	case "json":
+		return JSON(w, p)
+	case "markdown":
+		return Markdown(w, p)
+	default:
+		return Text(w, p, opts)
+	}
+}

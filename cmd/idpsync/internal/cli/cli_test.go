@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -57,7 +58,7 @@ func TestSelectAccounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ids := AccountIDs(got); strings.Join(ids, ",") != strings.Join(tt.want, ",") {
+		if ids := engine.AccountIDs(got); strings.Join(ids, ",") != strings.Join(tt.want, ",") {
 			t.Errorf("SelectAccounts(%v) = %v, want %v", tt.ids, ids, tt.want)
 		}
 	}

@@ -2,14 +2,10 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"time"
 
-	"github.com/idpsync/idpsync/engine"
-	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -91,87 +87,6 @@ func SelectAccounts(d *state.Desired, ids []string) (*state.Desired, error) {
 	return out, nil
 }
 
-// AccountIDs lists the ids of the declared accounts.
-func AccountIDs(d *state.Desired) []string {
-	ids := make([]string, len(d.Accounts))
-	for i, a := range d.Accounts {
-		ids[i] = a.ID
-	}
-	return ids
-}
-
-// ManagedByDesired reports whether a live IdP is declared, so the reader lists
-// the recipients of its share and of nothing else.
-func ManagedByDesired(d *state.Desired) func(accountID string, idp *state.LiveIdP) bool {
-	type key struct{ account, name string }
-	names := map[key]bool{}
-	ids := map[string]bool{}
-	for _, a := range d.Accounts {
-		for _, i := range a.IdentityProviders {
-			names[key{a.ID, i.Name}] = true
-			if i.ID != "" {
-				ids[i.ID] = true
-			}
-		}
-	}
-	return func(accountID string, idp *state.LiveIdP) bool {
-		return ids[idp.ID] || names[key{accountID, idp.Name}]
-	}
-}
-
-// ManagedByPlan is ManagedByDesired for a saved plan: the IdPs its actions name.
-func ManagedByPlan(p *plan.Plan) func(accountID string, idp *state.LiveIdP) bool {
-	type key struct{ account, name string }
-	names := map[key]bool{}
-	ids := map[string]bool{}
-	for _, a := range p.Actions {
-		names[key{a.AccountID, a.IdPName}] = true
-		if a.IDs.IdP != "" {
-			ids[a.IDs.IdP] = true
-		}
-	}
-	return func(accountID string, idp *state.LiveIdP) bool {
-		return ids[idp.ID] || names[key{accountID, idp.Name}]
-	}
-}
-
-// PlanRequest is what shapes a plan besides the desired and live states.
-type PlanRequest struct {
-	Targets       []string
-	ResendSecrets []string
-}
-
-// ReadLive reads the live state of the declared accounts.
-func (f *Factory) ReadLive(ctx context.Context, conn *Connection, d *state.Desired) (*state.Live, error) {
-	live, err := engine.ReadLive(ctx, conn.Client, AccountIDs(d), engine.ReadOptions{Managed: ManagedByDesired(d)})
-	if err != nil {
-		return nil, fmt.Errorf("read live state: %w", err)
-	}
-	return live, nil
-}
-
-// Plan reads the live state and diffs it against d.
-func (f *Factory) Plan(ctx context.Context, conn *Connection, d *state.Desired, req PlanRequest) (*plan.Plan, *state.Live, error) {
-	live, err := f.ReadLive(ctx, conn, d)
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := plan.Diff(d, live, plan.Options{
-		Now:           f.APINow(conn),
-		SecretSalt:    NewSalt(),
-		ResendSecrets: req.ResendSecrets,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(req.Targets) > 0 {
-		if p, err = p.Target(req.Targets); err != nil {
-			return nil, nil, err
-		}
-	}
-	return p, live, nil
-}
-
 // APINow is the time by the API's clock when a response has shown it, else
 // ours: certificate lifetimes are measured the way Cloudflare measures them.
 func (f *Factory) APINow(conn *Connection) time.Time {
@@ -183,9 +98,8 @@ func (f *Factory) APINow(conn *Connection) time.Time {
 	return f.Now()
 }
 
-// NewSalt returns a random key for the secret hashes of one plan.
-func NewSalt() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return hex.EncodeToString(b)
+// APIClock is APINow as a clock, for engine.PlanOptions.Now: it is read only
+// once the live state has been read, when the API's clock is known.
+func (f *Factory) APIClock(conn *Connection) func() time.Time {
+	return func() time.Time { return f.APINow(conn) }
 }

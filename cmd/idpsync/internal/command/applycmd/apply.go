@@ -10,16 +10,15 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
-	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/plancmd"
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/render"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -133,17 +132,17 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	} else {
-		if p, _, err = f.Plan(planCtx, conn, desired, cli.PlanRequest{Targets: opts.Targets, ResendSecrets: opts.ResendSecrets}); err != nil {
+		if p, _, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets}); err != nil {
 			return err
 		}
 		if opts.Output == "text" {
-			if err := plancmd.Render(f, p, "text"); err != nil {
+			if err := render.Text(f.IO.Out, p, render.Options{Color: f.IO.Color}); err != nil {
 				return err
 			}
 		}
 	}
-	resolver := &secretResolver{salt: p.SecretSalt, getenv: f.Getenv}
-	if err := checkSecrets(p, resolver); err != nil {
+	resolver := engine.NewSecretResolver(p.SecretSalt, f.Getenv)
+	if err := resolver.CheckAll(p); err != nil {
 		return fmt.Errorf("the secrets of the changes could not all be read; nothing was changed:\n%w", err)
 	}
 	if !p.HasChanges() {
@@ -223,15 +222,10 @@ func loadSavedPlan(paths []string) (*plan.Plan, error) {
 // checkSavedPlan refuses a plan whose live objects moved since it was made:
 // applying it would act on a state nobody reviewed.
 func checkSavedPlan(ctx context.Context, f *cli.Factory, conn *cli.Connection, p *plan.Plan) error {
-	ids := make([]string, len(p.Accounts))
-	for i, a := range p.Accounts {
-		ids[i] = a.ID
-	}
-	live, err := engine.ReadLive(ctx, conn.Client, ids, engine.ReadOptions{Managed: cli.ManagedByPlan(p)})
+	moved, err := engine.Moved(ctx, conn.Client, p)
 	if err != nil {
-		return fmt.Errorf("read live state: %w", err)
+		return err
 	}
-	moved := plan.Moved(p, live)
 	if len(moved) == 0 {
 		return nil
 	}
@@ -241,61 +235,6 @@ func checkSavedPlan(ctx context.Context, f *cli.Factory, conn *cli.Connection, p
 	}
 	fmt.Fprintln(f.IO.ErrOut, "Nothing was changed. Run plan again and review the new plan.")
 	return cli.Exit(cli.ExitError)
-}
-
-// secretResolver resolves a secret reference again at apply time and checks
-// it is the value the plan was made with.
-//
-// Each reference is read once: checkSecrets reads them all before the first
-// write, and the executor then gets exactly the values that were checked, even
-// if a ${file:...} changes on disk in the middle of the apply.
-type secretResolver struct {
-	salt   string
-	getenv func(string) (string, bool)
-
-	mu     sync.Mutex
-	values map[state.SecretSource]string
-}
-
-func (r *secretResolver) Resolve(ref plan.SecretRef) (string, error) {
-	src := state.SecretSource{Ref: ref.Ref, BaseDir: ref.BaseDir, Root: ref.Root}
-	r.mu.Lock()
-	v, ok := r.values[src]
-	r.mu.Unlock()
-	if !ok {
-		var err error
-		if v, err = state.ResolveSecret(src, r.getenv); err != nil {
-			return "", err
-		}
-		r.mu.Lock()
-		if r.values == nil {
-			r.values = map[state.SecretSource]string{}
-		}
-		r.values[src] = v
-		r.mu.Unlock()
-	}
-	// A secret the plan deferred has no hash to check: the plan never saw it.
-	if !ref.Deferred && plan.SecretHash(r.salt, v) != ref.Hash {
-		return "", fmt.Errorf("%s (%s) has changed since the plan was made; plan again", ref.Key, ref.Ref)
-	}
-	return v, nil
-}
-
-// checkSecrets resolves every secret before the first write, so a missing
-// variable fails the apply before anything changed.
-func checkSecrets(p *plan.Plan, r *secretResolver) error {
-	var errs []error
-	for _, a := range p.Actions {
-		if a.Request == nil || a.Action == plan.NoOp {
-			continue
-		}
-		for _, ref := range a.Request.Secrets {
-			if _, err := r.Resolve(ref); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", a.Address, err))
-			}
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // confirm asks on a terminal; without one it refuses, because an unattended
@@ -374,7 +313,7 @@ func writeCertificates(dir string, res *apply.Result) error {
 
 // verify re-reads and checks a fresh plan is empty, pending transitions aside.
 func verify(ctx context.Context, f *cli.Factory, conn *cli.Connection, d *state.Desired, waited bool) error {
-	p, _, err := f.Plan(ctx, conn, d, cli.PlanRequest{})
+	p, _, err := engine.Plan(ctx, conn.Client, d, engine.PlanOptions{Now: f.APIClock(conn)})
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}

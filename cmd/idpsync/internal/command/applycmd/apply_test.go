@@ -98,29 +98,6 @@ func TestLoadSavedPlan(t *testing.T) {
 	}
 }
 
-func TestSecretResolverRefusesChangedSecret(t *testing.T) {
-	env := map[string]string{"S": "one"}
-	r := &secretResolver{salt: "salt", getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
-	ref := plan.SecretRef{Key: "client_secret", Ref: "${env:S}", Hash: plan.SecretHash("salt", "one")}
-	if v, err := r.Resolve(ref); err != nil || v != "one" {
-		t.Fatalf("Resolve = %q, %v", v, err)
-	}
-	// Once read, a value is what the apply sends, even if the source changes.
-	env["S"] = "two"
-	if v, err := r.Resolve(ref); err != nil || v != "one" {
-		t.Fatalf("Resolve after the variable changed = %q, %v; want the value read first", v, err)
-	}
-	r = &secretResolver{salt: "salt", getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
-	_, err := r.Resolve(ref)
-	if err == nil || !strings.Contains(err.Error(), "changed since the plan was made") || strings.Contains(err.Error(), "two") {
-		t.Fatalf("err = %v, want a refusal that names no value", err)
-	}
-	p := &plan.Plan{Actions: []plan.Action{{Address: "x", Action: plan.Update, Request: &plan.IdPRequest{Secrets: []plan.SecretRef{ref}}}}}
-	if err := checkSecrets(p, r); err == nil || !strings.Contains(err.Error(), "x: ") {
-		t.Fatalf("checkSecrets = %v, want the action's address", err)
-	}
-}
-
 func TestProgressLinesAndJSON(t *testing.T) {
 	events := []apply.Event{
 		{Address: "account[a].idp[Okta]", Action: plan.Create, Resource: plan.ResourceIdP, Kind: apply.EventStart},

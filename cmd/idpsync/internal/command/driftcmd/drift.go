@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/render"
 )
@@ -66,7 +67,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 
-	p, _, err := f.Plan(ctx, conn, desired, cli.PlanRequest{})
+	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn)})
 	if err != nil {
 		return err
 	}

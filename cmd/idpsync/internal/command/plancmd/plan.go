@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/render"
 )
@@ -79,11 +80,11 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 
-	p, _, err := f.Plan(ctx, conn, desired, cli.PlanRequest{Targets: opts.Targets, ResendSecrets: opts.ResendSecrets})
+	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets})
 	if err != nil {
 		return err
 	}
-	if err := Render(f, p, opts.Output); err != nil {
+	if err := render.Plan(f.IO.Out, p, opts.Output, render.Options{Color: f.IO.Color}); err != nil {
 		return err
 	}
 	if opts.Out != "" {
@@ -96,18 +97,6 @@ func Run(ctx context.Context, opts *Options) error {
 		return cli.Exit(cli.ExitChanges)
 	}
 	return nil
-}
-
-// Render writes the plan in the chosen format to stdout.
-func Render(f *cli.Factory, p *plan.Plan, output string) error {
-	switch output {
-	case "json":
-		return render.JSON(f.IO.Out, p)
-	case "markdown":
-		return render.Markdown(f.IO.Out, p)
-	default:
-		return render.Text(f.IO.Out, p, render.Options{Color: f.IO.Color})
-	}
 }
 
 // Save writes a plan for apply. It holds references to secrets and their

@@ -1,0 +1,131 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/state"
+)
+
+// PlanOptions shape a plan besides the desired and live states.
+type PlanOptions struct {
+	// Now is called once the live state has been read, so that a clock that
+	// follows the API's Date header has seen a response. Default time.Now.
+	Now func() time.Time
+	// Targets narrow the plan to these addresses and what they depend on.
+	Targets []string
+	// ResendSecrets force an update that sends these IdPs' secrets again.
+	ResendSecrets []string
+	// SecretSalt keys the plan's secret hashes; empty means a fresh random one.
+	SecretSalt string
+}
+
+// Plan reads the live state of the declared accounts and diffs d against it.
+func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions) (*plan.Plan, *state.Live, error) {
+	live, err := ReadDeclared(ctx, c, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	salt := opts.SecretSalt
+	if salt == "" {
+		salt = NewSalt()
+	}
+	p, err := plan.Diff(d, live, plan.Options{
+		Now:           now(),
+		SecretSalt:    salt,
+		ResendSecrets: opts.ResendSecrets,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(opts.Targets) > 0 {
+		if p, err = p.Target(opts.Targets); err != nil {
+			return nil, nil, err
+		}
+	}
+	return p, live, nil
+}
+
+// ReadDeclared reads the live state of the declared accounts, listing the
+// recipients of the declared IdPs' shares only.
+func ReadDeclared(ctx context.Context, c LiveClient, d *state.Desired) (*state.Live, error) {
+	live, err := ReadLive(ctx, c, AccountIDs(d), ReadOptions{Managed: ManagedByDesired(d)})
+	if err != nil {
+		return nil, fmt.Errorf("read live state: %w", err)
+	}
+	return live, nil
+}
+
+// Moved re-reads what a saved plan read and returns the objects that changed
+// since it was made; applying it would act on a state nobody reviewed.
+func Moved(ctx context.Context, c LiveClient, p *plan.Plan) ([]plan.Read, error) {
+	ids := make([]string, len(p.Accounts))
+	for i, a := range p.Accounts {
+		ids[i] = a.ID
+	}
+	live, err := ReadLive(ctx, c, ids, ReadOptions{Managed: ManagedByPlan(p)})
+	if err != nil {
+		return nil, fmt.Errorf("read live state: %w", err)
+	}
+	return plan.Moved(p, live), nil
+}
+
+// AccountIDs lists the ids of the declared accounts.
+func AccountIDs(d *state.Desired) []string {
+	ids := make([]string, len(d.Accounts))
+	for i, a := range d.Accounts {
+		ids[i] = a.ID
+	}
+	return ids
+}
+
+// ManagedByDesired reports whether a live IdP is declared, by pinned id or by
+// account and name, so the reader lists the recipients of its share and of
+// nothing else.
+func ManagedByDesired(d *state.Desired) func(accountID string, idp *state.LiveIdP) bool {
+	type key struct{ account, name string }
+	names := map[key]bool{}
+	ids := map[string]bool{}
+	for _, a := range d.Accounts {
+		for _, i := range a.IdentityProviders {
+			names[key{a.ID, i.Name}] = true
+			if i.ID != "" {
+				ids[i.ID] = true
+			}
+		}
+	}
+	return func(accountID string, idp *state.LiveIdP) bool {
+		return ids[idp.ID] || names[key{accountID, idp.Name}]
+	}
+}
+
+// ManagedByPlan is ManagedByDesired for a saved plan: the IdPs its actions name.
+func ManagedByPlan(p *plan.Plan) func(accountID string, idp *state.LiveIdP) bool {
+	type key struct{ account, name string }
+	names := map[key]bool{}
+	ids := map[string]bool{}
+	for _, a := range p.Actions {
+		names[key{a.AccountID, a.IdPName}] = true
+		if a.IDs.IdP != "" {
+			ids[a.IDs.IdP] = true
+		}
+	}
+	return func(accountID string, idp *state.LiveIdP) bool {
+		return ids[idp.ID] || names[key{accountID, idp.Name}]
+	}
+}
+
+// NewSalt returns a random key for the secret hashes of one plan.
+func NewSalt() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
