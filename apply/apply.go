@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/internal/dag"
 	"github.com/idpsync/idpsync/plan"
 )
 
@@ -201,7 +202,7 @@ type sched struct {
 	cond     *sync.Cond
 	st       []state
 	waiting  []int // unmet dependencies
-	ready    *readyQueue
+	ready    *dag.Queue
 	inflight int
 	stopping bool
 	// interrupted says Stop was closed or ctx ended.
@@ -217,7 +218,7 @@ func (x *executor) run(ctx context.Context) *Result {
 	s := &sched{
 		st:      make([]state, n),
 		waiting: make([]int, n),
-		ready:   &readyQueue{prio: x.graph.prio},
+		ready:   newReadyQueue(x.graph.prio),
 		errs:    map[string]error{},
 		causes:  map[string]string{},
 	}
@@ -225,7 +226,7 @@ func (x *executor) run(ctx context.Context) *Result {
 	for i := range acts {
 		s.waiting[i] = len(x.graph.deps[i])
 		if s.waiting[i] == 0 {
-			s.ready.push(i)
+			s.ready.Push(i)
 		}
 	}
 
@@ -301,15 +302,15 @@ func (x *executor) work(ctx context.Context, s *sched) {
 			default:
 			}
 		}
-		if s.stopping || (s.ready.len() == 0 && s.inflight == 0) {
+		if s.stopping || (s.ready.Len() == 0 && s.inflight == 0) {
 			s.cond.Broadcast()
 			return
 		}
-		if s.ready.len() == 0 {
+		if s.ready.Len() == 0 {
 			s.cond.Wait()
 			continue
 		}
-		i := s.ready.pop()
+		i := s.ready.Pop()
 		if acts[i].Action == plan.NoOp {
 			// Nothing to call: settle it at once so its dependents may start.
 			x.emit(acts, i, EventDone, nil, 0, "")
@@ -357,7 +358,7 @@ func (x *executor) succeed(s *sched, i int) {
 	for _, d := range x.graph.dependents[i] {
 		s.waiting[d]--
 		if s.waiting[d] == 0 && s.st[d] == pending {
-			s.ready.push(d)
+			s.ready.Push(d)
 		}
 	}
 }

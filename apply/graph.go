@@ -1,9 +1,10 @@
 package apply
 
 import (
-	"container/heap"
+	"errors"
 	"fmt"
 
+	"github.com/idpsync/idpsync/internal/dag"
 	"github.com/idpsync/idpsync/plan"
 )
 
@@ -66,33 +67,9 @@ func newGraph(acts []plan.Action) (*graph, error) {
 // topo orders the actions so that each follows its dependencies, or names
 // an action on a cycle.
 func (g *graph) topo(acts []plan.Action) ([]int, error) {
-	n := len(g.deps)
-	waiting := make([]int, n)
-	var queue []int
-	for i := range n {
-		waiting[i] = len(g.deps[i])
-		if waiting[i] == 0 {
-			queue = append(queue, i)
-		}
-	}
-	order := make([]int, 0, n)
-	for len(queue) > 0 {
-		i := queue[0]
-		queue = queue[1:]
-		order = append(order, i)
-		for _, d := range g.dependents[i] {
-			waiting[d]--
-			if waiting[d] == 0 {
-				queue = append(queue, d)
-			}
-		}
-	}
-	if len(order) < n {
-		for i := range n {
-			if waiting[i] > 0 {
-				return nil, fmt.Errorf("%s: dependency cycle", acts[i].Address)
-			}
-		}
+	order, err := dag.Order(g.deps, func(a, b int) bool { return a < b })
+	if cyc := (*dag.CycleError)(nil); errors.As(err, &cyc) {
+		return nil, fmt.Errorf("%s: dependency cycle", acts[cyc.Left[0]].Address)
 	}
 	return order, nil
 }
@@ -108,29 +85,13 @@ func calls(a plan.Action) int {
 	return 1
 }
 
-// readyQueue pops the ready action with the longest chain ahead of it; ties
-// go to plan order.
-type readyQueue struct {
-	prio  []int
-	items []int
+// newReadyQueue pops the ready action with the longest chain ahead of it;
+// ties go to plan order.
+func newReadyQueue(prio []int) *dag.Queue {
+	return dag.NewQueue(func(a, b int) bool {
+		if prio[a] != prio[b] {
+			return prio[a] > prio[b]
+		}
+		return a < b
+	})
 }
-
-func (q *readyQueue) Len() int { return len(q.items) }
-func (q *readyQueue) Less(i, j int) bool {
-	a, b := q.items[i], q.items[j]
-	if q.prio[a] != q.prio[b] {
-		return q.prio[a] > q.prio[b]
-	}
-	return a < b
-}
-func (q *readyQueue) Swap(i, j int) { q.items[i], q.items[j] = q.items[j], q.items[i] }
-func (q *readyQueue) Push(x any)    { q.items = append(q.items, x.(int)) }
-func (q *readyQueue) Pop() any {
-	last := q.items[len(q.items)-1]
-	q.items = q.items[:len(q.items)-1]
-	return last
-}
-
-func (q *readyQueue) push(i int) { heap.Push(q, i) }
-func (q *readyQueue) pop() int   { return heap.Pop(q).(int) }
-func (q *readyQueue) len() int   { return len(q.items) }
