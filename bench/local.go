@@ -290,7 +290,7 @@ func syntheticLive(d *state.Desired, certPEM []byte, perturb bool) (*state.Live,
 				l.CertificateSet = &state.LiveCertificateSet{UID: "set-" + id, UpdatedAt: now, Current: cert}
 			}
 			if f := di.Federation; f != nil {
-				g := &state.LiveGrant{ID: fmt.Sprintf("%016x%016x", ai, ii), IdPID: id, CreatedAt: now}
+				g := &state.LiveGrant{ID: fmt.Sprintf("%016x%016x", ai, ii), IdPID: id}
 				sh := &state.LiveShare{
 					ID: fmt.Sprintf("%016x%016x", ii, ai), Name: plan.ShareName(di.Name), Status: idptype.ShareActive,
 					TargetType: idptype.TargetAccount, Modified: now, GrantID: g.ID, ResourceID: "res-" + g.ID,

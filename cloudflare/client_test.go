@@ -403,7 +403,7 @@ func TestEnvelopeDecoding(t *testing.T) {
 				var g []Grant
 				g, err = c.ListGrants(context.Background(), "acc")
 				n = len(g)
-				if err == nil && (g[0].ID != "g1" || g[0].IdPID != "i1" || g[0].CreatedAt.Year() != 2026) {
+				if err == nil && (g[0].ID != "g1" || g[0].IdPID != "i1") {
 					t.Fatalf("decoded %+v", g[0])
 				}
 			}

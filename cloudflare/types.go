@@ -86,10 +86,13 @@ type Certificate struct {
 }
 
 // Grant is an IdP federation grant. Its id is a 32-hex identifier, not a UUID.
+//
+// It has no created_at: the SDK's IdPFederationGrant is {id, idp_id}
+// (cloudflare-go v7.9.0 zero_trust/accessidpfederationgrant.go), and
+// Cloudflare's spec dropped the field on 2026-06-23, so nothing may depend on it.
 type Grant struct {
-	ID        string    `json:"id"`
-	IdPID     string    `json:"idp_id"`
-	CreatedAt time.Time `json:"created_at"`
+	ID    string `json:"id"`
+	IdPID string `json:"idp_id"`
 }
 
 // DeletedID is the result of the DELETE endpoints of the Access family.

@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-
-	"github.com/idpsync/idpsync/cloudflare"
 )
 
 // Access applications and the Access organization. Paths, methods and field
@@ -59,8 +57,8 @@ func (e *Emulator) authDomain(accountID string) string {
 	return teamName(accountID) + ".cloudflareaccess.com"
 }
 
-func renderApp(a *AccessApplication) cloudflare.AccessApplication {
-	return cloudflare.AccessApplication{
+func renderApp(a *AccessApplication) wireApp {
+	return wireApp{
 		ID: a.ID, Name: a.Name, Domain: a.Domain, Type: a.Type, AUD: a.AUD,
 		AllowedIdPs:            append([]string{}, a.AllowedIdPs...),
 		AutoRedirectToIdentity: a.AutoRedirectToIdentity,
@@ -70,7 +68,7 @@ func renderApp(a *AccessApplication) cloudflare.AccessApplication {
 }
 
 func listApps(c *call) reply {
-	items := []cloudflare.AccessApplication{}
+	items := []wireApp{}
 	for i := range c.e.data.AccessApplications {
 		if a := &c.e.data.AccessApplications[i]; a.AccountID == c.account.ID {
 			items = append(items, renderApp(a))
@@ -171,11 +169,11 @@ func deleteApp(c *call) reply {
 		return x.AccountID == c.account.ID && x.ID == id
 	})
 	c.dirty = true
-	return ok(http.StatusAccepted, cloudflare.DeletedID{ID: id})
+	return ok(http.StatusAccepted, wireDeletedID{ID: id})
 }
 
-func renderAccessOrganization(o *AccessOrganization) cloudflare.AccessOrganization {
-	return cloudflare.AccessOrganization{
+func renderAccessOrganization(o *AccessOrganization) wireAccessOrg {
+	return wireAccessOrg{
 		Name: o.Name, AuthDomain: o.AuthDomain, AutoRedirectToIdentity: o.AutoRedirectToIdentity,
 		SessionDuration: o.SessionDuration,
 	}

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/idpsync/idpsync/cloudflare"
 )
 
 const (
@@ -84,15 +82,15 @@ func rotate(s *CertificateSet, now time.Time) error {
 	return nil
 }
 
-func renderCert(c *Certificate, current bool) *cloudflare.Certificate {
+func renderCert(c *Certificate, current bool) *wireCert {
 	if c == nil {
 		return nil
 	}
-	return &cloudflare.Certificate{UID: c.UID, PublicCertificate: c.PublicCertificate, NotAfter: c.NotAfter, IsCurrent: current}
+	return &wireCert{UID: c.UID, PublicCertificate: c.PublicCertificate, NotAfter: c.NotAfter, IsCurrent: current}
 }
 
-func renderCertSet(s *CertificateSet) cloudflare.CertificateSet {
-	return cloudflare.CertificateSet{
+func renderCertSet(s *CertificateSet) wireCertSet {
+	return wireCertSet{
 		UID: s.UID, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
 		CurrentCertificate:  renderCert(s.Current, true),
 		PreviousCertificate: renderCert(s.Previous, false),
@@ -134,7 +132,7 @@ func listCertSets(c *call) reply {
 			want[strings.TrimSpace(id)] = true
 		}
 	}
-	var items []cloudflare.CertificateSet
+	var items []wireCertSet
 	for i := range c.e.data.CertificateSets {
 		s := &c.e.data.CertificateSets[i]
 		if s.AccountID != c.account.ID || (want != nil && !want[s.UID]) {

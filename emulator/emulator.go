@@ -14,8 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/idpsync/idpsync/cloudflare"
 )
 
 // APIPrefix is the path under which the emulated API is served.
@@ -482,22 +480,22 @@ func (b *bufferedResponse) WriteHeader(code int)        { b.status = code }
 
 // writeError answers err with the envelope of fam and returns the status.
 func writeError(w http.ResponseWriter, fam family, err *apiError) int {
-	msg := cloudflare.Message{Code: err.code, Message: err.message}
+	msg := wireMessage{Code: err.code, Message: err.message}
 	var body any
 	if fam == familyShare {
-		body = cloudflare.ShareEnvelope{Errors: []cloudflare.Message{msg}, Result: json.RawMessage("null")}
+		body = shareEnvelope{Errors: []wireMessage{msg}, Result: json.RawMessage("null")}
 	} else {
 		if err.pointer != "" {
-			msg.Source = &cloudflare.Source{Pointer: err.pointer}
+			msg.Source = &wireSource{Pointer: err.pointer}
 		}
-		body = cloudflare.AccessEnvelope{Errors: []cloudflare.Message{msg}, Messages: []cloudflare.Message{}, Result: json.RawMessage("null")}
+		body = accessEnvelope{Errors: []wireMessage{msg}, Messages: []wireMessage{}, Result: json.RawMessage("null")}
 	}
 	writeJSON(w, err.status, body)
 	return err.status
 }
 
 // writeSuccess answers result with the success envelope of fam.
-func writeSuccess(w http.ResponseWriter, fam family, status int, result any, info *cloudflare.ResultInfo) {
+func writeSuccess(w http.ResponseWriter, fam family, status int, result any, info *wireResultInfo) {
 	raw, err := json.Marshal(result)
 	if err != nil {
 		writeError(w, fam, errf(http.StatusInternalServerError, CodeInternal, "Internal server error: %v", err))
@@ -505,9 +503,9 @@ func writeSuccess(w http.ResponseWriter, fam family, status int, result any, inf
 	}
 	var body any
 	if fam == familyShare {
-		body = cloudflare.ShareEnvelope{Success: true, Errors: []cloudflare.Message{}, Result: raw, ResultInfo: info}
+		body = shareEnvelope{Success: true, Errors: []wireMessage{}, Result: raw, ResultInfo: info}
 	} else {
-		body = cloudflare.AccessEnvelope{Success: true, Errors: []cloudflare.Message{}, Messages: []cloudflare.Message{}, Result: raw, ResultInfo: info}
+		body = accessEnvelope{Success: true, Errors: []wireMessage{}, Messages: []wireMessage{}, Result: raw, ResultInfo: info}
 	}
 	writeJSON(w, status, body)
 }

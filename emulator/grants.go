@@ -4,16 +4,15 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/idptype"
 )
 
-func renderGrant(g *Grant) cloudflare.Grant {
-	return cloudflare.Grant{ID: g.ID, IdPID: g.IdPID, CreatedAt: g.CreatedAt}
+func renderGrant(g *Grant) wireGrant {
+	return wireGrant{ID: g.ID, IdPID: g.IdPID}
 }
 
 func listGrants(c *call) reply {
-	items := []cloudflare.Grant{}
+	items := []wireGrant{}
 	for i := range c.e.data.Grants {
 		if g := &c.e.data.Grants[i]; g.AccountID == c.account.ID {
 			items = append(items, renderGrant(g))
@@ -21,7 +20,7 @@ func listGrants(c *call) reply {
 	}
 	// The endpoint takes no query parameters: one page holds every grant.
 	n := len(items)
-	return reply{status: http.StatusOK, result: items, info: &cloudflare.ResultInfo{Count: n, Page: 1, PerPage: max(n, 1), TotalCount: n, TotalPages: 1}}
+	return reply{status: http.StatusOK, result: items, info: &wireResultInfo{Count: n, Page: 1, PerPage: max(n, 1), TotalCount: n, TotalPages: 1}}
 }
 
 func createGrant(c *call) reply {
@@ -95,5 +94,5 @@ func deleteGrant(c *call) reply {
 		return x.AccountID == c.account.ID && x.ID == id
 	})
 	c.dirty = true
-	return ok(http.StatusAccepted, cloudflare.DeletedID{ID: id})
+	return ok(http.StatusAccepted, wireDeletedID{ID: id})
 }

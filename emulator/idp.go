@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/idptype"
 )
 
@@ -16,8 +15,8 @@ var idpPages = pageSpec{defPerPage: 200, maxPerPage: 1000}
 
 // render is the IdP as the API returns it: secrets left out, computed keys
 // filled in, the certificate set expanded.
-func (c *call) render(p *IdentityProvider) cloudflare.IdentityProvider {
-	out := cloudflare.IdentityProvider{
+func (c *call) render(p *IdentityProvider) wireIdP {
+	out := wireIdP{
 		ID: p.ID, Name: p.Name, Type: p.Type, Config: map[string]any{}, ReadOnly: p.ReadOnly,
 	}
 	typ := idptype.Types[p.Type]
@@ -30,16 +29,7 @@ func (c *call) render(p *IdentityProvider) cloudflare.IdentityProvider {
 	if _, ok := typ.Field("redirect_url"); ok {
 		out.Config["redirect_url"] = "https://" + c.e.authDomain(p.AccountID) + "/cdn-cgi/access/callback"
 	}
-	if p.SCIMConfig != nil {
-		out.SCIMConfig = map[string]any{}
-		for k, v := range p.SCIMConfig {
-			if k == "secret" {
-				continue
-			}
-			out.SCIMConfig[k] = v
-		}
-		out.SCIMConfig["scim_base_url"] = "https://" + c.e.authDomain(p.AccountID) + "/populate/scim/v2/" + p.ID
-	}
+	out.SCIMConfig = c.e.renderSCIM(p.AccountID, p.ID, p.SCIMConfig)
 	if p.SAMLCertificateSetID != "" {
 		out.SAMLCertificateSetID = p.SAMLCertificateSetID
 		if s := c.e.findCertSet(p.AccountID, p.SAMLCertificateSetID); s != nil {
@@ -50,12 +40,35 @@ func (c *call) render(p *IdentityProvider) cloudflare.IdentityProvider {
 	return out
 }
 
+// renderSCIM is scim_config as read: on every IdP, with the API's defaults
+// for what was never set (access_identity-providers scim_config: enabled
+// false, identity_update_behavior no_action, seat_deprovision false,
+// user_deprovision false; the Terraform provider treats the object as always
+// present with these, REFERENCE.md §2.1), the computed scim_base_url, and
+// never the secret (read-only, "redacted on subsequent requests").
+func (e *Emulator) renderSCIM(accountID, idpID string, stored map[string]any) map[string]any {
+	out := map[string]any{
+		"enabled":                  false,
+		"identity_update_behavior": "no_action",
+		"seat_deprovision":         false,
+		"user_deprovision":         false,
+	}
+	for k, v := range stored {
+		if k == "secret" || v == nil {
+			continue
+		}
+		out[k] = v
+	}
+	out["scim_base_url"] = "https://" + e.authDomain(accountID) + "/populate/scim/v2/" + idpID
+	return out
+}
+
 func listIdPs(c *call) reply {
 	var scimOnly bool
 	if v := c.query("scim_enabled"); v != "" {
 		scimOnly = v == "true"
 	}
-	var items []cloudflare.IdentityProvider
+	var items []wireIdP
 	for i := range c.e.data.IdentityProviders {
 		p := &c.e.data.IdentityProviders[i]
 		if p.AccountID != c.account.ID {
@@ -73,7 +86,7 @@ func listIdPs(c *call) reply {
 }
 
 // lookupIdP finds a stored IdP or a federated connection of the path's account.
-func (c *call) lookupIdP() (*IdentityProvider, *cloudflare.IdentityProvider, *apiError) {
+func (c *call) lookupIdP() (*IdentityProvider, *wireIdP, *apiError) {
 	id := c.r.PathValue("identity_provider_id")
 	if p := c.e.findIdP(c.account.ID, id); p != nil {
 		return p, nil, nil
@@ -374,5 +387,5 @@ func deleteIdP(c *call) reply {
 		return x.AccountID == c.account.ID && x.ID == id
 	})
 	c.dirty = true
-	return ok(http.StatusAccepted, cloudflare.DeletedID{ID: id})
+	return ok(http.StatusAccepted, wireDeletedID{ID: id})
 }

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/idpsync/idpsync/cloudflare"
 )
 
 // call is one API request being handled under e.mu.
@@ -24,7 +22,7 @@ type call struct {
 type reply struct {
 	status int
 	result any
-	info   *cloudflare.ResultInfo
+	info   *wireResultInfo
 	err    *apiError
 	// raw, when set, is sent as is with contentType (the PEM download).
 	raw         []byte
@@ -205,7 +203,7 @@ type pageSpec struct {
 }
 
 // paginate returns the [lo, hi) window of n items and the result_info.
-func (c *call) paginate(n int, spec pageSpec) (lo, hi int, info *cloudflare.ResultInfo, err *apiError) {
+func (c *call) paginate(n int, spec pageSpec) (lo, hi int, info *wireResultInfo, err *apiError) {
 	ps, pps := c.query("page"), c.query("per_page")
 	page, perPage := 1, spec.defPerPage
 	if spec.optional && ps == "" && pps == "" {
@@ -235,7 +233,7 @@ func (c *call) paginate(n int, spec pageSpec) (lo, hi int, info *cloudflare.Resu
 		lo = min((page-1)*perPage, n)
 	}
 	hi = min(lo+perPage, n)
-	return lo, hi, &cloudflare.ResultInfo{
+	return lo, hi, &wireResultInfo{
 		Count:      hi - lo,
 		Page:       page,
 		PerPage:    perPage,

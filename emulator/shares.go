@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/idptype"
 )
 
@@ -21,8 +20,8 @@ var resourceTypes = []string{
 var activeAssociation = []string{associating, associated}
 
 // renderShare shows s as the calling account sees it: sent by it or received.
-func (c *call) renderShare(s *Share, withResources, withCounts bool) cloudflare.Share {
-	out := cloudflare.Share{
+func (c *call) renderShare(s *Share, withResources, withCounts bool) wireShare {
+	out := wireShare{
 		ID: s.ID, Name: s.Name, AccountID: s.AccountID, AccountName: c.e.accountName(s.AccountID),
 		OrganizationID: c.e.orgOf(s.AccountID), Created: s.Created, Modified: s.Modified,
 		Status: idptype.ShareStatus(s.Status), TargetType: idptype.ShareTarget(s.TargetType), Kind: kindSent,
@@ -31,7 +30,7 @@ func (c *call) renderShare(s *Share, withResources, withCounts bool) cloudflare.
 		out.Kind = kindReceived
 	}
 	if withResources {
-		out.Resources = []cloudflare.ShareResource{}
+		out.Resources = []wireShareResource{}
 		for _, r := range c.e.resourcesOf(s.ID) {
 			out.Resources = append(out.Resources, renderResource(r))
 		}
@@ -50,24 +49,24 @@ func (c *call) renderShare(s *Share, withResources, withCounts bool) cloudflare.
 	return out
 }
 
-func renderResource(r *ShareResource) cloudflare.ShareResource {
+func renderResource(r *ShareResource) wireShareResource {
 	meta := r.Meta
 	if meta == nil {
 		meta = map[string]any{}
 	}
-	return cloudflare.ShareResource{
+	return wireShareResource{
 		ID: r.ID, ResourceID: r.ResourceID, ResourceType: idptype.ResourceType(r.ResourceType), ResourceAccountID: r.ResourceAccountID,
 		Meta: meta, Status: idptype.ShareStatus(r.Status), Created: r.Created, Modified: r.Modified, ResourceVersion: r.Version,
 	}
 }
 
-func (c *call) renderRecipient(r *Recipient, withResources bool) cloudflare.Recipient {
-	out := cloudflare.Recipient{ID: r.ID, AccountID: r.AccountID, AssociationStatus: idptype.RecipientStatus(r.AssociationStatus), Created: r.Created, Modified: r.Modified}
+func (c *call) renderRecipient(r *Recipient, withResources bool) wireRecipient {
+	out := wireRecipient{ID: r.ID, AccountID: r.AccountID, AssociationStatus: idptype.RecipientStatus(r.AssociationStatus), Created: r.Created, Modified: r.Modified}
 	if withResources {
-		out.Resources = []cloudflare.RecipientResource{}
+		out.Resources = []wireRecipientResource{}
 		for _, res := range c.e.resourcesOf(r.ShareID) {
 			if res.Status != shareDeleted {
-				out.Resources = append(out.Resources, cloudflare.RecipientResource{ResourceID: res.ResourceID, ResourceVersion: res.Version})
+				out.Resources = append(out.Resources, wireRecipientResource{ResourceID: res.ResourceID, ResourceVersion: res.Version})
 			}
 		}
 	}
@@ -182,7 +181,7 @@ func listShares(c *call) reply {
 		}
 		return r
 	})
-	items := make([]cloudflare.Share, 0, len(picked))
+	items := make([]wireShare, 0, len(picked))
 	for _, s := range picked {
 		items = append(items, c.renderShare(s, withRes, withCounts))
 	}
@@ -425,7 +424,7 @@ func listRecipients(c *call) reply {
 	if err != nil {
 		return fail(err)
 	}
-	items := []cloudflare.Recipient{}
+	items := []wireRecipient{}
 	for _, r := range c.e.recipientsOf(s.ID) {
 		items = append(items, c.renderRecipient(r, withRes))
 	}
@@ -559,7 +558,7 @@ func listShareResources(c *call) reply {
 	if typ != "" && !slices.Contains(resourceTypes, typ) {
 		return fail(badRequest(CodeInvalidValue, "query parameter resource_type %q is not a resource type", typ))
 	}
-	items := []cloudflare.ShareResource{}
+	items := []wireShareResource{}
 	for _, r := range c.e.resourcesOf(s.ID) {
 		if (status == "" || r.Status == status) && (typ == "" || r.ResourceType == typ) {
 			items = append(items, renderResource(r))

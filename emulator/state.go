@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/idpsync/idpsync/cloudflare"
 )
 
 // The state helpers below run under e.mu. Pointers they return point into the
@@ -220,8 +218,8 @@ var federationNamespace = uuid.MustParse("6f1d2c8e-5a3b-4f7d-9c1e-2b8a4d6e0f13")
 
 // federatedConnections lists the read-only IdPs that shares of federation
 // grants put into accountID.
-func (e *Emulator) federatedConnections(accountID string) []cloudflare.IdentityProvider {
-	var out []cloudflare.IdentityProvider
+func (e *Emulator) federatedConnections(accountID string) []wireIdP {
+	var out []wireIdP
 	seen := map[string]bool{}
 	for _, s := range e.data.Shares {
 		if s.Status == shareDeleted || s.AccountID == accountID {
@@ -248,8 +246,9 @@ func (e *Emulator) federatedConnections(accountID string) []cloudflare.IdentityP
 				continue
 			}
 			seen[id] = true
-			out = append(out, cloudflare.IdentityProvider{
+			out = append(out, wireIdP{
 				ID: id, Name: src.Name, Type: src.Type, Config: map[string]any{}, ReadOnly: true,
+				SCIMConfig: e.renderSCIM(accountID, id, nil),
 			})
 		}
 	}

@@ -116,7 +116,7 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 
 	grantByID := make(map[string]*state.LiveGrant, len(grants))
 	for _, gr := range grants {
-		lg := &state.LiveGrant{ID: gr.ID, IdPID: gr.IdPID, CreatedAt: gr.CreatedAt}
+		lg := &state.LiveGrant{ID: gr.ID, IdPID: gr.IdPID}
 		a.Grants = append(a.Grants, lg)
 		grantByID[lg.ID] = lg
 		if idp := byID[gr.IdPID]; idp != nil && idp.Grant == nil {
@@ -124,7 +124,7 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 		}
 	}
 	slices.SortFunc(a.Grants, func(x, y *state.LiveGrant) int {
-		return cmp.Or(cmp.Compare(x.IdPID, y.IdPID), x.CreatedAt.Compare(y.CreatedAt), cmp.Compare(x.ID, y.ID))
+		return cmp.Or(cmp.Compare(x.IdPID, y.IdPID), cmp.Compare(x.ID, y.ID))
 	})
 
 	var received []cloudflare.Share

@@ -119,7 +119,7 @@ func TestReadLiveNormalizes(t *testing.T) {
 			peer: {{ID: "p-fed", Name: "Corp", Type: "saml", Config: map[string]any{}, ReadOnly: true}},
 		},
 		grants: map[string][]cloudflare.Grant{
-			acc: {{ID: "g-okta", IdPID: "i-okta", CreatedAt: t0}, {ID: "g-saml", IdPID: "i-saml", CreatedAt: t0}, {ID: "g-gh", IdPID: "i-gh", CreatedAt: t0}},
+			acc: {{ID: "g-okta", IdPID: "i-okta"}, {ID: "g-saml", IdPID: "i-saml"}, {ID: "g-gh", IdPID: "i-gh"}},
 		},
 		shares: map[string][]cloudflare.Share{
 			acc: {

@@ -273,7 +273,7 @@ func shareFields(r *ShareRequest) map[string]any {
 }
 
 func (d *differ) readGrant(ac *account, addr string, g *state.LiveGrant) {
-	d.read(Read{Address: addr, AccountID: ac.d.ID, ID: g.ID, Version: timeVersion(g.CreatedAt), Resource: ResourceGrant})
+	d.read(Read{Address: addr, AccountID: ac.d.ID, ID: g.ID, Version: GrantVersion(g), Resource: ResourceGrant})
 }
 
 // readShare records the share and its recipients (those not long gone) as read.

@@ -55,7 +55,7 @@ func desiredState(idps ...*state.IdP) *state.Desired {
 }
 
 func liveOkta() *state.LiveIdP {
-	grant := &state.LiveGrant{ID: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", IdPID: "idp-okta", CreatedAt: now.Add(-48 * time.Hour)}
+	grant := &state.LiveGrant{ID: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", IdPID: "idp-okta"}
 	grant.Share = &state.LiveShare{
 		ID: "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a", Name: "Identity provider: Okta", Status: "active",
 		TargetType: "account", OrganizationID: orgID, Modified: now.Add(-47 * time.Hour),

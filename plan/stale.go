@@ -69,14 +69,14 @@ func Moved(saved *Plan, live *state.Live) []Read {
 				versions[key{ref.ID, ResourceCertificateSet, s.UID}] = timeVersion(s.UpdatedAt)
 			}
 			if g := l.Grant; g != nil {
-				versions[key{ref.ID, ResourceGrant, g.ID}] = timeVersion(g.CreatedAt)
+				versions[key{ref.ID, ResourceGrant, g.ID}] = GrantVersion(g)
 				if g.Share != nil {
 					addShare(ref.ID, g.Share)
 				}
 			}
 		}
 		for _, g := range la.Grants {
-			versions[key{ref.ID, ResourceGrant, g.ID}] = timeVersion(g.CreatedAt)
+			versions[key{ref.ID, ResourceGrant, g.ID}] = GrantVersion(g)
 		}
 		for _, s := range la.Shares {
 			addShare(ref.ID, s)
@@ -135,7 +135,7 @@ func appeared(a Action, la *state.LiveAccount) (Read, bool) {
 		}
 	case ResourceGrant:
 		if l := idp(a.IDs.IdP); a.IDs.IdP != "" && l != nil && l.Grant != nil {
-			r.ID, r.Version = l.Grant.ID, timeVersion(l.Grant.CreatedAt)
+			r.ID, r.Version = l.Grant.ID, GrantVersion(l.Grant)
 			return r, true
 		}
 	case ResourceShare:
@@ -166,6 +166,12 @@ func appeared(a Action, la *state.LiveAccount) (Read, bool) {
 	}
 	return Read{}, false
 }
+
+// GrantVersion is the version marker of a grant. A grant cannot change, and
+// the API stamps it with nothing (no created_at: cloudflare-go v7.9.0
+// IdPFederationGrant is {id, idp_id}), so its id, which Moved keys on, and the
+// IdP it federates are all there is: one deleted and made again has a new id.
+func GrantVersion(g *state.LiveGrant) string { return "idp:" + g.IdPID }
 
 // timeVersion is the version marker of an object the API stamps with a time.
 func timeVersion(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

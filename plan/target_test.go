@@ -167,6 +167,19 @@ func TestMoved(t *testing.T) {
 			want: []string{"account[platform].idp[Passkeys] idp-pk v-pk"},
 		},
 		{
+			// Grants carry no created_at (cloudflare-go v7.9.0
+			// IdPFederationGrant is {id, idp_id}): one deleted and made
+			// again is told apart by its new id alone.
+			name: "the grant was deleted and made again",
+			mutate: func(l *state.Live) {
+				la := account0(l)
+				g := &state.LiveGrant{ID: "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2", IdPID: "idp-okta", Share: la.IdentityProviders[0].Grant.Share}
+				la.IdentityProviders[0].Grant = g
+				la.Grants = []*state.LiveGrant{g}
+			},
+			want: []string{oktaAddr + ".grant a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1 idp:idp-okta"},
+		},
+		{
 			name:   "the account vanished",
 			mutate: func(l *state.Live) { delete(l.Accounts, acctPlatform) },
 			want:   readsOf(saved),

@@ -183,10 +183,9 @@ type LiveCertificate struct {
 
 // LiveGrant is a federation grant and, when one exists, the share that carries it.
 type LiveGrant struct {
-	ID        string
-	IdPID     string
-	CreatedAt time.Time
-	Share     *LiveShare
+	ID    string
+	IdPID string
+	Share *LiveShare
 }
 
 // LiveShare is a sent share carrying a grant.
