@@ -15,7 +15,8 @@ import (
 // scim_config.secret), which is why the data file is written with mode 0600.
 type Data struct {
 	// DefaultOrganizationID is the organization that accounts created by
-	// AutoAccounts join; it is created on first need when empty.
+	// AutoAccounts join. When empty, it is set on first need to
+	// SandboxOrganizationID, creating that organization if the data lacks it.
 	DefaultOrganizationID string `json:"default_organization_id,omitempty"`
 	// ClockOffset is how far AdvanceClock has moved the emulator clock ahead
 	// of the wall clock, as a Go duration ("720h").

@@ -56,6 +56,8 @@ func (e *Emulator) routes() {
 	handle("DELETE "+apps+"/{app_id}", familyAccess, deleteApp)
 	handle("GET "+org, familyAccess, getAccessOrganization)
 	handle("PUT "+org, familyAccess, updateAccessOrganization)
+	// The account details carry its organization (managed_by.parent_org_id).
+	handle("GET /accounts/{account_id}", familyAccess, getAccount)
 
 	handle("GET "+idps, familyAccess, listIdPs)
 	handle("POST "+idps, familyAccess, createIdP)

@@ -20,8 +20,11 @@ func (e *Emulator) findAccount(id string) *Account {
 
 func (e *Emulator) defaultOrganization() string {
 	if e.data.DefaultOrganizationID == "" {
-		id := newHex32()
-		e.data.Organizations = append(e.data.Organizations, Organization{ID: id, Name: "Default organization"})
+		// A fixed id, so that files can declare the sandbox's organization.
+		id := SandboxOrganizationID
+		if e.organizationName(id) == "" {
+			e.data.Organizations = append(e.data.Organizations, Organization{ID: id, Name: sandboxOrganizationName})
+		}
 		e.data.DefaultOrganizationID = id
 	}
 	return e.data.DefaultOrganizationID

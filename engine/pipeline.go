@@ -22,6 +22,9 @@ type PlanOptions struct {
 	ResendSecrets []string
 	// SecretSalt keys the plan's secret hashes; empty means a fresh random one.
 	SecretSalt string
+	// NoPreflight leaves plan.Preflight to the caller, which adds checks of
+	// its own (apply adds the secrets) and reports them all at once.
+	NoPreflight bool
 }
 
 // Plan reads the live state of the declared accounts and diffs d against it.
@@ -51,13 +54,18 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 			return nil, nil, err
 		}
 	}
+	if !opts.NoPreflight {
+		if err := plan.Preflight(p, live); err != nil {
+			return nil, nil, err
+		}
+	}
 	return p, live, nil
 }
 
 // ReadDeclared reads the live state of the declared accounts, listing the
 // recipients of the declared IdPs' shares only.
 func ReadDeclared(ctx context.Context, c LiveClient, d *state.Desired) (*state.Live, error) {
-	live, err := ReadLive(ctx, c, AccountIDs(d), ReadOptions{Managed: ManagedByDesired(d)})
+	live, err := ReadLive(ctx, c, AccountIDs(d), ReadOptions{Managed: ManagedByDesired(d), Peers: PeersOfDesired(d)})
 	if err != nil {
 		return nil, fmt.Errorf("read live state: %w", err)
 	}
@@ -67,15 +75,79 @@ func ReadDeclared(ctx context.Context, c LiveClient, d *state.Desired) (*state.L
 // Moved re-reads what a saved plan read and returns the objects that changed
 // since it was made; applying it would act on a state nobody reviewed.
 func Moved(ctx context.Context, c LiveClient, p *plan.Plan) ([]plan.Read, error) {
+	live, err := ReadSaved(ctx, c, p)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Moved(p, live), nil
+}
+
+// ReadSaved reads what a saved plan read, and the organizations of the
+// recipients it adds, for plan.Moved and plan.Preflight.
+func ReadSaved(ctx context.Context, c LiveClient, p *plan.Plan) (*state.Live, error) {
 	ids := make([]string, len(p.Accounts))
 	for i, a := range p.Accounts {
 		ids[i] = a.ID
 	}
-	live, err := ReadLive(ctx, c, ids, ReadOptions{Managed: ManagedByPlan(p)})
+	live, err := ReadLive(ctx, c, ids, ReadOptions{Managed: ManagedByPlan(p), Peers: PeersOfPlan(p)})
 	if err != nil {
 		return nil, fmt.Errorf("read live state: %w", err)
 	}
-	return plan.Moved(p, live), nil
+	return live, nil
+}
+
+// PeersOfDesired are the undeclared accounts the desired state shares with:
+// their organization is read too, so that a recipient outside the source's
+// organization is refused before the first write.
+func PeersOfDesired(d *state.Desired) []string {
+	declared := map[string]bool{}
+	for _, a := range d.Accounts {
+		declared[a.ID] = true
+	}
+	var out []string
+	for _, a := range d.Accounts {
+		for _, i := range a.IdentityProviders {
+			if i.Federation == nil {
+				continue
+			}
+			for _, r := range i.Federation.Accounts {
+				if !declared[r] {
+					declared[r] = true
+					out = append(out, r)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// PeersOfPlan is PeersOfDesired for a saved plan: the recipients it adds.
+func PeersOfPlan(p *plan.Plan) []string {
+	seen := map[string]bool{}
+	for _, a := range p.Accounts {
+		seen[a.ID] = true
+	}
+	var out []string
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, a := range p.Actions {
+		if a.Action == plan.NoOp || a.Action == plan.Delete {
+			continue
+		}
+		if a.Resource == plan.ResourceRecipient {
+			add(a.RecipientAccount)
+		}
+		if a.Share != nil {
+			for _, r := range a.Share.Accounts {
+				add(r)
+			}
+		}
+	}
+	return out
 }
 
 // AccountIDs lists the ids of the declared accounts.

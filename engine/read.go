@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -26,8 +27,17 @@ type LiveClient interface {
 	ListRecipients(ctx context.Context, accountID, shareID string) ([]cloudflare.Recipient, error)
 }
 
+// AccountClient reads account details. A LiveClient that also implements it
+// has each account's organization read before anything is planned.
+type AccountClient interface {
+	GetAccount(ctx context.Context, accountID string) (*cloudflare.Account, error)
+}
+
 // ReadOptions tunes ReadLive.
 type ReadOptions struct {
+	// Peers are undeclared accounts whose organization is read too (share
+	// recipients), when the client is an AccountClient and the token may.
+	Peers []string
 	// Concurrency is the number of accounts read in parallel; default 8.
 	Concurrency int
 	// Managed reports whether the grant of this live IdP belongs to idpsync
@@ -64,10 +74,48 @@ func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadO
 			return nil
 		})
 	}
+	if ac, ok := c.(AccountClient); ok {
+		for _, id := range opts.Peers {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			g.Go(func() error {
+				org, err := readOrganization(ctx, ac, id)
+				if err != nil {
+					return fmt.Errorf("account %s: %w", id, err)
+				}
+				mu.Lock()
+				if live.Peers == nil {
+					live.Peers = map[string]*state.LiveOrganization{}
+				}
+				live.Peers[id] = &org
+				mu.Unlock()
+				return nil
+			})
+		}
+	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	return live, nil
+}
+
+// readOrganization reads the organization of an account from its details.
+// A 403 or 404 leaves it unknown rather than failing the read: the token may
+// lack the Account Settings Read permission, or (for a share recipient) access
+// to the account, and the other checks still hold.
+func readOrganization(ctx context.Context, c AccountClient, accountID string) (state.LiveOrganization, error) {
+	a, err := c.GetAccount(ctx, accountID)
+	var apiErr *cloudflare.APIError
+	switch {
+	case err == nil:
+		return state.LiveOrganization{Known: true, ID: a.ManagedBy.ParentOrgID}, nil
+	case errors.As(err, &apiErr) && (apiErr.Status == 403 || apiErr.Status == 404):
+		return state.LiveOrganization{Unknown: fmt.Sprintf("the account details could not be read (%d)", apiErr.Status)}, nil
+	default:
+		return state.LiveOrganization{}, fmt.Errorf("read account details: %w", err)
+	}
 }
 
 func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadOptions) (*state.LiveAccount, error) {
@@ -76,8 +124,15 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 		grants []cloudflare.Grant
 		shares []cloudflare.Share
 	)
-	// The three listings are independent; the client bounds requests in flight.
+	// The listings are independent; the client bounds requests in flight.
 	g, gctx := errgroup.WithContext(ctx)
+	var org state.LiveOrganization
+	if ac, ok := c.(AccountClient); ok {
+		g.Go(func() (err error) {
+			org, err = readOrganization(gctx, ac, accountID)
+			return err
+		})
+	}
 	g.Go(func() (err error) {
 		if idps, err = c.ListIdentityProviders(gctx, accountID); err != nil {
 			return fmt.Errorf("list identity providers: %w", err)
@@ -100,7 +155,10 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 		return nil, err
 	}
 
-	a := &state.LiveAccount{ID: accountID}
+	a := &state.LiveAccount{ID: accountID, Org: org}
+	if org.Known {
+		a.Organization = org.ID
+	}
 	byID := make(map[string]*state.LiveIdP, len(idps))
 	for _, idp := range idps {
 		l, err := liveIdP(idp)
@@ -134,7 +192,7 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 			received = append(received, s)
 			continue
 		}
-		if a.Organization == "" && s.OrganizationID != "" {
+		if !org.Known && a.Organization == "" && s.OrganizationID != "" {
 			a.Organization = s.OrganizationID
 		}
 		res := grantResource(s)

@@ -128,6 +128,7 @@ func emulatorStats(srv *emulator.Server, c *cloudflare.Client) emulator.Stats {
 }
 
 const (
+	routeAccount    = "GET /accounts/{account_id}"
 	routeIdPs       = "GET /accounts/{account_id}/access/identity_providers"
 	routeGrants     = "GET /accounts/{account_id}/access/idp_federation_grants"
 	routeShares     = "GET /accounts/{account_id}/shares"
@@ -156,13 +157,14 @@ func TestReadLiveAgainstEmulator(t *testing.T) {
 				t.Fatal(err)
 			}
 			st := emulatorStats(srv, c)
-			want := map[string]int{routeIdPs: 3, routeGrants: 3, routeShares: 3, routeRecipients: tt.wantRecipients}
-			if fmt.Sprint(st.Routes) != fmt.Sprint(want) || st.Total != 9+tt.wantRecipients {
+			// Per account: its details (for the organization) and three listings.
+			want := map[string]int{routeAccount: 3, routeIdPs: 3, routeGrants: 3, routeShares: 3, routeRecipients: tt.wantRecipients}
+			if fmt.Sprint(st.Routes) != fmt.Sprint(want) || st.Total != 12+tt.wantRecipients {
 				t.Fatalf("requests %v (total %d), want exactly %v", st.Routes, st.Total, want)
 			}
 
 			src := live.Accounts[sources[0]]
-			if len(src.IdentityProviders) != 4 || len(src.Grants) != 2 || len(src.Shares) != 2 || src.Organization == "" {
+			if len(src.IdentityProviders) != 4 || len(src.Grants) != 2 || len(src.Shares) != 2 || src.Organization == "" || !src.Org.Known || src.Org.ID != src.Organization {
 				t.Fatalf("source account %+v", src)
 			}
 			names := []string{"GitHub 1 #0", "GitHub 2 #0", "SAML 1 #0", "SAML 2 #0"}

@@ -83,7 +83,7 @@ func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error)
 		if i > 0 && accounts[i-1].ID == a.ID {
 			return nil, fmt.Errorf("account %s is declared twice", a.ID)
 		}
-		d.p.Accounts = append(d.p.Accounts, AccountRef{ID: a.ID, Label: a.Label(), Prune: a.Prune})
+		d.p.Accounts = append(d.p.Accounts, AccountRef{ID: a.ID, Label: a.Label(), Prune: a.Prune, Organization: a.Organization})
 	}
 	// In address order, each account's findings follow the previous ones'
 	// and sorting them at the end finds them (almost always) in order.
@@ -191,11 +191,16 @@ func (d *differ) pending(p Pending) { d.p.Pending = append(d.p.Pending, p) }
 
 func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 	ac := &account{d: a, live: la, label: a.Label(), shares: map[string][]*state.LiveShare{}}
-	// A declared organization is a check: an account that turns out to belong
-	// to another one would share IdPs with the wrong set of accounts.
-	if a.Organization != "" && la != nil && la.Organization != "" && la.Organization != a.Organization {
-		return fmt.Errorf("%s: the account belongs to organization %s, but the file declares organization %s",
-			AccountAddress(ac.label), la.Organization, a.Organization)
+	// A declared organization is checked by Preflight, with the API's other
+	// rules. When the account details could not be read, say so: the check
+	// then rests on the shares alone.
+	if la != nil && !la.Org.Known && la.Org.Unknown != "" && (a.Organization != "" || federates(a)) {
+		d.warn(Warning{
+			Address: AccountAddress(ac.label),
+			Code:    "organization_unverified",
+			Message: "the account's organization could not be checked before applying: " + la.Org.Unknown,
+			Detail:  "give the token the Account Settings Read permission on this account",
+		})
 	}
 	start := len(d.p.Reads)
 	defer func() { sortReads(d.p.Reads[start:]) }()
@@ -479,3 +484,13 @@ func (d *differ) prune(ac *account, addr string, l *state.LiveIdP) {
 
 // joinIDs renders a list of account ids for a note.
 func joinIDs(ids []string) string { return strings.Join(ids, ", ") }
+
+// federates reports whether the account declares any federation.
+func federates(a *state.Account) bool {
+	for _, i := range a.IdentityProviders {
+		if i.Federation != nil {
+			return true
+		}
+	}
+	return false
+}

@@ -7,31 +7,6 @@ import (
 	"github.com/idpsync/idpsync/state"
 )
 
-func TestDiffChecksDeclaredOrganization(t *testing.T) {
-	const acct = "023e105f4ecef8ad9ca31a8372d0c353"
-	declared, other := strings.Repeat("a", 32), strings.Repeat("b", 32)
-	tests := []struct {
-		name, liveOrg, wantErr string
-	}{
-		{"same organization", declared, ""},
-		{"organization not yet known", "", ""},
-		{"another organization", other, "belongs to organization " + other},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d := &state.Desired{Accounts: []*state.Account{{ID: acct, Organization: declared}}}
-			l := &state.Live{Accounts: map[string]*state.LiveAccount{acct: {ID: acct, Organization: tt.liveOrg}}}
-			_, err := Diff(d, l, Options{})
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Fatalf("Diff: %v", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("Diff error = %v, want one containing %q", err, tt.wantErr)
-			}
-		})
-	}
-}
-
 func TestOrganizationShareNamesDeclaredOrganization(t *testing.T) {
 	const acct = "023e105f4ecef8ad9ca31a8372d0c353"
 	org := strings.Repeat("c", 32)

@@ -75,6 +75,9 @@ type AccountRef struct {
 	ID    string `json:"id"`
 	Label string `json:"label"`
 	Prune bool   `json:"prune,omitempty"`
+	// Organization is the organization the file declares for the account;
+	// Preflight checks it against the live one before the first write.
+	Organization string `json:"organization,omitempty"`
 }
 
 // Action is one step of a plan.

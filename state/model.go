@@ -118,13 +118,32 @@ type Federation struct {
 // Live is what the API returned for the accounts idpsync read.
 type Live struct {
 	Accounts map[string]*LiveAccount
+	// Peers are the organizations of undeclared accounts the desired state
+	// shares with, by account id, where the API revealed them; they let the
+	// pre-flight refuse a recipient outside the source's organization.
+	Peers map[string]*LiveOrganization
+}
+
+// LiveOrganization is what the API said about an account's organization.
+type LiveOrganization struct {
+	// Known is true when the account details were read: ID is then the
+	// organization, or empty for an account that belongs to none.
+	Known bool
+	ID    string
+	// Unknown says why the details could not be read, when Known is false.
+	Unknown string
 }
 
 // LiveAccount is the normalized live state of one account.
 type LiveAccount struct {
 	ID string
-	// Organization is the account's organization when the API revealed it (from a share).
+	// Organization is the account's organization when the API revealed it:
+	// from the account details (GET /accounts/{id}, managed_by.parent_org_id),
+	// else from a sent share.
 	Organization string
+	// Org is what the account details said; Org.Known is false when they
+	// could not be read (the token may lack Account Settings Read).
+	Org LiveOrganization
 	// IdentityProviders are sorted by name, then id. Read-only federated
 	// connections are included with ReadOnly set and Received filled.
 	IdentityProviders []*LiveIdP

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,6 +83,9 @@ func TestScripts(t *testing.T) {
 //	emu maxperpage N             serve at most N objects a list page (0: as asked)
 //	emu maxfederated N           allow N federation grants per account
 //	emu sharekeysonly on|off     refuse API tokens on the /shares endpoints
+//	emu account ID ORG|none      put an account in an organization (created if need be), or in none
+//	emu resetstats               zero the request counts
+//	emu writes N                 assert how many write requests (POST, PUT, DELETE) were served since
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value("emulator").(*emulator.Server)
 	if len(args) == 0 {
@@ -160,6 +164,41 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 		ts.Fatalf("no IdP named %q in account %s", args[2], args[1])
+	case "account":
+		if len(args) != 3 {
+			ts.Fatalf("usage: emu account ID ORG|none")
+		}
+		d := srv.Emulator.Snapshot()
+		org := args[2]
+		if org == "none" {
+			org = ""
+		} else if !slices.ContainsFunc(d.Organizations, func(o emulator.Organization) bool { return o.ID == org }) {
+			d.Organizations = append(d.Organizations, emulator.Organization{ID: org, Name: "Organization " + org[:8]})
+		}
+		i := slices.IndexFunc(d.Accounts, func(a emulator.Account) bool { return a.ID == args[1] })
+		if i < 0 {
+			d.Accounts = append(d.Accounts, emulator.Account{ID: args[1], Name: "Account " + args[1][:8]})
+			i = len(d.Accounts) - 1
+		}
+		d.Accounts[i].OrganizationID = org
+		ts.Check(srv.Emulator.Load(d))
+	case "resetstats":
+		srv.Emulator.ResetStats()
+	case "writes":
+		if len(args) != 2 {
+			ts.Fatalf("usage: emu writes N")
+		}
+		want, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		got := 0
+		for route, n := range srv.Emulator.Stats().Routes {
+			if !strings.HasPrefix(route, "GET ") {
+				got += n
+			}
+		}
+		if (got == want) == neg {
+			ts.Fatalf("write requests: have %d, want %d (%v)", got, want, srv.Emulator.Stats().Routes)
+		}
 	default:
 		ts.Fatalf("emu: unknown subcommand %q", args[0])
 	}

@@ -125,14 +125,17 @@ func Run(ctx context.Context, opts *Options) error {
 	planCtx, cancelPlan := f.CancelOnInterrupt(ctx)
 	defer cancelPlan()
 
-	var p *plan.Plan
+	var (
+		p    *plan.Plan
+		live *state.Live
+	)
 	if saved != nil {
 		p = saved
-		if err := checkSavedPlan(planCtx, f, conn, p); err != nil {
+		if live, err = checkSavedPlan(planCtx, f, conn, p); err != nil {
 			return err
 		}
 	} else {
-		if p, _, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets}); err != nil {
+		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, NoPreflight: true}); err != nil {
 			return err
 		}
 		if opts.Output == "text" {
@@ -142,8 +145,8 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 	}
 	resolver := engine.NewSecretResolver(p.SecretSalt, f.Getenv)
-	if err := resolver.CheckAll(p); err != nil {
-		return fmt.Errorf("the secrets of the changes could not all be read; nothing was changed:\n%w", err)
+	if err := preflight(p, live, resolver); err != nil {
+		return err
 	}
 	if !p.HasChanges() {
 		if saved != nil {
@@ -219,22 +222,38 @@ func loadSavedPlan(paths []string) (*plan.Plan, error) {
 	return &p, nil
 }
 
-// checkSavedPlan refuses a plan whose live objects moved since it was made:
-// applying it would act on a state nobody reviewed.
-func checkSavedPlan(ctx context.Context, f *cli.Factory, conn *cli.Connection, p *plan.Plan) error {
-	moved, err := engine.Moved(ctx, conn.Client, p)
-	if err != nil {
-		return err
+// preflight runs every check that can be made before the first write, and
+// reports every problem at once: the API's rules against the live state just
+// read (plan.Preflight), and the secrets the plan sends.
+func preflight(p *plan.Plan, live *state.Live, r *engine.SecretResolver) error {
+	var errs []error
+	if err := plan.Preflight(p, live); err != nil {
+		errs = append(errs, err)
 	}
+	if err := r.CheckAll(p); err != nil {
+		errs = append(errs, fmt.Errorf("the secrets of the changes could not all be read; nothing was changed:\n%w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// checkSavedPlan refuses a plan whose live objects moved since it was made:
+// applying it would act on a state nobody reviewed. It returns the live state
+// it read, for the pre-flight.
+func checkSavedPlan(ctx context.Context, f *cli.Factory, conn *cli.Connection, p *plan.Plan) (*state.Live, error) {
+	live, err := engine.ReadSaved(ctx, conn.Client, p)
+	if err != nil {
+		return nil, err
+	}
+	moved := plan.Moved(p, live)
 	if len(moved) == 0 {
-		return nil
+		return live, nil
 	}
 	fmt.Fprintln(f.IO.ErrOut, "Error: the saved plan is stale; these objects changed since it was made:")
 	for _, r := range moved {
 		fmt.Fprintf(f.IO.ErrOut, "  %s (%s)\n", r.Address, r.ID)
 	}
 	fmt.Fprintln(f.IO.ErrOut, "Nothing was changed. Run plan again and review the new plan.")
-	return cli.Exit(cli.ExitError)
+	return nil, cli.Exit(cli.ExitError)
 }
 
 // confirm asks on a terminal; without one it refuses, because an unattended

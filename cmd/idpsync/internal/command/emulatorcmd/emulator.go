@@ -82,7 +82,7 @@ SIGINT or SIGTERM.`,
 	f.StringVar(&o.token, "token", "", "accepted API token (default: generate one and print it)")
 	f.StringVar(&o.email, "email", "", "accepted X-Auth-Email, with --key")
 	f.StringVar(&o.key, "key", "", "accepted X-Auth-Key, with --email")
-	f.BoolVar(&o.autoAccounts, "auto-accounts", false, "create unknown accounts on first use, in one default organization")
+	f.BoolVar(&o.autoAccounts, "auto-accounts", false, "create unknown accounts on first use, in organization "+emulator.SandboxOrganizationID)
 	f.DurationVar(&o.latency, "latency", 0, "delay added to every request")
 	f.StringVar(&o.rateLimit, "rate-limit", "", "request budget per window, e.g. 1200/5m (default: unlimited)")
 	f.Float64Var(&o.faults, "faults", 0, "share of requests that fail at random, 0 to 1")
@@ -161,6 +161,9 @@ func run(ctx context.Context, ios *cli.IOStreams, o *options, listenGiven bool) 
 	}
 	if o.email != "" {
 		fmt.Fprintf(ios.Out, "            or: X-Auth-Email: %s and X-Auth-Key: <the key given with --key>\n", o.email)
+	}
+	if o.autoAccounts {
+		fmt.Fprintf(ios.Out, "Accounts are created on first use, in organization %s (declare it as organization: in your files)\n", srv.Emulator.AutoAccountOrganization())
 	}
 	if o.data != "" {
 		fmt.Fprintf(ios.Out, "State is kept in %s\n", o.data)
