@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/idpsync/idpsync/state"
 )
@@ -23,7 +22,7 @@ func TestPreflight(t *testing.T) {
 	grants := func(n int) []*state.LiveGrant {
 		var out []*state.LiveGrant
 		for i := range n {
-			out = append(out, &state.LiveGrant{ID: strings.Repeat(string(rune('0'+i)), 32), IdPID: "idp", CreatedAt: time.Unix(0, 0)})
+			out = append(out, &state.LiveGrant{ID: strings.Repeat(string(rune('0'+i)), 32), IdPID: "idp"})
 		}
 		return out
 	}
