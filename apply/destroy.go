@@ -23,6 +23,9 @@ type BlockedAction struct {
 	Address string
 	Action  plan.Kind
 	Account string
+	// Lockout are the Access applications and organizations that lose a
+	// login option; when set, prune: true does not allow the action.
+	Lockout []plan.Lockout
 }
 
 func (e *DestroyError) Error() string {
@@ -34,6 +37,9 @@ func (e *DestroyError) Error() string {
 	}
 	for _, a := range e.Blocked {
 		fmt.Fprintf(&b, "\n  %s (%s)", a.Address, a.Action)
+		if len(a.Lockout) > 0 {
+			fmt.Fprintf(&b, ": %s; prune: true does not cover this, only --allow-destroy", lockoutSummary(a.Lockout))
+		}
 	}
 	if len(e.LosesAccess) > 0 {
 		fmt.Fprintf(&b, "\naccounts that lose a login option: %s", strings.Join(e.LosesAccess, ", "))
@@ -61,10 +67,12 @@ func CheckDestroy(p *plan.Plan, allowDestroy bool) error {
 	var e DestroyError
 	losers := map[string]bool{}
 	for _, a := range p.Actions {
-		if !a.Destructive || accounts[a.AccountID].Prune {
+		// Taking a login away from an Access application or organization
+		// needs --allow-destroy even where the account prunes.
+		if !a.Destructive || (accounts[a.AccountID].Prune && !a.LocksOut()) {
 			continue
 		}
-		e.Blocked = append(e.Blocked, BlockedAction{Address: a.Address, Action: a.Action, Account: a.Account})
+		e.Blocked = append(e.Blocked, BlockedAction{Address: a.Address, Action: a.Action, Account: a.Account, Lockout: a.Lockout})
 		for _, id := range a.LosesAccess {
 			losers[label(id)] = true
 		}
@@ -82,4 +90,24 @@ func CheckDestroy(p *plan.Plan, allowDestroy bool) error {
 	}
 	slices.Sort(e.LosesAccess)
 	return &e
+}
+
+// lockoutSummary names what loses a login: "Access application Wiki
+// (wiki.example.com), its only IdP".
+func lockoutSummary(ls []plan.Lockout) string {
+	parts := make([]string, len(ls))
+	for i, l := range ls {
+		what := "Access application " + l.Name
+		if l.Kind == plan.LockoutOrganization {
+			what = "Access organization " + l.Name
+		}
+		if l.Domain != "" {
+			what += " (" + l.Domain + ")"
+		}
+		if l.Only {
+			what += ", its only IdP"
+		}
+		parts[i] = what
+	}
+	return "takes a login away from " + strings.Join(parts, "; ")
 }

@@ -25,6 +25,9 @@ type PlanOptions struct {
 	// NoPreflight leaves plan.Preflight to the caller, which adds checks of
 	// its own (apply adds the secrets) and reports them all at once.
 	NoPreflight bool
+	// Lockout, when set, reads through it who uses the login options the plan
+	// removes (AnalyzeLockout); plan and apply set it, drift does not.
+	Lockout AccessClient
 }
 
 // Plan reads the live state of the declared accounts and diffs d against it.
@@ -56,6 +59,11 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 	}
 	if !opts.NoPreflight {
 		if err := plan.Preflight(p, live); err != nil {
+			return nil, nil, err
+		}
+	}
+	if opts.Lockout != nil {
+		if err := AnalyzeLockout(ctx, opts.Lockout, p, live); err != nil {
 			return nil, nil, err
 		}
 	}

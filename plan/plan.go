@@ -134,6 +134,9 @@ type Action struct {
 	// LosesAccess lists the accounts that lose this login option at once when
 	// the action runs (grant delete, recipient removal, share delete).
 	LosesAccess []string `json:"loses_access,omitempty"`
+	// Lockout are the Access applications (and organizations) that lose a
+	// login option when the action runs, as read for this plan (AnalyzeLockout).
+	Lockout []Lockout `json:"lockout,omitempty"`
 	// Destructive actions need --allow-destroy or the account's prune: true.
 	Destructive bool `json:"destructive,omitempty"`
 	// Unverified are the declared config keys of an existing IdP that cannot

@@ -83,6 +83,10 @@ func fullPlan() *plan.Plan {
 				IdP: "account[platform].idp[Legacy SAML]", IdPName: "Legacy SAML", IDs: plan.IDs{IdP: "6b1cd4f6-0d57-4b6e-bc4d-8bbd1e7cbbd1"},
 				Before:      map[string]any{"name": "Legacy SAML", "type": "saml", "config": map[string]any{"issuer_url": "https://idp.example.com"}},
 				Destructive: true,
+				Lockout: []plan.Lockout{
+					{Kind: plan.LockoutApplication, AccountID: platformID, ID: "f1e2d3c4-0000-4000-8000-000000000001", Name: "Wiki", Domain: "wiki.example.com", IdPID: "6b1cd4f6-0d57-4b6e-bc4d-8bbd1e7cbbd1", Only: true},
+					{Kind: plan.LockoutApplication, AccountID: platformID, ID: "f1e2d3c4-0000-4000-8000-000000000002", Name: "Docs | *internal*", Domain: "docs.example.com", IdPID: "6b1cd4f6-0d57-4b6e-bc4d-8bbd1e7cbbd1"},
+				},
 			}),
 			okta(plan.Action{
 				Address: "account[platform].idp[Azure]", Action: plan.Replace, Resource: plan.ResourceIdP, Reason: plan.ReasonTypeChanged,
@@ -126,6 +130,9 @@ func fullPlan() *plan.Plan {
 				RecipientAccount: vendorID, IDs: plan.IDs{Share: "3fa85f64-5717-4562-b3fc-2c963f66afa6", Recipient: "7c9e6679-7425-40de-944b-e07fc1f90ae7"},
 				LosesAccess: []string{vendorID},
 				Destructive: true,
+				Lockout: []plan.Lockout{
+					{Kind: plan.LockoutOrganization, AccountID: vendorID, Name: "vendor", Domain: "vendor.cloudflareaccess.com", IdPID: "9d5ed678-fe57-4cca-b1b9-cd7e4d2c7a11", Only: true},
+				},
 			}),
 			okta(plan.Action{Address: "account[platform].idp[Google]", Action: plan.NoOp, Resource: plan.ResourceIdP, Reason: plan.ReasonInSync,
 				IdP: "account[platform].idp[Google]", IdPName: "Google", IDs: plan.IDs{IdP: "d1"}}),

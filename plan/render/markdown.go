@@ -112,7 +112,7 @@ func (v *mdView) group(g *group) {
 			continue
 		}
 		v.action(a)
-		if a.Destructive || len(a.LosesAccess) > 0 {
+		if a.Destructive || len(a.LosesAccess) > 0 || a.LocksOut() {
 			caution = append(caution, a)
 		}
 	}
@@ -129,13 +129,19 @@ func (v *mdView) group(g *group) {
 				v.out.line(">")
 			}
 			msg := "> " + codeSpan(symbol(a.Action)) + " **" + escapeMD(a.Address) + "** " + kindWords(a.Action)
-			if a.Destructive {
+			switch {
+			case a.Destructive && a.LocksOut():
+				msg += " (destructive: needs `--allow-destroy`, even with `prune: true`)"
+			case a.Destructive:
 				msg += " (destructive: needs `--allow-destroy` or `prune: true`)"
 			}
 			if len(a.LosesAccess) > 0 {
 				msg += ": " + mdList(a.LosesAccess) + losesVerb(len(a.LosesAccess))
 			}
 			v.out.line(msg, ".")
+			for _, l := range a.Lockout {
+				v.out.line("> - ", lockoutWords(a, l, true), ".")
+			}
 		}
 		v.out.line()
 	}

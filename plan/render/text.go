@@ -143,6 +143,12 @@ func (v *textView) action(a *plan.Action) {
 	for _, n := range a.Notes {
 		v.bang(v.pl.warn, clean(n))
 	}
+	for _, l := range a.Lockout {
+		v.bang(v.pl.danger, lockoutWords(a, l, false))
+	}
+	if a.LocksOut() && a.Destructive {
+		v.bang(v.pl.danger, "needs --allow-destroy, even where the account has prune: true")
+	}
 	v.out.line()
 }
 

@@ -135,7 +135,7 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	} else {
-		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, NoPreflight: true}); err != nil {
+		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, NoPreflight: true, Lockout: conn.Client}); err != nil {
 			return err
 		}
 		if opts.Output == "text" {
@@ -153,6 +153,13 @@ func Run(ctx context.Context, opts *Options) error {
 			fmt.Fprintln(f.IO.Out, "The saved plan has no changes.")
 		}
 		return nil
+	}
+	if saved != nil {
+		// Who loses a login is read again now: a saved plan's own list could
+		// be stale or edited, and must not switch the gate below off.
+		if err := engine.AnalyzeLockout(planCtx, conn.Client, p, nil); err != nil {
+			return err
+		}
 	}
 	if err := apply.CheckDestroy(p, opts.AllowDestroy); err != nil {
 		return err

@@ -80,7 +80,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 
-	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets})
+	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, Lockout: conn.Client})
 	if err != nil {
 		return err
 	}
