@@ -77,8 +77,6 @@ func TestScripts(t *testing.T) {
 //	emu faults RATE              inject faults into this share of requests
 //	emu async DURATION           make share transitions take this long
 //	emu stats                    print request counts as JSON
-//	emu resetstats               zero the request counts
-//	emu writes N                 assert how many write requests (not GET) were counted
 //	emu count KIND N             assert how many objects of a kind exist
 //	emu noduplicates             fail if any create was duplicated
 //	emu idpid ACCOUNT NAME VAR   set $VAR to the id of the named IdP
@@ -130,23 +128,6 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	case "stats":
 		b, _ := json.MarshalIndent(srv.Emulator.Stats(), "", "  ")
 		ts.Stdout().Write(append(b, '\n'))
-	case "resetstats":
-		srv.Emulator.ResetStats()
-	case "writes":
-		if len(args) != 2 {
-			ts.Fatalf("usage: emu writes N")
-		}
-		got := 0
-		for route, n := range srv.Emulator.Stats().Routes {
-			if !strings.HasPrefix(route, "GET ") {
-				got += n
-			}
-		}
-		want, err := strconv.Atoi(args[1])
-		ts.Check(err)
-		if (got == want) == neg {
-			ts.Fatalf("writes: have %d, want %d", got, want)
-		}
 	case "count":
 		if len(args) != 3 {
 			ts.Fatalf("usage: emu count KIND N")
