@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/emulator"
 )
 
 // syncBuffer lets the test read what the command writes from its goroutine.
@@ -112,6 +113,15 @@ func TestServeGeneratedToken(t *testing.T) {
 	}
 	token := m[1]
 	acct := base + "/accounts/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/access"
+
+	// The banner names the organization auto-created accounts join, so that
+	// files can declare it.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "Press Ctrl-C") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(out.String(), "in organization "+emulator.SandboxOrganizationID) {
+		t.Errorf("the banner does not name organization %s:\n%s", emulator.SandboxOrganizationID, out)
+	}
 
 	status, idp := post(t, acct+"/identity_providers", token, map[string]any{"name": "GH", "type": "github", "config": map[string]any{"client_id": "c", "client_secret": "s"}})
 	if status != 201 {

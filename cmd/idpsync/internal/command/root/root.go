@@ -44,7 +44,7 @@ built-in emulator of the Cloudflare API, with no account and no credentials.
 
 Exit status: 0 success or no changes, 1 error, 2 changes (plan
 --detailed-exitcode) or drift.`,
-		Example: `  idpsync validate examples/
+		Example: `  idpsync validate examples/split/
   idpsync plan --sandbox examples/federation.yaml
   idpsync apply --sandbox examples/federation.yaml --auto-approve`,
 		SilenceUsage:  true,
