@@ -84,8 +84,6 @@ func TestScripts(t *testing.T) {
 //	emu maxfederated N           allow N federation grants per account
 //	emu sharekeysonly on|off     refuse API tokens on the /shares endpoints
 //	emu account ID ORG|none      put an account in an organization (created if need be), or in none
-//	emu resetstats               zero the request counts
-//	emu writes N                 assert how many write requests (POST, PUT, DELETE) were served since
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value("emulator").(*emulator.Server)
 	if len(args) == 0 {
