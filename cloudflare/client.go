@@ -26,7 +26,9 @@ type Options struct {
 	BaseURL string // default DefaultBaseURL
 	// Token is an API token, sent as Authorization: Bearer.
 	Token string
-	// Email and Key are the legacy global API key, sent as X-Auth-Email and X-Auth-Key.
+	// Email and Key are the legacy global API key, sent as X-Auth-Email and
+	// X-Auth-Key. With a Token too, they are used for the /shares endpoints
+	// only: see Client.authorize.
 	Email, Key string
 	// HTTPClient defaults to a client whose transport keeps enough idle
 	// connections for Concurrency requests in flight.
@@ -184,6 +186,9 @@ func New(opts Options) (*Client, error) {
 		jitter:     rand.Float64,
 	}
 	c.gate = newGate(opts.RateLimit, opts.Concurrency, func() time.Time { return c.now() }, opts.Sleep)
+	if c.log != nil && c.token != "" && c.email != "" {
+		c.log.Debug("cloudflare api credentials: the API token for /access endpoints, the global API key (X-Auth-Email, X-Auth-Key) for /shares endpoints")
+	}
 	return c, nil
 }
 
@@ -369,7 +374,7 @@ func (c *Client) attempt(ctx context.Context, req request, body []byte, attempt 
 	if err != nil {
 		return nil, &attemptError{err: fmt.Errorf("%s %s: %w", req.method, req.path, err)}
 	}
-	c.authorize(hreq)
+	scheme := c.authorize(hreq, req.family)
 	hreq.Header.Set("User-Agent", c.userAgent)
 	if body != nil {
 		hreq.Header.Set("Content-Type", "application/json")
@@ -391,7 +396,7 @@ func (c *Client) attempt(ctx context.Context, req request, body []byte, attempt 
 	elapsed := time.Since(start)
 	if err != nil {
 		aerr := c.classifyTransportError(ctx, actx, req, err)
-		c.logAttempt(ctx, req, attempt, 0, elapsed, "", aerr.err)
+		c.logAttempt(ctx, req, scheme, attempt, 0, elapsed, "", aerr.err)
 		return nil, aerr
 	}
 	ray := hresp.Header.Get("Cf-Ray")
@@ -400,20 +405,37 @@ func (c *Client) attempt(ctx context.Context, req request, body []byte, attempt 
 
 	resp, aerr := c.decode(req, hresp, raw, ray, attempt)
 	if aerr != nil {
-		c.logAttempt(ctx, req, attempt, hresp.StatusCode, elapsed, ray, aerr.err)
+		if apiErr, ok := aerr.err.(*APIError); ok && scheme == schemeToken && req.family == shareFamily &&
+			(apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusForbidden) {
+			apiErr.Hint = "Cloudflare documents the /shares endpoints as accepting only the global API key: set CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the API token stays in use for the /access endpoints)"
+		}
+		c.logAttempt(ctx, req, scheme, attempt, hresp.StatusCode, elapsed, ray, aerr.err)
 		return nil, aerr
 	}
-	c.logAttempt(ctx, req, attempt, hresp.StatusCode, elapsed, ray, nil)
+	c.logAttempt(ctx, req, scheme, attempt, hresp.StatusCode, elapsed, ray, nil)
 	return resp, nil
 }
 
-func (c *Client) authorize(r *http.Request) {
-	if c.token != "" {
-		r.Header.Set("Authorization", "Bearer "+c.token)
-		return
+// Credential schemes, as named in --debug output.
+const (
+	schemeToken  = "token"
+	schemeAPIKey = "api_key"
+)
+
+// authorize sets the request's credentials and returns the scheme used. The
+// share endpoints declare only X-Auth-Email + X-Auth-Key security and
+// x-api-token-group: null, while Cloudflare's IdP federation guide calls them
+// with a Bearer token (REFERENCE.md §1.1 and §9.2). So with both configured,
+// /shares gets the global API key, which the reference documents, and
+// everything else the token, which is preferred; with one, it serves all.
+func (c *Client) authorize(r *http.Request, f family) string {
+	if c.token == "" || (f == shareFamily && c.email != "" && c.key != "") {
+		r.Header.Set("X-Auth-Email", c.email)
+		r.Header.Set("X-Auth-Key", c.key)
+		return schemeAPIKey
 	}
-	r.Header.Set("X-Auth-Email", c.email)
-	r.Header.Set("X-Auth-Key", c.key)
+	r.Header.Set("Authorization", "Bearer "+c.token)
+	return schemeToken
 }
 
 // classifyTransportError decides whether a request that got no answer may
@@ -514,7 +536,7 @@ func decodeEnvelope(f family, raw []byte) (envelope, error) {
 
 // logAttempt records one attempt. Headers and bodies are never logged: they
 // carry the credentials and the IdPs' client secrets.
-func (c *Client) logAttempt(ctx context.Context, req request, attempt, status int, d time.Duration, ray string, err error) {
+func (c *Client) logAttempt(ctx context.Context, req request, scheme string, attempt, status int, d time.Duration, ray string, err error) {
 	if c.log == nil || !c.log.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
@@ -524,6 +546,7 @@ func (c *Client) logAttempt(ctx context.Context, req request, attempt, status in
 		slog.Int("status", status),
 		slog.Duration("duration", d),
 		slog.Int("attempt", attempt+1),
+		slog.String("auth", scheme),
 	}
 	if q := req.query.Encode(); q != "" {
 		attrs = append(attrs, slog.String("query", q))

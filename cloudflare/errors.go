@@ -18,6 +18,8 @@ type APIError struct {
 	Errors []Message
 	// RayID is the Cf-Ray header, which Cloudflare support asks for.
 	RayID string
+	// Hint says what the user can do about it, when the client knows.
+	Hint string
 }
 
 func (e *APIError) Error() string {
@@ -36,6 +38,9 @@ func (e *APIError) Error() string {
 	}
 	if e.RayID != "" {
 		fmt.Fprintf(&b, " (ray %s)", e.RayID)
+	}
+	if e.Hint != "" {
+		b.WriteString("; hint: " + e.Hint)
 	}
 	return b.String()
 }

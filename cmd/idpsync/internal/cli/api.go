@@ -102,10 +102,24 @@ func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
 	return conn, nil
 }
 
-// credentials takes the token from --api-token-file, CLOUDFLARE_API_TOKEN, or
-// the legacy CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY pair. No flag holds a
-// token itself: flags end up in shell history and process listings.
+// credentials takes the token from --api-token-file or CLOUDFLARE_API_TOKEN,
+// and the legacy CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY pair; either suffices.
+// With both, the client uses the token for /access and the key for /shares,
+// the one scheme the share endpoints document. No flag holds a token itself:
+// flags end up in shell history and process listings.
 func (a *API) credentials(f *Factory, opts *cloudflare.Options) error {
+	email, _ := f.Getenv("CLOUDFLARE_EMAIL")
+	key, _ := f.Getenv("CLOUDFLARE_API_KEY")
+	if email != "" && key != "" {
+		opts.Email, opts.Key = email, key
+	}
+	if err := a.token(f, opts); err != nil || opts.Token != "" || opts.Email != "" {
+		return err
+	}
+	return errors.New("no Cloudflare credentials: set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY), or pass --api-token-file; to try idpsync without an account, add --sandbox")
+}
+
+func (a *API) token(f *Factory, opts *cloudflare.Options) error {
 	if a.TokenFile != "" {
 		b, err := os.ReadFile(a.TokenFile)
 		if err != nil {
@@ -119,15 +133,8 @@ func (a *API) credentials(f *Factory, opts *cloudflare.Options) error {
 	}
 	if t, ok := f.Getenv("CLOUDFLARE_API_TOKEN"); ok && t != "" {
 		opts.Token = t
-		return nil
 	}
-	email, _ := f.Getenv("CLOUDFLARE_EMAIL")
-	key, _ := f.Getenv("CLOUDFLARE_API_KEY")
-	if email != "" && key != "" {
-		opts.Email, opts.Key = email, key
-		return nil
-	}
-	return errors.New("no Cloudflare credentials: set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY), or pass --api-token-file; to try idpsync without an account, add --sandbox")
+	return nil
 }
 
 func (a *API) logger(f *Factory) *slog.Logger {
