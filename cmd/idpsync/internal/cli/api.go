@@ -169,7 +169,9 @@ type Factory struct {
 	IO      *IOStreams
 	Version string
 	Commit  string
-	Getenv  func(string) (string, bool)
+	// Date is when the binary was built; see BuildDate.
+	Date   string
+	Getenv func(string) (string, bool)
 	// Now is the clock used for certificate expiry; tests may fix it.
 	Now func() time.Time
 	// Interrupt is closed on the first Ctrl-C (or SIGTERM). The command's
@@ -199,5 +201,5 @@ func (f *Factory) CancelOnInterrupt(ctx context.Context) (context.Context, conte
 
 // NewFactory returns the factory of a real process.
 func NewFactory(version, commit string) *Factory {
-	return &Factory{IO: System(), Version: version, Commit: commit, Getenv: os.LookupEnv, Now: time.Now}
+	return &Factory{IO: System(), Version: version, Commit: commit, Date: BuildDate(), Getenv: os.LookupEnv, Now: time.Now}
 }

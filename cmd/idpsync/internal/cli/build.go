@@ -4,12 +4,13 @@ import (
 	"runtime/debug"
 )
 
-// Version and Commit are set at link time by release builds
-// (-ldflags "-X github.com/idpsync/idpsync/cmd/idpsync/internal/cli.Version=v1.2.3");
-// otherwise they come from the module's build information.
+// Version, Commit and Date are set at link time by release builds
+// (-ldflags "-X github.com/idpsync/idpsync/cmd/idpsync/internal/cli.Version=v1.2.3",
+// see .goreleaser.yaml); otherwise they come from the module's build information.
 var (
 	Version = ""
 	Commit  = ""
+	Date    = ""
 )
 
 // BuildInfo returns the version and commit of this binary.
@@ -32,4 +33,20 @@ func BuildInfo() (version, commit string) {
 		commit = "unknown"
 	}
 	return version, commit
+}
+
+// BuildDate returns when this binary was built (release builds) or the time of
+// the commit it was built from (go build in a checkout), or "unknown".
+func BuildDate() string {
+	if Date != "" {
+		return Date
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.time" && s.Value != "" {
+				return s.Value
+			}
+		}
+	}
+	return "unknown"
 }

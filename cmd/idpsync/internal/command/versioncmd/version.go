@@ -18,7 +18,11 @@ func NewCmd(f *cli.Factory) *cobra.Command {
 		Example: "  idpsync version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(f.IO.Out, "idpsync %s (commit %s, %s %s/%s)\n", f.Version, f.Commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			date := f.Date
+			if date == "" {
+				date = "unknown"
+			}
+			fmt.Fprintf(f.IO.Out, "idpsync %s (commit %s, built %s, %s %s/%s)\n", f.Version, f.Commit, date, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
 		},
 	}
