@@ -4,6 +4,7 @@ package driftcmd
 
 import (
 	"context"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +21,7 @@ type Options struct {
 	Paths    []string
 	Output   string
 	Accounts []string
+	Comment  cli.CommentLimit
 }
 
 // NewCmd returns the drift command.
@@ -48,6 +50,7 @@ Exit status: 0 in sync, 2 drift, 1 error. Unverifiable fields alone are not drif
 	opts.API.AddFlags(cmd)
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text, json or markdown")
 	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "check only this account `ID` or name (repeatable)")
+	opts.Comment.AddFlags(cmd, "drift report")
 	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -56,6 +59,9 @@ Exit status: 0 in sync, 2 drift, 1 error. Unverifiable fields alone are not drif
 func Run(ctx context.Context, opts *Options) error {
 	f := opts.F
 	if err := cli.CheckOutput(opts.Output, "text", "json", "markdown"); err != nil {
+		return err
+	}
+	if err := opts.Comment.Check(opts.Output); err != nil {
 		return err
 	}
 	ctx, cancel := f.CancelOnInterrupt(ctx)
@@ -76,7 +82,7 @@ func Run(ctx context.Context, opts *Options) error {
 	case "json":
 		err = render.DriftJSON(f.IO.Out, report)
 	case "markdown":
-		err = render.DriftMarkdown(f.IO.Out, report)
+		err = opts.Comment.Write(f.IO.Out, func(w io.Writer) error { return render.DriftMarkdown(w, report) })
 	default:
 		err = render.DriftText(f.IO.Out, report, render.Options{Color: f.IO.Color})
 	}

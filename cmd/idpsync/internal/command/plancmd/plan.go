@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -26,6 +27,7 @@ type Options struct {
 	Targets          []string
 	Accounts         []string
 	ResendSecrets    []string
+	Comment          cli.CommentLimit
 }
 
 // NewCmd returns the plan command.
@@ -46,6 +48,9 @@ directory). Secrets never appear in the output or in a saved plan.`,
   # A pull-request comment, and a plan saved for apply
   idpsync plan --output markdown --out plan.json idp/
 
+  # A comment that fits GitHub's limit, and the whole plan for the job summary
+  idpsync plan --output markdown --max-bytes 60000 --full-output plan-full.md idp/ > comment.md
+
   # Exit 2 when there are changes (0 when none, 1 on error)
   idpsync plan --detailed-exitcode idp/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -61,6 +66,7 @@ directory). Secrets never appear in the output or in a saved plan.`,
 	fs.StringArrayVar(&opts.Targets, "target", nil, "plan only this `ADDRESS` and what it depends on (repeatable)")
 	fs.StringArrayVar(&opts.Accounts, "account", nil, "plan only this account `ID` or name (repeatable)")
 	fs.StringArrayVar(&opts.ResendSecrets, "resend-secrets", nil, "force an update that sends the write-only secrets of this IdP `ADDRESS` (repeatable)")
+	opts.Comment.AddFlags(cmd, "plan")
 	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -69,6 +75,9 @@ directory). Secrets never appear in the output or in a saved plan.`,
 func Run(ctx context.Context, opts *Options) error {
 	f := opts.F
 	if err := cli.CheckOutput(opts.Output, "text", "json", "markdown"); err != nil {
+		return err
+	}
+	if err := opts.Comment.Check(opts.Output); err != nil {
 		return err
 	}
 	ctx, cancel := f.CancelOnInterrupt(ctx)
@@ -84,7 +93,12 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if err := render.Plan(f.IO.Out, p, opts.Output, render.Options{Color: f.IO.Color}); err != nil {
+	if opts.Output == "markdown" {
+		err = opts.Comment.Write(f.IO.Out, func(w io.Writer) error { return render.Markdown(w, p) })
+	} else {
+		err = render.Plan(f.IO.Out, p, opts.Output, render.Options{Color: f.IO.Color})
+	}
+	if err != nil {
 		return err
 	}
 	if opts.Out != "" {
