@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -100,7 +101,8 @@ func TestTruncateMarkdownTooSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(got), "> This view is truncated: 6166 bytes do not fit in 1000. line one line two") || strings.Contains(string(got), "\x1b") {
+	want := "> This view is truncated: " + strconv.Itoa(len(md)) + " bytes do not fit in 1000. line one line two"
+	if !strings.Contains(string(got), want) || strings.Contains(string(got), "\x1b") {
 		t.Fatalf("notice not on one clean line:\n%s", got)
 	}
 }
