@@ -180,6 +180,23 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		d.Accounts[i].OrganizationID = org
 		ts.Check(srv.Emulator.Load(d))
+	case "resetstats":
+		srv.Emulator.ResetStats()
+	case "writes":
+		if len(args) != 2 {
+			ts.Fatalf("usage: emu writes N")
+		}
+		want, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		got := 0
+		for route, n := range srv.Emulator.Stats().Routes {
+			if !strings.HasPrefix(route, "GET ") {
+				got += n
+			}
+		}
+		if (got == want) == neg {
+			ts.Fatalf("write requests: have %d, want %d (%v)", got, want, srv.Emulator.Stats().Routes)
+		}
 	default:
 		ts.Fatalf("emu: unknown subcommand %q", args[0])
 	}
