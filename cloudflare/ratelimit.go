@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // RateLimit is a request budget: at most Requests in any Window.
@@ -60,41 +58,54 @@ func ParseRateLimit(s string) (RateLimit, error) {
 	return RateLimit{Requests: req, Window: win}, nil
 }
 
-// bucket returns the token bucket that keeps any window of length W within N
-// requests: a burst of half the budget lets a plan of a few hundred requests
-// run unthrottled, and the other half refills over the window, so a long
-// apply settles at half the budget rate and whichever way the server aligns
-// its windows, burst plus refill never exceed N.
-func (r RateLimit) bucket() (limit rate.Limit, burst int) {
-	burst = max(1, r.Requests/2)
-	refill := r.Requests - burst
-	if refill < 1 {
-		// A budget of one request per window: refill after a whole window.
-		return rate.Limit(1 / r.Window.Seconds()), burst
-	}
-	return rate.Limit(float64(refill) / r.Window.Seconds()), burst
-}
-
-// gate is what every request passes before it is sent: the token bucket, the
-// shared "blocked until" time set by a 429 or an exhausted Ratelimit header,
-// and the bound on requests in flight.
+// gate is what every request passes before it is sent. Four things hold a
+// request back, all shared by every request of the client:
+//   - the bound on requests in flight (--concurrency: one limit for the whole
+//     client, whatever stage sends);
+//   - the sliding window: the send times of the last N requests (N = the
+//     budget), so that no window of length W ever holds more than N sends,
+//     however the server aligns its windows, while the whole budget stays
+//     usable at once;
+//   - the server's own word, from the Ratelimit header of each response: the
+//     budget is shared with the dashboard and every other token of the user
+//     [REFERENCE §1.5: "The count is cumulative across the dashboard, the API
+//     key and API tokens"], so the client never sends more in the server's
+//     current window than the server last said remains;
+//   - a 429's Retry-After, which stops every request until then.
 type gate struct {
-	limiter *rate.Limiter
-	sem     chan struct{}
-	now     func() time.Time
-	sleep   func(ctx context.Context, d time.Duration) error
+	rl    RateLimit
+	sem   chan struct{}
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
 
 	mu           sync.Mutex
 	blockedUntil time.Time
+	// sent is a ring of the send times of the last rl.Requests requests,
+	// oldest at head once full; it grows only as requests are sent.
+	sent []time.Time
+	head int
+	// inflight counts requests sent and not yet answered.
+	inflight int
+	// server is what the latest Ratelimit headers said about the server's
+	// current window; known is false before any, and once its reset passed.
+	server struct {
+		known bool
+		// credit is what may still be sent before reset: the server's
+		// remaining, less what was in flight when it said so, less what was
+		// sent since.
+		credit int
+		// reset is the earliest moment the server's window can have been
+		// said to end: the minimum of arrival + t over the window's responses.
+		reset time.Time
+	}
 }
 
 func newGate(rl RateLimit, concurrency int, now func() time.Time, sleep func(context.Context, time.Duration) error) *gate {
-	limit, burst := rl.bucket()
 	return &gate{
-		limiter: rate.NewLimiter(limit, burst),
-		sem:     make(chan struct{}, concurrency),
-		now:     now,
-		sleep:   sleep,
+		rl:    rl,
+		sem:   make(chan struct{}, concurrency),
+		now:   now,
+		sleep: sleep,
 	}
 }
 
@@ -115,43 +126,72 @@ func (g *gate) acquire(ctx context.Context) (time.Duration, error) {
 	return waited, nil
 }
 
-func (g *gate) release() { <-g.sem }
+func (g *gate) release() {
+	g.mu.Lock()
+	if g.inflight > 0 {
+		g.inflight--
+	}
+	g.mu.Unlock()
+	<-g.sem
+}
 
+// wait returns once the request may be sent, and counts it as sent. Waiters
+// re-check everything on waking: another request may have taken the slot, or
+// a response may have moved the server's reset.
 func (g *gate) wait(ctx context.Context) (time.Duration, error) {
 	var waited time.Duration
-	if err := g.waitBlocked(ctx, &waited); err != nil {
-		return waited, err
-	}
-	now := g.now()
-	r := g.limiter.ReserveN(now, 1)
-	if !r.OK() {
-		return waited, fmt.Errorf("rate limiter: burst too small")
-	}
-	if d := r.DelayFrom(now); d > 0 {
+	for {
+		if err := ctx.Err(); err != nil {
+			return waited, err
+		}
+		g.mu.Lock()
+		d := g.delay(g.now())
+		if d <= 0 {
+			g.take(g.now())
+			g.mu.Unlock()
+			return waited, nil
+		}
+		g.mu.Unlock()
 		if err := g.sleep(ctx, d); err != nil {
-			r.CancelAt(g.now())
 			return waited, err
 		}
 		waited += d
 	}
-	// A 429 may have arrived while this request waited for its token.
-	return waited, g.waitBlocked(ctx, &waited)
 }
 
-func (g *gate) waitBlocked(ctx context.Context, waited *time.Duration) error {
-	for {
-		g.mu.Lock()
-		until := g.blockedUntil
-		g.mu.Unlock()
-		d := until.Sub(g.now())
-		if d <= 0 {
-			return ctx.Err()
-		}
-		if err := g.sleep(ctx, d); err != nil {
-			return err
-		}
-		*waited += d
+// delay is how long a request must wait from now; g.mu is held.
+func (g *gate) delay(now time.Time) time.Duration {
+	if d := g.blockedUntil.Sub(now); d > 0 {
+		return d
 	}
+	if g.server.known && !now.Before(g.server.reset) {
+		// The server's window is over; its next response will tell.
+		g.server.known = false
+	}
+	if g.server.known && g.server.credit <= 0 {
+		return g.server.reset.Sub(now)
+	}
+	if len(g.sent) == g.rl.Requests {
+		// The oldest of the last N sends leaves the window at oldest+W.
+		if d := g.sent[g.head].Add(g.rl.Window).Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// take records a send at now; g.mu is held.
+func (g *gate) take(now time.Time) {
+	if len(g.sent) < g.rl.Requests {
+		g.sent = append(g.sent, now)
+	} else {
+		g.sent[g.head] = now
+		g.head = (g.head + 1) % len(g.sent)
+	}
+	if g.server.known {
+		g.server.credit--
+	}
+	g.inflight++
 }
 
 // blockUntil holds back every request of the client until t.
@@ -163,15 +203,33 @@ func (g *gate) blockUntil(t time.Time) {
 	g.mu.Unlock()
 }
 
-// observe reads the Ratelimit header ("default";r=50;t=30). When the shared
-// budget is spent (r=0) the client stops until the reset rather than trip the
-// server's lockout, which would block every tool using the same credentials.
+// observe reads the Ratelimit header ("default";r=50;t=30) of a response that
+// arrived now, while its own request still counts as in flight. The requests
+// in flight besides it may or may not have been counted in r; assuming they
+// were not keeps the client within the budget either way. Within one server
+// window the smallest estimate wins, since responses may arrive out of
+// order; a response after the window's reset starts a new window.
 func (g *gate) observe(h http.Header) {
 	remaining, reset, ok := parseRatelimitHeader(h.Get("Ratelimit"))
-	if !ok || remaining > 0 {
+	if !ok {
 		return
 	}
-	g.blockUntil(g.now().Add(reset))
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.now()
+	credit := remaining - max(g.inflight-1, 0)
+	// t is in whole seconds rounded by the server [REFERENCE §1.5], so the
+	// window ends at or before arrival + t: the earliest such bound is the
+	// tightest safe one.
+	end := now.Add(reset)
+	if !g.server.known || !now.Before(g.server.reset) {
+		g.server.known, g.server.credit, g.server.reset = true, credit, end
+		return
+	}
+	g.server.credit = min(g.server.credit, credit)
+	if end.Before(g.server.reset) {
+		g.server.reset = end
+	}
 }
 
 func parseRatelimitHeader(v string) (remaining int, reset time.Duration, ok bool) {
