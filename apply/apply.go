@@ -72,7 +72,9 @@ type Event struct {
 
 // Options tune Execute.
 type Options struct {
-	// Parallelism bounds the actions in flight; 0 means 8.
+	// Parallelism bounds the actions in flight; 0 means the client's own
+	// bound on requests in flight (its Concurrency method), else 8, so that
+	// --concurrency is the one limit of a run.
 	Parallelism int
 	// Secrets resolves the plan's secret references; it may be nil only when
 	// no action carries a secret.
@@ -88,8 +90,17 @@ type Options struct {
 	Now func() time.Time
 }
 
-// DefaultParallelism is the number of actions in flight when Options leave it 0.
+// DefaultParallelism is the number of actions in flight when Options leave it
+// 0 and the client does not say its own bound.
 const DefaultParallelism = 8
+
+// concurrencyOf is the client's bound on requests in flight, when it has one.
+func concurrencyOf(c any) int {
+	if b, ok := c.(interface{ Concurrency() int }); ok && b.Concurrency() > 0 {
+		return b.Concurrency()
+	}
+	return DefaultParallelism
+}
 
 // Result is what Execute did. Every address of the plan is in exactly one of
 // Done, Failed, Skipped and NotStarted, each in plan order.
@@ -168,7 +179,7 @@ func Execute(ctx context.Context, c Client, p *plan.Plan, opts Options) (*Result
 		}
 	}
 	if opts.Parallelism <= 0 {
-		opts.Parallelism = DefaultParallelism
+		opts.Parallelism = concurrencyOf(c)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -35,8 +35,6 @@ var (
 	pollMax   = 5 * time.Second
 )
 
-// waitConcurrency bounds the recipient lists read at once.
-const waitConcurrency = 8
 
 // WaitForShares polls the recipients of the plan's shares until none is
 // associating or disassociating, calling progress after each round with what
@@ -84,7 +82,7 @@ func WaitForShares(ctx context.Context, c Client, p *plan.Plan, ids map[string]s
 			cur []Pending
 		)
 		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(waitConcurrency)
+		g.SetLimit(concurrencyOf(c))
 		for _, s := range shares {
 			g.Go(func() error {
 				rs, err := c.ListRecipients(gctx, s.account, s.id)

@@ -223,6 +223,11 @@ func sleepTimer(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// Concurrency is the bound on the client's requests in flight. Every stage
+// that fans out sizes its fan-out by it, so --concurrency is one limit for
+// the whole client rather than one per stage.
+func (c *Client) Concurrency() int { return cap(c.gate.sem) }
+
 // Stats returns the counters of the client's work so far.
 func (c *Client) Stats() ClientStats {
 	return ClientStats{

@@ -38,7 +38,8 @@ type ReadOptions struct {
 	// Peers are undeclared accounts whose organization is read too (share
 	// recipients), when the client is an AccountClient and the token may.
 	Peers []string
-	// Concurrency is the number of accounts read in parallel; default 8.
+	// Concurrency is the number of accounts read in parallel; default the
+	// client's own bound on requests in flight (see concurrencyOf), else 8.
 	Concurrency int
 	// Managed reports whether the grant of this live IdP belongs to idpsync
 	// (declared), so its share's recipients are read. nil: all.
@@ -51,7 +52,7 @@ type ReadOptions struct {
 // one recipient listing per sent share that carries a managed grant.
 func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadOptions) (*state.Live, error) {
 	if opts.Concurrency <= 0 {
-		opts.Concurrency = 8
+		opts.Concurrency = concurrencyOf(c)
 	}
 	live := &state.Live{Accounts: make(map[string]*state.LiveAccount, len(accountIDs))}
 	var mu sync.Mutex
@@ -116,6 +117,17 @@ func readOrganization(ctx context.Context, c AccountClient, accountID string) (s
 	default:
 		return state.LiveOrganization{}, fmt.Errorf("read account details: %w", err)
 	}
+}
+
+// concurrencyOf is the client's bound on requests in flight, when it has
+// one. Each account read sends three listings at once, so reading as many
+// accounts as the client has slots keeps every slot busy; the client's
+// semaphore, not this fan-out, is the one limit.
+func concurrencyOf(c any) int {
+	if b, ok := c.(interface{ Concurrency() int }); ok && b.Concurrency() > 0 {
+		return b.Concurrency()
+	}
+	return 8
 }
 
 func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadOptions) (*state.LiveAccount, error) {
@@ -241,8 +253,8 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 // readRecipients lists the recipients of every active sent share that carries
 // the grant of a managed IdP: one request per share, in parallel.
 func readRecipients(ctx context.Context, c LiveClient, a *state.LiveAccount, grants map[string]*state.LiveGrant, idps map[string]*state.LiveIdP, opts ReadOptions) error {
+	// The client bounds the requests in flight; a share listing holds few shares.
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
 	for _, s := range a.Shares {
 		if s.Status != idptype.ShareActive {
 			continue

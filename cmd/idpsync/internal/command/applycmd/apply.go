@@ -77,7 +77,7 @@ first Ctrl-C lets in-flight requests finish and stops; the second aborts.`,
 	fs := cmd.Flags()
 	fs.BoolVar(&opts.AutoApprove, "auto-approve", false, "apply without asking for confirmation (required without a terminal)")
 	fs.BoolVar(&opts.AllowDestroy, "allow-destroy", false, "allow deleting IdPs and grants and removing share recipients")
-	fs.IntVar(&opts.Parallelism, "parallelism", 8, "actions run at once at most")
+	fs.IntVar(&opts.Parallelism, "parallelism", 0, "actions run at once at most (default: --concurrency)")
 	fs.StringVarP(&opts.Output, "output", "o", "text", "progress format: text, or json (one event per line)")
 	fs.StringVar(&opts.CertOut, "cert-out", "", "write each current encryption certificate as PEM into `DIR`")
 	fs.BoolVar(&opts.Wait, "wait", false, "wait until share recipients finish associating or disassociating")
