@@ -40,10 +40,8 @@ func defaultAccessOrganization(accountID string) AccessOrganization {
 }
 
 func (e *Emulator) findAccessOrganization(accountID string) *AccessOrganization {
-	for i := range e.data.AccessOrganizations {
-		if o := &e.data.AccessOrganizations[i]; o.AccountID == accountID {
-			return o
-		}
+	if i, ok := e.ix().accessOrg[accountID]; ok {
+		return &e.data.AccessOrganizations[i]
 	}
 	return nil
 }
@@ -168,6 +166,7 @@ func deleteApp(c *call) reply {
 	c.e.data.AccessApplications = slices.DeleteFunc(c.e.data.AccessApplications, func(x AccessApplication) bool {
 		return x.AccountID == c.account.ID && x.ID == id
 	})
+	c.e.reindex()
 	c.dirty = true
 	return ok(http.StatusAccepted, wireDeletedID{ID: id})
 }

@@ -120,6 +120,7 @@ func createCertSet(c *call) reply {
 	s := CertificateSet{AccountID: c.account.ID, IdPID: p.ID, UID: uuid.NewString(), CreatedAt: c.now, UpdatedAt: c.now, Current: cert}
 	p.SAMLCertificateSetID = s.UID // before the append below, which may move the IdP
 	c.e.data.CertificateSets = append(c.e.data.CertificateSets, s)
+	c.e.noteDue(cert.NotAfter.Add(-autoRotateBefore))
 	c.dirty = true
 	return ok(http.StatusCreated, renderCertSet(&s))
 }
@@ -133,9 +134,8 @@ func listCertSets(c *call) reply {
 		}
 	}
 	var items []wireCertSet
-	for i := range c.e.data.CertificateSets {
-		s := &c.e.data.CertificateSets[i]
-		if s.AccountID != c.account.ID || (want != nil && !want[s.UID]) {
+	for _, s := range c.e.certSetsOf(c.account.ID) {
+		if want != nil && !want[s.UID] {
 			continue
 		}
 		items = append(items, renderCertSet(s))
@@ -181,6 +181,7 @@ func rotateCertSet(c *call) reply {
 	if rerr := rotate(s, c.now); rerr != nil {
 		return fail(errf(http.StatusInternalServerError, CodeInternal, "Internal server error: could not issue a certificate"))
 	}
+	c.e.noteDue(s.Current.NotAfter.Add(-autoRotateBefore))
 	c.dirty = true
 	return ok(http.StatusOK, renderCertSet(s))
 }

@@ -54,9 +54,14 @@ type Emulator struct {
 	mu     sync.Mutex
 	data   *Data
 	offset time.Duration
-	// recipients indexes data.Recipients by (share, account): every IdP and
-	// share listing looks recipients up, and records are only ever appended.
-	recipients recipientIndex
+	// index finds records by what requests look them up by.
+	index index
+	// nextDue is when the earliest pending transition completes; settle
+	// does nothing before it unless settleAll says the data changed in a
+	// way it must look at whole (replaced, an account joined, an
+	// organization-wide share appeared).
+	nextDue   time.Time
+	settleAll bool
 
 	// ctl guards the operational controls and counters, which the control
 	// endpoints change while API requests run.
@@ -246,7 +251,7 @@ func (e *Emulator) Load(d *Data) error {
 	}
 	c.normalize(e.now())
 	e.data = c
-	e.recipients = recipientIndex{}
+	e.reindex()
 	return e.saveLocked()
 }
 

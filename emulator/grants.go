@@ -13,10 +13,8 @@ func renderGrant(g *Grant) wireGrant {
 
 func listGrants(c *call) reply {
 	items := []wireGrant{}
-	for i := range c.e.data.Grants {
-		if g := &c.e.data.Grants[i]; g.AccountID == c.account.ID {
-			items = append(items, renderGrant(g))
-		}
+	for _, g := range c.e.grantsOf(c.account.ID) {
+		items = append(items, renderGrant(g))
 	}
 	// The endpoint takes no query parameters: one page holds every grant.
 	n := len(items)
@@ -51,12 +49,7 @@ func createGrant(c *call) reply {
 	if g := c.e.findGrantForIdP(c.account.ID, p.ID); g != nil {
 		return fail(errf(http.StatusConflict, CodeGrantExists, "identity provider %s is already federated by grant %s", p.ID, g.ID).at("/idp_id"))
 	}
-	n := 0
-	for _, g := range c.e.data.Grants {
-		if g.AccountID == c.account.ID {
-			n++
-		}
-	}
+	n := len(c.e.grantsOf(c.account.ID))
 	if n >= c.e.opts.MaxFederatedIdPs {
 		return fail(badRequest(CodeGrantLimit, "account %s already federates %d identity providers, the most allowed at a time", c.account.ID, n))
 	}
@@ -93,6 +86,7 @@ func deleteGrant(c *call) reply {
 	c.e.data.Grants = slices.DeleteFunc(c.e.data.Grants, func(x Grant) bool {
 		return x.AccountID == c.account.ID && x.ID == id
 	})
+	c.e.reindex()
 	c.dirty = true
 	return ok(http.StatusAccepted, wireDeletedID{ID: id})
 }

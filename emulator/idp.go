@@ -69,11 +69,7 @@ func listIdPs(c *call) reply {
 		scimOnly = v == "true"
 	}
 	var items []wireIdP
-	for i := range c.e.data.IdentityProviders {
-		p := &c.e.data.IdentityProviders[i]
-		if p.AccountID != c.account.ID {
-			continue
-		}
+	for _, p := range c.e.idpsOf(c.account.ID) {
 		if scimOnly && !(p.SCIMConfig != nil && p.SCIMConfig["enabled"] == true) {
 			continue
 		}
@@ -386,6 +382,7 @@ func deleteIdP(c *call) reply {
 	c.e.data.IdentityProviders = slices.DeleteFunc(c.e.data.IdentityProviders, func(x IdentityProvider) bool {
 		return x.AccountID == c.account.ID && x.ID == id
 	})
+	c.e.reindex()
 	c.dirty = true
 	return ok(http.StatusAccepted, wireDeletedID{ID: id})
 }

@@ -137,8 +137,7 @@ func listShares(c *call) reply {
 	}
 
 	var picked []*Share
-	for i := range c.e.data.Shares {
-		s := &c.e.data.Shares[i]
+	for _, s := range c.e.sharesSeenBy(c.account.ID) {
 		kind := ""
 		switch {
 		case s.AccountID == c.account.ID:
@@ -303,8 +302,10 @@ func (c *call) newResource(shareID string, r resourceReq) ShareResource {
 func (c *call) associate(shareID, accountID string) *Recipient {
 	if r := c.e.findRecipient(shareID, accountID); r != nil {
 		r.AssociationStatus, r.SettleAt, r.Modified = associating, c.now.Add(c.e.opts.AsyncDelay), c.now
+		c.e.noteDue(r.SettleAt)
 		return r
 	}
+	c.e.noteDue(c.now.Add(c.e.opts.AsyncDelay))
 	c.e.data.Recipients = append(c.e.data.Recipients, Recipient{
 		ID: newHex32(), ShareID: shareID, AccountID: accountID, AssociationStatus: associating,
 		SettleAt: c.now.Add(c.e.opts.AsyncDelay), Created: c.now, Modified: c.now,
@@ -315,6 +316,7 @@ func (c *call) associate(shareID, accountID string) *Recipient {
 func (c *call) disassociate(r *Recipient) {
 	if slices.Contains(activeAssociation, r.AssociationStatus) {
 		r.AssociationStatus, r.SettleAt, r.Modified = disassociating, c.now.Add(c.e.opts.AsyncDelay), c.now
+		c.e.noteDue(r.SettleAt)
 	}
 }
 
@@ -402,6 +404,7 @@ func deleteShare(c *call) reply {
 	if s.Status == shareActive {
 		settle := c.now.Add(c.e.opts.AsyncDelay)
 		s.Status, s.SettleAt, s.Modified = shareDeleting, settle, c.now
+		c.e.noteDue(settle)
 		for _, r := range c.e.recipientsOf(s.ID) {
 			c.disassociate(r)
 		}
@@ -649,6 +652,7 @@ func removeShareResource(c *call) reply {
 	}
 	if r.Status == shareActive {
 		r.Status, r.SettleAt, r.Modified = shareDeleting, c.now.Add(c.e.opts.AsyncDelay), c.now
+		c.e.noteDue(r.SettleAt)
 		c.dirty = true
 	}
 	return ok(http.StatusOK, renderResource(r))

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -10,10 +11,8 @@ import (
 // Data slices and are valid until the next append to the same slice.
 
 func (e *Emulator) findAccount(id string) *Account {
-	for i := range e.data.Accounts {
-		if e.data.Accounts[i].ID == id {
-			return &e.data.Accounts[i]
-		}
+	if i, ok := e.ix().account[id]; ok {
+		return &e.data.Accounts[i]
 	}
 	return nil
 }
@@ -38,105 +37,111 @@ func (e *Emulator) createAutoAccount(id string, now time.Time) *Account {
 	})
 	e.data.AccessOrganizations = append(e.data.AccessOrganizations, defaultAccessOrganization(id))
 	// An account joining the organization joins its organization-wide shares.
+	e.settleAll = true
 	e.settle(now)
 	return e.findAccount(id)
 }
 
 func (e *Emulator) findIdP(accountID, id string) *IdentityProvider {
-	for i := range e.data.IdentityProviders {
-		p := &e.data.IdentityProviders[i]
-		if p.ID == id && p.AccountID == accountID {
-			return p
-		}
+	if i, ok := e.ix().idp[[2]string{accountID, id}]; ok {
+		return &e.data.IdentityProviders[i]
 	}
 	return nil
+}
+
+// idpsOf are the stored IdPs of an account, in the order stored.
+func (e *Emulator) idpsOf(accountID string) []*IdentityProvider {
+	var out []*IdentityProvider
+	for _, i := range e.ix().idps[accountID] {
+		out = append(out, &e.data.IdentityProviders[i])
+	}
+	return out
 }
 
 func (e *Emulator) findCertSet(accountID, uid string) *CertificateSet {
-	for i := range e.data.CertificateSets {
-		s := &e.data.CertificateSets[i]
-		if s.UID == uid && s.AccountID == accountID {
-			return s
-		}
+	if i, ok := e.ix().set[[2]string{accountID, uid}]; ok {
+		return &e.data.CertificateSets[i]
 	}
 	return nil
+}
+
+// certSetsOf are an account's certificate sets, in the order stored.
+func (e *Emulator) certSetsOf(accountID string) []*CertificateSet {
+	var out []*CertificateSet
+	for _, i := range e.ix().sets[accountID] {
+		out = append(out, &e.data.CertificateSets[i])
+	}
+	return out
 }
 
 func (e *Emulator) findGrant(accountID, id string) *Grant {
-	for i := range e.data.Grants {
-		g := &e.data.Grants[i]
-		if g.ID == id && g.AccountID == accountID {
-			return g
-		}
+	if i, ok := e.ix().grant[[2]string{accountID, id}]; ok {
+		return &e.data.Grants[i]
 	}
 	return nil
 }
 
+// grantsOf are an account's grants, in the order stored.
+func (e *Emulator) grantsOf(accountID string) []*Grant {
+	var out []*Grant
+	for _, i := range e.ix().grants[accountID] {
+		out = append(out, &e.data.Grants[i])
+	}
+	return out
+}
+
 func (e *Emulator) findGrantForIdP(accountID, idpID string) *Grant {
-	for i := range e.data.Grants {
-		g := &e.data.Grants[i]
-		if g.IdPID == idpID && g.AccountID == accountID {
-			return g
-		}
+	if i, ok := e.ix().grantOfIdP[[2]string{accountID, idpID}]; ok {
+		return &e.data.Grants[i]
 	}
 	return nil
 }
 
 func (e *Emulator) findShare(id string) *Share {
-	for i := range e.data.Shares {
-		if e.data.Shares[i].ID == id {
-			return &e.data.Shares[i]
-		}
+	if i, ok := e.ix().share[id]; ok {
+		return &e.data.Shares[i]
 	}
 	return nil
 }
 
+// sharesSeenBy are the shares an account sent or is a recipient of, in the
+// order stored: the only ones a share listing of the account may show.
+func (e *Emulator) sharesSeenBy(accountID string) []*Share {
+	x := e.ix()
+	pos := append([]int(nil), x.sent[accountID]...)
+	for _, r := range x.receiving[accountID] {
+		if i, ok := x.share[e.data.Recipients[r].ShareID]; ok {
+			pos = append(pos, i)
+		}
+	}
+	slices.Sort(pos)
+	pos = slices.Compact(pos)
+	out := make([]*Share, len(pos))
+	for k, i := range pos {
+		out[k] = &e.data.Shares[i]
+	}
+	return out
+}
+
 func (e *Emulator) recipientsOf(shareID string) []*Recipient {
 	var out []*Recipient
-	for i := range e.data.Recipients {
-		if e.data.Recipients[i].ShareID == shareID {
-			out = append(out, &e.data.Recipients[i])
-		}
+	for _, i := range e.ix().recipients[shareID] {
+		out = append(out, &e.data.Recipients[i])
 	}
 	return out
 }
 
 func (e *Emulator) findRecipient(shareID, accountID string) *Recipient {
-	if i, ok := e.recipients.find(e.data.Recipients, shareID, accountID); ok {
+	if i, ok := e.ix().recipient[[2]string{shareID, accountID}]; ok {
 		return &e.data.Recipients[i]
 	}
 	return nil
 }
 
-// recipientIndex maps (share id, account id) to a position in
-// Data.Recipients. It catches up with appended records on each lookup and is
-// reset whenever the data is replaced.
-type recipientIndex struct {
-	pos     map[[2]string]int
-	indexed int
-}
-
-func (x *recipientIndex) find(rs []Recipient, shareID, accountID string) (int, bool) {
-	if x.pos == nil || x.indexed > len(rs) {
-		x.pos, x.indexed = make(map[[2]string]int, len(rs)), 0
-	}
-	for ; x.indexed < len(rs); x.indexed++ {
-		r := &rs[x.indexed]
-		key := [2]string{r.ShareID, r.AccountID}
-		if _, seen := x.pos[key]; !seen {
-			x.pos[key] = x.indexed
-		}
-	}
-	i, ok := x.pos[[2]string{shareID, accountID}]
-	return i, ok
-}
-
 func (e *Emulator) resourcesOf(shareID string) []*ShareResource {
 	var out []*ShareResource
-	for i := range e.data.ShareResources {
-		if e.data.ShareResources[i].ShareID == shareID {
-			out = append(out, &e.data.ShareResources[i])
-		}
+	for _, i := range e.ix().resources[shareID] {
+		out = append(out, &e.data.ShareResources[i])
 	}
 	return out
 }
@@ -159,7 +164,15 @@ func (e *Emulator) orgOf(accountID string) string {
 // certificate rotation, organization membership of organization-wide shares,
 // and the completion of asynchronous transitions. It reports whether anything
 // changed.
+//
+// It looks at the whole data only when something is due (nextDue) or the data
+// changed in a way that needs it (settleAll), and then finds the next due
+// moment, so that a request that finds nothing due costs nothing here.
 func (e *Emulator) settle(now time.Time) bool {
+	if !e.settleAll && (e.nextDue.IsZero() || now.Before(e.nextDue)) {
+		return false
+	}
+	e.settleAll, e.nextDue = false, time.Time{}
 	changed := false
 	for i := range e.data.CertificateSets {
 		s := &e.data.CertificateSets[i]
@@ -167,6 +180,9 @@ func (e *Emulator) settle(now time.Time) bool {
 			if err := rotate(s, now); err == nil {
 				changed = true
 			}
+		}
+		if s.Current != nil {
+			e.noteDue(s.Current.NotAfter.Add(-autoRotateBefore))
 		}
 	}
 	for i := range e.data.Shares {
@@ -193,8 +209,12 @@ func (e *Emulator) settle(now time.Time) bool {
 	due := func(t time.Time) bool { return !now.Before(t) }
 	for i := range e.data.Shares {
 		s := &e.data.Shares[i]
-		if s.Status == shareDeleting && due(s.SettleAt) {
-			s.Status, s.Modified, changed = shareDeleted, s.SettleAt, true
+		if s.Status == shareDeleting {
+			if due(s.SettleAt) {
+				s.Status, s.Modified, changed = shareDeleted, s.SettleAt, true
+			} else {
+				e.noteDue(s.SettleAt)
+			}
 		}
 	}
 	for i := range e.data.Recipients {
@@ -204,12 +224,18 @@ func (e *Emulator) settle(now time.Time) bool {
 			r.AssociationStatus, r.Modified, changed = associated, r.SettleAt, true
 		case r.AssociationStatus == disassociating && due(r.SettleAt):
 			r.AssociationStatus, r.Modified, changed = disassociated, r.SettleAt, true
+		case r.AssociationStatus == associating || r.AssociationStatus == disassociating:
+			e.noteDue(r.SettleAt)
 		}
 	}
 	for i := range e.data.ShareResources {
 		r := &e.data.ShareResources[i]
-		if r.Status == shareDeleting && due(r.SettleAt) {
-			r.Status, r.Modified, changed = shareDeleted, r.SettleAt, true
+		if r.Status == shareDeleting {
+			if due(r.SettleAt) {
+				r.Status, r.Modified, changed = shareDeleted, r.SettleAt, true
+			} else {
+				e.noteDue(r.SettleAt)
+			}
 		}
 	}
 	return changed
@@ -224,7 +250,7 @@ var federationNamespace = uuid.MustParse("6f1d2c8e-5a3b-4f7d-9c1e-2b8a4d6e0f13")
 func (e *Emulator) federatedConnections(accountID string) []wireIdP {
 	var out []wireIdP
 	seen := map[string]bool{}
-	for _, s := range e.data.Shares {
+	for _, s := range e.sharesSeenBy(accountID) {
 		if s.Status == shareDeleted || s.AccountID == accountID {
 			continue
 		}
