@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -123,6 +124,12 @@ func (l *loader) decodeIdP(acct *Account, n *yaml.Node, im map[string]any) (idpD
 	typ, known := idptype.Types[idp.Type]
 	if idp.Name == "" || !known {
 		return d, false // reported by the schema
+	}
+	if r, bad := invisibleRune(idp.Name); bad {
+		// The login page shows the name: an invisible character makes two
+		// IdPs look alike, or one look like another.
+		l.errorf(d.namePos, "use printable characters only", "the identity provider name contains the invisible character %U", r)
+		return d, false
 	}
 
 	if cfg, ok := im["config"].(map[string]any); ok {
@@ -423,4 +430,16 @@ func refHint(err error) string {
 // reads to the load's budget.
 func (l *loader) resolve(ref reference) (string, error) {
 	return ref.resolve(&refEnvironment{ctx: l.ctx, getenv: l.getenv, root: l.root, budget: &l.budget, cache: l.fileCache}, l.baseDir)
+}
+
+// invisibleRune returns the first character of s that is not printable:
+// controls, format characters (zero-width spaces and joiners, bidi controls)
+// and every space but U+0020, all of which hide in a name on the login page.
+func invisibleRune(s string) (rune, bool) {
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return r, true
+		}
+	}
+	return 0, false
 }

@@ -367,6 +367,13 @@ func (l *loader) merge() *Desired {
 				"account name `%s` is also used by account %s (at %s)", a.Name, other.decl.acct.ID, other.decl.namePos)
 			continue
 		}
+		// account[X] and --account X take a name or an id: a name that is
+		// another account's id would address both.
+		if other, clash := byID[a.Name]; clash && other.decl.acct.ID != a.ID {
+			l.errorf(m.decl.namePos, "account names label addresses and select accounts: give this one a name that is no account's id",
+				"account name `%s` is the id of another declared account", a.Name)
+			continue
+		}
 		byName[a.Name] = m
 	}
 	slices.SortFunc(d.Accounts, func(x, y *Account) int { return strings.Compare(x.ID, y.ID) })

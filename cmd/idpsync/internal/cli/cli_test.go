@@ -116,12 +116,29 @@ func TestCheckOutput(t *testing.T) {
 	}
 }
 
-func TestWritePEMNamesFilesSafely(t *testing.T) {
+func TestPEMWriterNamesFilesUniquely(t *testing.T) {
 	dir := t.TempDir()
-	if err := WritePEM(dir, "023e", "Okta / Prod", "PEM"); err != nil {
-		t.Fatal(err)
+	w := &PEMWriter{Dir: dir}
+	for _, tt := range []struct{ idp, pem, file string }{
+		{"Okta", "A", "023e-Okta.pem"},
+		{"x_y", "B", "023e-x_y.pem"},
+		{"x/y", "C", PEMFileName("023e", "x/y")},
+		{"x y", "D", PEMFileName("023e", "x y")},
+	} {
+		if err := w.Write("023e", tt.idp, tt.pem); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, tt.file)); err != nil || string(b) != tt.pem {
+			t.Errorf("%s: read back %s: %q, %v", tt.idp, tt.file, b, err)
+		}
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "023e-Okta_Prod.pem")); err != nil || string(b) != "PEM" {
-		t.Fatalf("read back: %q, %v", b, err)
+	if a, b := PEMFileName("023e", "x/y"), PEMFileName("023e", "x y"); a == b || a == "023e-x_y.pem" {
+		t.Errorf("names collide: %s, %s", a, b)
+	}
+	if err := w.Write("023e", "Okta", "E"); err == nil || !strings.Contains(err.Error(), "would both go to") {
+		t.Errorf("second write of one file: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "023e-Okta.pem")); string(b) != "A" {
+		t.Errorf("the first certificate was replaced: %q", b)
 	}
 }

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,13 +11,43 @@ import (
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// WritePEM writes a public encryption certificate for the external IdP as
-// DIR/<account id>-<IdP name>.pem, the one name apply --cert-out and certs
-// --out agree on.
-func WritePEM(dir, accountID, idpName, pem string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// PEMFileName is the file apply --cert-out and certs --out write an IdP's
+// encryption certificate to: <account id>-<IdP name>.pem. An IdP name with
+// characters unsafe in a file name has them replaced and gains a short hash
+// of the exact name, so that "x/y" and "x_y" get different files.
+func PEMFileName(accountID, idpName string) string {
+	raw := accountID + "-" + idpName
+	name := unsafeFileChars.ReplaceAllString(raw, "_")
+	if name != raw {
+		sum := sha256.Sum256([]byte(raw))
+		name += "-" + hex.EncodeToString(sum[:4])
+	}
+	return name + ".pem"
+}
+
+// PEMWriter writes the certificates of one run into a directory. It refuses
+// to write one file twice in a run, so no certificate silently replaces
+// another; a file left by an earlier run is the same IdP's, and is updated.
+type PEMWriter struct {
+	Dir     string
+	written map[string]string
+}
+
+// Write writes the certificate of an IdP.
+func (w *PEMWriter) Write(accountID, idpName, pem string) error {
+	name := PEMFileName(accountID, idpName)
+	if prev, dup := w.written[name]; dup {
+		return fmt.Errorf("the certificates of %s and of %s would both go to %s; nothing more was written", prev, idpName, filepath.Join(w.Dir, name))
+	}
+	if err := os.MkdirAll(w.Dir, 0o755); err != nil {
 		return err
 	}
-	name := unsafeFileChars.ReplaceAllString(accountID+"-"+idpName, "_") + ".pem"
-	return os.WriteFile(filepath.Join(dir, name), []byte(pem), 0o644)
+	if err := os.WriteFile(filepath.Join(w.Dir, name), []byte(pem), 0o644); err != nil {
+		return err
+	}
+	if w.written == nil {
+		w.written = map[string]string{}
+	}
+	w.written[name] = idpName
+	return nil
 }

@@ -326,11 +326,12 @@ func reportCertificates(f *cli.Factory, res *apply.Result) {
 }
 
 func writeCertificates(dir string, res *apply.Result) error {
+	w := &cli.PEMWriter{Dir: dir}
 	for _, c := range res.CertificateSets {
 		if c.CertificatePEM == "" {
 			continue
 		}
-		if err := cli.WritePEM(dir, c.AccountID, c.IdPName, c.CertificatePEM); err != nil {
+		if err := w.Write(c.AccountID, c.IdPName, c.CertificatePEM); err != nil {
 			return fmt.Errorf("--cert-out: %w", err)
 		}
 	}

@@ -201,11 +201,12 @@ func printText(f *cli.Factory, sets []Set) {
 }
 
 func writePEMs(dir string, sets []Set) error {
+	w := &cli.PEMWriter{Dir: dir}
 	for _, s := range sets {
 		if s.pem == "" {
 			continue
 		}
-		if err := cli.WritePEM(dir, s.AccountID, s.IdP, s.pem); err != nil {
+		if err := w.Write(s.AccountID, s.IdP, s.pem); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
 	}

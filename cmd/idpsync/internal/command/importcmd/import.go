@@ -90,6 +90,10 @@ func Run(ctx context.Context, opts *Options) error {
 		docs = append(docs, acct)
 	}
 
+	if err := checkSecretNames(secrets); err != nil {
+		return err
+	}
+
 	if opts.Out == "" {
 		if err := writeDoc(f.IO.Out, docs); err != nil {
 			return err
@@ -120,6 +124,21 @@ func Run(ctx context.Context, opts *Options) error {
 }
 
 type secretVar struct{ name, where string }
+
+// checkSecretNames refuses, before anything is written, two secrets that
+// would be read from one variable: IdP names that differ only in punctuation
+// or case ("Okta Prod", "okta-prod") map to the same name, and one of the
+// IdPs would silently get the other's secret.
+func checkSecretNames(secrets []secretVar) error {
+	seen := map[string]string{}
+	for _, s := range secrets {
+		if first, dup := seen[s.name]; dup {
+			return fmt.Errorf("%s and %s would both read their secret from %s; rename one of the identity providers, then import again", first, s.where, s.name)
+		}
+		seen[s.name] = s.where
+	}
+	return nil
+}
 
 const modeline = "# yaml-language-server: $schema=https://raw.githubusercontent.com/idpsync/idpsync/main/schemas/idpsync.schema.json"
 
@@ -242,7 +261,8 @@ var nonAlnum = regexp.MustCompile(`[^A-Z0-9]+`)
 // account and IdP, so that a CI secret can be named before the import runs.
 func envName(accountID, idpName, field string) string {
 	name := strings.Trim(nonAlnum.ReplaceAllString(strings.ToUpper(idpName), "_"), "_")
-	return fmt.Sprintf("IDPSYNC_%s_%s_%s", strings.ToUpper(accountID[:8]), name, strings.ToUpper(field))
+	// The whole account id: two accounts may share any prefix of it.
+	return fmt.Sprintf("IDPSYNC_%s_%s_%s", strings.ToUpper(accountID), name, strings.ToUpper(field))
 }
 
 func scalar(v, tag string) *yaml.Node {
