@@ -4,6 +4,21 @@
 // the API and normalizes into the same vocabulary.
 //
 // It makes no API calls and must not import the HTTP client: plan/ and
-// plan/render build on it without linking net/http. It reads files only
-// inside the configuration root and never prints.
+// plan/render build on it without linking net/http. It never prints.
+//
+// Threat model: the YAML is untrusted. A pull request writes it, and plan runs
+// it with an API token in the environment and publishes the output. So:
+//
+//   - A value read through a reference never leaves this package except in
+//     IdP.Config, with its source in IdP.Secrets, which tells every renderer
+//     to show the reference instead; diagnostics name the reference, never
+//     what it resolved to. Certificates are the exception: they are public,
+//     and parsed as X.509 before anything shows them.
+//   - ${file:} reads only regular files inside the configuration root (the git
+//     work tree, else the directory given, else LoadOptions.Root), never under
+//     .git, never through a link that leaves the root, without blocking on a
+//     FIFO; at most MaxReferencedFile per file and MaxReferencedTotal per load.
+//   - Load honours its context, so a signal ends it promptly.
+//   - Secrets (catalogue-sensitive keys) may be absent: they are deferred to
+//     apply, which reads them before its first write.
 package state
