@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
+	lstate "github.com/idpsync/idpsync/state" // apply has a type named state
 )
 
 // DestroyError lists the destructive actions a plan may not run without
@@ -50,10 +52,17 @@ func (e *DestroyError) Error() string {
 // CheckDestroy refuses a plan with destructive actions unless allowDestroy is
 // set or each such action's account has prune: true. Its error is a
 // *DestroyError.
-func CheckDestroy(p *plan.Plan, allowDestroy bool) error {
+//
+// It never trusts the plan's own Destructive flags: a saved plan travels
+// between jobs, so what counts as destructive is derived again from what each
+// action does (Destructive). The one exemption, deleting a duplicate left by
+// overlapping runs, holds only where live (as read at apply time) shows the
+// twin that stays (see repairs).
+func CheckDestroy(p *plan.Plan, live *lstate.Live, allowDestroy bool) error {
 	if p == nil || allowDestroy {
 		return nil
 	}
+	repair := repairs(p, live)
 	accounts := map[string]plan.AccountRef{}
 	for _, a := range p.Accounts {
 		accounts[a.ID] = a
@@ -68,8 +77,9 @@ func CheckDestroy(p *plan.Plan, allowDestroy bool) error {
 	losers := map[string]bool{}
 	for _, a := range p.Actions {
 		// Taking a login away from an Access application or organization
-		// needs --allow-destroy even where the account prunes.
-		if !a.Destructive || (accounts[a.AccountID].Prune && !a.LocksOut()) {
+		// needs --allow-destroy even where the account prunes, or where the
+		// deletion repairs a duplicate.
+		if !(Destructive(a) || a.LocksOut()) || (repair[a.Address] || accounts[a.AccountID].Prune) && !a.LocksOut() {
 			continue
 		}
 		e.Blocked = append(e.Blocked, BlockedAction{Address: a.Address, Action: a.Action, Account: a.Account, Lockout: a.Lockout})
@@ -110,4 +120,131 @@ func lockoutSummary(ls []plan.Lockout) string {
 		parts[i] = what
 	}
 	return "takes a login away from " + strings.Join(parts, "; ")
+}
+
+// Destructive reports whether an action removes something that exists: an
+// IdP, a grant, a share or a recipient deleted or replaced.
+func Destructive(a plan.Action) bool {
+	switch a.Action {
+	case plan.Delete:
+		return true
+	case plan.Replace:
+		return a.Resource == plan.ResourceIdP || a.Resource == plan.ResourceShare
+	}
+	return false
+}
+
+// repairs are the addresses of the plan's duplicate deletions that live state
+// justifies: the object is a live duplicate and its twin stays.
+//
+//   - an IdP: live holds another IdP of the same name and type in the account
+//     that the plan does not delete, and the deleted one has no grant (nothing
+//     refers to it);
+//   - a grant: live holds another grant of the same IdP that stays;
+//   - a share: live holds another active share of the same grant that stays,
+//     or the share's grant is itself a justified duplicate.
+//
+// Anything else with reason duplicate is destructive like any deletion.
+func repairs(p *plan.Plan, live *lstate.Live) map[string]bool {
+	out := map[string]bool{}
+	if live == nil {
+		return out
+	}
+	deleted := map[string]bool{} // live ids the plan deletes
+	for _, a := range p.Actions {
+		if a.Action != plan.Delete {
+			continue
+		}
+		switch a.Resource {
+		case plan.ResourceIdP:
+			deleted[a.IDs.IdP] = true
+		case plan.ResourceGrant:
+			deleted[a.IDs.Grant] = true
+		case plan.ResourceShare:
+			deleted[a.IDs.Share] = true
+		}
+	}
+	okGrant := map[string]bool{}
+	for _, a := range p.Actions {
+		if a.Action != plan.Delete || a.Reason != plan.ReasonDuplicate {
+			continue
+		}
+		la := live.Accounts[a.AccountID]
+		if la == nil {
+			continue
+		}
+		switch a.Resource {
+		case plan.ResourceIdP:
+			var self *lstate.LiveIdP
+			for _, l := range la.IdentityProviders {
+				if l.ID == a.IDs.IdP {
+					self = l
+				}
+			}
+			if self == nil || self.ReadOnly || hasGrant(la, self.ID) {
+				continue
+			}
+			for _, l := range la.IdentityProviders {
+				if l != self && !l.ReadOnly && !deleted[l.ID] && l.Name == self.Name && l.Type == self.Type {
+					out[a.Address] = true
+					break
+				}
+			}
+		case plan.ResourceGrant:
+			var self *lstate.LiveGrant
+			for _, g := range la.Grants {
+				if g.ID == a.IDs.Grant {
+					self = g
+				}
+			}
+			if self == nil {
+				continue
+			}
+			for _, g := range la.Grants {
+				if g != self && g.IdPID == self.IdPID && !deleted[g.ID] {
+					out[a.Address] = true
+					okGrant[self.ID] = true
+					break
+				}
+			}
+		}
+	}
+	for _, a := range p.Actions {
+		if a.Action != plan.Delete || a.Reason != plan.ReasonDuplicate || a.Resource != plan.ResourceShare {
+			continue
+		}
+		la := live.Accounts[a.AccountID]
+		if la == nil {
+			continue
+		}
+		var self *lstate.LiveShare
+		for _, s := range la.Shares {
+			if s.ID == a.IDs.Share {
+				self = s
+			}
+		}
+		if self == nil {
+			continue
+		}
+		if okGrant[self.GrantID] {
+			out[a.Address] = true
+			continue
+		}
+		for _, s := range la.Shares {
+			if s != self && s.GrantID == self.GrantID && s.Status == idptype.ShareActive && !deleted[s.ID] {
+				out[a.Address] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+func hasGrant(la *lstate.LiveAccount, idpID string) bool {
+	for _, g := range la.Grants {
+		if g.IdPID == idpID {
+			return true
+		}
+	}
+	return false
 }

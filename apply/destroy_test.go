@@ -84,7 +84,7 @@ func TestCheckDestroy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckDestroy(tt.plan, tt.allow)
+			err := CheckDestroy(tt.plan, nil, tt.allow)
 			if tt.wantBlocked == nil {
 				if err != nil {
 					t.Fatalf("err = %v", err)

@@ -128,7 +128,7 @@ func TestSyntheticLive(t *testing.T) {
 		if changed != tt.changed {
 			t.Errorf("perturb %v: %d IdPs differ, want %d", tt.perturb, changed, tt.changed)
 		}
-		p, err := plan.Diff(d, live, plan.Options{Now: time.Now(), SecretSalt: "x"})
+		p, err := plan.Diff(d, live, plan.Options{Now: time.Now(), SecretKey: []byte("x")})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -134,7 +134,7 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 		for run := range h.runs {
 			var p *plan.Plan
 			dc, err := measure(func() (err error) {
-				p, err = plan.Diff(d, live, plan.Options{Now: time.Now(), SecretSalt: "bench"})
+				p, err = plan.Diff(d, live, plan.Options{Now: time.Now(), SecretKey: []byte("bench")})
 				return err
 			})
 			if err != nil {

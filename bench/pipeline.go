@@ -96,7 +96,7 @@ func (s *site) client(rl cloudflare.RateLimit, concurrency int) (*cloudflare.Cli
 // plan reads the live state and diffs it through the engine, as `idpsync
 // plan` does.
 func (s *site) plan(ctx context.Context, c *cloudflare.Client) (*plan.Plan, error) {
-	p, _, err := engine.Plan(ctx, c, s.desired, engine.PlanOptions{Now: time.Now})
+	p, _, err := engine.Plan(ctx, c, s.desired, engine.PlanOptions{Now: time.Now, SecretKey: secretKey})
 	return p, err
 }
 
@@ -112,7 +112,7 @@ func (s *site) apply(ctx context.Context, c *cloudflare.Client, parallelism int)
 	}
 	res, err := apply.Execute(ctx, c, p, apply.Options{
 		Parallelism: parallelism,
-		Secrets:     engine.NewSecretResolver(p.SecretSalt, s.getenv),
+		Secrets:     engine.NewSecretResolver(secretKey, s.getenv),
 	})
 	if err != nil {
 		return p, nil, err
@@ -136,6 +136,10 @@ func (s *site) converged(ctx context.Context) (bool, error) {
 	}
 	return !p.HasChanges(), nil
 }
+
+// secretKey keys the secret fingerprints of the harness's plans, which are
+// never saved; the CLI derives its key from the credentials (plan/planfile).
+var secretKey = []byte(rand.Text())
 
 // resultError summarizes a result that is not OK.
 func resultError(res *apply.Result) error {

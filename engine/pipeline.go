@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -20,8 +19,9 @@ type PlanOptions struct {
 	Targets []string
 	// ResendSecrets force an update that sends these IdPs' secrets again.
 	ResendSecrets []string
-	// SecretSalt keys the plan's secret hashes; empty means a fresh random one.
-	SecretSalt string
+	// SecretKey keys the plan's secret hashes (plan/planfile derives it from
+	// the credentials); empty means a random one, for plans never saved.
+	SecretKey []byte
 	// NoPreflight leaves plan.Preflight to the caller, which adds checks of
 	// its own (apply adds the secrets) and reports them all at once.
 	NoPreflight bool
@@ -40,13 +40,14 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	salt := opts.SecretSalt
-	if salt == "" {
-		salt = NewSalt()
+	key := opts.SecretKey
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		rand.Read(key)
 	}
 	p, err := plan.Diff(d, live, plan.Options{
 		Now:           now(),
-		SecretSalt:    salt,
+		SecretKey:     key,
 		ResendSecrets: opts.ResendSecrets,
 	})
 	if err != nil {
@@ -201,11 +202,4 @@ func ManagedByPlan(p *plan.Plan) func(accountID string, idp *state.LiveIdP) bool
 	return func(accountID string, idp *state.LiveIdP) bool {
 		return ids[idp.ID] || names[key{accountID, idp.Name}]
 	}
-}
-
-// NewSalt returns a random key for the secret hashes of one plan.
-func NewSalt() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -16,7 +16,7 @@ import (
 // write, and the executor then gets exactly the values that were checked, even
 // if a ${file:...} changes on disk in the middle of the apply.
 type SecretResolver struct {
-	salt   string
+	key    []byte
 	getenv func(string) (string, bool)
 
 	mu     sync.Mutex
@@ -24,9 +24,9 @@ type SecretResolver struct {
 }
 
 // NewSecretResolver returns a resolver for the plan whose secret hashes are
-// keyed by salt, reading ${env:...} through getenv.
-func NewSecretResolver(salt string, getenv func(string) (string, bool)) *SecretResolver {
-	return &SecretResolver{salt: salt, getenv: getenv}
+// keyed by key, reading ${env:...} through getenv.
+func NewSecretResolver(key []byte, getenv func(string) (string, bool)) *SecretResolver {
+	return &SecretResolver{key: key, getenv: getenv}
 }
 
 // Resolve returns the value of ref, or an error that names the reference but
@@ -49,7 +49,7 @@ func (r *SecretResolver) Resolve(ref plan.SecretRef) (string, error) {
 		r.mu.Unlock()
 	}
 	// A secret the plan deferred has no hash to check: the plan never saw it.
-	if !ref.Deferred && plan.SecretHash(r.salt, v) != ref.Hash {
+	if !ref.Deferred && plan.SecretHash(r.key, v) != ref.Hash {
 		return "", fmt.Errorf("%s (%s) has changed since the plan was made; plan again", ref.Key, ref.Ref)
 	}
 	return v, nil

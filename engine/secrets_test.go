@@ -11,8 +11,8 @@ import (
 func TestSecretResolverRefusesChangedSecret(t *testing.T) {
 	env := map[string]string{"S": "one"}
 	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	r := engine.NewSecretResolver("salt", getenv)
-	ref := plan.SecretRef{Key: "client_secret", Ref: "${env:S}", Hash: plan.SecretHash("salt", "one")}
+	r := engine.NewSecretResolver([]byte("salt"), getenv)
+	ref := plan.SecretRef{Key: "client_secret", Ref: "${env:S}", Hash: plan.SecretHash([]byte("salt"), "one")}
 	if v, err := r.Resolve(ref); err != nil || v != "one" {
 		t.Fatalf("Resolve = %q, %v", v, err)
 	}
@@ -21,7 +21,7 @@ func TestSecretResolverRefusesChangedSecret(t *testing.T) {
 	if v, err := r.Resolve(ref); err != nil || v != "one" {
 		t.Fatalf("Resolve after the variable changed = %q, %v; want the value read first", v, err)
 	}
-	r = engine.NewSecretResolver("salt", getenv)
+	r = engine.NewSecretResolver([]byte("salt"), getenv)
 	_, err := r.Resolve(ref)
 	if err == nil || !strings.Contains(err.Error(), "changed since the plan was made") || strings.Contains(err.Error(), "two") {
 		t.Fatalf("err = %v, want a refusal that names no value", err)

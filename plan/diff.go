@@ -15,9 +15,10 @@ import (
 type Options struct {
 	// Now is the moment certificate expiry is measured from.
 	Now time.Time
-	// SecretSalt keys SecretRef.Hash (hex HMAC-SHA256(salt, value)); callers
-	// pass a fresh random one per plan so hashes cannot be correlated across plans.
-	SecretSalt string
+	// SecretKey keys SecretRef.Hash (hex HMAC-SHA256(key, value)). It is never
+	// part of the plan: callers derive it from something the plan file does not
+	// hold (package planfile), so the file cannot be used to test guesses.
+	SecretKey []byte
 	// ResendSecrets are IdP addresses whose write-only secrets are sent by a
 	// forced update, because no read can tell whether they differ.
 	ResendSecrets []string
@@ -59,7 +60,6 @@ func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error)
 		opts: opts,
 		p: &Plan{
 			FormatVersion: FormatVersion,
-			SecretSalt:    opts.SecretSalt,
 			Accounts:      []AccountRef{},
 			Actions:       []Action{},
 			Reads:         []Read{},
@@ -368,7 +368,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 	}
 	resend := d.resend[addr]
 	d.used[addr] = true
-	salt := d.opts.SecretSalt
+	salt := d.opts.SecretKey
 
 	switch {
 	case l == nil:

@@ -79,7 +79,7 @@ func benchStates() (*state.Desired, *state.Live) {
 
 func BenchmarkDiff10k(b *testing.B) {
 	d, live := benchStates()
-	o := Options{Now: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), SecretSalt: "bench"}
+	o := Options{Now: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), SecretKey: []byte("bench")}
 	p, err := Diff(d, live, o)
 	if err != nil {
 		b.Fatal(err)

@@ -215,7 +215,7 @@ func declaredConfig(t idptype.Type, d *state.IdP) map[string]any {
 }
 
 // createRequest is the body of an IdP create or replace: the declared config only.
-func createRequest(t idptype.Type, d *state.IdP, salt string) *IdPRequest {
+func createRequest(t idptype.Type, d *state.IdP, salt []byte) *IdPRequest {
 	return &IdPRequest{
 		Name:    d.Name,
 		Type:    d.Type,
@@ -227,7 +227,7 @@ func createRequest(t idptype.Type, d *state.IdP, salt string) *IdPRequest {
 // updateRequest is the body of an IdP update. PUT replaces the whole object, so
 // the live config (less what the server computes or cannot return) is the base
 // and the declared keys overlay it: settings nobody declared are preserved.
-func updateRequest(t idptype.Type, d *state.IdP, l *state.LiveIdP, salt string, encryptionStaysOn bool) *IdPRequest {
+func updateRequest(t idptype.Type, d *state.IdP, l *state.LiveIdP, salt []byte, encryptionStaysOn bool) *IdPRequest {
 	cfg := make(map[string]any, len(l.Config)+len(d.Config))
 	for k, v := range l.Config {
 		if k == keyEnableEncryption {

@@ -67,7 +67,7 @@ func (e *convergeEnv) plan(d *state.Desired, o plan.Options) *plan.Plan {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	o.Now, o.SecretSalt = e.now, "converge-salt"
+	o.Now, o.SecretKey = e.now, []byte("converge-salt")
 	p, err := plan.Diff(d, live, o)
 	if err != nil {
 		e.t.Fatal(err)

@@ -117,4 +117,4 @@ func liveState(idps ...*state.LiveIdP) *state.Live {
 	return &state.Live{Accounts: map[string]*state.LiveAccount{acctPlatform: la}}
 }
 
-func opts() Options { return Options{Now: now, SecretSalt: "salt-0001"} }
+func opts() Options { return Options{Now: now, SecretKey: []byte("salt-0001")} }

@@ -159,7 +159,7 @@ func TestDiff(t *testing.T) {
 					t.Fatalf("request = %+v", a.Request)
 				}
 				s := a.Request.Secrets[0]
-				if s.Key != "client_secret" || s.Ref != "${env:GITHUB_CLIENT_SECRET}" || s.Hash != SecretHash("salt-0001", secretCanary) {
+				if s.Key != "client_secret" || s.Ref != "${env:GITHUB_CLIENT_SECRET}" || s.Hash != SecretHash([]byte("salt-0001"), secretCanary) {
 					t.Errorf("secret ref = %+v", s)
 				}
 				if a.Request.Config["client_id"] != "Iv1.abc" {
@@ -589,8 +589,8 @@ func TestDiff(t *testing.T) {
 // no secret anywhere.
 func checkInvariants(t *testing.T, p *Plan) {
 	t.Helper()
-	if p.FormatVersion != FormatVersion || p.SecretSalt != "salt-0001" || len(p.Accounts) == 0 {
-		t.Errorf("header = %q %q %v", p.FormatVersion, p.SecretSalt, p.Accounts)
+	if p.FormatVersion != FormatVersion || len(p.Accounts) == 0 {
+		t.Errorf("header = %q %v", p.FormatVersion, p.Accounts)
 	}
 	seen := map[string]bool{}
 	for _, a := range p.Actions {

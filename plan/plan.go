@@ -49,13 +49,12 @@ const (
 	ReasonRecipientRemoved    Reason = "recipient_removed"    // account removed from share_with
 	ReasonTargetChanged       Reason = "target_changed"       // share switched between accounts and organization
 	ReasonParentReplaced      Reason = "parent_replaced"      // recreated because its IdP is replaced
+	ReasonDuplicate           Reason = "duplicate"            // a second live copy left by overlapping runs
 )
 
 // Plan is the result of Diff.
 type Plan struct {
 	FormatVersion string `json:"format_version"`
-	// SecretSalt keys the HMAC of every secret hash in this plan.
-	SecretSalt string `json:"secret_salt,omitempty"`
 	// Accounts are the accounts the plan covers, sorted by id.
 	Accounts []AccountRef `json:"accounts"`
 	// Actions are in dependency order: every action comes after all of its
@@ -138,6 +137,7 @@ type Action struct {
 	// login option when the action runs, as read for this plan (AnalyzeLockout).
 	Lockout []Lockout `json:"lockout,omitempty"`
 	// Destructive actions need --allow-destroy or the account's prune: true.
+	// It informs the reader; apply derives it again from the action itself.
 	Destructive bool `json:"destructive,omitempty"`
 	// Unverified are the declared config keys of an existing IdP that cannot
 	// be read back (write-only secrets), so the plan could not compare them.
@@ -196,8 +196,9 @@ type SecretRef struct {
 	Ref string `json:"ref"`
 	// BaseDir resolves ${file:...} paths.
 	BaseDir string `json:"base_dir,omitempty"`
-	// Hash is hex(HMAC-SHA256(Plan.SecretSalt, value)): apply checks that the
-	// value it resolves is the one the plan was made with. Empty when Deferred.
+	// Hash is hex(HMAC-SHA256(key, value)) under a key the plan does not hold
+	// (Options.SecretKey): apply checks that the value it resolves is the one
+	// the plan was made with. Empty when Deferred.
 	Hash string `json:"hash,omitempty"`
 	// Root is the configuration root ${file:...} is confined to.
 	Root string `json:"root,omitempty"`

@@ -11,11 +11,12 @@ import (
 	"github.com/idpsync/idpsync/state"
 )
 
-// SecretHash is hex(HMAC-SHA256(salt, value)). A plan stores it instead of the
+// SecretHash is hex(HMAC-SHA256(key, value)). A plan stores it instead of the
 // value so that apply can check it resolves the same secret without the plan
-// ever holding it.
-func SecretHash(salt, value string) string {
-	m := hmac.New(sha256.New, []byte(salt))
+// ever holding it. The key is never in the plan, so the hash lets nobody
+// without it test a guess of the secret.
+func SecretHash(key []byte, value string) string {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(value))
 	return hex.EncodeToString(m.Sum(nil))
 }
@@ -38,7 +39,7 @@ func isWriteOnly(t idptype.Type, key string) bool {
 
 // secretRefs names every sensitive declared key of d, sorted by key, with the
 // hash of its resolved value.
-func secretRefs(t idptype.Type, d *state.IdP, salt string) []SecretRef {
+func secretRefs(t idptype.Type, d *state.IdP, salt []byte) []SecretRef {
 	var refs []SecretRef
 	for k, v := range d.Config {
 		if !isSensitive(t, d, k) {

@@ -54,7 +54,6 @@ func (p *Plan) Target(addrs []string) (*Plan, error) {
 
 	out := &Plan{
 		FormatVersion: p.FormatVersion,
-		SecretSalt:    p.SecretSalt,
 		Accounts:      []AccountRef{},
 		Actions:       []Action{},
 		Reads:         []Read{},

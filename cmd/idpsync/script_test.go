@@ -37,6 +37,10 @@ const (
 	testKey   = "key-CANARY-93d1f0aa"
 )
 
+// writeToken is a second accepted credential, for the scripts where the plan
+// and apply jobs hold different tokens.
+const writeToken = "tok-write-CANARY-0a9f"
+
 // TestScripts runs the scenarios in testdata/script: the built CLI, as a
 // separate process, against an emulator served over loopback HTTP.
 func TestScripts(t *testing.T) {
@@ -48,7 +52,7 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true}, "127.0.0.1:0")
+			srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken, writeToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true}, "127.0.0.1:0")
 			if err != nil {
 				return err
 			}
@@ -84,6 +88,8 @@ func TestScripts(t *testing.T) {
 //	emu maxfederated N           allow N federation grants per account
 //	emu sharekeysonly on|off     refuse API tokens on the /shares endpoints
 //	emu account ID ORG|none      put an account in an organization (created if need be), or in none
+//	emu mark                     remember the number of requests served so far
+//	emu requests N               assert N requests were served since the mark
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value("emulator").(*emulator.Server)
 	if len(args) == 0 {
@@ -123,6 +129,18 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		d, err := parseDays(args[1])
 		ts.Check(err)
 		srv.Emulator.SetAsyncDelay(d)
+	case "mark":
+		ts.Setenv("EMU_MARK", strconv.Itoa(srv.Emulator.Stats().Total))
+	case "requests":
+		if len(args) != 2 {
+			ts.Fatalf("usage: emu requests N")
+		}
+		mark, _ := strconv.Atoi(ts.Getenv("EMU_MARK"))
+		want, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		if got := srv.Emulator.Stats().Total - mark; (got == want) == neg {
+			ts.Fatalf("requests since the mark: have %d, want %d", got, want)
+		}
 	case "stats":
 		b, _ := json.MarshalIndent(srv.Emulator.Stats(), "", "  ")
 		ts.Stdout().Write(append(b, '\n'))

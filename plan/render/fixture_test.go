@@ -51,7 +51,6 @@ func fullPlan() *plan.Plan {
 	}
 	return &plan.Plan{
 		FormatVersion: plan.FormatVersion,
-		SecretSalt:    "5f1d0a",
 		Accounts: []plan.AccountRef{
 			{ID: platformID, Label: "platform", Prune: true},
 			{ID: partnerID, Label: "partner"},

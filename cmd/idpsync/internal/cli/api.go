@@ -2,19 +2,17 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/cloudflare"
-	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/plan/planfile"
 )
 
 // DefaultSandboxDir is where --sandbox keeps the emulator's data, so that later
@@ -49,6 +47,9 @@ func (a *API) AddFlags(cmd *cobra.Command) {
 // Connection is an API client and what must be released after use.
 type Connection struct {
 	Client *cloudflare.Client
+	// PlanKey authenticates saved plans and keys secret fingerprints; it comes
+	// from the credentials this connection uses, or IDPSYNC_PLAN_KEY.
+	PlanKey planfile.Key
 	// close stops the in-process emulator when --sandbox started one.
 	close func() error
 }
@@ -75,13 +76,17 @@ func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
 		UserAgent:   "idpsync/" + f.Version,
 		Logger:      a.logger(f),
 	}
-	conn := &Connection{}
+	key, err := a.PlanKey(f)
+	if err != nil {
+		return nil, err
+	}
+	conn := &Connection{PlanKey: key}
 	if a.Sandbox != "" {
-		srv, token, err := startSandbox(a.Sandbox)
+		srv, token, closeFn, err := startSandbox(ctx, a.Sandbox, f.IO.ErrOut)
 		if err != nil {
 			return nil, err
 		}
-		conn.close = srv.Close
+		conn.close = closeFn
 		opts.BaseURL = srv.URL
 		opts.Token = token
 	} else {
@@ -100,6 +105,47 @@ func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
 	}
 	conn.Client = client
 	return conn, nil
+}
+
+// PlanKey returns the key of saved plans and secret fingerprints without
+// connecting: IDPSYNC_PLAN_KEY when set, else the sandbox's own key, else one
+// derived from the API credentials. Apply verifies a saved plan with it
+// before anything talks to the API.
+func (a *API) PlanKey(f *Factory) (planfile.Key, error) {
+	if v, ok := f.Getenv(planfile.EnvKey); ok && v != "" {
+		return planfile.EnvValueKey(v)
+	}
+	if a.Sandbox != "" {
+		return SandboxPlanKey(a.Sandbox)
+	}
+	var opts cloudflare.Options
+	if err := a.credentials(f, &opts); err != nil {
+		return planfile.Key{}, err
+	}
+	if opts.Token != "" {
+		return planfile.TokenKey(opts.Token)
+	}
+	return planfile.GlobalKeyKey(opts.Email, opts.Key)
+}
+
+// ConnectionFlags are the flags of a that select the API, as typed on a
+// command line, so that a printed hint reaches the same API.
+func (a *API) ConnectionFlags() []string {
+	var out []string
+	if a.Sandbox != "" {
+		if a.Sandbox == DefaultSandboxDir {
+			out = append(out, "--sandbox")
+		} else {
+			out = append(out, "--sandbox="+a.Sandbox)
+		}
+	}
+	if a.URL != "" {
+		out = append(out, "--api-url="+a.URL)
+	}
+	if a.TokenFile != "" {
+		out = append(out, "--api-token-file="+a.TokenFile)
+	}
+	return out
 }
 
 // credentials takes the token from --api-token-file or CLOUDFLARE_API_TOKEN,
@@ -143,25 +189,6 @@ func (a *API) logger(f *Factory) *slog.Logger {
 		return nil
 	}
 	return slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// startSandbox runs the emulator in-process on a random loopback port, with
-// its data under dir and every account created on first use, and a token
-// made up for this run only.
-func startSandbox(dir string) (*emulator.Server, string, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, "", fmt.Errorf("sandbox: %w", err)
-	}
-	token := "sandbox-" + rand.Text()
-	srv, err := emulator.Start(emulator.Options{
-		DataFile:     filepath.Join(dir, "emulator.json"),
-		Tokens:       []string{token},
-		AutoAccounts: true,
-	}, "127.0.0.1:0")
-	if err != nil {
-		return nil, "", fmt.Errorf("sandbox: start the emulator: %w", err)
-	}
-	return srv, token, nil
 }
 
 // Factory is what commands are built from: streams, environment, version.

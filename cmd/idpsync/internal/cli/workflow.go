@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/idpsync/idpsync/state"
@@ -102,4 +103,19 @@ func (f *Factory) APINow(conn *Connection) time.Time {
 // once the live state has been read, when the API's clock is known.
 func (f *Factory) APIClock(conn *Connection) func() time.Time {
 	return func() time.Time { return f.APINow(conn) }
+}
+
+// ShellJoin quotes args for a POSIX shell where they need it, so that a
+// printed command works when pasted.
+func ShellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if a == "" || strings.ContainsFunc(a, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
+		}) {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
 }

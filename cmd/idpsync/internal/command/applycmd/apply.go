@@ -5,10 +5,8 @@ package applycmd
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/planfile"
 	"github.com/idpsync/idpsync/plan/render"
 	"github.com/idpsync/idpsync/state"
 )
@@ -50,8 +49,10 @@ IdP, SAML encryption certificate set, the IdP update that enables encryption,
 federation grant, share to the recipient accounts; deletions run in reverse.
 
 Given a plan saved by 'idpsync plan --out', apply executes exactly that plan,
-after checking that none of the objects it read has changed since and that
-every secret still resolves to the value the plan was made with.
+after checking that the file is unmodified and was made with the same
+credentials (or the same IDPSYNC_PLAN_KEY), that none of the objects it read
+has changed since, and that every secret still resolves to the value the plan
+was made with. The destroy gate is checked again against live state.
 
 Destructive actions (deleting an IdP or a grant, removing a share recipient)
 need --allow-destroy, or prune: true on their account.
@@ -62,9 +63,9 @@ first Ctrl-C lets in-flight requests finish and stops; the second aborts.`,
 		Example: `  # Try it offline against the built-in emulator
   idpsync apply --sandbox examples/federation.yaml --auto-approve
 
-  # In CI, applying the plan that was reviewed
-  idpsync plan --out plan.json idp/
-  idpsync apply plan.json
+  # In CI, applying the plan that was reviewed (any file name works)
+  idpsync plan --out idp.plan idp/
+  idpsync apply idp.plan
 
   # Write the encryption certificates the external IdPs need
   idpsync apply --cert-out certs/ idp/`,
@@ -95,7 +96,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if err := cli.CheckOutput(opts.Output, "text", "json"); err != nil {
 		return err
 	}
-	saved, err := loadSavedPlan(opts.Paths)
+	// A saved plan is verified before anything else: an edited file, or one
+	// made with other credentials, is refused before any API request.
+	saved, err := loadSavedPlan(f, opts)
 	if err != nil {
 		return err
 	}
@@ -135,7 +138,7 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	} else {
-		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, NoPreflight: true, Lockout: conn.Client}); err != nil {
+		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, NoPreflight: true, Lockout: conn.Client}); err != nil {
 			return err
 		}
 		if opts.Output == "text" {
@@ -144,7 +147,7 @@ func Run(ctx context.Context, opts *Options) error {
 			}
 		}
 	}
-	resolver := engine.NewSecretResolver(p.SecretSalt, f.Getenv)
+	resolver := engine.NewSecretResolver(conn.PlanKey.SecretKey(), f.Getenv)
 	if err := preflight(p, live, resolver); err != nil {
 		return err
 	}
@@ -161,7 +164,7 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	if err := apply.CheckDestroy(p, opts.AllowDestroy); err != nil {
+	if err := apply.CheckDestroy(p, live, opts.AllowDestroy); err != nil {
 		return err
 	}
 	if saved == nil && !opts.AutoApprove {
@@ -209,24 +212,34 @@ func Run(ctx context.Context, opts *Options) error {
 	return nil
 }
 
-// loadSavedPlan returns the plan when the only argument is a saved plan file.
-func loadSavedPlan(paths []string) (*plan.Plan, error) {
-	if len(paths) != 1 || !strings.HasSuffix(paths[0], ".json") {
+// loadSavedPlan returns the verified plan when the only argument is a saved
+// plan, recognised by its content whatever its name.
+func loadSavedPlan(f *cli.Factory, opts *Options) (*plan.Plan, error) {
+	if len(opts.Paths) != 1 {
 		return nil, nil
 	}
-	b, err := os.ReadFile(paths[0])
+	path := opts.Paths[0]
+	ok, err := planfile.Detect(path)
 	if err != nil {
-		return nil, fmt.Errorf("read saved plan: %w", err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	var p plan.Plan
-	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, fmt.Errorf("%s: not a plan saved by idpsync: %w", paths[0], err)
+	if !ok {
+		return nil, nil
 	}
-	major := func(v string) string { return strings.SplitN(v, ".", 2)[0] }
-	if p.FormatVersion == "" || major(p.FormatVersion) != major(plan.FormatVersion) {
-		return nil, fmt.Errorf("%s: plan format %q is not supported (this idpsync writes %s)", paths[0], p.FormatVersion, plan.FormatVersion)
+	// A saved plan is applied whole: these flags would change what was reviewed.
+	for _, fl := range []struct {
+		name string
+		set  bool
+	}{{"--target", len(opts.Targets) > 0}, {"--account", len(opts.Accounts) > 0}, {"--resend-secrets", len(opts.ResendSecrets) > 0}} {
+		if fl.set {
+			return nil, fmt.Errorf("%s cannot be used with a saved plan: pass it to idpsync plan --out instead", fl.name)
+		}
 	}
-	return &p, nil
+	key, err := opts.API.PlanKey(f)
+	if err != nil {
+		return nil, err
+	}
+	return planfile.Read(path, key)
 }
 
 // preflight runs every check that can be made before the first write, and

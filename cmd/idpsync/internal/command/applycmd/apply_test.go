@@ -12,6 +12,7 @@ import (
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/planfile"
 )
 
 func destructivePlan() *plan.Plan {
@@ -65,23 +66,42 @@ func TestLoadSavedPlan(t *testing.T) {
 		}
 		return p
 	}
-	good, _ := json.Marshal(plan.Plan{FormatVersion: plan.FormatVersion})
+	save := func(name string, k planfile.Key) string {
+		p := filepath.Join(dir, name)
+		if err := planfile.Save(p, &plan.Plan{FormatVersion: plan.FormatVersion}, k); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tokenKey, _ := planfile.TokenKey("tok-plan")
+	envKey, _ := planfile.EnvValueKey("shared-plan-key-0123456789")
+	saved := save("saved.plan", tokenKey)
+	b, _ := os.ReadFile(saved)
+	edited := write("edited.plan", strings.Replace(string(b), `"format_version": "1.0"`, `"format_version": "1.1"`, 1))
+	shared := save("shared.plan", envKey)
+	view, _ := json.Marshal(plan.Plan{FormatVersion: plan.FormatVersion})
 	tests := []struct {
 		name    string
 		args    []string
+		env     map[string]string
+		targets []string
 		wantNil bool
 		wantErr string
 	}{
 		{name: "YAML paths are not a saved plan", args: []string{"idp.yaml"}, wantNil: true},
-		{name: "two arguments are not a saved plan", args: []string{write("a.json", string(good)), "b.yaml"}, wantNil: true},
-		{name: "a saved plan", args: []string{write("plan.json", string(good))}},
-		{name: "another major version", args: []string{write("v2.json", `{"format_version":"2.0"}`)}, wantErr: `plan format "2.0" is not supported`},
-		{name: "not a plan", args: []string{write("junk.json", `[1,2]`)}, wantErr: "not a plan saved by idpsync"},
-		{name: "missing file", args: []string{filepath.Join(dir, "none.json")}, wantErr: "read saved plan"},
+		{name: "two arguments are not a saved plan", args: []string{saved, "b.yaml"}, wantNil: true},
+		{name: "a saved plan, whatever its name", args: []string{saved}, env: map[string]string{"CLOUDFLARE_API_TOKEN": "tok-plan"}},
+		{name: "edited", args: []string{edited}, env: map[string]string{"CLOUDFLARE_API_TOKEN": "tok-plan"}, wantErr: "changed after idpsync wrote it"},
+		{name: "other credentials", args: []string{saved}, env: map[string]string{"CLOUDFLARE_API_TOKEN": "tok-apply"}, wantErr: "set the same IDPSYNC_PLAN_KEY"},
+		{name: "split tokens with one IDPSYNC_PLAN_KEY", args: []string{shared}, env: map[string]string{"CLOUDFLARE_API_TOKEN": "tok-apply", "IDPSYNC_PLAN_KEY": "shared-plan-key-0123456789"}},
+		{name: "the JSON view", args: []string{write("view.json", string(view))}, wantErr: "plan --output json"},
+		{name: "--target with a saved plan", args: []string{saved}, targets: []string{"account[a]"}, wantErr: "--target cannot be used with a saved plan"},
+		{name: "no credentials", args: []string{saved}, wantErr: "no Cloudflare credentials"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := loadSavedPlan(tt.args)
+			f := &cli.Factory{Getenv: func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }}
+			p, err := loadSavedPlan(f, &Options{Paths: tt.args, Targets: tt.targets})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)

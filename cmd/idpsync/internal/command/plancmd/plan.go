@@ -3,16 +3,14 @@ package plancmd
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/engine"
-	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/planfile"
 	"github.com/idpsync/idpsync/plan/render"
 )
 
@@ -41,7 +39,11 @@ state and print the plan: every create, update and delete, field by field, in
 dependency order. Nothing is changed.
 
 PATH is a YAML file or a directory of *.yaml/*.yml files (default: the current
-directory). Secrets never appear in the output or in a saved plan.`,
+directory). Secrets never appear in the output or in a saved plan.
+
+A plan saved with --out is authenticated with a key derived from the API
+credentials (or IDPSYNC_PLAN_KEY): apply refuses it once edited, or when
+its own credentials differ.`,
 		Example: `  # Try it offline against the built-in emulator
   idpsync plan --sandbox examples/federation.yaml
 
@@ -89,7 +91,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 
-	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, Lockout: conn.Client})
+	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, Lockout: conn.Client})
 	if err != nil {
 		return err
 	}
@@ -102,26 +104,14 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.Out != "" {
-		if err := Save(opts.Out, p); err != nil {
+		if err := planfile.Save(opts.Out, p, conn.PlanKey); err != nil {
 			return err
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Saved the plan to %s. Apply exactly this plan with: idpsync apply %s\n", opts.Out, opts.Out)
+		args := append(opts.API.ConnectionFlags(), opts.Out)
+		fmt.Fprintf(f.IO.ErrOut, "Saved the plan to %s. Apply exactly this plan with: idpsync apply %s\n", opts.Out, cli.ShellJoin(args))
 	}
 	if opts.DetailedExitCode && p.HasChanges() {
 		return cli.Exit(cli.ExitChanges)
-	}
-	return nil
-}
-
-// Save writes a plan for apply. It holds references to secrets and their
-// keyed hashes, never their values.
-func Save(path string, p *plan.Plan) error {
-	b, err := json.MarshalIndent(p, "", "  ")
-	if err != nil {
-		return fmt.Errorf("save plan: %w", err)
-	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
-		return fmt.Errorf("save plan: %w", err)
 	}
 	return nil
 }

@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/plan/planfile"
+)
+
+// sandboxKeyFile holds the sandbox's random plan key: the sandbox token is
+// made up anew by every run, so it cannot key plans saved by an earlier run.
+const sandboxKeyFile = "plan.key"
+
+// sandboxLockFile is locked for as long as a process uses the sandbox: the
+// emulator loads the data file on start and rewrites it after every write,
+// so two processes at once would each overwrite the other's objects.
+const sandboxLockFile = "lock"
+
+// startSandbox takes the sandbox's lock (waiting, with a message, while
+// another process holds it), then runs the emulator in-process on a random
+// loopback port, with its data under dir and every account created on first
+// use, and a token made up for this run only. The returned close stops the
+// emulator and releases the lock.
+func startSandbox(ctx context.Context, dir string, errOut io.Writer) (*emulator.Server, string, func() error, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, "", nil, fmt.Errorf("sandbox: %w", err)
+	}
+	unlock, err := lockSandbox(ctx, dir, errOut)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	token := "sandbox-" + rand.Text()
+	srv, err := emulator.Start(emulator.Options{
+		DataFile:     filepath.Join(dir, "emulator.json"),
+		Tokens:       []string{token},
+		AutoAccounts: true,
+	}, "127.0.0.1:0")
+	if err != nil {
+		unlock()
+		return nil, "", nil, fmt.Errorf("sandbox: start the emulator: %w", err)
+	}
+	return srv, token, func() error {
+		err := srv.Close()
+		unlock()
+		return err
+	}, nil
+}
+
+// lockPoll is how often a waiting process tries the sandbox lock again.
+const lockPoll = 100 * time.Millisecond
+
+// lockSandbox takes the sandbox's lock, telling the user once when it has to
+// wait for another process. Ctrl-C stops the wait.
+func lockSandbox(ctx context.Context, dir string, errOut io.Writer) (func(), error) {
+	path := filepath.Join(dir, sandboxLockFile)
+	told := false
+	for {
+		unlock, err := tryLock(path)
+		if err == nil {
+			return unlock, nil
+		}
+		if !errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("sandbox: lock %s: %w", path, err)
+		}
+		if !told && errOut != nil {
+			fmt.Fprintf(errOut, "Waiting for another idpsync process to finish with the sandbox %s...\n", dir)
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("sandbox: another idpsync process is using %s: %w", dir, ctx.Err())
+		case <-time.After(lockPoll):
+		}
+	}
+}
+
+// errLocked says another process holds the lock.
+var errLocked = errors.New("locked by another process")
+
+// SandboxPlanKey returns the sandbox's plan key, creating it on first use.
+func SandboxPlanKey(dir string) (planfile.Key, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return planfile.Key{}, fmt.Errorf("sandbox: %w", err)
+	}
+	path := filepath.Join(dir, sandboxKeyFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		b = make([]byte, 32)
+		rand.Read(b)
+		// O_EXCL: when two first runs race, one key wins and both use it.
+		f, cerr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if cerr == nil {
+			_, werr := f.Write(b)
+			if cerr = f.Close(); werr != nil {
+				cerr = werr
+			}
+			if cerr != nil {
+				return planfile.Key{}, fmt.Errorf("sandbox: write the plan key: %w", cerr)
+			}
+		} else if !errors.Is(cerr, os.ErrExist) {
+			return planfile.Key{}, fmt.Errorf("sandbox: write the plan key: %w", cerr)
+		}
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return planfile.Key{}, fmt.Errorf("sandbox: read the plan key: %w", err)
+	}
+	return planfile.RandomKey(b, "the sandbox's key ("+path+")")
+}
