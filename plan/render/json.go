@@ -1,6 +1,8 @@
 package render
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,7 +27,62 @@ func JSON(w io.Writer, p *plan.Plan) error {
 	if q.Reads == nil {
 		q.Reads = []plan.Read{}
 	}
-	return writeJSON(w, &q)
+	return streamPlan(w, &q)
+}
+
+// streamPlan writes the same bytes as writeJSON, but encodes the actions and
+// reads one at a time into a reused buffer, so that a 50,000-IdP plan is never
+// held twice in memory (encoding/json builds the whole document before
+// writing it, in a buffer that doubles as it grows).
+func streamPlan(w io.Writer, p *plan.Plan) error {
+	actions, reads := p.Actions, p.Reads
+	head := *p
+	head.Actions, head.Reads = nil, nil
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&head); err != nil {
+		return fmt.Errorf("writing JSON view: %w", err)
+	}
+	skel := bytes.Clone(buf.Bytes())
+	// The top-level keys come in struct order; nothing before "actions"
+	// (format_version, secret_salt, accounts) or after it holds an object
+	// with these keys, and a string cannot hold them unescaped.
+	const ak, rk = `"actions":null`, `"reads":null`
+	ai := bytes.Index(skel, []byte(ak))
+	ri := bytes.LastIndex(skel, []byte(rk))
+	if ai < 0 || ri < ai {
+		return writeJSON(w, p)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	list := func(n int, item func(i int) any) error {
+		bw.WriteByte('[')
+		for i := range n {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			buf.Reset()
+			if err := enc.Encode(item(i)); err != nil {
+				return fmt.Errorf("writing JSON view: %w", err)
+			}
+			bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		}
+		bw.WriteByte(']')
+		return nil
+	}
+	bw.Write(skel[:ai+len(ak)-len("null")])
+	if err := list(len(actions), func(i int) any { return &actions[i] }); err != nil {
+		return err
+	}
+	bw.Write(skel[ai+len(ak) : ri+len(rk)-len("null")])
+	if err := list(len(reads), func(i int) any { return &reads[i] }); err != nil {
+		return err
+	}
+	bw.Write(skel[ri+len(rk):])
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing JSON view: %w", err)
+	}
+	return nil
 }
 
 // DriftJSON writes the drift report on one line.

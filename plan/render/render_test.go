@@ -439,3 +439,22 @@ func BenchmarkRender10k(b *testing.B) {
 		})
 	}
 }
+
+// TestJSONStreamsTheSameBytes: the streamed view is byte for byte what one
+// json.Encoder call on the whole plan writes.
+func TestJSONStreamsTheSameBytes(t *testing.T) {
+	for name, p := range map[string]*plan.Plan{"full": fullPlan(), "empty": {FormatVersion: plan.FormatVersion, Accounts: []plan.AccountRef{}, Actions: []plan.Action{}, Reads: []plan.Read{}}} {
+		t.Run(name, func(t *testing.T) {
+			var streamed, whole bytes.Buffer
+			if err := JSON(&streamed, p); err != nil {
+				t.Fatal(err)
+			}
+			if err := writeJSON(&whole, p); err != nil {
+				t.Fatal(err)
+			}
+			if streamed.String() != whole.String() {
+				t.Fatalf("streamed:\n%s\nwhole:\n%s", streamed.String(), whole.String())
+			}
+		})
+	}
+}
