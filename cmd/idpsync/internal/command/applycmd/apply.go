@@ -174,7 +174,10 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 
 	progress := newProgress(f, opts.Output)
-	res, err := apply.Execute(ctx, conn.Client, p, apply.Options{
+	// The recorder keeps what each write returned: verification compares
+	// those answers with the declared state instead of reading everything again.
+	rec := engine.NewRecorder(conn.Client)
+	res, err := apply.Execute(ctx, rec, p, apply.Options{
 		Parallelism: opts.Parallelism,
 		Secrets:     resolver,
 		OnEvent:     progress.event,
@@ -203,7 +206,7 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 	}
 	if desired != nil && opts.Output == "text" && len(opts.Targets) == 0 {
-		return verify(planCtx, f, conn, desired, opts.Wait)
+		return verify(planCtx, f, conn, desired, live, rec, opts.Wait)
 	}
 	if saved != nil && opts.Output == "text" {
 		// A saved plan holds no desired state to plan against again.
@@ -351,9 +354,14 @@ func writeCertificates(dir string, res *apply.Result) error {
 	return nil
 }
 
-// verify re-reads and checks a fresh plan is empty, pending transitions aside.
-func verify(ctx context.Context, f *cli.Factory, conn *cli.Connection, d *state.Desired, waited bool) error {
-	p, _, err := engine.Plan(ctx, conn.Client, d, engine.PlanOptions{Now: f.APIClock(conn)})
+// verify checks that a plan against the state the apply left is empty,
+// pending transitions aside. That state is the one read before the apply
+// changed by what each write returned; only what no answer showed is read
+// again (engine.Verify), so an apply costs its plan's reads plus its writes.
+// After --wait the recipients of the shares created are read again, to see
+// them associated.
+func verify(ctx context.Context, f *cli.Factory, conn *cli.Connection, d *state.Desired, before *state.Live, rec *engine.Recorder, waited bool) error {
+	p, err := engine.Verify(ctx, conn.Client, d, before, rec, engine.VerifyOptions{Now: f.APIClock(conn), Reread: waited})
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
