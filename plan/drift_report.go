@@ -54,7 +54,7 @@ func Drift(p *Plan) *DriftReport {
 	}
 	for _, w := range p.Warnings {
 		switch w.Code {
-		case "certificate_expiring", "rotation_in_progress", "expired_certificate", "rotation_deferred":
+		case "certificate_expiring", "rotation_in_progress", "expired_certificate", "rotation_deferred", "signing_certificate_expiring":
 			msg := w.Message
 			if w.Detail != "" {
 				msg += " (" + w.Detail + ")"

@@ -1,10 +1,17 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -68,8 +75,9 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"emu":    cmdEmu,
-			"status": cmdStatus,
+			"emu":     cmdEmu,
+			"gencert": cmdGenCert,
+			"status":  cmdStatus,
 		},
 	})
 }
@@ -250,4 +258,28 @@ func parseDays(s string) (time.Duration, error) {
 		return time.Duration(days) * 24 * time.Hour, err
 	}
 	return time.ParseDuration(s)
+}
+
+// cmdGenCert writes a fresh self-signed certificate (PEM, no key kept) that
+// expires the given number of days from now:
+//
+//	gencert FILE DAYS COMMON-NAME
+func cmdGenCert(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: gencert FILE DAYS COMMON-NAME")
+	}
+	days, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ts.Check(err)
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(now.UnixNano()),
+		Subject:      pkix.Name{CommonName: args[2]},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(time.Duration(days)*24*time.Hour + time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
 }

@@ -1,13 +1,16 @@
 // Package certscmd implements `idpsync certs`: the SAML encryption
-// certificates that the external identity providers must be given.
+// certificates that the external identity providers must be given, and the
+// IdPs' own signing certificates, with when each expires.
 package certscmd
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +28,8 @@ type Options struct {
 	Accounts []string
 	Out      string
 	Output   string
+	// ExpiringWithin is --expiring-within as written; empty: no check.
+	ExpiringWithin string
 }
 
 // NewCmd returns the certs command.
@@ -32,17 +37,24 @@ func NewCmd(f *cli.Factory) *cobra.Command {
 	opts := &Options{F: f}
 	cmd := &cobra.Command{
 		Use:   "certs [PATH...]",
-		Short: "List the SAML encryption certificates and write their PEM files",
+		Short: "List the SAML certificates and when they expire; write the encryption PEM files",
 		Long: `List every SAML encryption certificate set of the declared accounts (or of
 the accounts given with --account): its IdP, the current and previous
 certificate, their expiry, days left and SHA-256 fingerprint, and whether a
 rotation is under way (a previous certificate still exists, so the external
 IdP must be given the new one).
 
---out writes each current certificate as PEM, ready for the external IdP.`,
+It also lists each SAML IdP's signing certificates (config.idp_public_certs),
+as declared in the files and as set live: subject, SHA-256 fingerprint,
+expiry and days left. Days are counted by the API's clock.
+
+--out writes each current encryption certificate as PEM, ready for the
+external IdP. --expiring-within makes it a check for a cron job: exit 2 when
+any listed certificate expires within the window (0 otherwise, 1 on error).`,
 		Example: `  idpsync certs --sandbox examples/federation.yaml
   idpsync certs --account 023e105f4ecef8ad9ca31a8372d0c353 --out certs/
-  idpsync certs --output json idp/`,
+  idpsync certs --output json idp/
+  idpsync certs --expiring-within 30d idp/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			return Run(cmd.Context(), opts)
@@ -52,13 +64,16 @@ IdP must be given the new one).
 	fs := cmd.Flags()
 	fs.StringArrayVar(&opts.Accounts, "account", nil, "list this account `ID` instead of the declared ones (repeatable)")
 	fs.StringVar(&opts.Out, "out", "", "write each current certificate as PEM into `DIR`")
-	fs.StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	fs.StringVarP(&opts.Output, "output", "o", "text", "output format: text, json or markdown")
+	fs.StringVar(&opts.ExpiringWithin, "expiring-within", "", "exit 2 when a certificate expires within this `DURATION` (30d, 2w, 36h)")
+	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 // Certificate is one certificate of a set, as reported.
 type Certificate struct {
 	UID         string    `json:"uid"`
+	Subject     string    `json:"subject,omitempty"`
 	NotAfter    time.Time `json:"not_after"`
 	DaysLeft    int       `json:"days_left"`
 	Fingerprint string    `json:"sha256_fingerprint"`
@@ -81,19 +96,29 @@ type Set struct {
 // Run lists the certificates.
 func Run(ctx context.Context, opts *Options) error {
 	f := opts.F
-	if err := cli.CheckOutput(opts.Output, "text", "json"); err != nil {
+	if err := cli.CheckOutput(opts.Output, "text", "json", "markdown"); err != nil {
 		return err
+	}
+	var within time.Duration
+	if opts.ExpiringWithin != "" {
+		d, err := state.ParseDuration(opts.ExpiringWithin)
+		if err != nil {
+			return fmt.Errorf("--expiring-within: %w", err)
+		}
+		within = d
 	}
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
 
 	accounts := opts.Accounts
 	labels := map[string]string{}
+	var desired *state.Desired
 	if len(accounts) == 0 {
 		d, err := f.LoadDesired(ctx, opts.Paths, false)
 		if err != nil {
 			return err
 		}
+		desired = d
 		for _, a := range d.Accounts {
 			accounts = append(accounts, a.ID)
 			labels[a.ID] = a.Label()
@@ -110,21 +135,51 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return fmt.Errorf("read live state: %w", err)
 	}
-	sets := collect(live, accounts, labels, f.APINow(conn))
+	now := f.APINow(conn)
+	sets := collect(live, accounts, labels, now)
+	signing := plan.SigningCertificates(desired, live, accounts, labels, now)
 	if opts.Out != "" {
 		if err := writePEMs(opts.Out, sets); err != nil {
 			return err
 		}
 	}
-	if opts.Output == "json" {
-		b, err := json.Marshal(map[string]any{"certificate_sets": sets})
+	var expiring []string
+	if opts.ExpiringWithin != "" {
+		expiring = expiringWithin(sets, signing, now, within)
+	}
+	switch opts.Output {
+	case "json":
+		out := map[string]any{"now": now.UTC(), "certificate_sets": sets, "signing_certificates": signing}
+		if opts.ExpiringWithin != "" {
+			out["expiring_within"] = opts.ExpiringWithin
+			out["expiring"] = append([]string{}, expiring...)
+		}
+		b, err := json.Marshal(out)
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(f.IO.Out, "%s\n", b)
-		return err
+		if _, err := fmt.Fprintf(f.IO.Out, "%s\n", b); err != nil {
+			return err
+		}
+	case "markdown":
+		printMarkdown(f, sets, signing, opts.ExpiringWithin, expiring)
+	default:
+		printText(f, sets)
+		printSigningText(f, signing)
+		if opts.ExpiringWithin != "" {
+			if len(expiring) == 0 {
+				fmt.Fprintf(f.IO.Out, "\nNo certificate expires within %s.\n", opts.ExpiringWithin)
+			} else {
+				fmt.Fprintf(f.IO.Out, "\n%s within %s:\n", plural(len(expiring), "certificate expires", "certificates expire"), opts.ExpiringWithin)
+				for _, e := range expiring {
+					fmt.Fprintf(f.IO.Out, "  %s\n", e)
+				}
+			}
+		}
 	}
-	printText(f, sets)
+	if len(expiring) > 0 {
+		return cli.Exit(cli.ExitChanges)
+	}
 	return nil
 }
 
@@ -168,7 +223,11 @@ func report(c *state.LiveCertificate, now time.Time) *Certificate {
 	if c == nil {
 		return nil
 	}
-	return &Certificate{UID: c.UID, NotAfter: c.NotAfter, DaysLeft: int(c.NotAfter.Sub(now).Hours() / 24), Fingerprint: c.SHA256}
+	out := &Certificate{UID: c.UID, NotAfter: c.NotAfter, DaysLeft: plan.DaysLeft(c.NotAfter, now), Fingerprint: c.SHA256}
+	if facts, err := plan.ParseCertificateFacts(c.PEM); err == nil {
+		out.Subject = facts.Subject
+	}
+	return out
 }
 
 func printText(f *cli.Factory, sets []Set) {
@@ -211,4 +270,104 @@ func writePEMs(dir string, sets []Set) error {
 		}
 	}
 	return nil
+}
+
+// expiringWithin names every listed certificate that expires within the
+// window, expired ones included.
+func expiringWithin(sets []Set, signing []plan.SigningCertificate, now time.Time, within time.Duration) []string {
+	var out []string
+	soon := func(t time.Time) bool { return t.Sub(now) <= within }
+	for _, s := range sets {
+		for _, c := range []struct {
+			slot string
+			cert *Certificate
+		}{{"current", s.Current}, {"previous", s.Previous}} {
+			if c.cert != nil && soon(c.cert.NotAfter) {
+				out = append(out, fmt.Sprintf("%s encryption %s certificate: %s (%d days left)", s.Address, c.slot, c.cert.NotAfter.UTC().Format(time.DateOnly), c.cert.DaysLeft))
+			}
+		}
+	}
+	for _, c := range signing {
+		if c.Error == "" && soon(c.NotAfter) {
+			out = append(out, fmt.Sprintf("%s signing certificate %d (%s): %s (%d days left)", c.Address, c.Index+1, c.Source, c.NotAfter.Format(time.DateOnly), c.DaysLeft))
+		}
+	}
+	return out
+}
+
+func printSigningText(f *cli.Factory, certs []plan.SigningCertificate) {
+	if len(certs) == 0 {
+		return
+	}
+	fmt.Fprintln(f.IO.Out)
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "IDP\tSIGNING CERTIFICATE\tSUBJECT\tNOT AFTER\tDAYS LEFT\tSHA-256 FINGERPRINT")
+	for _, c := range certs {
+		slot := fmt.Sprintf("%s %d", c.Source, c.Index+1)
+		if c.Error != "" {
+			fmt.Fprintf(tw, "%s\t%s\t(%s)\t\t\t\n", clean(c.Address), slot, c.Error)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", clean(c.Address), slot, clean(c.Subject), c.NotAfter.Format(time.DateOnly), c.DaysLeft, c.Fingerprint)
+	}
+	tw.Flush()
+}
+
+func printMarkdown(f *cli.Factory, sets []Set, signing []plan.SigningCertificate, window string, expiring []string) {
+	w := f.IO.Out
+	cell := func(s string) string {
+		return "`" + strings.NewReplacer("`", "'", "|", `\|`, "\n", " ").Replace(clean(s)) + "`"
+	}
+	fmt.Fprintln(w, "### SAML certificates")
+	fmt.Fprintln(w)
+	if window != "" {
+		if len(expiring) == 0 {
+			fmt.Fprintf(w, "No certificate expires within %s.\n\n", cell(window))
+		} else {
+			fmt.Fprintln(w, "> [!WARNING]")
+			fmt.Fprintf(w, "> %s within %s:\n", plural(len(expiring), "certificate expires", "certificates expire"), cell(window))
+			for _, e := range expiring {
+				fmt.Fprintf(w, "> - %s\n", strings.NewReplacer("|", `\|`).Replace(clean(e)))
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	fmt.Fprintln(w, "| IdP | Certificate | Subject | Not after | Days left | SHA-256 fingerprint |")
+	fmt.Fprintln(w, "|---|---|---|---|---:|---|")
+	for _, s := range sets {
+		for _, c := range []struct {
+			slot string
+			cert *Certificate
+		}{{"encryption, current", s.Current}, {"encryption, previous", s.Previous}} {
+			if c.cert != nil {
+				fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %s |\n", cell(s.Address), c.slot, cell(c.cert.Subject), c.cert.NotAfter.UTC().Format(time.DateOnly), c.cert.DaysLeft, cell(c.cert.Fingerprint))
+			}
+		}
+	}
+	for _, c := range signing {
+		slot := fmt.Sprintf("signing %d, %s", c.Index+1, c.Source)
+		if c.Error != "" {
+			fmt.Fprintf(w, "| %s | %s | %s | | | |\n", cell(c.Address), slot, c.Error)
+			continue
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %s |\n", cell(c.Address), slot, cell(c.Subject), c.NotAfter.Format(time.DateOnly), c.DaysLeft, cell(c.Fingerprint))
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// clean drops control characters: subjects and names come from the API and
+// from certificates, and must not steer a terminal.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }

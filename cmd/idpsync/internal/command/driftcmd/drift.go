@@ -4,6 +4,7 @@ package driftcmd
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -12,6 +13,7 @@ import (
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/render"
+	"github.com/idpsync/idpsync/state"
 )
 
 // Options are the inputs of one drift run.
@@ -22,6 +24,8 @@ type Options struct {
 	Output   string
 	Accounts []string
 	Comment  cli.CommentLimit
+	// WarnWithin is --warn-within, as written.
+	WarnWithin string
 }
 
 // NewCmd returns the drift command.
@@ -36,7 +40,8 @@ func NewCmd(f *cli.Factory) *cobra.Command {
   missing       declared, but absent live
   unmanaged     present live, but declared nowhere
   pending       a share recipient is still associating or disassociating
-  certificate   an encryption certificate expires soon, or a rotation is under way
+  certificate   an encryption certificate expires soon, or a rotation is under way;
+                an IdP signing certificate expires within --warn-within (30d)
   unverifiable  write-only fields (client secrets) that cannot be read back
 
 Exit status: 0 in sync, 2 drift, 1 error. Unverifiable fields alone are not drift.`,
@@ -50,6 +55,7 @@ Exit status: 0 in sync, 2 drift, 1 error. Unverifiable fields alone are not drif
 	opts.API.AddFlags(cmd)
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text, json or markdown")
 	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "check only this account `ID` or name (repeatable)")
+	cmd.Flags().StringVar(&opts.WarnWithin, "warn-within", "30d", "report a SAML IdP signing certificate that expires within this `DURATION` (30d, 2w, 36h)")
 	opts.Comment.AddFlags(cmd, "drift report")
 	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -64,6 +70,10 @@ func Run(ctx context.Context, opts *Options) error {
 	if err := opts.Comment.Check(opts.Output); err != nil {
 		return err
 	}
+	warnWithin, err := state.ParseDuration(opts.WarnWithin)
+	if err != nil {
+		return fmt.Errorf("--warn-within: %w", err)
+	}
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
 
@@ -73,10 +83,19 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 
-	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn)})
+	p, live, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn)})
 	if err != nil {
 		return err
 	}
+	// The IdPs' own signing certificates expire on the IdP's schedule, not
+	// Cloudflare's: drift reports them in time to add the next one.
+	now := f.APINow(conn)
+	labels := map[string]string{}
+	for _, a := range desired.Accounts {
+		labels[a.ID] = a.Label()
+	}
+	certs := plan.SigningCertificates(desired, live, engine.AccountIDs(desired), labels, now)
+	p.Warnings = append(p.Warnings, plan.SigningWarnings(certs, now, warnWithin)...)
 	report := plan.Drift(p)
 	switch opts.Output {
 	case "json":
