@@ -35,7 +35,6 @@ var (
 	pollMax   = 5 * time.Second
 )
 
-
 // WaitForShares polls the recipients of the plan's shares until none is
 // associating or disassociating, calling progress after each round with what
 // is still pending. ids maps share addresses to share ids (Result.Shares);

@@ -14,7 +14,7 @@ type index struct {
 	n struct{ accounts, accessOrgs, idps, sets, grants, shares, recipients, resources int }
 
 	account    map[string]int
-	accessOrg  map[string]int // by account
+	accessOrg  map[string]int   // by account
 	idps       map[string][]int // by account
 	idp        map[[2]string]int
 	sets       map[string][]int // by account

@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"slices"
 	"sync"
@@ -284,7 +285,10 @@ func Verify(ctx context.Context, c LiveClient, d *state.Desired, before *state.L
 	if err := rec.rereadRecipients(ctx, c, after); err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
-	p, err := plan.Diff(d, after, plan.Options{Now: opts.Now(), SecretSalt: NewSalt()})
+	// The verifying plan is never shown or saved: a throwaway key will do.
+	key := make([]byte, 32)
+	rand.Read(key)
+	p, err := plan.Diff(d, after, plan.Options{Now: opts.Now(), SecretKey: key})
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}

@@ -93,7 +93,8 @@ func TestVerifyFromWriteAnswers(t *testing.T) {
 			srv := startEmulator(t)
 			c := newClient(t, srv, cloudflare.RateLimit{Requests: 100000, Window: time.Minute})
 			d, getenv := verifyDesired(t, 3)
-			p, before, err := engine.Plan(ctx, c, d, engine.PlanOptions{})
+			key := []byte("verify-test-key-verify-test-key!")
+			p, before, err := engine.Plan(ctx, c, d, engine.PlanOptions{SecretKey: key})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +103,7 @@ func TestVerifyFromWriteAnswers(t *testing.T) {
 				inner = tamper{c}
 			}
 			rec := engine.NewRecorder(inner)
-			res, err := apply.Execute(ctx, rec, p, apply.Options{Secrets: engine.NewSecretResolver(p.SecretSalt, getenv)})
+			res, err := apply.Execute(ctx, rec, p, apply.Options{Secrets: engine.NewSecretResolver(key, getenv)})
 			if err != nil || !res.OK() {
 				t.Fatalf("apply: %v %+v", err, res)
 			}
