@@ -14,6 +14,7 @@ import (
 
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/emulator/contract"
 	"github.com/idpsync/idpsync/idptype"
 )
 
@@ -39,11 +40,19 @@ func (v *virtualClock) Sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
+// startEmulator serves an emulator whose traffic is held to the contract in
+// both directions: every request the client sends and every answer the
+// emulator gives must validate against the OpenAPI document.
 func startEmulator(t testing.TB, opts emulator.Options) *emulator.Server {
 	t.Helper()
 	if opts.Tokens == nil {
 		opts.Tokens = []string{"emu-token"}
 	}
+	spec, err := contract.Load("../emulator/testdata/access-subset.openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Wrap = spec.Middleware(emulator.APIPrefix, func(err error) { t.Errorf("contract: %v", err) })
 	srv, err := emulator.Start(opts, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

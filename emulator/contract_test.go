@@ -2,50 +2,33 @@ package emulator
 
 import (
 	"bytes"
-	"encoding/json"
-	"os"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"go.yaml.in/yaml/v3"
+
+	"github.com/idpsync/idpsync/emulator/contract"
 )
 
-const specPath = "../../shared/cloudflare-api/access-subset.openapi.yaml"
+// specPath is the contract: Cloudflare's OpenAPI subset, kept in the
+// repository so that the test runs in any clone.
+const specPath = "testdata/access-subset.openapi.yaml"
 
-// specSchemas compiles the OpenAPI document's components as JSON Schema
-// 2020-12, which is what OpenAPI 3.1 schemas are.
-func specSchemas(t *testing.T) func(name string) *jsonschema.Schema {
+func loadSpec(t testing.TB) *contract.Spec {
 	t.Helper()
-	raw, err := os.ReadFile(specPath)
-	if os.IsNotExist(err) {
-		t.Skipf("%s is absent", specPath)
-	}
+	spec, err := contract.Load(specPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc map[string]any
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		t.Fatalf("parse spec: %v", err)
-	}
-	// Only the components matter; the rest of an OpenAPI document is not a schema.
-	js, err := json.Marshal(map[string]any{"components": doc["components"]})
-	if err != nil {
-		t.Fatalf("spec to JSON: %v", err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const url = "https://idpsync.invalid/access-subset.json"
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	if err := c.AddResource(url, inst); err != nil {
-		t.Fatal(err)
-	}
+	return spec
+}
+
+// specSchemas returns the named component schemas of the contract.
+func specSchemas(t *testing.T) func(name string) *jsonschema.Schema {
+	spec := loadSpec(t)
 	return func(name string) *jsonschema.Schema {
 		t.Helper()
-		sch, err := c.Compile(url + "#/components/schemas/" + name)
+		sch, err := spec.Schema(name)
 		if err != nil {
 			t.Fatalf("compile %s: %v", name, err)
 		}
@@ -55,7 +38,15 @@ func specSchemas(t *testing.T) func(name string) *jsonschema.Schema {
 
 func TestContract(t *testing.T) {
 	schema := specSchemas(t)
-	s := start(t, Options{AutoAccounts: true}, false)
+	// Besides the named schema of each case, every exchange is held to the
+	// operation the contract declares for it.
+	// The cases send bad requests on purpose, so only responses count here;
+	// the client's requests are checked in package cloudflare's tests.
+	s := start(t, Options{AutoAccounts: true, Wrap: loadSpec(t).Middleware(APIPrefix, func(err error) {
+		if !strings.HasPrefix(err.Error(), "request: ") {
+			t.Error(err)
+		}
+	})}, false)
 	seed := loadSeed(t)
 	seed.DefaultOrganizationID = orgID // accounts created on first use join the seed organization
 	if err := s.Emulator.Load(seed); err != nil {
@@ -153,5 +144,29 @@ func TestContract(t *testing.T) {
 				t.Fatalf("status %d for schema %s: %s", r.Status, tt.schema, r.Body)
 			}
 		})
+	}
+}
+
+// TestContractCoversEveryRoute holds the emulator's routes and the contract
+// to each other: a route the document lacks would go unchecked, and an
+// operation the emulator lacks is an endpoint the client may call in vain.
+func TestContractCoversEveryRoute(t *testing.T) {
+	spec := loadSpec(t)
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := map[string]bool{}
+	for _, r := range e.served {
+		served[r] = true
+		method, path, _ := cut(r)
+		if _, ok := spec.Find(method, path); !ok {
+			t.Errorf("the emulator serves %s, which the contract lacks", r)
+		}
+	}
+	for _, op := range spec.Ops() {
+		if !served[op.Method+" "+op.Path] {
+			t.Errorf("the contract declares %s %s, which the emulator does not serve", op.Method, op.Path)
+		}
 	}
 }

@@ -2,8 +2,11 @@
 // manages: Access identity providers, SAML encryption certificate sets, IdP
 // federation grants and resource-sharing shares with their recipients and
 // resources. It is the stand-in for the real API in the sandbox, in tests and
-// in benchmarks, and follows ../shared/cloudflare-api/access-subset.openapi.yaml
-// (a contract test checks its responses against that document).
+// in benchmarks, and follows testdata/access-subset.openapi.yaml, the
+// repository's copy of Cloudflare's OpenAPI subset: package emulator/contract
+// checks every response of its tests, and every request of the client's
+// tests, against that document. It defines its own wire shapes (wire.go) and
+// imports no client package.
 //
 // # Serving
 //

@@ -33,6 +33,9 @@ type Options struct {
 	RateLimit        RateLimit     // zero value: unlimited
 	Faults           float64       // share of requests that fail at random
 	Seed             int64         // fault RNG seed; 0 = random
+	// Wrap, when set, wraps the handler Start serves; tests use it to check
+	// the traffic against the contract (emulator/contract).
+	Wrap func(http.Handler) http.Handler
 }
 
 // APIKey is an accepted pair of X-Auth-Email and X-Auth-Key headers.
@@ -49,6 +52,9 @@ type Stats struct {
 type Emulator struct {
 	opts Options
 	mux  *http.ServeMux
+	// served lists the API routes ("GET /accounts/{account_id}/shares"),
+	// which the contract test holds to the OpenAPI document.
+	served []string
 
 	// mu guards the API state; one lock keeps every request atomic.
 	mu     sync.Mutex

@@ -41,6 +41,7 @@ func (e *Emulator) routes() {
 	handle := func(pattern string, fam family, h handler) {
 		method, path, _ := cut(pattern)
 		m.Handle(method+" "+APIPrefix+path, e.wrap(fam, h))
+		e.served = append(e.served, pattern)
 	}
 	const (
 		idps  = "/accounts/{account_id}/access/identity_providers"

@@ -81,10 +81,14 @@ func Start(opts Options, listen string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", listen, err)
 	}
+	h := e.Handler()
+	if opts.Wrap != nil {
+		h = opts.Wrap(h)
+	}
 	s := &Server{
 		Addr:     ln.Addr().String(),
 		Emulator: e,
-		srv:      &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second},
+		srv:      &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second},
 		done:     make(chan error, 1),
 	}
 	s.URL = "http://" + s.Addr + APIPrefix
