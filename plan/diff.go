@@ -130,7 +130,7 @@ func (d *differ) deferredSecrets() {
 			seen[a.IdP+"\x00"+ref.Key] = true
 			d.warn(Warning{
 				Address: a.IdP,
-				Code:    "secret_deferred",
+				Code:    WarnSecretDeferred,
 				Message: fmt.Sprintf("config.%s will be sent from %s at apply; it was not available to this plan", ref.Key, ref.Ref),
 			})
 		}

@@ -75,7 +75,7 @@ func (d *differ) encryption(s *idpState, chain *node) (*node, error) {
 			if set.Previous != nil {
 				d.warn(Warning{
 					Address: setAddr,
-					Code:    "rotation_deferred",
+					Code:    WarnRotationDeferred,
 					Message: "the certificate expires within rotate_within, but it is not rotated: a previous certificate still exists, and rotating again would invalidate the certificate the external IdP may still use",
 					Detail:  previousDetail(set.Previous),
 				})
@@ -137,14 +137,14 @@ func (d *differ) certificateWarnings(s *idpState, set *state.LiveCertificateSet)
 		case left <= 0:
 			d.warn(Warning{
 				Address: addr,
-				Code:    "expired_certificate",
+				Code:    WarnExpiredCertificate,
 				Message: fmt.Sprintf("the current encryption certificate expired on %s", stamp(cur.NotAfter)),
 				Detail:  currentDetail(cur),
 			})
 		case left < autoRotation:
 			d.warn(Warning{
 				Address: addr,
-				Code:    "certificate_expiring",
+				Code:    WarnCertificateExpiring,
 				Message: fmt.Sprintf("the encryption certificate expires on %s; Cloudflare rotates it automatically 30 days before expiry, and the external IdP will need the new public certificate", stamp(cur.NotAfter)),
 				Detail:  currentDetail(cur),
 			})
@@ -153,7 +153,7 @@ func (d *differ) certificateWarnings(s *idpState, set *state.LiveCertificateSet)
 	if set.Previous != nil && set.Current != nil {
 		d.warn(Warning{
 			Address: addr,
-			Code:    "rotation_in_progress",
+			Code:    WarnRotationInProgress,
 			Message: fmt.Sprintf("the certificate set was rotated; the external IdP must get the new public certificate before the previous one expires on %s", stamp(set.Previous.NotAfter)),
 			Detail:  currentDetail(set.Current),
 		})

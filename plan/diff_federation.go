@@ -91,7 +91,7 @@ func (d *differ) federation(s *idpState, chain *node) error {
 	if share.Recipients == nil {
 		d.warn(Warning{
 			Address: shAddr,
-			Code:    "recipients_not_read",
+			Code:    WarnRecipientsNotRead,
 			Message: fmt.Sprintf("the recipients of share %s were not read, so they were not compared", share.ID),
 		})
 		return nil

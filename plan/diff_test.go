@@ -489,7 +489,7 @@ func TestDiff(t *testing.T) {
 			check: func(t *testing.T, p *Plan) {
 				var codes []string
 				for _, w := range p.Warnings {
-					codes = append(codes, w.Code)
+					codes = append(codes, string(w.Code))
 					// The address names the IdP; the views print it beside the message.
 					if !strings.HasPrefix(w.Address, oktaAddr) || strings.Contains(w.Message, oktaAddr) {
 						t.Errorf("warning %s: address %q, message %q: want the IdP in the address only", w.Code, w.Address, w.Message)

@@ -53,14 +53,15 @@ func Drift(p *Plan) *DriftReport {
 		add(DriftPending, x.Address, x.AccountID, fmt.Sprintf("%s: the change is still under way", x.Status), nil)
 	}
 	for _, w := range p.Warnings {
-		switch w.Code {
-		case "certificate_expiring", "rotation_in_progress", "expired_certificate", "rotation_deferred", "signing_certificate_expiring":
-			msg := w.Message
-			if w.Detail != "" {
-				msg += " (" + w.Detail + ")"
-			}
-			add(DriftCertificate, w.Address, accountOf[owningIdP(w.Address)], msg, nil)
+		c, ok := DriftCategoryOf(w.Code)
+		if !ok {
+			continue
 		}
+		msg := w.Message
+		if w.Detail != "" {
+			msg += " (" + w.Detail + ")"
+		}
+		add(c, w.Address, accountOf[owningIdP(w.Address)], msg, nil)
 	}
 	rank := make(map[DriftCategory]int, len(DriftCategories))
 	for i, c := range DriftCategories {

@@ -221,9 +221,9 @@ type ShareRequest struct {
 // Warning is something a reviewer should know that is not an action.
 type Warning struct {
 	Address string `json:"address"`
-	// Code is stable: certificate_expiring, rotation_in_progress, expired_certificate, ...
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	// Code is stable; WarningCodes lists them.
+	Code    WarningCode `json:"code"`
+	Message string      `json:"message"`
 	// Detail is optional extra text, e.g. the new certificate's fingerprint.
 	Detail string `json:"detail,omitempty"`
 }

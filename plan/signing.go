@@ -172,7 +172,7 @@ func SigningWarnings(certs []SigningCertificate, now time.Time, within time.Dura
 			msg = fmt.Sprintf("the IdP's signing certificate %d (%s) expired on %s", c.Index+1, c.Subject, c.NotAfter.Format(time.DateOnly))
 		}
 		out = append(out, Warning{
-			Address: c.Address, Code: "signing_certificate_expiring", Message: msg,
+			Address: c.Address, Code: WarnSigningCertificateExpiring, Message: msg,
 			Detail: "SHA-256 " + c.Fingerprint + "; add the IdP's next certificate to idp_public_certs",
 		})
 	}
