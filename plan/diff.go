@@ -197,7 +197,7 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 	if la != nil && !la.Org.Known && la.Org.Unknown != "" && (a.Organization != "" || federates(a)) {
 		d.warn(Warning{
 			Address: AccountAddress(ac.label),
-			Code:    "organization_unverified",
+			Code:    WarnOrganizationUnverified,
 			Message: "the account's organization could not be checked before applying: " + la.Org.Unknown,
 			Detail:  "give the token the Account Settings Read permission on this account",
 		})

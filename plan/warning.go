@@ -23,12 +23,16 @@ const (
 	// WarnSigningCertificateExpiring: an idp_public_certs certificate (the
 	// external IdP's signing certificate) expires soon.
 	WarnSigningCertificateExpiring WarningCode = "signing_certificate_expiring"
+	// WarnOrganizationUnverified: the account's organization could not be
+	// read, so the organization rules were not checked before applying.
+	WarnOrganizationUnverified WarningCode = "organization_unverified"
 )
 
 // WarningCodes lists every code a plan may carry.
 var WarningCodes = []WarningCode{
 	WarnCertificateExpiring, WarnRotationInProgress, WarnExpiredCertificate,
-	WarnRotationDeferred, WarnRecipientsNotRead, WarnSecretDeferred, WarnSigningCertificateExpiring,
+	WarnRotationDeferred, WarnRecipientsNotRead, WarnSecretDeferred,
+	WarnSigningCertificateExpiring, WarnOrganizationUnverified,
 }
 
 // warningDrift says under which drift category each warning code is
@@ -46,6 +50,8 @@ var warningDrift = map[WarningCode]struct {
 	// as write-only secrets, which drift lists without calling them drift.
 	WarnRecipientsNotRead: {category: DriftUnverifiable},
 	WarnSecretDeferred: {notDrift: "it is about the plan job's inputs (a secret it could not read), " +
+		"not about live state differing from the files"},
+	WarnOrganizationUnverified: {notDrift: "it is about what the token may read, " +
 		"not about live state differing from the files"},
 }
 
