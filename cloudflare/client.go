@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -82,6 +83,9 @@ type Client struct {
 	gate       *gate
 
 	requests, retries, tooMany, readBacks, throttled atomic.Int64
+	// answered is set by the first HTTP answer: a refused connection before
+	// it means a wrong endpoint, after it a passing fault.
+	answered atomic.Bool
 
 	// skew is the API's clock minus ours, in nanoseconds, from the Date
 	// header of the latest response; hasSkew says whether one was seen.
@@ -404,6 +408,7 @@ func (c *Client) attempt(ctx context.Context, req request, body []byte, attempt 
 		c.logAttempt(ctx, req, scheme, attempt, 0, elapsed, "", aerr.err)
 		return nil, aerr
 	}
+	c.answered.Store(true)
 	ray := hresp.Header.Get("Cf-Ray")
 	c.gate.observe(hresp.Header)
 	c.observeDate(hresp.Header, c.now())
@@ -413,6 +418,9 @@ func (c *Client) attempt(ctx context.Context, req request, body []byte, attempt 
 		if apiErr, ok := aerr.err.(*APIError); ok && scheme == schemeToken && req.family == shareFamily &&
 			(apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusForbidden) {
 			apiErr.Hint = "Cloudflare documents the /shares endpoints as accepting only the global API key: set CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the API token stays in use for the /access endpoints)"
+		}
+		if apiErr, ok := aerr.err.(*APIError); ok && apiErr.Hint == "" {
+			apiErr.Hint = c.hint(apiErr, scheme)
 		}
 		c.logAttempt(ctx, req, scheme, attempt, hresp.StatusCode, elapsed, ray, aerr.err)
 		return nil, aerr
@@ -453,6 +461,19 @@ func (c *Client) classifyTransportError(ctx, actx context.Context, req request, 
 	}
 	if actx.Err() != nil {
 		return &attemptError{err: fmt.Errorf("%s %s: no answer within %s: %w", req.method, req.path, c.timeout, err), retry: true, ambiguous: true}
+	}
+	// Retrying cannot fix a host name that does not resolve, nor a refused
+	// connection before the API ever answered (a wrong --api-url, nothing
+	// listening): fail at once, naming what to check, instead of backing off
+	// for half a minute. A refusal after earlier answers is a blip: retry.
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return &attemptError{err: &UnreachableError{URL: c.base.Redacted(), Err: wrapped,
+			Hint: "the API host name does not resolve: check --api-url (or CLOUDFLARE_BASE_URL) and the network"}}
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) && !c.answered.Load() {
+		return &attemptError{err: &UnreachableError{URL: c.base.Redacted(), Err: wrapped,
+			Hint: "nothing accepts connections there: check --api-url (or CLOUDFLARE_BASE_URL)"}}
 	}
 	if notSent(err) {
 		return &attemptError{err: wrapped, retry: true}
@@ -647,4 +668,20 @@ func checkIDs(op string, kv ...string) error {
 		}
 	}
 	return nil
+}
+
+// hint says what a user can change about an API error the client cannot
+// retry away: refused credentials, or a base URL that lacks /client/v4 (every
+// path then answers "No route for the URI").
+func (c *Client) hint(e *APIError, scheme string) string {
+	switch {
+	case e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden:
+		if scheme == schemeAPIKey {
+			return "the API refused the credentials: check CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY"
+		}
+		return "the API refused the credentials: check CLOUDFLARE_API_TOKEN (or the file given with --api-token-file) and that the token has the permissions the README lists for this account"
+	case e.Status == http.StatusNotFound && !strings.HasSuffix(c.base.Path, "/client/v4") && slices.ContainsFunc(e.Errors, func(m Message) bool { return m.Code == 7003 || m.Code == 7000 }):
+		return fmt.Sprintf("the API base URL %s does not end in /client/v4: check --api-url (or CLOUDFLARE_BASE_URL), e.g. %s", c.base.Redacted(), DefaultBaseURL)
+	}
+	return ""
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -910,7 +911,10 @@ func TestSecretsNeverLogged(t *testing.T) {
 func TestConnectionRefusedIsRetriedWithoutReadBack(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	c, clock := newTestClient(t, srv, func(o *Options) { o.MaxRetries = 2 })
+	// The API answered once, so a refused connection later is a passing fault.
+	c.ListGrants(context.Background(), "acc")
 	srv.Close()
+	c.requests.Store(0)
 	_, err := c.CreateIdentityProvider(context.Background(), "acc", IdentityProvider{Name: "A", Type: "github"})
 	var amb *AmbiguousError
 	if err == nil || errors.As(err, &amb) {
@@ -968,3 +972,48 @@ func TestAttemptTimeout(t *testing.T) {
 		})
 	}
 }
+
+// Errors retrying cannot fix fail at the first attempt, with a hint naming
+// what to check.
+func TestUnfixableConnectionErrorsFailFast(t *testing.T) {
+	refused := httptest.NewServer(http.NotFoundHandler())
+	refused.Close()
+	noRoute := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]any{"success": false, "errors": []any{map[string]any{"code": 7003, "message": "No route for the URI"}}, "messages": []any{}, "result": nil})
+	}))
+	defer noRoute.Close()
+	denied := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusForbidden, map[string]any{"success": false, "errors": []any{map[string]any{"code": 10000, "message": "Authentication error"}}, "messages": []any{}, "result": nil})
+	}))
+	defer denied.Close()
+	dnsFail := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "api.example.invalid", IsNotFound: true}}
+	})}
+	tests := []struct {
+		name string
+		srv  *httptest.Server
+		mod  func(*Options)
+		hint string
+	}{
+		{"connection refused on the first request", refused, nil, "check --api-url (or CLOUDFLARE_BASE_URL)"},
+		{"host name does not resolve", noRoute, func(o *Options) { o.HTTPClient = dnsFail }, "does not resolve"},
+		{"base URL without /client/v4", noRoute, func(o *Options) { o.BaseURL = noRoute.URL }, "does not end in /client/v4"},
+		{"credentials refused", denied, nil, "check CLOUDFLARE_API_TOKEN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, clock := newTestClient(t, tt.srv, tt.mod)
+			_, err := c.ListGrants(context.Background(), "acc")
+			if err == nil || !strings.Contains(err.Error(), "hint: ") || !strings.Contains(err.Error(), tt.hint) {
+				t.Fatalf("err = %v, want a hint containing %q", err, tt.hint)
+			}
+			if st := c.Stats(); st.Requests != 1 || len(clock.Sleeps()) != 0 {
+				t.Fatalf("stats %+v, %d waits; want one attempt", st, len(clock.Sleeps()))
+			}
+		})
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

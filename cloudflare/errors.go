@@ -72,3 +72,17 @@ func (e *AmbiguousError) Error() string {
 }
 
 func (e *AmbiguousError) Unwrap() error { return e.Err }
+
+// UnreachableError says the API could not be reached in a way retrying does
+// not fix: the host does not resolve, or refused the first connection.
+type UnreachableError struct {
+	URL  string // the base URL, credentials redacted
+	Err  error
+	Hint string
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot reach the API at %s: %v; hint: %s", e.URL, e.Err, e.Hint)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }

@@ -68,6 +68,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("CLOUDFLARE_BASE_URL", srv.URL)
 			env.Setenv("CLOUDFLARE_API_TOKEN", testToken)
 			env.Setenv("EMULATOR_URL", srv.URL)
+			env.Setenv("EMULATOR_ORIGIN", "http://"+srv.Addr)
 			env.Setenv("TEST_EMAIL", testEmail)
 			env.Setenv("TEST_KEY", testKey)
 			env.Setenv("EXAMPLES", examples)
