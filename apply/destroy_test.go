@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/idpsync/idpsync/plan"
+	lstate "github.com/idpsync/idpsync/state"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -107,5 +108,49 @@ func TestCheckDestroy(t *testing.T) {
 			}
 			golden(t, "check_destroy_"+filepath.Base(t.Name()), err.Error()+"\n")
 		})
+	}
+}
+
+// TestCheckDestroyRepairs: deleting a duplicate needs no --allow-destroy only
+// where the live state read at apply time shows the twin that stays; the
+// plan's own flags never decide.
+func TestCheckDestroyRepairs(t *testing.T) {
+	const acct = "0123456789abcdef0123456789abcdef"
+	desired := &lstate.Desired{Accounts: []*lstate.Account{{ID: acct, IdentityProviders: []*lstate.IdP{
+		{Name: "PIN", Type: "onetimepin", Config: map[string]any{}},
+	}}}}
+	live := func(grantOnTwin bool) *lstate.Live {
+		a := &lstate.LiveIdP{ID: "idp-a", Name: "PIN", Type: "onetimepin", Config: map[string]any{}}
+		b := &lstate.LiveIdP{ID: "idp-b", Name: "PIN", Type: "onetimepin", Config: map[string]any{}}
+		la := &lstate.LiveAccount{ID: acct, IdentityProviders: []*lstate.LiveIdP{a, b}}
+		if grantOnTwin {
+			b.Grant = &lstate.LiveGrant{ID: "g-b", IdPID: b.ID}
+			la.Grants = []*lstate.LiveGrant{b.Grant}
+		}
+		return &lstate.Live{Accounts: map[string]*lstate.LiveAccount{acct: la}}
+	}
+	p, err := plan.Diff(desired, live(false), plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckDestroy(p, live(false), false); err != nil {
+		t.Errorf("repair of an unreferenced twin: %v", err)
+	}
+	// Without the live state to show the twin that stays, it is a deletion.
+	if err := CheckDestroy(p, nil, false); err == nil {
+		t.Error("a duplicate deletion passed without live evidence")
+	}
+	// A plan that claims the repair when live shows the twin referred to by a
+	// grant is refused: the flag in the plan does not decide.
+	if err := CheckDestroy(p, live(true), false); err == nil {
+		t.Error("deleting a twin that a grant refers to passed without --allow-destroy")
+	}
+	// Marking a destructive action as not destructive changes nothing.
+	forged := destroyPlan(false)
+	for i := range forged.Actions {
+		forged.Actions[i].Destructive = false
+	}
+	if err := CheckDestroy(forged, nil, false); err == nil {
+		t.Error("a plan whose Destructive flags were cleared passed the gate")
 	}
 }

@@ -238,6 +238,19 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 		}
 	}
 
+	// An IdP with more than one grant (left by overlapping runs) links the
+	// one every process would keep: the lowest id among those an active share
+	// carries, else the lowest id. a.Grants is sorted by IdP, then id.
+	for _, g := range a.Grants {
+		if idp := byID[g.IdPID]; idp != nil {
+			idp.Grant = nil
+		}
+	}
+	for _, g := range a.Grants {
+		if idp := byID[g.IdPID]; idp != nil && (idp.Grant == nil || idp.Grant.Share == nil && g.Share != nil) {
+			idp.Grant = g
+		}
+	}
 	for _, idp := range a.IdentityProviders {
 		if idp.ReadOnly {
 			idp.Received = receivedFrom(idp.Name, accountID, received)

@@ -233,6 +233,7 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 	// Pinned ids claim their live IdP first, so that a name match never takes
 	// an IdP another declaration pins.
 	claimed := make(map[*state.LiveIdP]bool, len(a.IdentityProviders))
+	var twinsOf []twin
 	matches := make([]*state.LiveIdP, len(a.IdentityProviders))
 	for i, di := range a.IdentityProviders {
 		if di.ID == "" {
@@ -255,26 +256,34 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 		if di.ID != "" {
 			continue
 		}
-		var found *state.LiveIdP
+		var cands []*state.LiveIdP
 		for _, l := range byName[di.Name] {
-			if claimed[l] {
-				continue
+			if !claimed[l] {
+				cands = append(cands, l)
 			}
-			if found != nil {
-				return fmt.Errorf("%s: two live IdPs named %q in account %s (%s, %s): pin one with id:",
-					IdPAddress(ac.label, di.Name), di.Name, ac.label, min(found.ID, l.ID), max(found.ID, l.ID))
-			}
-			found = l
 		}
-		if found != nil {
-			claimed[found] = true
-			matches[i] = found
+		if len(cands) == 0 {
+			continue
+		}
+		keep, extra, err := twins(ac, di, cands)
+		if err != nil {
+			return err
+		}
+		for _, l := range cands {
+			claimed[l] = true
+		}
+		matches[i] = keep
+		for _, l := range extra {
+			twinsOf = append(twinsOf, twin{l: l, keep: keep, d: di})
 		}
 	}
 	for i, di := range a.IdentityProviders {
 		if err := d.idp(ac, di, matches[i]); err != nil {
 			return err
 		}
+	}
+	for _, tw := range twinsOf {
+		d.duplicateIdP(ac, tw)
 	}
 
 	// What is left is either received from another account or unmanaged.
@@ -403,7 +412,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		a.Destructive = true
 		a.Notes = []string{fmt.Sprintf("the type cannot change in place: IdP %s is deleted and created again with a new id, so access policies that name the old id stop matching", l.ID)}
 		s.fixed(a.Request)
-		s.node = d.add(a, last)
+		s.node = d.add(a, last...)
 
 	default:
 		d.readIdP(ac, addr, l)
@@ -479,7 +488,7 @@ func (d *differ) prune(ac *account, addr string, l *state.LiveIdP) {
 	if l.CertificateSet != nil {
 		a.Notes = append(a.Notes, fmt.Sprintf("its encryption certificate set %s stays: the API cannot delete certificate sets", l.CertificateSet.UID))
 	}
-	d.add(a, last)
+	d.add(a, last...)
 }
 
 // joinIDs renders a list of account ids for a note.

@@ -53,7 +53,13 @@ func (d *differ) federation(s *idpState, chain *node) error {
 	g.IDs = ids
 	d.add(g)
 
+	// Overlapping runs may have left a second grant of this IdP, or a second
+	// share of its grant: idpsync owns both, so they are deleted as repairs.
+	for _, g := range extraGrants(s.ac, s.l) {
+		d.deleteGrant(s.ac, s.base, s.addr, s.l, g, ReasonDuplicate, DuplicateSuffix(g.ID))
+	}
 	share := d.activeShare(s.ac, shAddr, grant)
+	d.duplicateShares(s.ac, s.base, s.addr, s.l, grant, share)
 	if share == nil {
 		sh := s.action(shAddr, ResourceShare, Create, ReasonMissing)
 		sh.IDs = ids
@@ -136,17 +142,32 @@ func (d *differ) federation(s *idpState, chain *node) error {
 }
 
 // deleteFederation deletes the share and then the grant of a live IdP, and
-// returns the last deletion, which the IdP's own deletion must wait for.
-func (d *differ) deleteFederation(ac *account, base Action, idpAddr string, l *state.LiveIdP, reason Reason) *node {
+// any further grant overlapping runs left it, and returns the deletions the
+// IdP's own deletion must wait for.
+func (d *differ) deleteFederation(ac *account, base Action, idpAddr string, l *state.LiveIdP, reason Reason) []*node {
 	grant := l.Grant
 	if grant == nil {
 		return nil
 	}
+	last := []*node{d.deleteGrant(ac, base, idpAddr, l, grant, reason, "")}
+	for _, g := range extraGrants(ac, l) {
+		last = append(last, d.deleteGrant(ac, base, idpAddr, l, g, reason, DuplicateSuffix(g.ID)))
+	}
+	return last
+}
+
+// deleteGrant deletes a grant of l after its active share; suffix tells a
+// second grant of the same IdP apart in addresses.
+func (d *differ) deleteGrant(ac *account, base Action, idpAddr string, l *state.LiveIdP, grant *state.LiveGrant, reason Reason, suffix string) *node {
 	gAddr, shAddr := GrantAddress(idpAddr), ShareAddress(idpAddr)
 	d.readGrant(ac, gAddr, grant)
 	if reason == ReasonParentReplaced {
 		gAddr, shAddr = gAddr+Deposed, shAddr+Deposed
 	}
+	gAddr, shAddr = gAddr+suffix, shAddr+suffix
+	// An extra grant of an IdP is a repair; the grant of a twin IdP is not,
+	// because accounts may use the twin through it.
+	repair := reason == ReasonDuplicate && suffix != ""
 	ids := IDs{IdP: l.ID, Grant: grant.ID}
 	share := d.activeShare(ac, shAddr, grant)
 	var lose, notes []string
@@ -159,7 +180,7 @@ func (d *differ) deleteFederation(ac *account, base Action, idpAddr string, l *s
 		a.IDs = ids
 		a.IDs.Share = share.ID
 		a.Before = map[string]any{"name": share.Name, "target_type": share.TargetType}
-		a.Destructive = true
+		a.Destructive = !repair
 		a.LosesAccess = lose
 		a.Notes = notes
 		shareNode = d.add(a)
@@ -168,7 +189,7 @@ func (d *differ) deleteFederation(ac *account, base Action, idpAddr string, l *s
 	a.Address, a.Resource, a.Action, a.Reason = gAddr, ResourceGrant, Delete, reason
 	a.IDs = ids
 	a.Before = map[string]any{"idp": l.Name}
-	a.Destructive = true
+	a.Destructive = !repair
 	a.LosesAccess = lose
 	a.Notes = notes
 	if share == nil {

@@ -268,6 +268,7 @@ func TestDiff(t *testing.T) {
 				legacy := liveOkta()
 				legacy.ID, legacy.Name, legacy.Version = "idp-legacy", "Legacy", "v-legacy"
 				legacy.Grant.ID = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
+				legacy.Grant.IdPID = legacy.ID
 				legacy.Grant.Share.ID = "6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b"
 				legacy.Grant.Share.GrantID = legacy.Grant.ID
 				legacy.Grant.Share.TargetType = "organization"
@@ -628,7 +629,7 @@ func TestDiffErrors(t *testing.T) {
 				la := account0(l)
 				la.IdentityProviders = append(la.IdentityProviders, &state.LiveIdP{ID: "idp-github-2", Name: "GitHub", Type: "github"})
 			},
-			want: `two live IdPs named "GitHub" in account platform (idp-github, idp-github-2): pin one with id:`,
+			want: `two live IdPs named "GitHub" in account platform differ (idp-github, idp-github-2): pin the one to manage with id:`,
 		},
 		{
 			name: "pinned id that does not exist",

@@ -10,11 +10,12 @@ const (
 	DriftPending      DriftCategory = "pending"      // an asynchronous transition is under way
 	DriftCertificate  DriftCategory = "certificate"  // expiring, or a rotation under way
 	DriftUnverifiable DriftCategory = "unverifiable" // write-only fields that cannot be compared
+	DriftDuplicate    DriftCategory = "duplicate"    // a second copy left by runs that overlapped
 )
 
 // DriftCategories lists the categories in report order.
 var DriftCategories = []DriftCategory{
-	DriftChanged, DriftMissing, DriftUnmanaged, DriftPending, DriftCertificate, DriftUnverifiable,
+	DriftChanged, DriftMissing, DriftDuplicate, DriftUnmanaged, DriftPending, DriftCertificate, DriftUnverifiable,
 }
 
 // DriftReport is what the drift command reports: a plan's findings grouped by cause.

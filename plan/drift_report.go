@@ -85,6 +85,8 @@ func actionDrift(a Action) (DriftCategory, string, bool) {
 	switch {
 	case a.Action == NoOp, a.Reason == ReasonResendSecrets, a.Reason == ReasonParentReplaced:
 		return "", "", false
+	case a.Reason == ReasonDuplicate:
+		return DriftDuplicate, fmt.Sprintf("a second copy of this %s, left by runs that overlapped; apply deletes it", a.Resource), true
 	case a.Reason == ReasonPruned:
 		if a.Resource != ResourceIdP {
 			return "", "", false

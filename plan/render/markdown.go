@@ -288,6 +288,9 @@ func DriftMarkdown(w io.Writer, r *plan.DriftReport) error {
 		v.out.line("| --- | ---: |")
 		for _, c := range cats {
 			name := string(c)
+			if c == plan.DriftDuplicate && len(items[c]) == 0 {
+				continue // rare: a row only when present
+			}
 			if c == plan.DriftUnverifiable {
 				name += " (informational)"
 			}

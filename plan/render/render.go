@@ -563,10 +563,11 @@ func DriftLine(r *plan.DriftReport) string {
 	total := 0
 	parts := make([]string, 0, len(cats))
 	for _, c := range cats {
-		if c == plan.DriftUnverifiable {
+		n := len(items[c])
+		// Duplicates are rare (runs that overlapped): named only when present.
+		if c == plan.DriftUnverifiable || c == plan.DriftDuplicate && n == 0 {
 			continue
 		}
-		n := len(items[c])
 		total += n
 		parts = append(parts, strconv.Itoa(n)+" "+string(c))
 	}

@@ -1,0 +1,137 @@
+package plan
+
+import (
+	"cmp"
+	"fmt"
+	"reflect"
+	"slices"
+
+	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/state"
+)
+
+// Duplicates are what two or three runs started together leave behind: each
+// saw no IdP (or grant, or share) and created one. idpsync owns these
+// objects, so a plan deletes the extra copies as repairs, by one
+// deterministic rule that every process applies the same way, and reports
+// them as drift of their own (DriftDuplicate).
+
+// DuplicateSuffix tells a duplicate grant or share apart from the one kept,
+// in addresses: account[a].idp[Okta].grant (duplicate <id>).
+func DuplicateSuffix(id string) string { return " (duplicate " + id + ")" }
+
+// twin is a live IdP identical to the declared one's match, to be deleted.
+type twin struct {
+	l, keep *state.LiveIdP
+	d       *state.IdP
+}
+
+// twins chooses among the unpinned live IdPs that carry a declared IdP's
+// name. Identical ones (same type, same values of the declared fields, same
+// encryption) are duplicates: the one kept is the one a grant refers to
+// (the lowest id among several), else the lowest id. Twins that differ are an
+// error: only a person can say which one is meant.
+func twins(ac *account, di *state.IdP, cands []*state.LiveIdP) (*state.LiveIdP, []*state.LiveIdP, error) {
+	if len(cands) == 1 {
+		return cands[0], nil, nil
+	}
+	cands = slices.Clone(cands)
+	slices.SortFunc(cands, func(x, y *state.LiveIdP) int { return cmp.Compare(x.ID, y.ID) })
+	addr := IdPAddress(ac.label, di.Name)
+	t, known := idptype.Types[di.Type]
+	first := cands[0]
+	for _, l := range cands[1:] {
+		same := known && l.Type == di.Type && first.Type == di.Type &&
+			l.EncryptionEnabled == first.EncryptionEnabled &&
+			reflect.DeepEqual(configChanges(t, di, l.Config), configChanges(t, di, first.Config))
+		if !same {
+			return nil, nil, fmt.Errorf("%s: two live IdPs named %q in account %s differ (%s, %s): pin the one to manage with id: (e.g. id: %s)",
+				addr, di.Name, ac.label, first.ID, l.ID, first.ID)
+		}
+	}
+	keep := first
+	for _, l := range cands {
+		if len(grantsOf(ac, l)) > 0 {
+			keep = l
+			break
+		}
+	}
+	var extra []*state.LiveIdP
+	for _, l := range cands {
+		if l != keep {
+			extra = append(extra, l)
+		}
+	}
+	return keep, extra, nil
+}
+
+// duplicateIdP deletes a twin, its grants and shares first. Nothing refers to
+// a twin without a grant, so deleting it is a repair; one that has a grant is
+// shared under its own id, and deleting it is destructive like any other.
+func (d *differ) duplicateIdP(ac *account, tw twin) {
+	l := tw.l
+	addr := IdPAddress(ac.label, l.ID)
+	d.readIdP(ac, addr, l)
+	base := Action{AccountID: ac.d.ID, Account: ac.label, IdP: addr, IdPName: l.Name}
+	last := d.deleteFederation(ac, base, addr, l, ReasonDuplicate)
+	a := base
+	a.Address, a.Resource, a.Action, a.Reason = addr, ResourceIdP, Delete, ReasonDuplicate
+	a.IDs = IDs{IdP: l.ID}
+	a.Before = map[string]any{"name": l.Name, "type": l.Type}
+	a.Destructive = l.Grant != nil
+	a.Notes = []string{fmt.Sprintf("a second copy of %s (%s), left by runs that overlapped; the copy kept is %s",
+		IdPAddress(ac.label, tw.d.Name), tw.keep.ID, tw.keep.ID)}
+	if l.Grant != nil {
+		a.Notes = append(a.Notes, "this copy is federated under its own id: deleting it needs --allow-destroy")
+	}
+	if l.CertificateSet != nil {
+		a.Notes = append(a.Notes, fmt.Sprintf("its encryption certificate set %s stays: the API cannot delete certificate sets", l.CertificateSet.UID))
+	}
+	d.add(a, last...)
+}
+
+// grantsOf are the live grants of l, sorted by id.
+func grantsOf(ac *account, l *state.LiveIdP) []*state.LiveGrant {
+	if ac.live == nil {
+		return nil
+	}
+	var out []*state.LiveGrant
+	for _, g := range ac.live.Grants {
+		if g.IdPID == l.ID {
+			out = append(out, g)
+		}
+	}
+	slices.SortFunc(out, func(x, y *state.LiveGrant) int { return cmp.Compare(x.ID, y.ID) })
+	return out
+}
+
+// extraGrants are the grants of l besides l.Grant, the one the reader linked
+// (the lowest id among those an active share carries, else the lowest id).
+func extraGrants(ac *account, l *state.LiveIdP) []*state.LiveGrant {
+	var out []*state.LiveGrant
+	for _, g := range grantsOf(ac, l) {
+		if g != l.Grant && (l.Grant == nil || g.ID != l.Grant.ID) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// duplicateShares deletes the active shares of grant besides keep.
+func (d *differ) duplicateShares(ac *account, base Action, idpAddr string, l *state.LiveIdP, grant *state.LiveGrant, keep *state.LiveShare) {
+	if keep == nil {
+		return
+	}
+	for _, sh := range ac.shares[grant.ID] {
+		if sh == keep || sh.ID == keep.ID || sh.Status != idptype.ShareActive {
+			continue
+		}
+		d.readShare(ac, idpAddr, sh)
+		a := base
+		a.Address, a.Resource, a.Action, a.Reason = ShareAddress(idpAddr)+DuplicateSuffix(sh.ID), ResourceShare, Delete, ReasonDuplicate
+		a.IDs = IDs{IdP: l.ID, Grant: grant.ID, Share: sh.ID}
+		a.Before = map[string]any{"name": sh.Name, "target_type": sh.TargetType}
+		a.Notes = []string{fmt.Sprintf("a second share of the grant, left by runs that overlapped; the share kept is %s", keep.ID)}
+		d.add(a)
+	}
+}

@@ -1,0 +1,123 @@
+package plan
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/idpsync/idpsync/state"
+)
+
+// TestDiffDuplicates covers what overlapping runs leave behind: each case is
+// drift of its own category, and the plan repairs it.
+func TestDiffDuplicates(t *testing.T) {
+	twinOf := func(l *state.LiveIdP, id string) *state.LiveIdP {
+		c := *l
+		c.ID, c.Grant, c.Version = id, nil, "v-"+id
+		return &c
+	}
+	tests := []struct {
+		name        string
+		live        func() *state.Live
+		want        []string // non-no-op actions
+		destructive []string
+	}{
+		{
+			name: "identical twin IdPs: the lowest id stays",
+			live: func() *state.Live { return liveState(liveOkta(), liveGitHub(), twinOf(liveGitHub(), "idp-github-2")) },
+			want: []string{"account[platform].idp[idp-github-2] delete duplicate"},
+		},
+		{
+			name: "identical twin IdPs: the one a grant refers to stays",
+			live: func() *state.Live { return liveState(twinOf(liveOkta(), "idp-aaaa"), liveOkta(), liveGitHub()) },
+			want: []string{"account[platform].idp[idp-aaaa] delete duplicate"},
+		},
+		{
+			name: "a twin with a grant of its own is deleted, but destructively",
+			live: func() *state.Live {
+				other := twinOf(liveOkta(), "idp-zzzz")
+				other.Grant = &state.LiveGrant{ID: "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3", IdPID: other.ID}
+				return liveState(liveOkta(), other, liveGitHub())
+			},
+			want: []string{
+				"account[platform].idp[idp-zzzz].grant delete duplicate",
+				"account[platform].idp[idp-zzzz] delete duplicate",
+			},
+			destructive: []string{"account[platform].idp[idp-zzzz].grant", "account[platform].idp[idp-zzzz]"},
+		},
+		{
+			name: "a second grant of one IdP",
+			live: func() *state.Live {
+				l := liveState(liveOkta(), liveGitHub())
+				la := account0(l)
+				la.Grants = append(la.Grants, &state.LiveGrant{ID: "f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0", IdPID: "idp-okta"})
+				return l
+			},
+			want: []string{"account[platform].idp[Okta].grant (duplicate f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0) delete duplicate"},
+		},
+		{
+			name: "two live shares of one grant",
+			live: func() *state.Live {
+				l := liveState(liveOkta(), liveGitHub())
+				la := account0(l)
+				extra := *la.Grants[0].Share
+				extra.ID = "7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e"
+				la.Shares = append(la.Shares, &extra)
+				return l
+			},
+			want: []string{"account[platform].idp[Okta].share (duplicate 7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e) delete duplicate"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Diff(desiredState(desiredOkta(), desiredGitHub()), tt.live(), opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, destructive []string
+			for _, a := range p.Actions {
+				if a.Action != NoOp {
+					got = append(got, a.Address+" "+string(a.Action)+" "+string(a.Reason))
+				}
+				if a.Destructive {
+					destructive = append(destructive, a.Address)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("actions\n got %q\nwant %q", got, tt.want)
+			}
+			if !slices.Equal(destructive, tt.destructive) {
+				t.Errorf("destructive = %q, want %q", destructive, tt.destructive)
+			}
+			// plan --detailed-exitcode exits 2 and drift reports it, in its own category.
+			if !p.HasChanges() {
+				t.Error("a duplicate leaves the plan without changes")
+			}
+			r := Drift(p)
+			if !r.Drifted {
+				t.Error("drift does not report the duplicate")
+			}
+			dups := 0
+			for _, it := range r.Items {
+				if it.Category == DriftUnverifiable {
+					continue // GitHub's write-only secret, in every case
+				}
+				dups++
+				if it.Category != DriftDuplicate {
+					t.Errorf("drift item %s in category %s", it.Address, it.Category)
+				}
+				if !strings.Contains(it.Message, "overlapped") {
+					t.Errorf("drift message %q", it.Message)
+				}
+			}
+			if dups != len(tt.want) {
+				t.Errorf("%d duplicate drift items, want %d", dups, len(tt.want))
+			}
+			// The same inputs give the same plan: every process repairs the same way.
+			again, _ := Diff(desiredState(desiredOkta(), desiredGitHub()), tt.live(), opts())
+			if len(again.Actions) != len(p.Actions) {
+				t.Error("the repair is not deterministic")
+			}
+		})
+	}
+}
