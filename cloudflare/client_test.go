@@ -910,7 +910,11 @@ func TestSecretsNeverLogged(t *testing.T) {
 
 func TestConnectionRefusedIsRetriedWithoutReadBack(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
-	c, clock := newTestClient(t, srv, func(o *Options) { o.MaxRetries = 2 })
+	c, clock := newTestClient(t, srv, func(o *Options) {
+		o.MaxRetries = 2
+		// A kept-alive connection would fail with EOF, not a refusal.
+		o.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	})
 	// The API answered once, so a refused connection later is a passing fault.
 	c.ListGrants(context.Background(), "acc")
 	srv.Close()
