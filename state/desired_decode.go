@@ -259,6 +259,9 @@ func (l *loader) configValue(idp *IdP, f idptype.Field, n *yaml.Node, v any) (an
 			// only apply needs it; apply reads it before its first write.
 			src.Deferred, s, err = true, "", nil
 		}
+		if errors.Is(err, errQuiet) {
+			return nil, false
+		}
 		if err != nil {
 			l.errorf(l.pos(n), refHint(err), "`%s`: %s", f.Name, err)
 			return nil, false
@@ -352,6 +355,9 @@ func (l *loader) listItem(f idptype.Field, i int, n *yaml.Node, v any) (any, boo
 		return nil, false
 	default:
 		s, err = l.resolve(ref)
+		if errors.Is(err, errQuiet) {
+			return nil, false
+		}
 		if err != nil {
 			l.errorf(l.pos(n), "", "item %d of `%s`: %s", i+1, f.Name, err)
 			return nil, false
@@ -428,8 +434,18 @@ func refHint(err error) string {
 
 // resolve resolves a reference of the file being loaded, charging what it
 // reads to the load's budget.
+//
+// Once the budget is spent, later file references fail with errQuiet: the
+// error is reported once, where the budget ran out.
 func (l *loader) resolve(ref reference) (string, error) {
-	return ref.resolve(&refEnvironment{ctx: l.ctx, getenv: l.getenv, root: l.root, budget: &l.budget, cache: l.fileCache}, l.baseDir)
+	if l.budgetSpent && ref.kind == refFile {
+		return "", errQuiet
+	}
+	v, err := ref.resolve(&refEnvironment{ctx: l.ctx, getenv: l.getenv, root: l.root, budget: &l.budget, cache: l.fileCache}, l.baseDir)
+	if errors.Is(err, errBudget) {
+		l.budgetSpent = true
+	}
+	return v, err
 }
 
 // invisibleRune returns the first character of s that is not printable:

@@ -51,6 +51,7 @@ type loader struct {
 	requireSecrets bool
 	rootOpt        string
 	budget         int64
+	budgetSpent    bool
 	fileCache      map[string]string
 
 	schemas *schemaSet

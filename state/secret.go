@@ -102,6 +102,13 @@ type refEnvironment struct {
 // does not exist: the one failure a secret defers to apply time.
 var errUnset = errors.New("unset")
 
+// errBudget marks the reference that ran out of the load's budget; errQuiet
+// the ones after it, which are not reported again.
+var (
+	errBudget = errors.New("budget")
+	errQuiet  = errors.New("the reference budget is spent")
+)
+
 // resolve returns the value a reference stands for, read relative to baseDir.
 // Errors name the variable or the path as written, never a value.
 func (r reference) resolve(env *refEnvironment, baseDir string) (string, error) {
@@ -139,7 +146,7 @@ func (r reference) resolve(env *refEnvironment, baseDir string) (string, error) 
 		}
 		if env.budget != nil {
 			if *env.budget < int64(len(v)) {
-				return "", fmt.Errorf("references read more than %d MiB in all; reference fewer or smaller files", MaxReferencedTotal>>20)
+				return "", fmt.Errorf("references read more than %d MiB in all; reference fewer or smaller files%w", MaxReferencedTotal>>20, silent(errBudget))
 			}
 			*env.budget -= int64(len(v))
 		}
