@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
@@ -32,15 +33,28 @@ type BlockedAction struct {
 
 func (e *DestroyError) Error() string {
 	var b strings.Builder
-	if len(e.Blocked) == 1 {
+	// prune: true is no way out for an action that locks users out.
+	pruneHelps := false
+	for _, a := range e.Blocked {
+		pruneHelps = pruneHelps || len(a.Lockout) == 0
+	}
+	switch {
+	case len(e.Blocked) == 1 && pruneHelps:
 		b.WriteString("1 destructive action is blocked; pass --allow-destroy or set prune: true on its account:")
-	} else {
+	case len(e.Blocked) == 1:
+		b.WriteString("1 destructive action is blocked; pass --allow-destroy (prune: true does not cover it):")
+	case pruneHelps:
 		fmt.Fprintf(&b, "%d destructive actions are blocked; pass --allow-destroy or set prune: true on their accounts:", len(e.Blocked))
+	default:
+		fmt.Fprintf(&b, "%d destructive actions are blocked; pass --allow-destroy (prune: true does not cover them):", len(e.Blocked))
 	}
 	for _, a := range e.Blocked {
 		fmt.Fprintf(&b, "\n  %s (%s)", a.Address, a.Action)
 		if len(a.Lockout) > 0 {
-			fmt.Fprintf(&b, ": %s; prune: true does not cover this, only --allow-destroy", lockoutSummary(a.Lockout))
+			fmt.Fprintf(&b, ": %s", lockoutSummary(a.Lockout))
+			if pruneHelps {
+				b.WriteString("; prune: true does not cover this, only --allow-destroy")
+			}
 		}
 	}
 	if len(e.LosesAccess) > 0 {
@@ -117,7 +131,13 @@ func lockoutSummary(ls []plan.Lockout) string {
 		if l.Only {
 			what += ", its only IdP"
 		}
-		parts[i] = what
+		// Names come from the API: no control character reaches a terminal.
+		parts[i] = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return -1
+			}
+			return r
+		}, what)
 	}
 	return "takes a login away from " + strings.Join(parts, "; ")
 }
