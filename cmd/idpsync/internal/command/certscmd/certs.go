@@ -236,7 +236,7 @@ func printText(f *cli.Factory, sets []Set) {
 		return
 	}
 	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "IDP\tCERTIFICATE\tNOT AFTER\tDAYS LEFT\tSHA-256 FINGERPRINT")
+	fmt.Fprintln(tw, "IDP\tENCRYPTION CERTIFICATE\tSUBJECT\tNOT AFTER\tDAYS LEFT\tSHA-256 FINGERPRINT")
 	for _, s := range sets {
 		for _, c := range []struct {
 			slot string
@@ -245,7 +245,7 @@ func printText(f *cli.Factory, sets []Set) {
 			if c.cert == nil {
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.Address, c.slot, c.cert.NotAfter.UTC().Format(time.DateOnly), c.cert.DaysLeft, c.cert.Fingerprint)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", clean(s.Address), c.slot, clean(c.cert.Subject), c.cert.NotAfter.UTC().Format(time.DateOnly), c.cert.DaysLeft, c.cert.Fingerprint)
 		}
 	}
 	tw.Flush()
