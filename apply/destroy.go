@@ -158,9 +158,9 @@ func Destructive(a plan.Action) bool {
 // justifies: the object is a live duplicate and its twin stays.
 //
 //   - an IdP: live holds another IdP of the same name and type in the account
-//     that the plan does not delete, and the deleted one has no grant (nothing
-//     refers to it);
-//   - a grant: live holds another grant of the same IdP that stays;
+//     that the plan does not delete;
+//   - a grant: live holds another grant of the same IdP that stays, or its
+//     IdP is a justified duplicate;
 //   - a share: live holds another active share of the same grant that stays,
 //     or the share's grant is itself a justified duplicate.
 //
@@ -171,6 +171,7 @@ func repairs(p *plan.Plan, live *lstate.Live) map[string]bool {
 		return out
 	}
 	deleted := map[string]bool{} // live ids the plan deletes
+	var dups []plan.Action
 	for _, a := range p.Actions {
 		if a.Action != plan.Delete {
 			continue
@@ -183,60 +184,55 @@ func repairs(p *plan.Plan, live *lstate.Live) map[string]bool {
 		case plan.ResourceShare:
 			deleted[a.IDs.Share] = true
 		}
+		if a.Reason == plan.ReasonDuplicate && live.Accounts[a.AccountID] != nil {
+			dups = append(dups, a)
+		}
 	}
-	okGrant := map[string]bool{}
-	for _, a := range p.Actions {
-		if a.Action != plan.Delete || a.Reason != plan.ReasonDuplicate {
+	// IdPs first, then grants, then shares: each may rest on the one before.
+	okIdP, okGrant := map[string]bool{}, map[string]bool{}
+	for _, a := range dups {
+		if a.Resource != plan.ResourceIdP {
 			continue
 		}
 		la := live.Accounts[a.AccountID]
-		if la == nil {
+		self := findIdP(la, a.IDs.IdP)
+		if self == nil || self.ReadOnly {
 			continue
 		}
-		switch a.Resource {
-		case plan.ResourceIdP:
-			var self *lstate.LiveIdP
-			for _, l := range la.IdentityProviders {
-				if l.ID == a.IDs.IdP {
-					self = l
-				}
-			}
-			if self == nil || self.ReadOnly || hasGrant(la, self.ID) {
-				continue
-			}
-			for _, l := range la.IdentityProviders {
-				if l != self && !l.ReadOnly && !deleted[l.ID] && l.Name == self.Name && l.Type == self.Type {
-					out[a.Address] = true
-					break
-				}
-			}
-		case plan.ResourceGrant:
-			var self *lstate.LiveGrant
-			for _, g := range la.Grants {
-				if g.ID == a.IDs.Grant {
-					self = g
-				}
-			}
-			if self == nil {
-				continue
-			}
-			for _, g := range la.Grants {
-				if g != self && g.IdPID == self.IdPID && !deleted[g.ID] {
-					out[a.Address] = true
-					okGrant[self.ID] = true
-					break
-				}
+		for _, l := range la.IdentityProviders {
+			if l != self && !l.ReadOnly && !deleted[l.ID] && l.Name == self.Name && l.Type == self.Type {
+				out[a.Address], okIdP[self.ID] = true, true
+				break
 			}
 		}
 	}
-	for _, a := range p.Actions {
-		if a.Action != plan.Delete || a.Reason != plan.ReasonDuplicate || a.Resource != plan.ResourceShare {
+	for _, a := range dups {
+		if a.Resource != plan.ResourceGrant {
 			continue
 		}
 		la := live.Accounts[a.AccountID]
-		if la == nil {
+		var self *lstate.LiveGrant
+		for _, g := range la.Grants {
+			if g.ID == a.IDs.Grant {
+				self = g
+			}
+		}
+		if self == nil {
 			continue
 		}
+		ok := okIdP[self.IdPID]
+		for _, g := range la.Grants {
+			ok = ok || g != self && g.IdPID == self.IdPID && !deleted[g.ID]
+		}
+		if ok {
+			out[a.Address], okGrant[self.ID] = true, true
+		}
+	}
+	for _, a := range dups {
+		if a.Resource != plan.ResourceShare {
+			continue
+		}
+		la := live.Accounts[a.AccountID]
 		var self *lstate.LiveShare
 		for _, s := range la.Shares {
 			if s.ID == a.IDs.Share {
@@ -246,25 +242,22 @@ func repairs(p *plan.Plan, live *lstate.Live) map[string]bool {
 		if self == nil {
 			continue
 		}
-		if okGrant[self.GrantID] {
-			out[a.Address] = true
-			continue
-		}
+		ok := okGrant[self.GrantID]
 		for _, s := range la.Shares {
-			if s != self && s.GrantID == self.GrantID && s.Status == idptype.ShareActive && !deleted[s.ID] {
-				out[a.Address] = true
-				break
-			}
+			ok = ok || s != self && s.GrantID == self.GrantID && s.Status == idptype.ShareActive && !deleted[s.ID]
+		}
+		if ok {
+			out[a.Address] = true
 		}
 	}
 	return out
 }
 
-func hasGrant(la *lstate.LiveAccount, idpID string) bool {
-	for _, g := range la.Grants {
-		if g.IdPID == idpID {
-			return true
+func findIdP(la *lstate.LiveAccount, id string) *lstate.LiveIdP {
+	for _, l := range la.IdentityProviders {
+		if l.ID == id {
+			return l
 		}
 	}
-	return false
+	return nil
 }

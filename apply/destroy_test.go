@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/idpsync/idpsync/plan"
@@ -140,10 +141,21 @@ func TestCheckDestroyRepairs(t *testing.T) {
 	if err := CheckDestroy(p, nil, false); err == nil {
 		t.Error("a duplicate deletion passed without live evidence")
 	}
-	// A plan that claims the repair when live shows the twin referred to by a
-	// grant is refused: the flag in the plan does not decide.
-	if err := CheckDestroy(p, live(true), false); err == nil {
-		t.Error("deleting a twin that a grant refers to passed without --allow-destroy")
+	// With a grant on idp-b, idp-b is the copy kept: idp-a goes as a repair,
+	// while the grant no file declares is a deletion like any other.
+	pg, err := plan.Diff(desired, live(true), plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var de *DestroyError
+	if err := CheckDestroy(pg, live(true), false); !errors.As(err, &de) || len(de.Blocked) != 1 || !strings.HasSuffix(de.Blocked[0].Address, ".grant") {
+		t.Errorf("blocked = %v, want the undeclared grant only", err)
+	}
+	// When live no longer shows the twin that stays, the repair is a deletion.
+	gone := live(false)
+	gone.Accounts[acct].IdentityProviders = gone.Accounts[acct].IdentityProviders[1:]
+	if err := CheckDestroy(p, gone, false); err == nil {
+		t.Error("deleting the last copy passed as a repair")
 	}
 	// Marking a destructive action as not destructive changes nothing.
 	forged := destroyPlan(false)

@@ -65,9 +65,10 @@ func twins(ac *account, di *state.IdP, cands []*state.LiveIdP) (*state.LiveIdP, 
 	return keep, extra, nil
 }
 
-// duplicateIdP deletes a twin, its grants and shares first. Nothing refers to
-// a twin without a grant, so deleting it is a repair; one that has a grant is
-// shared under its own id, and deleting it is destructive like any other.
+// duplicateIdP deletes a twin, its grants and shares first, as a repair: they
+// are copies idpsync made, and the twin kept carries the same login. What
+// else may refer to the twin (an Access application) is the lockout gate's
+// concern, which applies to repairs too.
 func (d *differ) duplicateIdP(ac *account, tw twin) {
 	l := tw.l
 	addr := IdPAddress(ac.label, l.ID)
@@ -78,11 +79,10 @@ func (d *differ) duplicateIdP(ac *account, tw twin) {
 	a.Address, a.Resource, a.Action, a.Reason = addr, ResourceIdP, Delete, ReasonDuplicate
 	a.IDs = IDs{IdP: l.ID}
 	a.Before = map[string]any{"name": l.Name, "type": l.Type}
-	a.Destructive = l.Grant != nil
 	a.Notes = []string{fmt.Sprintf("a second copy of %s (%s), left by runs that overlapped; the copy kept is %s",
 		IdPAddress(ac.label, tw.d.Name), tw.keep.ID, tw.keep.ID)}
 	if l.Grant != nil {
-		a.Notes = append(a.Notes, "this copy is federated under its own id: deleting it needs --allow-destroy")
+		a.Notes = append(a.Notes, "this copy is federated under its own id: accounts that use it switch to the copy kept")
 	}
 	if l.CertificateSet != nil {
 		a.Notes = append(a.Notes, fmt.Sprintf("its encryption certificate set %s stays: the API cannot delete certificate sets", l.CertificateSet.UID))

@@ -33,7 +33,7 @@ func TestDiffDuplicates(t *testing.T) {
 			want: []string{"account[platform].idp[idp-aaaa] delete duplicate"},
 		},
 		{
-			name: "a twin with a grant of its own is deleted, but destructively",
+			name: "a twin with a grant of its own is deleted with it, as a repair",
 			live: func() *state.Live {
 				other := twinOf(liveOkta(), "idp-zzzz")
 				other.Grant = &state.LiveGrant{ID: "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3", IdPID: other.ID}
@@ -43,7 +43,6 @@ func TestDiffDuplicates(t *testing.T) {
 				"account[platform].idp[idp-zzzz].grant delete duplicate",
 				"account[platform].idp[idp-zzzz] delete duplicate",
 			},
-			destructive: []string{"account[platform].idp[idp-zzzz].grant", "account[platform].idp[idp-zzzz]"},
 		},
 		{
 			name: "a second grant of one IdP",

@@ -165,9 +165,8 @@ func (d *differ) deleteGrant(ac *account, base Action, idpAddr string, l *state.
 		gAddr, shAddr = gAddr+Deposed, shAddr+Deposed
 	}
 	gAddr, shAddr = gAddr+suffix, shAddr+suffix
-	// An extra grant of an IdP is a repair; the grant of a twin IdP is not,
-	// because accounts may use the twin through it.
-	repair := reason == ReasonDuplicate && suffix != ""
+	// Deleting an extra grant, or the grant of a twin IdP, is a repair.
+	repair := reason == ReasonDuplicate
 	ids := IDs{IdP: l.ID, Grant: grant.ID}
 	share := d.activeShare(ac, shAddr, grant)
 	var lose, notes []string
