@@ -106,6 +106,7 @@ func (r Row) boundCell() string {
 		return "goal " + r.format(r.Bound)
 	case boundReference:
 		return r.format(r.Bound) + " (" + r.BoundNote + ")"
+	case boundFloor:
 	}
 	return r.format(r.Bound)
 }

@@ -51,13 +51,6 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &e) && e.Status == http.StatusNotFound
 }
 
-// IsRateLimited reports whether err is, or wraps, an API answer of 429 that
-// outlasted every retry.
-func IsRateLimited(err error) bool {
-	var e *APIError
-	return errors.As(err, &e) && e.Status == http.StatusTooManyRequests
-}
-
 // AmbiguousError says a write may or may not have been applied: the request
 // was sent but the answer was lost (timeout, dropped connection) or was a 5xx.
 // The client reads back before retrying a create; this error surfaces only when

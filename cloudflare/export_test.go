@@ -6,6 +6,3 @@ import "time"
 // instead of the wall clock; pair it with Options.Sleep advancing the same
 // clock. Tests only.
 func SetClock(c *Client, now func() time.Time) { c.now = now }
-
-// SetJitter replaces the backoff jitter source. Tests only.
-func SetJitter(c *Client, f func() float64) { c.jitter = f }

@@ -81,16 +81,6 @@ func ReadDeclared(ctx context.Context, c LiveClient, d *state.Desired) (*state.L
 	return live, nil
 }
 
-// Moved re-reads what a saved plan read and returns the objects that changed
-// since it was made; applying it would act on a state nobody reviewed.
-func Moved(ctx context.Context, c LiveClient, p *plan.Plan) ([]plan.Read, error) {
-	live, err := ReadSaved(ctx, c, p)
-	if err != nil {
-		return nil, err
-	}
-	return plan.Moved(p, live), nil
-}
-
 // ReadSaved reads what a saved plan read, and the organizations of the
 // recipients it adds, for plan.Moved and plan.Preflight.
 func ReadSaved(ctx context.Context, c LiveClient, p *plan.Plan) (*state.Live, error) {

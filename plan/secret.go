@@ -75,13 +75,3 @@ func writeOnlyChanges(t idptype.Type, d *state.IdP) []Change {
 	}
 	return out
 }
-
-// hasWriteOnly reports whether d declares a key that cannot be read back.
-func hasWriteOnly(t idptype.Type, d *state.IdP) bool {
-	for k := range d.Config {
-		if isWriteOnly(t, k) {
-			return true
-		}
-	}
-	return false
-}

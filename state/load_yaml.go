@@ -1,7 +1,6 @@
 package state
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -264,22 +263,4 @@ func (l *loader) scalar(n *yaml.Node) any {
 	// Strings, and tags JSON has no type for (timestamps, binary, custom
 	// tags), keep their text.
 	return n.Value
-}
-
-func describeKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case float64:
-		return "a number"
-	case []any:
-		return "a list"
-	case map[string]any:
-		return "a mapping"
-	}
-	return fmt.Sprintf("%T", v)
 }

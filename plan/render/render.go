@@ -199,15 +199,6 @@ func reasonWords(r plan.Reason) string {
 	return strings.ReplaceAll(string(r), "_", " ")
 }
 
-// headline is "<address> will be updated in place (live differs from declared)".
-func headline(a *plan.Action) string {
-	h := clean(a.Address) + " " + kindWords(a.Action)
-	if a.Reason != "" {
-		h += " (" + reasonWords(a.Reason) + ")"
-	}
-	return h
-}
-
 // subject names the object under the symbol: `idp "Okta"`, `recipient 0123… of "Okta"`.
 func subject(a *plan.Action) string {
 	var b strings.Builder
