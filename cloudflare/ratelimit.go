@@ -91,7 +91,8 @@ type gate struct {
 	server struct {
 		known bool
 		// credit is what may still be sent before reset: the server's
-		// remaining, less what was in flight when it said so, less what was
+		// remaining, less what was in flight when it said so, less one kept
+		// for the budget's other users, less what was
 		// sent since.
 		credit int
 		// reset is the earliest moment the server's window can have been
@@ -217,7 +218,9 @@ func (g *gate) observe(h http.Header) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.now()
-	credit := remaining - max(g.inflight-1, 0)
+	// One request is left for the other users of the budget: another client
+	// that read the same remaining may send one before it learns of ours.
+	credit := remaining - max(g.inflight-1, 0) - 1
 	// t is in whole seconds rounded by the server [REFERENCE §1.5], so the
 	// window ends at or before arrival + t: the earliest such bound is the
 	// tightest safe one.

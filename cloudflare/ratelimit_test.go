@@ -90,10 +90,11 @@ func TestGateHonoursRatelimitHeader(t *testing.T) {
 		wantWait time.Duration
 	}{
 		{"exhausted", `"default";r=0;t=30`, 0, 0, 30 * time.Second},
-		{"one left", `"default";r=1;t=30`, 0, 1, 30 * time.Second},
+		{"one left, kept for others", `"default";r=1;t=30`, 0, 0, 30 * time.Second},
+		{"two left", `"default";r=2;t=30`, 0, 1, 30 * time.Second},
 		{"fractional reset", `"default";r=0;t=2.5`, 0, 0, 2500 * time.Millisecond},
-		{"five left", `"default";r=5;t=10`, 0, 5, 10 * time.Second},
-		{"in flight may count", `"default";r=5;t=10`, 2, 3, 10 * time.Second},
+		{"five left", `"default";r=5;t=10`, 0, 4, 10 * time.Second},
+		{"in flight may count", `"default";r=5;t=10`, 2, 2, 10 * time.Second},
 		{"more in flight than left", `"default";r=1;t=10`, 3, 0, 10 * time.Second},
 		{"garbage", `garbage`, 0, 50, 0},
 		{"absent", ``, 0, 50, 0},
@@ -146,7 +147,7 @@ func TestGateKeepsTheLeastRemaining(t *testing.T) {
 	clock := newFakeClock()
 	g := newGate(RateLimit{1000, time.Minute}, 10, clock.Now, clock.Sleep)
 	hdr := func(v string) http.Header { h := http.Header{}; h.Set("Ratelimit", v); return h }
-	g.observe(hdr(`"default";r=2;t=20`))
+	g.observe(hdr(`"default";r=3;t=20`))
 	g.observe(hdr(`"default";r=9;t=21`)) // older news: more left, later reset
 	start := clock.Now()
 	for range 2 {
