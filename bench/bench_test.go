@@ -21,7 +21,8 @@ func tinyHarness(t *testing.T) *harness {
 	}
 	return &harness{
 		root: t.TempDir(), cert: cert, latency: time.Millisecond, concurrency: 8, runs: 1,
-		sizes: []int{2}, rate: emulator.RateLimit{Requests: 20, Window: time.Second}, rateRatio: 2,
+		sizes: []int{2}, rate: emulator.RateLimit{Requests: 20, Window: time.Second}, rateRatio: 2, rateShare: 4, rateRuns: 1,
+		wideSize: 2, wideConcurrency: 32, emuSizes: []int{emuMeasured, emuMeasured + 20},
 		faults: 0.2, faultSize: 3, crashes: 2, crashSize: 2, localSizes: []int{40}, loadSize: 40,
 	}
 }
@@ -55,8 +56,13 @@ func TestScenarios(t *testing.T) {
 			}
 		}},
 		{name: "rate", run: (*harness).ratePacing, check: func(t *testing.T, h *harness, rows map[string]Row) {
-			if _, ok := rows["3 rate limit/429 responses"]; !ok {
+			if _, ok := rows["3 rate limit/429 responses (both clients)"]; !ok {
 				t.Error("no 429 figure")
+			}
+		}},
+		{name: "emulator", run: (*harness).emulatorCost, check: func(t *testing.T, h *harness, rows map[string]Row) {
+			if r, ok := rows["7 emulator/CPU per request (µs)"]; !ok || len(r.Values) == 0 {
+				t.Error("no emulator CPU figure")
 			}
 		}},
 		{name: "faults", run: (*harness).faultTolerance, check: func(t *testing.T, h *harness, rows map[string]Row) {
@@ -74,8 +80,8 @@ func TestScenarios(t *testing.T) {
 			}
 		}},
 		{name: "local", run: (*harness).localCost, check: func(t *testing.T, h *harness, rows map[string]Row) {
-			if len(rows) != 11 {
-				t.Errorf("%d local figures, want 11", len(rows))
+			if len(rows) != 16 {
+				t.Errorf("%d local figures, want 16", len(rows))
 			}
 		}},
 	}
@@ -149,9 +155,9 @@ func TestWorkloadMinimums(t *testing.T) {
 		accounts             int
 		plan, planed, writes int
 	}{
-		{accounts: 1, plan: 3, planed: 3, writes: 8},
-		{accounts: 2, plan: 6, planed: 10, writes: 24},
-		{accounts: 10, plan: 30, planed: 50, writes: 120},
+		{accounts: 1, plan: 4, planed: 4, writes: 8},
+		{accounts: 2, plan: 8, planed: 12, writes: 24},
+		{accounts: 10, plan: 40, planed: 60, writes: 120},
 	}
 	for _, tt := range tests {
 		w := workload{Accounts: tt.accounts}

@@ -124,9 +124,15 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 		diffCPU := row("Diff CPU", unitSeconds)
 		formats := []string{"text", "JSON", "Markdown"}
 		renderCPU := make([]Row, len(formats))
+		renderPeak := make([]Row, len(formats))
 		for i, f := range formats {
 			renderCPU[i] = row("render "+f+" CPU", unitSeconds)
+			renderPeak[i] = row("render "+f+" peak heap", unitMB)
 		}
+		// The JSON view as it was written before it streamed: the whole
+		// plan through one json.Encoder call, kept apart from the totals.
+		beforeCPU := row("render JSON CPU, one document (before)", unitSeconds)
+		beforePeak := row("render JSON peak heap, one document (before)", unitMB)
 		totalCPU := row("Diff+render CPU", unitSeconds)
 		totalCPU.Kind, totalCPU.Bound, totalCPU.BoundNote = boundReference, floor, "plan's API floor"
 		alloc := row("Diff+render allocated", unitMB)
@@ -149,9 +155,20 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 					return rows, fmt.Errorf("%d IdPs: render %s: %w", n, f, err)
 				}
 				renderCPU[i].Values = append(renderCPU[i].Values, secs(rc.CPU))
+				renderPeak[i].Values = append(renderPeak[i].Values, float64(rc.Peak)/mib)
 				cpu, allocated, top = cpu+rc.CPU, allocated+rc.Alloc, max(top, rc.Peak)
 				sizes = append(sizes, fmt.Sprintf("%s %.1f MiB in %s", f, float64(out.n)/mib, rc.CPU.Round(time.Millisecond)))
 			}
+			bc, err := measure(func() error {
+				enc := json.NewEncoder(&countingWriter{})
+				enc.SetEscapeHTML(false)
+				return enc.Encode(p)
+			})
+			if err != nil {
+				return rows, fmt.Errorf("%d IdPs: render JSON as one document: %w", n, err)
+			}
+			beforeCPU.Values = append(beforeCPU.Values, secs(bc.CPU))
+			beforePeak.Values = append(beforePeak.Values, float64(bc.Peak)/mib)
 			diffCPU.Values = append(diffCPU.Values, secs(dc.CPU))
 			totalCPU.Values = append(totalCPU.Values, secs(cpu))
 			alloc.Values = append(alloc.Values, float64(allocated)/mib)
@@ -161,7 +178,8 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 		}
 		rows = append(rows, diffCPU)
 		rows = append(rows, renderCPU...)
-		rows = append(rows, totalCPU, alloc, peak)
+		rows = append(rows, renderPeak...)
+		rows = append(rows, beforeCPU, beforePeak, totalCPU, alloc, peak)
 	}
 
 	w := workload{Accounts: max(2, h.loadSize/idpsPerAccount)}

@@ -10,10 +10,13 @@
 //	go run ./bench -markdown                     # the table as Markdown
 //
 // Scenarios: 1 plan (requests and wall time of a plan against an applied
-// state), 2 apply (an apply from scratch), 3 rate (an apply several times the
-// rate budget), 4 local (Diff, rendering and state.Load of large states),
-// 5 faults (applies against an API failing 20% of requests), 6 crash (the
-// CLI's apply killed with SIGKILL, then run again).
+// state, within the default budget, and with 32 requests in flight), 2 apply
+// (an apply from scratch, verified), 3 rate (a plan several times the rate
+// budget, alone and beside another client of the same budget), 4 local
+// (Diff, rendering and state.Load of large states), 5 faults (applies
+// against an API failing 20% of requests), 6 crash (the CLI's apply killed
+// with SIGKILL, then run again), 7 emulator (the emulator's CPU per request
+// as the data it holds grows).
 package main
 
 import (
@@ -52,25 +55,31 @@ var scenarios = []scenario{
 	{4, "local", (*harness).localCost},
 	{5, "faults", (*harness).faultTolerance},
 	{6, "crash", (*harness).crashLoop},
+	{7, "emulator", (*harness).emulatorCost},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		which      = fs.String("scenarios", "1,2,3,4,5,6", "scenarios to run, by number or name (plan, apply, rate, local, faults, crash)")
+		which      = fs.String("scenarios", "1,2,3,4,5,6,7", "scenarios to run, by number or name (plan, apply, rate, local, faults, crash, emulator)")
 		sizes      = fs.String("sizes", "10,50,200", "accounts (of 4 IdPs each) for scenarios 1 and 2")
 		runs       = fs.Int("runs", 3, "runs per figure; each figure is their median, with min and max")
 		latency    = fs.Duration("latency", 50*time.Millisecond, "latency the emulator adds to every request")
 		conc       = fs.Int("concurrency", 8, "client requests in flight and apply parallelism (the CLI's defaults)")
-		rate       = fs.String("rate-limit", "60/10s", "scenario 3: the budget the emulator enforces and the client is told")
-		budgets    = fs.Float64("rate-budgets", 3, "scenario 3: the size of the apply, in budgets")
+		rate       = fs.String("rate-limit", "120/30s", "scenario 3: the budget the emulator enforces and the client is told (Cloudflare's 1200/5m scaled down 10×)")
+		budgets    = fs.Float64("rate-budgets", 2.5, "scenario 3: the size of the plan, in budgets")
+		share      = fs.Int("rate-share", 30, "scenario 3: requests per window the other client spends of the same budget")
+		rateRuns   = fs.Int("rate-runs", 1, "scenario 3: runs of each case (each takes a few windows)")
+		wideSize   = fs.Int("wide-size", 200, "scenario 1: accounts of the plan run again with -wide-concurrency")
+		wideConc   = fs.Int("wide-concurrency", 32, "scenario 1: requests in flight of that plan")
+		emuSizes   = fs.String("emulator-sizes", "50,1000,5000", "scenario 7: accounts the emulator holds")
 		faults     = fs.Float64("faults", 0.2, "scenario 5: share of requests that fail")
 		faultSize  = fs.Int("fault-size", 10, "scenario 5: accounts")
 		crashes    = fs.Int("crashes", 10, "scenario 6: applies killed")
 		crashSize  = fs.Int("crash-size", 10, "scenario 6: accounts")
-		localSizes = fs.String("local-sizes", "1000,10000", "scenario 4: IdPs diffed and rendered")
-		loadSize   = fs.Int("load-size", 10000, "scenario 4: IdPs of the file state.Load reads")
+		localSizes = fs.String("local-sizes", "50000", "scenario 4: IdPs diffed and rendered")
+		loadSize   = fs.Int("load-size", 50000, "scenario 4: IdPs of the file state.Load reads")
 		markdown   = fs.Bool("markdown", false, "print the table as Markdown")
 		quiet      = fs.Bool("q", false, "no progress on stderr")
 	)
@@ -86,11 +95,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	h := &harness{
-		latency: *latency, concurrency: *conc, runs: *runs, rateRatio: *budgets,
+		latency: *latency, concurrency: *conc, runs: *runs, rateRatio: *budgets, rateShare: *share, rateRuns: *rateRuns, wideSize: *wideSize, wideConcurrency: *wideConc,
 		faults: *faults, faultSize: *faultSize, crashes: *crashes, crashSize: *crashSize, loadSize: *loadSize,
 	}
 	if h.sizes, err = parseInts(*sizes); err != nil {
 		return fail(fmt.Errorf("-sizes: %w", err))
+	}
+	if h.emuSizes, err = parseInts(*emuSizes); err != nil {
+		return fail(fmt.Errorf("-emulator-sizes: %w", err))
 	}
 	if h.localSizes, err = parseInts(*localSizes); err != nil {
 		return fail(fmt.Errorf("-local-sizes: %w", err))
@@ -98,8 +110,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if h.rate, err = emulator.ParseRateLimit(*rate); err != nil || h.rate.Requests == 0 {
 		return fail(fmt.Errorf("-rate-limit: %v", err))
 	}
-	if h.runs < 1 || h.concurrency < 1 || h.crashes < 1 || h.faultSize < 2 || h.crashSize < 2 {
-		return fail(errors.New("-runs, -concurrency and -crashes must be positive; -fault-size and -crash-size at least 2"))
+	if h.runs < 1 || h.concurrency < 1 || h.crashes < 1 || h.faultSize < 2 || h.crashSize < 2 || h.rateRuns < 1 || h.wideConcurrency < 1 {
+		return fail(errors.New("-runs, -rate-runs, -concurrency, -wide-concurrency and -crashes must be positive; -fault-size and -crash-size at least 2"))
+	}
+	if h.rateShare < 1 || h.rateShare >= h.rate.Requests {
+		return fail(errors.New("-rate-share must be positive and below the -rate-limit budget"))
 	}
 	if !*quiet {
 		h.log = stderr
@@ -130,7 +145,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	for _, r := range rows {
-		if r.Kind == boundGoal && !r.Met() {
+		if (r.Kind == boundGoal && !r.Met()) || !r.RatioMet() {
 			code = 1
 		}
 	}
@@ -165,7 +180,7 @@ func pickScenarios(s string) ([]scenario, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("-scenarios: unknown scenario %q (1-6, or plan, apply, rate, local, faults, crash)", f)
+			return nil, fmt.Errorf("-scenarios: unknown scenario %q (1-7, or plan, apply, rate, local, faults, crash, emulator)", f)
 		}
 	}
 	if len(out) == 0 {

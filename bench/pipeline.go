@@ -100,22 +100,39 @@ func (s *site) plan(ctx context.Context, c *cloudflare.Client) (*plan.Plan, erro
 	return p, err
 }
 
-// apply plans and executes, as `idpsync apply --auto-approve` does without
-// its verifying re-read.
+// apply plans, executes and verifies, as `idpsync apply --auto-approve`
+// does: the verification plans again against the state read before, changed
+// by what each write returned (engine.Verify), reading only what no answer
+// showed. A verification that still finds changes fails the result.
 func (s *site) apply(ctx context.Context, c *cloudflare.Client, parallelism int) (*plan.Plan, *apply.Result, error) {
-	p, err := s.plan(ctx, c)
+	p, before, err := engine.Plan(ctx, c, s.desired, engine.PlanOptions{Now: time.Now, SecretKey: secretKey})
 	if err != nil {
 		return nil, nil, err
 	}
 	if !p.HasChanges() {
 		return p, &apply.Result{}, nil
 	}
-	res, err := apply.Execute(ctx, c, p, apply.Options{
+	rec := engine.NewRecorder(c)
+	res, err := apply.Execute(ctx, rec, p, apply.Options{
 		Parallelism: parallelism,
 		Secrets:     engine.NewSecretResolver(secretKey, s.getenv),
 	})
 	if err != nil {
 		return p, nil, err
+	}
+	if !res.OK() {
+		return p, res, nil
+	}
+	vp, err := engine.Verify(ctx, c, s.desired, before, rec, engine.VerifyOptions{})
+	if err != nil {
+		return p, nil, err
+	}
+	if vp.HasChanges() {
+		res.Failed = append(res.Failed, "verify")
+		if res.Errors == nil {
+			res.Errors = map[string]error{}
+		}
+		res.Errors["verify"] = fmt.Errorf("live state still differs after apply: %+v", vp.Summary())
 	}
 	return p, res, nil
 }

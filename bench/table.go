@@ -45,6 +45,14 @@ type Row struct {
 	BoundNote string
 	// Runs overrides the runs column when Values is one total over several runs.
 	Runs int
+	// MaxRatio, when set, is the goal for median/bound (issue 14's goals);
+	// the ratio column shows "(goal ≤ x)" and the harness fails above it.
+	MaxRatio float64
+}
+
+// RatioMet reports whether a ratio goal holds.
+func (r Row) RatioMet() bool {
+	return r.MaxRatio == 0 || (r.Bound > 0 && r.Median()/r.Bound <= r.MaxRatio)
 }
 
 func (r Row) sorted() []float64 {
@@ -127,6 +135,13 @@ func (r Row) ratioCell() string {
 	q := r.Median() / r.Bound
 	if q < 0.01 {
 		return fmt.Sprintf("%.4f", q)
+	}
+	if r.MaxRatio > 0 {
+		verdict := "met"
+		if !r.RatioMet() {
+			verdict = "MISSED"
+		}
+		return fmt.Sprintf("%.2f (goal ≤ %.2f, %s)", q, r.MaxRatio, verdict)
 	}
 	return fmt.Sprintf("%.2f", q)
 }

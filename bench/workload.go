@@ -34,8 +34,9 @@ const (
 	// 2 grant creates and 2 share creates (a share create carries its recipients).
 	actionsPerAccount = idpsPerAccount + 2 + 2 + sharesPerAccount + sharesPerAccount
 	// listingsPerAccount are the IdP (one page of up to 1000), grant and share
-	// (with resources) listings.
-	listingsPerAccount = 3
+	// (with resources) listings, and the account's details (its organization,
+	// for the pre-flight checks).
+	listingsPerAccount = 4
 	// apiChain is the longest chain of requests the API itself forces on an
 	// apply from scratch: the certificate set needs the IdP id, the encryption
 	// PUT needs the set uid; the grant needs the IdP id and the share the grant id.
@@ -82,7 +83,7 @@ func (w workload) MinApplyActions() int {
 }
 
 // MinPlanRequests is the least number of requests that read the live state:
-// three listings per account and, once the shares exist, one recipient
+// four reads per account and, once the shares exist, one recipient
 // listing per share.
 func (w workload) MinPlanRequests(applied bool) int {
 	n := w.Accounts * listingsPerAccount
