@@ -367,10 +367,16 @@ func verify(ctx context.Context, f *cli.Factory, conn *cli.Connection, d *state.
 	}
 	if p.HasChanges() {
 		fmt.Fprintln(f.IO.ErrOut, "\nWarning: live state still differs from the declared state after apply:")
+		overlapped := false
 		for _, a := range p.Actions {
 			if a.Action != plan.NoOp {
 				fmt.Fprintf(f.IO.ErrOut, "  %s: %s\n", a.Address, a.Action)
+				overlapped = overlapped || a.Reason == plan.ReasonDuplicate
 			}
+		}
+		if overlapped {
+			// Seen in what verify reads anyway: no request is added for it.
+			fmt.Fprintln(f.IO.ErrOut, "Another run changed these accounts at the same time and left copies; run apply again to remove them.")
 		}
 		return cli.Exit(cli.ExitError)
 	}
