@@ -1,0 +1,130 @@
+package main
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestReadmeInstall runs the README's install steps as written against a
+// release-like archive of this binary served by a stand-in curl, then again
+// with the archive tampered with, which the checksum check must refuse.
+func TestReadmeInstall(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)<!-- install.*?-->\n```sh\n(.*?)```\n<!-- end install -->").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README: no install block")
+	}
+	script := string(m[1])
+	for _, tool := range []string{"sha256sum", "tar", "sh"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is needed: %v", tool, err)
+		}
+	}
+	self, err := exec.LookPath("idpsync") // the test binary, installed by TestMain
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := regexp.MustCompile(`VERSION=(\S+)`).FindStringSubmatch(script)
+	if v == nil {
+		t.Fatal("README install: no VERSION=")
+	}
+	version := v[1]
+	archive := "idpsync_" + version + "_linux_amd64.tar.gz"
+
+	for _, tc := range []struct {
+		name   string
+		tamper bool
+	}{{"verified", false}, {"tampered", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			release, work, bin := t.TempDir(), t.TempDir(), t.TempDir()
+			writeArchive(t, filepath.Join(release, archive), self)
+			sum := sha256File(t, filepath.Join(release, archive))
+			// Like GoReleaser's file: one line per archive, the others absent here.
+			sums := sum + "  " + archive + "\n" + strings.Repeat("0", 64) + "  idpsync_" + version + "_darwin_arm64.tar.gz\n"
+			if err := os.WriteFile(filepath.Join(release, "idpsync_"+version+"_checksums.txt"), []byte(sums), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if tc.tamper {
+				writeArchive(t, filepath.Join(release, archive), "/bin/sh")
+			}
+			// curl -fsSLO URL: fetch the release asset the URL names, only from the release page.
+			curl := "#!/bin/sh\nfor a; do url=$a; done\ncase $url in https://github.com/idpsync/idpsync/releases/download/v" + version + "/*) ;; *) echo \"unexpected URL $url\" >&2; exit 22 ;; esac\ncp \"" + release + "/${url##*/}\" . || exit 22\n"
+			if err := os.WriteFile(filepath.Join(bin, "curl"), []byte(curl), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("sh", "-ec", script)
+			cmd.Dir = work
+			cmd.Env = []string{"PATH=" + bin + ":/usr/bin:/bin", "HOME=" + work}
+			out, err := cmd.CombinedOutput()
+			if tc.tamper {
+				if err == nil || !strings.Contains(string(out), "FAILED") {
+					t.Fatalf("a tampered archive was accepted:\n%s", out)
+				}
+				if _, err := os.Stat(filepath.Join(work, "idpsync")); err == nil {
+					t.Fatal("a tampered archive was unpacked")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("install steps failed: %v\n%s", err, out)
+			}
+			if !regexp.MustCompile(`(?m)^idpsync \S+ \(commit \S+, built \S+, `).Match(out) {
+				t.Fatalf("./idpsync version did not run:\n%s", out)
+			}
+		})
+	}
+}
+
+func writeArchive(t *testing.T, path, binary string) {
+	t.Helper()
+	b, err := os.ReadFile(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz := gzip.NewWriter(f)
+	tw := tar.NewWriter(gz)
+	for _, e := range []struct {
+		name string
+		mode int64
+		body []byte
+	}{{"README.md", 0o644, []byte("# idpsync\n")}, {"idpsync", 0o755, b}} {
+		if err := tw.WriteHeader(&tar.Header{Name: e.name, Mode: e.mode, Size: int64(len(e.body))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(e.body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sha256File(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
