@@ -110,7 +110,7 @@ func TestContract(t *testing.T) {
 		{"organization get", "GET", "/accounts/" + acctA + "/access/organizations", nil, "access_single_response-organization"},
 		{"organization update", "PUT", "/accounts/" + acctA + "/access/organizations", map[string]any{"auto_redirect_to_identity": true}, "access_single_response-organization"},
 		{"Access failure", "GET", idpPath(acctA) + "/00000000-0000-4000-8000-000000000000", nil, "access_api-response-common-failure"},
-		{"Access failure with pointer", "POST", idpPath(acctA), map[string]any{"name": "x", "type": "github", "config": map[string]any{"nope": 1}}, "access_api-response-common-failure"},
+		{"Access failure with pointer", "POST", idpPath(acctA), map[string]any{"name": "x", "type": "github", "config": map[string]any{"client_id": 1}}, "access_api-response-common-failure"},
 		{"Access 404 route", "GET", "/accounts/" + acctA + "/access/nothing", nil, "access_api-response-common-failure"},
 		{"share failure", "GET", sharePath(acctA) + "/ffffffffffffffffffffffffffffffff", nil, "resource-sharing_api-response-common-failure"},
 		{"share validation failure", "POST", sharePath(acctA), map[string]any{}, "resource-sharing_api-response-common-failure"},

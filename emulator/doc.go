@@ -25,11 +25,24 @@
 // # Behaviour worth knowing
 //
 //   - IdP names need not be unique, as in the real API.
-//   - config keys are checked against idptype.Types: unknown keys, wrong
-//     JSON types, enum values and int bounds are refused; read-only keys
-//     (redirect_url) are ignored on input and computed on output. Keys the
-//     catalogue calls required are not enforced, because the API document
-//     enforces none.
+//   - Strict where the documents are, lenient where they are silent, as far
+//     as the SDK's types allow. config keys the document defines are checked
+//     against idptype.Types: wrong JSON types, enum values and int bounds are
+//     refused. Keys it does not define (in config, scim_config or a
+//     header_attributes item) are stored and returned as sent, since no
+//     schema forbids them and a key the API adds later must round-trip.
+//     saml_certificate_set_id on a non-SAML IdP is accepted and ignored.
+//     Read-only keys (redirect_url) are ignored on input and computed on
+//     output. Keys the catalogue calls required are not enforced, because the
+//     API document enforces none.
+//   - Every IdP reads back with scim_config, filled with the API's defaults
+//     for what was never set (enabled false, identity_update_behavior
+//     no_action, seat_deprovision and user_deprovision false) and the
+//     computed scim_base_url, as the Terraform provider expects of the real API.
+//   - Grants are {id, idp_id}: no created_at, as in the SDK.
+//   - Options.ShareKeysOnly (--share-keys-only) refuses API tokens on
+//     /shares with 403 and code 10000, as the share endpoints' documented
+//     security (email + key only) would.
 //   - config.client_secret and scim_config.secret are stored but never
 //     returned. A PUT that leaves client_secret out keeps the stored one; a PUT
 //     without scim_config keeps the SCIM settings; otherwise PUT replaces the
@@ -72,46 +85,53 @@
 // # Error codes
 //
 // Failures use codes of at least 1000 and a message a person can act on;
-// Access-family errors about a request field carry source.pointer.
+// Access-family errors about a request field carry source.pointer. The
+// documents give few codes and statuses: every operation may fail with "4XX"
+// (and the share operations with "5XX"), 7003 "No route for the URI" is the
+// one example code, and specific statuses are documented only for the
+// certificate-set create (403, 404), certificate get, PEM and rotate (404),
+// grant get and delete (404) and the rate limit (429). Everything marked
+// "invented" below is the emulator's choice, not Cloudflare's: clients must
+// not depend on those codes or statuses, only on the status class.
 //
-//	10000  403  Authentication error (missing or wrong credentials)
-//	10429  429  rate limit exceeded (Retry-After says when to come back)
-//	10500  500  internal error (injected fault, or the data file could not be saved)
-//	10502  502  bad gateway (injected fault)
-//	10503  503  service unavailable (injected fault)
-//	 7000  404  account not found (without AutoAccounts)
-//	 7001  404  identity provider not found
-//	 7002  404  SAML certificate set not found
-//	 7003  404  No route for the URI (unknown path, or a known path with another method)
-//	 7004  404  IdP federation grant not found
-//	 7005  404  share not found
-//	 7006  404  share recipient not found
-//	 7007  404  share resource not found
-//	 7008  404  Access application not found
-//	 1001  400  body missing or not the JSON the endpoint takes
-//	 1002  400  required field missing or empty
-//	 1003  400  wrong JSON type, enum value or bound
-//	 1004  400  config or scim_config key unknown for the type
-//	 1005  400  type cannot be changed
-//	 1006  403  read-only identity provider cannot be changed or deleted
-//	 1007  400  SAML encryption certificates are only for type saml
-//	 1008  400  enable_encryption / saml_certificate_set_id without this IdP's set
-//	 1009  400  page or per_page out of range
-//	 1100  400  account belongs to no organization (grants, shares)
-//	 1101  400  IdP cannot be federated (onetimepin, cloudflare, read-only)
-//	 1102  400  federated IdP limit (Options.MaxFederatedIdPs) reached
-//	 1103  409  the IdP already has a grant
-//	 1104  409  IdP cannot be deleted while a grant refers to it
-//	 1105  400  grant idp_id names no IdP of the account
-//	 1200  400  recipient outside the owner's organization
-//	 1201  409  account is already a recipient
-//	 1202  400  recipients of an organization-targeted share cannot be changed
-//	 1203  400  recipient account does not exist
-//	 1204  400  resource is not a grant of the sharing account, or names another account
-//	 1205  400  share (or share resource) is deleting or deleted
-//	 1206  409  resource already on the share
-//	 1207  400  the owner cannot be its own recipient
-//	 1208  400  organization and single-account recipients mixed
+//	code   status  meaning                                                    source
+//	10000  403     Authentication error (missing or wrong credentials)        code invented; status class 4XX
+//	10429  429     rate limit exceeded (Retry-After says when to come back)   code invented; 429 documented (D-LIM)
+//	10500  500     internal error (injected fault, or unsaved data file)      code invented
+//	10502  502     bad gateway (injected fault)                               code invented
+//	10503  503     service unavailable (injected fault)                       code invented
+//	 7000  404     account not found (without AutoAccounts)                   code and status invented
+//	 7001  404     identity provider not found                                code invented; 404 documented for the certificate-set create only
+//	 7002  404     SAML certificate set not found                             code invented; 404 documented
+//	 7003  404     No route for the URI                                       documented example
+//	 7004  404     IdP federation grant not found                             code invented; 404 documented
+//	 7005  404     share not found                                            code and status invented
+//	 7006  404     share recipient not found                                  code and status invented
+//	 7007  404     share resource not found                                   code and status invented
+//	 7008  404     Access application not found                               code and status invented
+//	 1001  400     body missing or not the JSON the endpoint takes            code and status invented
+//	 1002  400     required field missing or empty                            code and status invented
+//	 1003  400     wrong JSON type, enum value or bound                       code and status invented
+//	 1005  400     type cannot be changed                                     code, status and rule invented
+//	 1006  403     read-only identity provider cannot be changed or deleted   code and status invented (read_only is documented)
+//	 1007  400     SAML encryption certificates are only for type saml        code and status invented
+//	 1008  400     enable_encryption / saml_certificate_set_id without this IdP's set  code and status invented
+//	 1009  400     page or per_page out of range                              code and status invented
+//	 1100  400     account belongs to no organization (grants, shares)        code and status invented (rule documented)
+//	 1101  400     IdP cannot be federated (onetimepin, cloudflare, read-only) code and status invented (rule documented)
+//	 1102  400     federated IdP limit (Options.MaxFederatedIdPs) reached     code and status invented (cap documented)
+//	 1103  409     the IdP already has a grant                                code, status and rule invented (REFERENCE.md §9.8)
+//	 1104  409     IdP cannot be deleted while a grant refers to it           code and status invented (rule documented)
+//	 1105  400     grant idp_id names no IdP of the account                   code and status invented
+//	 1200  400     recipient outside the owner's organization                 code and status invented (rule documented)
+//	 1201  409     account is already a recipient                             code, status and rule invented
+//	 1202  400     recipients of an organization-targeted share unchangeable  code and status invented (rule documented)
+//	 1203  400     recipient account does not exist                           code and status invented
+//	 1204  400     resource is not a grant of the sharing account             code and status invented
+//	 1205  400     share (or share resource) is deleting or deleted           code and status invented
+//	 1206  409     resource already on the share                              code, status and rule invented
+//	 1207  400     the owner cannot be its own recipient                      code, status and rule invented
+//	 1208  400     organization and single-account recipients mixed           code and status invented (docs say give one)
 //
 // # Operation
 //

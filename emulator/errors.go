@@ -26,7 +26,6 @@ const (
 	CodeMalformedBody      = 1001 // 400, body is not the JSON the endpoint takes
 	CodeMissingField       = 1002 // 400, a required field is absent or empty
 	CodeInvalidValue       = 1003 // 400, wrong JSON type, enum value or bound
-	CodeUnknownConfigKey   = 1004 // 400, config or scim_config key the type does not have
 	CodeTypeImmutable      = 1005 // 400, PUT changed type
 	CodeReadOnlyIdP        = 1006 // 403, read_only IdP changed or deleted
 	CodeNotSAML            = 1007 // 400, certificate set for a non-SAML IdP

@@ -160,10 +160,10 @@ func (c *call) decodeIdP() (*idpBody, *apiError) {
 		if !isStr {
 			return nil, badRequest(CodeInvalidValue, "saml_certificate_set_id must be a string").at("/saml_certificate_set_id")
 		}
-		if s != "" {
-			if typ != "saml" {
-				return nil, badRequest(CodeNotSAML, "saml_certificate_set_id applies only to identity providers of type saml, not %s", typ).at("/saml_certificate_set_id")
-			}
+		// The field is documented for SAML only, but no schema forbids it
+		// elsewhere and the SDK's params carry it on every type: on another
+		// type it is accepted and ignored (issue 15: lenient where silent).
+		if s != "" && typ == "saml" {
 			b.certSetID, b.hasCertSet = s, true
 		}
 	}
@@ -193,7 +193,14 @@ func validateConfig(typ idptype.Type, cfg map[string]any) (map[string]any, *apiE
 		ptr := "/config/" + k
 		f, known := typ.Field(k)
 		if !known {
-			return nil, badRequest(CodeUnknownConfigKey, "config key %q is not valid for identity providers of type %s; valid keys: %s", k, typ.Name, strings.Join(typ.FieldNames(), ", ")).at(ptr)
+			// The document's config schemas do not forbid other keys (no
+			// additionalProperties: false), and the SDK keeps unknown ones
+			// (ExtraFields): a key the API adds later must round-trip, so it
+			// is stored and returned as sent.
+			if v != nil {
+				out[k] = v
+			}
+			continue
 		}
 		if f.ReadOnly {
 			continue // computed by the server; a client echoing it back is harmless
@@ -253,7 +260,7 @@ func checkKind(f idptype.Field, v any, ptr string) *apiError {
 			}
 			for k, hv := range m {
 				if k != "attribute_name" && k != "header_name" {
-					return badRequest(CodeUnknownConfigKey, "config.%s items take only attribute_name and header_name, not %q", f.Name, k).at(ptr)
+					continue // not forbidden by the document; kept as sent
 				}
 				if _, isStr := hv.(string); !isStr {
 					return badRequest(CodeInvalidValue, "config.%s.%s must be a string", f.Name, k).at(ptr)
@@ -283,7 +290,11 @@ func validateSCIM(m map[string]any) (map[string]any, *apiError) {
 		case "scim_base_url", "secret":
 			// Read-only: computed by the server.
 		default:
-			return nil, badRequest(CodeUnknownConfigKey, "scim_config key %q is not valid; valid keys: enabled, identity_update_behavior, seat_deprovision, user_deprovision", k).at(ptr)
+			// Not forbidden by the document (the SCIM object has more fields
+			// than the subset shows); kept as sent.
+			if v != nil {
+				out[k] = v
+			}
 		}
 	}
 	if out["seat_deprovision"] == true && out["user_deprovision"] != true {

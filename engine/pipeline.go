@@ -25,6 +25,9 @@ type PlanOptions struct {
 	// NoPreflight leaves plan.Preflight to the caller, which adds checks of
 	// its own (apply adds the secrets) and reports them all at once.
 	NoPreflight bool
+	// MaxFederatedIdPs caps the federated IdPs per account (plan.Preflight);
+	// 0 means the documented five.
+	MaxFederatedIdPs int
 	// Lockout, when set, reads through it who uses the login options the plan
 	// removes (AnalyzeLockout); plan and apply set it, drift does not.
 	Lockout AccessClient
@@ -59,7 +62,7 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 		}
 	}
 	if !opts.NoPreflight {
-		if err := plan.Preflight(p, live); err != nil {
+		if err := plan.Preflight(p, live, plan.PreflightOptions{MaxFederatedIdPs: opts.MaxFederatedIdPs}); err != nil {
 			return nil, nil, err
 		}
 	}

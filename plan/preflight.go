@@ -36,6 +36,13 @@ func (e *PreflightError) Error() string {
 	return b.String()
 }
 
+// PreflightOptions are the limits Preflight holds a plan to.
+type PreflightOptions struct {
+	// MaxFederatedIdPs caps the grants of one account; 0 means
+	// state.MaxFederatedIdPs, the documented five.
+	MaxFederatedIdPs int
+}
+
 // Preflight checks, against the live state just read, every rule of the API
 // that a plan can break and that can be known before the first write: the
 // declared organization of each account, federation from an account in no
@@ -47,7 +54,11 @@ func (e *PreflightError) Error() string {
 // It trusts nothing in the plan but its actions: a saved plan is checked again
 // at apply time against a fresh read. Checks whose facts the API did not
 // reveal (an organization the token may not read) are skipped, not guessed.
-func Preflight(p *Plan, live *state.Live) error {
+func Preflight(p *Plan, live *state.Live, opts PreflightOptions) error {
+	maxFederated := opts.MaxFederatedIdPs
+	if maxFederated <= 0 {
+		maxFederated = state.MaxFederatedIdPs
+	}
 	var probs []Problem
 	add := func(addr, format string, args ...any) {
 		probs = append(probs, Problem{Address: addr, Message: fmt.Sprintf(format, args...)})
@@ -188,9 +199,9 @@ func Preflight(p *Plan, live *state.Live) error {
 				}
 			}
 		}
-		if n := len(federated) + added; n > state.MaxFederatedIdPs {
+		if n := len(federated) + added; n > maxFederated {
 			add(AccountAddress(ref.Label), "the plan federates %d identity providers of the account (%d already, %d more), but the API allows at most %d at a time",
-				n, len(federated), added, state.MaxFederatedIdPs)
+				n, len(federated), added, maxFederated)
 		}
 	}
 	if len(probs) == 0 {

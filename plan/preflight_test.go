@@ -70,7 +70,7 @@ func TestPreflight(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Diff: %v", err)
 			}
-			err = Preflight(p, live)
+			err = Preflight(p, live, PreflightOptions{})
 			checkProblems(t, err, tt.want)
 		})
 	}
@@ -91,7 +91,7 @@ func TestPreflightRefusesTamperedPlan(t *testing.T) {
 		},
 	}
 	live := &state.Live{Accounts: map[string]*state.LiveAccount{src: {ID: src, IdentityProviders: []*state.LiveIdP{{ID: "live-cf", Name: "CF", Type: "cloudflare"}}}}}
-	checkProblems(t, Preflight(p, live), []string{"type cloudflare cannot be federated", "type onetimepin cannot be federated"})
+	checkProblems(t, Preflight(p, live, PreflightOptions{}), []string{"type cloudflare cannot be federated", "type onetimepin cannot be federated"})
 }
 
 func checkProblems(t *testing.T, err error, want []string) {

@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -38,6 +39,9 @@ type LoadOptions struct {
 	// SkipEnv defers every unset ${env:NAME}, not only secrets, for a check of
 	// the files alone (validate). A Desired loaded this way must not be applied.
 	SkipEnv bool
+	// MaxFederatedIdPs caps the IdPs one account may federate; 0 means
+	// MaxFederatedIdPs, the documented five.
+	MaxFederatedIdPs int
 }
 
 // loader is the state of one Load: the diagnostics so far, the file being
@@ -61,10 +65,11 @@ type loader struct {
 	root    string // the configuration root of the file
 	nodes   int    // nodes produced from the current document
 
-	files    []string
-	accounts []*accountDecl
-	certs    map[string]certResult
-	meant    map[string]bool // path+"\x00"+key: keys a misspelt key was taken for
+	files        []string
+	accounts     []*accountDecl
+	certs        map[string]certResult
+	meant        map[string]bool // path+"\x00"+key: keys a misspelt key was taken for
+	maxFederated int             // the cap of federated IdPs per account
 }
 
 // Load reads the desired state from files and directories (a directory
@@ -80,6 +85,7 @@ func Load(ctx context.Context, paths []string, opts LoadOptions) (*Desired, Diag
 		ctx: ctx, getenv: opts.Getenv, now: time.Now(), skipEnv: opts.SkipEnv, requireSecrets: opts.RequireSecrets,
 		rootOpt: opts.Root, budget: MaxReferencedTotal, fileCache: map[string]string{}, certs: map[string]certResult{},
 	}
+	l.maxFederated = cmp.Or(max(opts.MaxFederatedIdPs, 0), MaxFederatedIdPs)
 	if opts.Root != "" {
 		if abs, err := filepath.Abs(opts.Root); err == nil {
 			l.rootOpt = abs
@@ -350,9 +356,9 @@ func (l *loader) merge() *Desired {
 			}
 			if idp.idp.Federation != nil {
 				m.federated++
-				if m.federated > MaxFederatedIdPs {
-					l.errorf(idp.idp.Federation.Pos, "remove a `federation` block, or share one IdP with more accounts",
-						"account %s federates more than %d identity providers; the API allows at most %d at a time", m.decl.acct.Label(), MaxFederatedIdPs, MaxFederatedIdPs)
+				if m.federated > l.maxFederated {
+					l.errorf(idp.idp.Federation.Pos, "remove a `federation` block, or share one IdP with more accounts; --max-federated-idps sets the cap",
+						"account %s federates more than %d identity providers; the API allows at most %d at a time", m.decl.acct.Label(), l.maxFederated, l.maxFederated)
 				}
 			}
 			m.decl.acct.IdentityProviders = append(m.decl.acct.IdentityProviders, idp.idp)
@@ -387,7 +393,11 @@ func (l *loader) merge() *Desired {
 	return d
 }
 
-// MaxFederatedIdPs is how many IdPs of one account the API lets federate at a time.
+// MaxFederatedIdPs is how many IdPs of one account the API lets federate at a
+// time by default: five, as the API reference, the spec and the SDK's
+// AccessIdPFederationGrantService.New comment say (REFERENCE.md §4). The
+// product guide says one IdP as a source (§9.1); --max-federated-idps lowers
+// the cap for accounts where the API enforces that.
 const MaxFederatedIdPs = 5
 
 // mergedAccount is an account as merged so far, with where each field was set.

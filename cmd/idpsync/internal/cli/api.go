@@ -208,6 +208,9 @@ type Factory struct {
 	// Root is --root: the directory every ${file:...} is confined to; empty
 	// means the top of the git work tree holding the configuration.
 	Root string
+	// MaxFederatedIdPs is --max-federated-idps: the federated IdPs one
+	// account may hold; 0 means state.MaxFederatedIdPs.
+	MaxFederatedIdPs int
 }
 
 // CancelOnInterrupt returns a context cancelled on the first Ctrl-C, for

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -18,7 +20,7 @@ func (f *Factory) LoadDesired(ctx context.Context, paths []string, requireSecret
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	d, diags := state.Load(ctx, paths, state.LoadOptions{Getenv: f.Getenv, Now: f.Now, Root: f.Root, RequireSecrets: requireSecrets})
+	d, diags := state.Load(ctx, paths, state.LoadOptions{Getenv: f.Getenv, Now: f.Now, Root: f.Root, RequireSecrets: requireSecrets, MaxFederatedIdPs: f.MaxFederatedIdPs})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -118,4 +120,12 @@ func ShellJoin(args []string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// AddMaxFederatedFlag registers --max-federated-idps on cmd, for the
+// commands that check the cap on federated IdPs per account (validate, plan,
+// apply, drift).
+func (f *Factory) AddMaxFederatedFlag(cmd *cobra.Command) {
+	cmd.Flags().IntVar(&f.MaxFederatedIdPs, "max-federated-idps", state.MaxFederatedIdPs,
+		"identity providers one account may federate at a time: the API reference says 5, the product guide 1 (0 or less means 5)")
 }

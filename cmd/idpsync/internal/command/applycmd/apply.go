@@ -76,6 +76,7 @@ first Ctrl-C lets in-flight requests finish and stops; the second aborts.`,
 	}
 	opts.API.AddFlags(cmd)
 	fs := cmd.Flags()
+	f.AddMaxFederatedFlag(cmd)
 	fs.BoolVar(&opts.AutoApprove, "auto-approve", false, "apply without asking for confirmation (required without a terminal)")
 	fs.BoolVar(&opts.AllowDestroy, "allow-destroy", false, "allow deleting IdPs and grants and removing share recipients")
 	fs.IntVar(&opts.Parallelism, "parallelism", 0, "actions run at once at most (default: --concurrency)")
@@ -138,7 +139,7 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	} else {
-		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, NoPreflight: true, Lockout: conn.Client}); err != nil {
+		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, NoPreflight: true, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs}); err != nil {
 			return err
 		}
 		if opts.Output == "text" {
@@ -148,7 +149,7 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 	}
 	resolver := engine.NewSecretResolver(conn.PlanKey.SecretKey(), f.Getenv)
-	if err := preflight(p, live, resolver); err != nil {
+	if err := preflight(p, live, resolver, f.MaxFederatedIdPs); err != nil {
 		return err
 	}
 	if !p.HasChanges() {
@@ -248,9 +249,9 @@ func loadSavedPlan(f *cli.Factory, opts *Options) (*plan.Plan, error) {
 // preflight runs every check that can be made before the first write, and
 // reports every problem at once: the API's rules against the live state just
 // read (plan.Preflight), and the secrets the plan sends.
-func preflight(p *plan.Plan, live *state.Live, r *engine.SecretResolver) error {
+func preflight(p *plan.Plan, live *state.Live, r *engine.SecretResolver, maxFederated int) error {
 	var errs []error
-	if err := plan.Preflight(p, live); err != nil {
+	if err := plan.Preflight(p, live, plan.PreflightOptions{MaxFederatedIdPs: maxFederated}); err != nil {
 		errs = append(errs, err)
 	}
 	if err := r.CheckAll(p); err != nil {

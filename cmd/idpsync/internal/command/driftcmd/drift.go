@@ -54,6 +54,7 @@ Exit status: 0 in sync, 2 drift, 1 error. Unverifiable fields alone are not drif
 	}
 	opts.API.AddFlags(cmd)
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text, json or markdown")
+	f.AddMaxFederatedFlag(cmd)
 	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "check only this account `ID` or name (repeatable)")
 	cmd.Flags().StringVar(&opts.WarnWithin, "warn-within", "30d", "report a SAML IdP signing certificate that expires within this `DURATION` (30d, 2w, 36h)")
 	opts.Comment.AddFlags(cmd, "drift report")
@@ -83,7 +84,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 
-	p, live, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn)})
+	p, live, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), MaxFederatedIdPs: f.MaxFederatedIdPs})
 	if err != nil {
 		return err
 	}

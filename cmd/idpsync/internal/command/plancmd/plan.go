@@ -62,6 +62,7 @@ its own credentials differ.`,
 	}
 	opts.API.AddFlags(cmd)
 	fs := cmd.Flags()
+	f.AddMaxFederatedFlag(cmd)
 	fs.StringVarP(&opts.Output, "output", "o", "text", "output format: text, json or markdown")
 	fs.StringVar(&opts.Out, "out", "", "save the plan to `FILE` for `idpsync apply FILE`")
 	fs.BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 2 when the plan has changes")
@@ -91,7 +92,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 
-	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, Lockout: conn.Client})
+	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs})
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,7 @@ but do not fail it) and 1 when it is not.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	f.AddMaxFederatedFlag(cmd)
 	// --skip-env predates validate's own tolerance of unset variables; it is
 	// kept so that existing CI scripts keep working.
 	cmd.Flags().BoolVar(&opts.SkipEnv, "skip-env", false, "accepted for compatibility: validate never needs the variables")
@@ -86,7 +87,7 @@ func run(ctx context.Context, f *cli.Factory, opts *options) error {
 	ios := f.IO
 	// Validate checks the files alone: an unset variable is checked for form
 	// only, and plan or apply report it where it is needed.
-	d, diags := state.Load(ctx, opts.Paths, state.LoadOptions{Getenv: f.Getenv, Now: f.Now, Root: f.Root, SkipEnv: true})
+	d, diags := state.Load(ctx, opts.Paths, state.LoadOptions{Getenv: f.Getenv, Now: f.Now, Root: f.Root, SkipEnv: true, MaxFederatedIdPs: f.MaxFederatedIdPs})
 	if err := ctx.Err(); err != nil {
 		return err
 	}
