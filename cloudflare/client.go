@@ -415,12 +415,8 @@ func (c *Client) attempt(ctx context.Context, req request, body []byte, attempt 
 
 	resp, aerr := c.decode(req, hresp, raw, ray, attempt)
 	if aerr != nil {
-		if apiErr, ok := aerr.err.(*APIError); ok && scheme == schemeToken && req.family == shareFamily &&
-			(apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusForbidden) {
-			apiErr.Hint = "Cloudflare documents the /shares endpoints as accepting only the global API key: set CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the API token stays in use for the /access endpoints)"
-		}
 		if apiErr, ok := aerr.err.(*APIError); ok && apiErr.Hint == "" {
-			apiErr.Hint = c.hint(apiErr, scheme)
+			apiErr.Hint = c.hint(apiErr, scheme, req.family)
 		}
 		c.logAttempt(ctx, req, scheme, attempt, hresp.StatusCode, elapsed, ray, aerr.err)
 		return nil, aerr
@@ -673,13 +669,20 @@ func checkIDs(op string, kv ...string) error {
 // hint says what a user can change about an API error the client cannot
 // retry away: refused credentials, or a base URL that lacks /client/v4 (every
 // path then answers "No route for the URI").
-func (c *Client) hint(e *APIError, scheme string) string {
+func (c *Client) hint(e *APIError, scheme string, f family) string {
 	switch {
 	case e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden:
 		if scheme == schemeAPIKey {
 			return "the API refused the credentials: check CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY"
 		}
-		return "the API refused the credentials: check CLOUDFLARE_API_TOKEN (or the file given with --api-token-file) and that the token has the permissions the README lists for this account"
+		const token = "the API refused the credentials: check CLOUDFLARE_API_TOKEN (or the file given with --api-token-file) and that the token has the permissions the README lists for this account"
+		if f == shareFamily {
+			// The share endpoints declare only X-Auth-Email + X-Auth-Key
+			// (REFERENCE.md §1.1, §9.2): a token good for /access may still
+			// be refused here, and only the global API key will do.
+			return token + "; if the token works for the /access endpoints, set CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY as well: Cloudflare documents the /shares endpoints as accepting only the global API key, which idpsync then uses for them"
+		}
+		return token
 	case e.Status == http.StatusNotFound && !strings.HasSuffix(c.base.Path, "/client/v4") && slices.ContainsFunc(e.Errors, func(m Message) bool { return m.Code == 7003 || m.Code == 7000 }):
 		return fmt.Sprintf("the API base URL %s does not end in /client/v4: check --api-url (or CLOUDFLARE_BASE_URL), e.g. %s", c.base.Redacted(), DefaultBaseURL)
 	}
