@@ -2,39 +2,15 @@ package apply
 
 import (
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/idpsync/idpsync/internal/golden"
 	"github.com/idpsync/idpsync/plan"
 	lstate "github.com/idpsync/idpsync/state"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 func destroyPlan(prunePlatform bool) *plan.Plan {
 	idp := act(plan.Delete, plan.ResourceIdP, "0aa", "Okta", "")
@@ -107,7 +83,7 @@ func TestCheckDestroy(t *testing.T) {
 			if !slices.Equal(de.LosesAccess, tt.wantLosesAcc) {
 				t.Errorf("loses access = %v, want %v", de.LosesAccess, tt.wantLosesAcc)
 			}
-			golden(t, "check_destroy_"+filepath.Base(t.Name()), err.Error()+"\n")
+			golden.Check(t, filepath.Join("testdata", "check_destroy_"+filepath.Base(t.Name())+".golden"), []byte(err.Error()+"\n"))
 		})
 	}
 }

@@ -1,19 +1,13 @@
 package plan
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/idpsync/idpsync/internal/golden"
 	"github.com/idpsync/idpsync/state"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestDrift(t *testing.T) {
 	tests := []struct {
@@ -132,28 +126,6 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "plan.golden.json", p)
-	golden(t, "drift.golden.json", Drift(p))
-}
-
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run go test -update if the change is intended)\n got:\n%s", name, got)
-	}
+	golden.CheckJSON(t, "testdata/plan.golden.json", p)
+	golden.CheckJSON(t, "testdata/drift.golden.json", Drift(p))
 }

@@ -3,14 +3,13 @@ package state
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/invalid")
+	"github.com/idpsync/idpsync/internal/golden"
+)
 
 // canary is a secret value the golden inputs reference; it must never reach
 // a diagnostic.
@@ -72,20 +71,7 @@ func TestLoadInvalidGolden(t *testing.T) {
 					t.Fatalf("a secret value leaked into the JSON diagnostics")
 				}
 			}
-			golden := filepath.Join("testdata/invalid", name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./state -run Golden -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("diagnostics differ from %s\n--- got:\n%s--- want:\n%s", golden, got, want)
-			}
+			golden.Check(t, filepath.Join("testdata/invalid", name+".golden"), []byte(got))
 		})
 	}
 }

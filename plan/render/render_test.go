@@ -4,40 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/sergi/go-diff/diffmatchpatch"
-
+	"github.com/idpsync/idpsync/internal/golden"
 	"github.com/idpsync/idpsync/plan"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run with -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		dmp := diffmatchpatch.New()
-		t.Errorf("%s differs from the golden file (run with -update if intended):\n%s",
-			name, dmp.DiffPrettyText(dmp.DiffMain(string(want), string(got), false)))
-	}
-}
+func goldenPath(name string) string { return filepath.Join("testdata", name+".golden") }
 
 func TestGolden(t *testing.T) {
 	planViews := map[string]func(io.Writer, *plan.Plan) error{
@@ -65,7 +42,7 @@ func TestGolden(t *testing.T) {
 				if err := view(&buf, p); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, "plan_"+pname+"."+vname, buf.Bytes())
+				golden.Check(t, goldenPath("plan_"+pname+"."+vname), buf.Bytes())
 			})
 		}
 	}
@@ -79,7 +56,7 @@ func TestGolden(t *testing.T) {
 				if err := view(&buf, r); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, dname+"."+vname, buf.Bytes())
+				golden.Check(t, goldenPath(dname+"."+vname), buf.Bytes())
 			})
 		}
 	}

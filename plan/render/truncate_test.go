@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/idpsync/idpsync/internal/golden"
 )
 
 func TestTruncateMarkdownGolden(t *testing.T) {
@@ -30,7 +32,7 @@ func TestTruncateMarkdownGolden(t *testing.T) {
 			if len(got) > tt.maxBytes {
 				t.Errorf("%d bytes, limit %d", len(got), tt.maxBytes)
 			}
-			golden(t, "truncated_"+tt.name, got)
+			golden.Check(t, goldenPath("truncated_"+tt.name), got)
 		})
 	}
 }

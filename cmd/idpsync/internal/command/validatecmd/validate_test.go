@@ -2,16 +2,14 @@ package validatecmd
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 const secret = "validate-canary-secret-value"
 
@@ -71,20 +69,7 @@ func TestValidate(t *testing.T) {
 					t.Errorf("diagnostics = %v", res["diagnostics"])
 				}
 			}
-			golden := filepath.Join("testdata", tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s\n--- got:\n%s--- want:\n%s", golden, got, want)
-			}
+			golden.Check(t, filepath.Join("testdata", tt.name+".golden"), []byte(got))
 		})
 	}
 }
