@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"syscall"
 	"time"
 
@@ -65,37 +64,8 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.err }
 
 // CheckURL reports whether raw may be fetched: an absolute https URL, or
-// http to a loopback address. Load calls it to refuse a URL before any
-// request; Fetch calls it again.
-func CheckURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || !u.IsAbs() {
-		return errors.New("not an absolute URL with a host")
-	}
-	if u.User != nil {
-		return errors.New("credentials in the URL are not allowed")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if isLoopback(u.Hostname()) {
-			return nil
-		}
-		return errors.New("plain http is allowed only to a loopback address; use https")
-	}
-	return errors.New("the scheme must be https")
-}
-
-// isLoopback accepts loopback IP literals and "localhost"; the dialer checks
-// the address actually connected to as well.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+// http to a loopback address (samlmeta.CheckURL). Fetch calls it again.
+func CheckURL(raw string) error { return samlmeta.CheckURL(raw) }
 
 // Fetch downloads raw and parses it as an IdP's metadata.
 func (f *Fetcher) Fetch(ctx context.Context, raw string) (*samlmeta.IdP, error) {
