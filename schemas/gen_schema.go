@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/idpsync/idpsync/idptype"
 )
@@ -49,7 +50,13 @@ const (
 	secretRe = `^\$\{(env|file):[^}]+\}$`
 	// urlRe is an absolute http(s) URL with a host, or a reference to one.
 	urlRe = `^(\$\{(env|file):[^}]+\}|https?://[^/?#@\s]+([/?#]\S*)?)$`
+	// metadataURL is an absolute http(s) URL with a host and no credentials;
+	// the loader also allows plain http only to a loopback address.
+	metadataURL = `^https?://[^/?#@\s]+([/?#]\S*)?$`
 )
+
+// metadataKeys are the saml config keys a `metadata:` block fills.
+var metadataKeys = []string{"issuer_url", "sso_target_url", "idp_public_certs"}
 
 // descriptions of the config keys, in the API's words where it has some.
 var descriptions = map[string]string{
@@ -151,7 +158,9 @@ func configDef(t idptype.Type) obj {
 			continue
 		}
 		props = append(props, kv{f.Name, field(f)})
-		if f.Required {
+		// A SAML IdP may take these from its metadata instead: the
+		// identity_provider conditions require them when it has none.
+		if f.Required && !(t.Name == "saml" && slices.Contains(metadataKeys, f.Name)) {
 			required = append(required, f.Name)
 		}
 	}
@@ -196,12 +205,21 @@ func main() {
 		for _, f := range t.Fields {
 			hasRequired = hasRequired || f.Required
 		}
-		if hasRequired {
+		if hasRequired && name != "saml" {
 			then = append(then, kv{"required", []string{"config"}})
 		}
 		props := obj{{"config", obj{{"$ref", "#/$defs/config_" + name}, {"description", fmt.Sprintf("Config keys of a `%s` identity provider.", name)}}}}
 		if name != "saml" {
-			props = append(props, kv{"encryption", false})
+			props = append(props, kv{"encryption", false}, kv{"metadata", false})
+		} else {
+			// Without metadata, the keys it would fill are required.
+			then = append(then,
+				kv{"if", obj{{"not", obj{{"required", []string{"metadata"}}}}}},
+				kv{"then", obj{
+					{"required", []string{"config"}},
+					{"properties", obj{{"config", obj{{"required", metadataKeys}, {"description", "Without `metadata`, issuer_url, sso_target_url and idp_public_certs are required."}}}}},
+				}},
+			)
 		}
 		if !t.Federable {
 			props = append(props, kv{"federation", false})
@@ -224,6 +242,7 @@ func main() {
 				{"type", obj{{"enum", idptype.Names}, {"description", "The identity provider type. It cannot change in place: a new type replaces the IdP."}}},
 				{"config", obj{{"type", "object"}, {"description", "The API's config keys for this type. Sensitive keys take ${env:NAME} or ${file:PATH} references."}}},
 				{"encryption", obj{{"$ref", "#/$defs/encryption"}, {"description", "SAML assertion encryption (saml only)."}}},
+				{"metadata", obj{{"$ref", "#/$defs/metadata"}, {"description", "SAML metadata that fills issuer_url, sso_target_url and idp_public_certs (saml only)."}}},
 				{"federation", obj{{"$ref", "#/$defs/federation"}, {"description", "Share this IdP with other accounts of the organization (not for onetimepin or cloudflare)."}}},
 			}},
 			{"allOf", conds},
@@ -236,6 +255,17 @@ func main() {
 			{"properties", obj{
 				{"enabled", obj{{"type", "boolean"}, {"description", "Encrypt SAML assertions. The IdP must then be given the set's public certificate."}}},
 				{"rotate_within", obj{{"$ref", "#/$defs/duration"}, {"description", "Plan a rotation when the current certificate expires sooner than this, e.g. 45d."}}},
+			}},
+		}},
+		kv{"metadata", obj{
+			{"type", "object"},
+			{"description", "The identity provider's SAML 2.0 metadata: exactly one of `file` or `url`. It fills issuer_url (entityID), sso_target_url (the HTTP-POST, else HTTP-Redirect SingleSignOnService) and idp_public_certs (the signing certificates)."},
+			{"minProperties", 1},
+			{"maxProperties", 1},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"file", obj{{"type", "string"}, {"minLength", 1}, {"description", "A metadata file inside the configuration root, relative to this file."}}},
+				{"url", obj{{"type", "string"}, {"pattern", metadataURL}, {"description", "Where the IdP serves its metadata: https, or http to a loopback address. Fetched at plan time."}}},
 			}},
 		}},
 		kv{"federation", obj{

@@ -169,6 +169,10 @@ func (l *loader) decodeIdP(acct *Account, n *yaml.Node, im map[string]any) (idpD
 		idp.Encryption = enc
 	}
 
+	if mm, ok := im["metadata"].(map[string]any); ok && idp.Type == "saml" {
+		l.decodeMetadata(idp, mem.key("metadata"), mem.value("metadata"), mm)
+	}
+
 	if fm, ok := im["federation"].(map[string]any); ok && typ.Federable {
 		idp.Federation = l.decodeFederation(acct, mem.key("federation"), mem.value("federation"), fm)
 	}

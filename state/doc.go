@@ -18,6 +18,11 @@
 //     work tree, else the directory given, else LoadOptions.Root), never under
 //     .git, never through a link that leaves the root, without blocking on a
 //     FIFO; at most MaxReferencedFile per file and MaxReferencedTotal per load.
+//   - A saml IdP's `metadata:` file is read under the same rules and parsed
+//     at load time (samlmeta); a metadata URL is only checked here and
+//     fetched by the engine. Values from a URL come from outside the
+//     repository, so FillMetadata records issuer_url and sso_target_url in
+//     Secrets (shown by their source), and certificates as certificates.
 //   - Load honours its context, so a signal ends it promptly.
 //   - Secrets (catalogue-sensitive keys) may be absent: they are deferred to
 //     apply, which reads them before its first write.

@@ -78,6 +78,7 @@ const (
 	shapeIdP       = "accounts/*/identity_providers/*"
 	shapeConfig    = shapeIdP + "/config"
 	shapeRecipient = shapeIdP + "/federation/share_with/*"
+	shapeMetadata  = shapeIdP + "/metadata"
 )
 
 // subject names the value at path for a message: "`issuer_url`", or
@@ -213,8 +214,14 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 			}
 			if sh == shapeIdP && m == "config" {
 				t := fmt.Sprint(valueAt(val, append(slices.Clone(path), "type")))
-				l.errorf(at, "", "%s `%s` identity provider needs a `config`", article(t), t)
+				if t == "saml" {
+					hint = "or a `metadata:` block with the IdP's SAML metadata"
+				}
+				l.errorf(at, hint, "%s `%s` identity provider needs a `config`", article(t), t)
 				continue
+			}
+			if sh == shapeConfig && slices.Contains(MetadataKeys, m) {
+				hint = "or fill it from the IdP's SAML metadata with a `metadata:` block"
 			}
 			l.errorf(at, hint, "missing required key `%s` %s", m, where(val, path))
 		}
@@ -266,6 +273,8 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 				return // a malformed reference: the semantic pass names it
 			}
 			l.errorf(vpos, "e.g. https://example.okta.com", "%s is not an absolute http(s) URL with a host", subject(path))
+		case sh == shapeMetadata+"/url":
+			l.errorf(vpos, "e.g. https://example.okta.com/app/exk1/sso/saml/metadata", "`url` is not an absolute http(s) URL with a host")
 		case sh == shapeIdP+"/id":
 			l.errorf(vpos, "e.g. f174e90a-fafe-4643-bbbc-4a0ed4fc8415", "`id` must be an identity provider UUID, in lowercase")
 		case last == "rotate_within":
@@ -285,6 +294,10 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 			l.errorf(vpos, "", "%s must not be empty", subject(path))
 		}
 	case *kind.MinProperties, *kind.MaxProperties:
+		if sh == shapeMetadata {
+			l.errorf(at, "e.g. `metadata: {file: okta.xml}` or `metadata: {url: https://…}`", "`metadata` needs exactly one of `file` or `url`")
+			return
+		}
 		l.errorf(vpos, "e.g. `- account: <32-hex id>` or `- organization: true`", "a `share_with` item needs exactly one of `account` or `organization: true`")
 	case *kind.Minimum:
 		l.errorf(vpos, "", "%s must be at least %s", subject(path), k.Want.RatString())
@@ -293,8 +306,8 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 	case *kind.FalseSchema:
 		t := valueAt(val, append(slices.Clone(path[:len(path)-1]), "type"))
 		switch last {
-		case "encryption":
-			l.errorf(at, "remove it", "`encryption` is only for `saml` identity providers, not `%v`", t)
+		case "encryption", "metadata":
+			l.errorf(at, "remove it", "`%s` is only for `saml` identity providers, not `%v`", last, t)
 		case "federation":
 			l.errorf(at, "the API refuses to federate one-time PIN and Cloudflare identity providers", "%s `%v` identity provider cannot be federated", article(fmt.Sprint(t)), t)
 		default:

@@ -78,9 +78,34 @@ type IdP struct {
 	Secrets    map[string]SecretSource
 	Encryption *Encryption
 	Federation *Federation
-	Pos        Pos
+	// Metadata, on a SAML IdP, is the metadata its issuer_url, sso_target_url
+	// and idp_public_certs come from. A file is read at load time; a URL is
+	// fetched at plan time (engine), which fills Config then.
+	Metadata *Metadata
+	// Sources says, for each config key not written in the file, where its
+	// value came from: "metadata okta.xml". Output appends it to the key.
+	Sources map[string]string
+	Pos     Pos
 	// KeyPos records the position of each declared config key, for diagnostics.
 	KeyPos map[string]Pos
+}
+
+// Metadata is a `metadata:` block: exactly one of File or URL.
+type Metadata struct {
+	// File is the path as written, relative to the declaring file's directory.
+	File string
+	URL  string
+	Pos  Pos
+}
+
+// Source names the metadata in output, as written in the file (which a
+// reader of the plan can see anyway): "metadata okta.xml" or
+// "metadata https://…". The loader refuses credentials in the URL.
+func (m *Metadata) Source() string {
+	if m.File != "" {
+		return "metadata " + m.File
+	}
+	return "metadata " + m.URL
 }
 
 // SecretSource says where a sensitive value came from, so that a saved plan can
@@ -92,6 +117,9 @@ type SecretSource struct {
 	BaseDir string
 	// Root is the configuration root ${file:...} is confined to.
 	Root string
+	// MetadataURL is set when the value came from the SAML metadata served
+	// at this URL (Ref is then "metadata URL"): apply fetches it again.
+	MetadataURL string
 	// Deferred is set when the value was not available at load time (the
 	// variable unset, the file absent): Config holds no value for the key,
 	// and apply reads it, failing before its first write when it is missing.
