@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/state"
 )
@@ -31,12 +33,28 @@ type PlanOptions struct {
 	// Lockout, when set, reads through it who uses the login options the plan
 	// removes (AnalyzeLockout); plan and apply set it, drift does not.
 	Lockout AccessClient
+	// Metadata fetches the SAML metadata URLs of the desired state, while
+	// the live state is read; nil means a samlmeta/fetch.Fetcher with its
+	// defaults.
+	Metadata MetadataFetcher
 }
 
 // Plan reads the live state of the declared accounts and diffs d against it.
+//
+// Metadata URLs are fetched in parallel with the reads, and fill the
+// desired state before the diff.
 func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions) (*plan.Plan, *state.Live, error) {
-	live, err := ReadDeclared(ctx, c, d)
-	if err != nil {
+	var live *state.Live
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		live, err = ReadDeclared(gctx, c, d)
+		return err
+	})
+	g.Go(func() error {
+		_, err := FetchMetadata(gctx, opts.Metadata, d)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, nil, err
 	}
 	now := time.Now

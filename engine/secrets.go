@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/samlmeta"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -21,6 +22,8 @@ type SecretResolver struct {
 
 	mu     sync.Mutex
 	values map[state.SecretSource]string
+	// metadata is what FetchMetadata fetched, by URL.
+	metadata map[string]*samlmeta.IdP
 }
 
 // NewSecretResolver returns a resolver for the plan whose secret hashes are
@@ -32,11 +35,16 @@ func NewSecretResolver(key []byte, getenv func(string) (string, bool)) *SecretRe
 // Resolve returns the value of ref, or an error that names the reference but
 // never a value when it no longer matches the plan.
 func (r *SecretResolver) Resolve(ref plan.SecretRef) (string, error) {
-	src := state.SecretSource{Ref: ref.Ref, BaseDir: ref.BaseDir, Root: ref.Root}
+	src := state.SecretSource{Ref: ref.Ref, BaseDir: ref.BaseDir, Root: ref.Root, MetadataURL: ref.MetadataURL}
 	r.mu.Lock()
 	v, ok := r.values[src]
 	r.mu.Unlock()
-	if !ok {
+	if !ok && ref.MetadataURL != "" {
+		var err error
+		if v, err = r.metadataValue(ref); err != nil {
+			return "", err
+		}
+	} else if !ok {
 		var err error
 		if v, err = state.ResolveSecret(src, r.getenv); err != nil {
 			return "", err

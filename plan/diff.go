@@ -387,6 +387,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		a.After = idpAfter(t, di)
 		a.Changes = createChanges(t, di)
 		a.Changes = append(a.Changes, writeOnlyChanges(t, di)...)
+		a.Sources = sourcesOf(di)
 		sortChanges(a.Changes)
 		s.fixed(a.Request)
 		s.node = d.add(a)
@@ -408,6 +409,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 			a.Changes = append(a.Changes, Change{Path: "name", Before: l.Name, After: di.Name})
 		}
 		a.Changes = append(a.Changes, writeOnlyChanges(t, di)...)
+		a.Sources = sourcesOf(di)
 		sortChanges(a.Changes)
 		a.Destructive = true
 		a.Notes = []string{fmt.Sprintf("the type cannot change in place: IdP %s is deleted and created again with a new id, so access policies that name the old id stop matching", l.ID)}
@@ -436,6 +438,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 				a.Reason = ReasonResendSecrets
 			}
 			a.Changes = append(changes, writeOnlyChanges(t, di)...)
+			a.Sources = sourcesOf(di)
 			sortChanges(a.Changes)
 			a.Request = s.body()
 			if stays {
@@ -455,6 +458,19 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		return err
 	}
 	return d.federation(s, chain)
+}
+
+// sourcesOf maps the change path of each config key that was not written in
+// the file (filled from metadata) to where it came from.
+func sourcesOf(di *state.IdP) map[string]string {
+	if len(di.Sources) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(di.Sources))
+	for k, src := range di.Sources {
+		out["config."+k] = src
+	}
+	return out
 }
 
 // writeOnlyDeclared lists the declared keys the API never returns, sorted.

@@ -139,6 +139,10 @@ type Action struct {
 	// Destructive actions need --allow-destroy or the account's prune: true.
 	// It informs the reader; apply derives it again from the action itself.
 	Destructive bool `json:"destructive,omitempty"`
+	// Sources says where a value not written in the desired-state file came
+	// from, by change path: {"config.issuer_url": "metadata okta.xml"}. Set on
+	// an IdP's create, replace and update.
+	Sources map[string]string `json:"sources,omitempty"`
 	// Unverified are the declared config keys of an existing IdP that cannot
 	// be read back (write-only secrets), so the plan could not compare them.
 	Unverified []string `json:"unverified,omitempty"`
@@ -202,6 +206,9 @@ type SecretRef struct {
 	Hash string `json:"hash,omitempty"`
 	// Root is the configuration root ${file:...} is confined to.
 	Root string `json:"root,omitempty"`
+	// MetadataURL is set when the value came from the SAML metadata at this
+	// URL (Ref is "metadata URL"): apply fetches it again.
+	MetadataURL string `json:"metadata_url,omitempty"`
 	// Deferred is set when the value was not available to the plan (plan and
 	// drift need no secrets): apply reads it and cannot compare it to a hash.
 	Deferred bool `json:"deferred,omitempty"`

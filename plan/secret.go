@@ -46,7 +46,7 @@ func secretRefs(t idptype.Type, d *state.IdP, salt []byte) []SecretRef {
 			continue
 		}
 		src := d.Secrets[k]
-		ref := SecretRef{Key: k, Ref: src.Ref, BaseDir: src.BaseDir, Root: src.Root, Deferred: src.Deferred}
+		ref := SecretRef{Key: k, Ref: src.Ref, BaseDir: src.BaseDir, Root: src.Root, MetadataURL: src.MetadataURL, Deferred: src.Deferred}
 		if !src.Deferred {
 			ref.Hash = SecretHash(salt, secretString(v))
 		}

@@ -12,6 +12,8 @@ const (
 	vendorID   = "372e67954025e0ba6aaa6d586b9e0b59"
 )
 
+const metadataURL = "https://example.okta.com/app/exk1/sso/saml/metadata"
+
 const oldPEM = `-----BEGIN CERTIFICATE-----
 MIIEkjCCA3qgAwIBAgIQCgFBQgAAAVOFc2oLheynCDANBgkqhkiG9w0BAQsFADA/
 MSQwIgYDVQQKExtEaWdpdGFsIFNpZ25hdHVyZSBUcnVzdCBDby4xFzAVBgNVBAMT
@@ -103,7 +105,17 @@ func fullPlan() *plan.Plan {
 			okta(plan.Action{
 				Address: "account[platform].idp[Okta SAML]", Action: plan.Update, Resource: plan.ResourceIdP, Reason: plan.ReasonChanged,
 				IdP: "account[platform].idp[Okta SAML]", IdPName: "Okta SAML", IDs: plan.IDs{IdP: "c6a2e4f0-1111-4b2a-9c3d-2e4f6a8b0c1d"},
-				Changes: []plan.Change{{Path: "config.idp_public_certs", Before: []any{oldPEM}, After: []any{newPEM}}},
+				// Filled from metadata at a URL: the issuer is outside the
+				// repository and shows by its source; certificates show.
+				Changes: []plan.Change{
+					{Path: "config.idp_public_certs", Before: []any{oldPEM}, After: []any{newPEM}},
+					{Path: "config.issuer_url", Before: plan.SensitiveValue, After: plan.SensitiveValue, Sensitive: true, Ref: "metadata " + metadataURL},
+				},
+				Sources: map[string]string{
+					"config.idp_public_certs": "metadata " + metadataURL,
+					"config.issuer_url":       "metadata " + metadataURL,
+					"config.sso_target_url":   "metadata " + metadataURL,
+				},
 			}),
 			okta(plan.Action{
 				Address: "account[platform].idp[Okta SAML].encryption", Action: plan.Update, Resource: plan.ResourceEncryption, Reason: plan.ReasonEncryptionEnabled,

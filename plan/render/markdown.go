@@ -207,7 +207,7 @@ func appendDiff(body []string, f *field, k plan.Kind) []string {
 		return append(body, op+" "+path+": "+note)
 	}
 	if before, after, ok := multiline(f); ok {
-		body = append(body, "@@ "+path+" @@")
+		body = append(body, "@@ "+path+sourceSuffix(f)+" @@")
 		for _, d := range lineDiff(before, after) {
 			if d.op == '@' {
 				body = append(body, "@@ "+plural(d.skip, "unchanged line", "unchanged lines")+" @@")
@@ -217,13 +217,14 @@ func appendDiff(body []string, f *field, k plan.Kind) []string {
 		}
 		return body
 	}
+	src := sourceSuffix(f)
 	switch f.op {
 	case '+':
-		return append(body, "+ "+path+": "+value(f.after))
+		return append(body, "+ "+path+": "+value(f.after)+src)
 	case '-':
-		return append(body, "- "+path+": "+value(f.before))
+		return append(body, "- "+path+": "+value(f.before)+src)
 	}
-	return append(body, "- "+path+": "+value(f.before), "+ "+path+": "+value(f.after))
+	return append(body, "- "+path+": "+value(f.before), "+ "+path+": "+value(f.after)+src)
 }
 
 func (v *mdView) trailer(p *plan.Plan) {

@@ -242,11 +242,36 @@ type field struct {
 	before any
 	after  any
 	change *plan.Change // nil when derived from Before/After
+	// source is where a value not written in the file came from
+	// ("metadata okta.xml"), shown after it.
+	source string
+}
+
+// withSources sets each field's source from the action's Sources.
+func withSources(a *plan.Action, fs []field) []field {
+	if len(a.Sources) == 0 {
+		return fs
+	}
+	for i := range fs {
+		fs[i].source = a.Sources[fs[i].path]
+	}
+	return fs
+}
+
+// sourceSuffix is " (from metadata okta.xml)" for a field filled from
+// elsewhere. A field shown by its reference names its source already.
+func sourceSuffix(f *field) string {
+	if f.source == "" || (f.change != nil && f.change.Ref != "") {
+		return ""
+	}
+	return " (from " + clean(f.source) + ")"
 }
 
 // fields lists what an action changes: its Changes when the plan has them,
 // otherwise the whole object it creates or destroys.
-func fields(a *plan.Action) []field {
+func fields(a *plan.Action) []field { return withSources(a, rawFields(a)) }
+
+func rawFields(a *plan.Action) []field {
 	if len(a.Changes) > 0 {
 		out := make([]field, 0, len(a.Changes))
 		for i := range a.Changes {

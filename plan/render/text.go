@@ -179,7 +179,7 @@ func (v *textView) field(f *field, k plan.Kind, indent string) {
 		return
 	}
 	if before, after, ok := multiline(f); ok {
-		v.out.line(indent, op, " ", path, ":")
+		v.out.line(indent, op, " ", path, ":", v.source(f))
 		sub := indent + "    "
 		for _, d := range lineDiff(before, after) {
 			switch d.op {
@@ -193,14 +193,23 @@ func (v *textView) field(f *field, k plan.Kind, indent string) {
 		}
 		return
 	}
+	src := v.source(f)
 	switch f.op {
 	case '+':
-		v.out.line(indent, op, " ", path, ": ", value(f.after))
+		v.out.line(indent, op, " ", path, ": ", value(f.after), src)
 	case '-':
-		v.out.line(indent, op, " ", path, ": ", value(f.before))
+		v.out.line(indent, op, " ", path, ": ", value(f.before), src)
 	default:
-		v.out.line(indent, op, " ", path, ": ", value(f.before), " → ", value(f.after))
+		v.out.line(indent, op, " ", path, ": ", value(f.before), " → ", value(f.after), src)
 	}
+}
+
+// source is the dimmed " (from metadata okta.xml)" of a field, or "".
+func (v *textView) source(f *field) string {
+	if s := sourceSuffix(f); s != "" {
+		return v.pl.dim.s(s)
+	}
+	return ""
 }
 
 func (v *textView) trailer(p *plan.Plan) {

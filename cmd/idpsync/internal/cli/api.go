@@ -13,6 +13,7 @@ import (
 
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/plan/planfile"
+	"github.com/idpsync/idpsync/samlmeta/fetch"
 )
 
 // DefaultSandboxDir is where --sandbox keeps the emulator's data, so that later
@@ -50,6 +51,9 @@ type Connection struct {
 	// PlanKey authenticates saved plans and keys secret fingerprints; it comes
 	// from the credentials this connection uses, or IDPSYNC_PLAN_KEY.
 	PlanKey planfile.Key
+	// Metadata fetches SAML metadata URLs; with --debug it logs each fetch
+	// (URL, status, size, duration; never the body).
+	Metadata *fetch.Fetcher
 	// close stops the in-process emulator when --sandbox started one.
 	close func() error
 }
@@ -80,7 +84,7 @@ func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn := &Connection{PlanKey: key}
+	conn := &Connection{PlanKey: key, Metadata: &fetch.Fetcher{Logger: opts.Logger, UserAgent: opts.UserAgent}}
 	if a.Sandbox != "" {
 		srv, token, closeFn, err := startSandbox(ctx, a.Sandbox, f.IO.ErrOut)
 		if err != nil {

@@ -139,7 +139,7 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	} else {
-		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, NoPreflight: true, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs}); err != nil {
+		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, NoPreflight: true, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs}); err != nil {
 			return err
 		}
 		if opts.Output == "text" {
@@ -149,6 +149,11 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 	}
 	resolver := engine.NewSecretResolver(conn.PlanKey.SecretKey(), f.Getenv)
+	// Values a plan took from metadata at a URL are fetched again and must
+	// match what the plan showed.
+	if err := resolver.FetchMetadata(planCtx, p, conn.Metadata); err != nil {
+		return err
+	}
 	if err := preflight(p, live, resolver, f.MaxFederatedIdPs); err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 
-	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs})
+	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs})
 	if err != nil {
 		return err
 	}
