@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,6 +80,8 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"emu":     cmdEmu,
 			"gencert": cmdGenCert,
+			"genmeta": cmdGenMeta,
+			"metaserve": cmdMetaServe,
 			"status":  cmdStatus,
 		},
 	})
@@ -283,4 +287,51 @@ func cmdGenCert(ts *testscript.TestScript, neg bool, args []string) {
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
+}
+
+// cmdGenMeta writes an identity provider's SAML metadata with the given
+// PEM certificates:
+//
+//	genmeta FILE ENTITY-ID SSO-URL CERT.pem...
+func cmdGenMeta(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 4 {
+		ts.Fatalf("usage: genmeta FILE ENTITY-ID SSO-URL CERT.pem...")
+	}
+	var keys strings.Builder
+	for _, f := range args[3:] {
+		block, _ := pem.Decode([]byte(ts.ReadFile(f)))
+		if block == nil {
+			ts.Fatalf("%s: not PEM", f)
+		}
+		fmt.Fprintf(&keys, "    <md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n", base64.StdEncoding.EncodeToString(block.Bytes))
+	}
+	doc := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="%s">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+%s    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="%s/redirect"/>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="%s"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>
+`, args[1], keys.String(), args[2], args[2])
+	path := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
+	ts.Check(os.WriteFile(path, []byte(doc), 0o644))
+}
+
+// cmdMetaServe serves the files of DIR over loopback HTTP (read at each
+// request, so a script can change them), as an IdP serves its metadata, and
+// replaces @VAR@ in each FILE with the server's URL:
+//
+//	metaserve DIR VAR FILE...
+func cmdMetaServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: metaserve DIR VAR FILE...")
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(ts.MkAbs(args[0]))))
+	ts.Defer(srv.Close)
+	ts.Setenv(args[1], srv.URL)
+	for _, f := range args[2:] {
+		text := strings.ReplaceAll(ts.ReadFile(f), "@"+args[1]+"@", srv.URL)
+		ts.Check(os.WriteFile(ts.MkAbs(f), []byte(text), 0o644))
+	}
 }
