@@ -78,11 +78,11 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"emu":     cmdEmu,
-			"gencert": cmdGenCert,
-			"genmeta": cmdGenMeta,
+			"emu":       cmdEmu,
+			"gencert":   cmdGenCert,
+			"genmeta":   cmdGenMeta,
 			"metaserve": cmdMetaServe,
-			"status":  cmdStatus,
+			"status":    cmdStatus,
 		},
 	})
 }
