@@ -3,6 +3,7 @@ package root
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -93,8 +94,24 @@ func Main() int {
 
 	cmd := NewCmd(f)
 	err := cmd.ExecuteContext(ctx)
-	if err != nil && !cli.Reported(err) {
+	switch {
+	case err == nil || cli.Reported(err):
+	case interrupted(interrupt) && errors.Is(err, context.Canceled):
+		// The cancellation surfaces wrapped in whatever stage it stopped
+		// (loading, a request); the user asked for it, so say that instead.
+		fmt.Fprintln(f.IO.ErrOut, "Error: interrupted")
+	default:
 		fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", err)
 	}
 	return cli.ExitCode(err)
+}
+
+// interrupted says whether a SIGINT or SIGTERM has arrived.
+func interrupted(interrupt <-chan struct{}) bool {
+	select {
+	case <-interrupt:
+		return true
+	default:
+		return false
+	}
 }
