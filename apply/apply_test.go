@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/idpsync/idpsync/cloudflare"
@@ -97,11 +98,16 @@ func TestExecuteOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := &fakeClient{latency: time.Millisecond}
-			res, err := Execute(context.Background(), f, tt.plan, Options{Parallelism: 4})
-			if err != nil {
-				t.Fatal(err)
-			}
+			// The latency is simulated: in the bubble the sleeps take no time.
+			var res *Result
+			var f *fakeClient
+			synctest.Test(t, func(t *testing.T) {
+				f = &fakeClient{latency: time.Millisecond}
+				var err error
+				if res, err = Execute(context.Background(), f, tt.plan, Options{Parallelism: 4}); err != nil {
+					t.Fatal(err)
+				}
+			})
 			if !res.OK() {
 				t.Fatalf("not all done: %+v", res)
 			}
@@ -145,31 +151,31 @@ func TestExecuteParallelism(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.parallelism), func(t *testing.T) {
-			f := &fakeClient{hold: make(chan struct{}), entered: make(chan call, len(acts))}
-			done := make(chan *Result)
-			go func() {
-				res, err := Execute(context.Background(), f, newPlan(acts), Options{Parallelism: tt.parallelism})
-				if err != nil {
-					t.Error(err)
+			synctest.Test(t, func(t *testing.T) {
+				f := &fakeClient{hold: make(chan struct{}), entered: make(chan call, len(acts))}
+				done := make(chan *Result)
+				go func() {
+					res, err := Execute(context.Background(), f, newPlan(acts), Options{Parallelism: tt.parallelism})
+					if err != nil {
+						t.Error(err)
+					}
+					done <- res
+				}()
+				// Every call is held: once everything is blocked, the executor
+				// must have filled exactly its slots.
+				synctest.Wait()
+				if n := len(f.entered); n != tt.want {
+					t.Errorf("%d calls started, want the bound of %d", n, tt.want)
 				}
-				done <- res
-			}()
-			// Every call is held: the executor must fill exactly its slots.
-			for range tt.want {
-				<-f.entered
-			}
-			time.Sleep(10 * time.Millisecond)
-			if extra := len(f.entered); extra != 0 {
-				t.Errorf("%d calls started beyond the bound of %d", extra, tt.want)
-			}
-			close(f.hold)
-			res := <-done
-			if len(res.Done) != len(acts) {
-				t.Fatalf("done %d of %d", len(res.Done), len(acts))
-			}
-			if f.maxInflight != tt.want {
-				t.Errorf("max in flight = %d, want %d", f.maxInflight, tt.want)
-			}
+				close(f.hold)
+				res := <-done
+				if len(res.Done) != len(acts) {
+					t.Fatalf("done %d of %d", len(res.Done), len(acts))
+				}
+				if f.maxInflight != tt.want {
+					t.Errorf("max in flight = %d, want %d", f.maxInflight, tt.want)
+				}
+			})
 		})
 	}
 }
@@ -688,36 +694,37 @@ func TestExecuteStop(t *testing.T) {
 	b := mk("B", a.Address)
 	p := newPlan([]plan.Action{a, b, c, d})
 
-	f := &fakeClient{hold: make(chan struct{}), entered: make(chan call, 10)}
-	stop := make(chan struct{})
-	done := make(chan *Result)
-	go func() {
-		res, err := Execute(context.Background(), f, p, Options{Parallelism: 2, Stop: stop})
-		if err != nil {
-			t.Error(err)
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeClient{hold: make(chan struct{}), entered: make(chan call, 10)}
+		stop := make(chan struct{})
+		done := make(chan *Result)
+		go func() {
+			res, err := Execute(context.Background(), f, p, Options{Parallelism: 2, Stop: stop})
+			if err != nil {
+				t.Error(err)
+			}
+			done <- res
+		}()
+		<-f.entered
+		<-f.entered
+		close(stop)
+		// The executor sees the stop while both calls are held.
+		synctest.Wait()
+		close(f.hold)
+		res := <-done
+		if !res.Interrupted {
+			t.Error("not interrupted")
 		}
-		done <- res
-	}()
-	<-f.entered
-	<-f.entered
-	close(stop)
-	// Give the executor a moment to see the stop while both calls are held;
-	// the outcome does not depend on it.
-	time.Sleep(5 * time.Millisecond)
-	close(f.hold)
-	res := <-done
-	if !res.Interrupted {
-		t.Error("not interrupted")
-	}
-	if !slices.Equal(res.Done, []string{a.Address, c.Address}) {
-		t.Errorf("done = %v", res.Done)
-	}
-	if !slices.Equal(res.NotStarted, []string{b.Address, d.Address}) {
-		t.Errorf("not started = %v", res.NotStarted)
-	}
-	if n := len(f.log()); n != 2 {
-		t.Errorf("%d calls after stop, want 2", n)
-	}
+		if !slices.Equal(res.Done, []string{a.Address, c.Address}) {
+			t.Errorf("done = %v", res.Done)
+		}
+		if !slices.Equal(res.NotStarted, []string{b.Address, d.Address}) {
+			t.Errorf("not started = %v", res.NotStarted)
+		}
+		if n := len(f.log()); n != 2 {
+			t.Errorf("%d calls after stop, want 2", n)
+		}
+	})
 }
 
 func TestExecuteStoppedBeforeStart(t *testing.T) {
