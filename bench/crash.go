@@ -92,8 +92,10 @@ func (s *site) writes() int {
 	return n
 }
 
-// crashes is scenario 6: the built CLI's apply killed with SIGKILL at a
-// random moment, then a fresh apply, again and again.
+// crashLoop is scenario 6, and the test that a killed apply leaves nothing a
+// fresh one cannot finish: the built CLI's apply killed with SIGKILL at a
+// random moment, then a fresh apply, again and again. idpsync keeps no local
+// state, so this is the whole recovery story.
 func (h *harness) crashLoop(ctx context.Context) ([]Row, error) {
 	if _, err := h.buildCLI(ctx); err != nil {
 		return nil, err
@@ -101,8 +103,9 @@ func (h *harness) crashLoop(ctx context.Context) ([]Row, error) {
 	w := workload{Accounts: h.crashSize}
 	label := sizeLabel(w.Accounts)
 
-	// One uninterrupted apply says how long an apply runs, so that the kills
-	// spread over all of it, and what the CLI's verifying re-read costs.
+	// One uninterrupted apply says how many writes an apply makes, so that
+	// the kills spread over all of them, and what the CLI's verifying
+	// re-read costs; an uninterrupted prune of it says the same of deletes.
 	s, err := newSite(h.root, w, h.cert, siteOptions{Latency: h.latency})
 	if err != nil {
 		return nil, err
@@ -111,9 +114,24 @@ func (h *harness) crashLoop(ctx context.Context) ([]Row, error) {
 	code, out, err := h.runCLI(ctx, s, h.applyArgs()...)
 	full := time.Since(start)
 	total := s.srv.Emulator.Stats().Total
-	s.Close()
+	createWrites := s.writes()
 	if err != nil || code != 0 {
+		s.Close()
 		return nil, fmt.Errorf("uninterrupted CLI apply: exit %d, %v\n%s", code, err, out)
+	}
+	crashArgs := append([]string{"apply", "--allow-destroy"}, h.applyArgs()[1:]...)
+	pruneWrites, err := func() (int, error) {
+		defer s.Close()
+		if _, err := (workload{Accounts: w.Accounts, Pruned: true}).Write(s.dir, h.cert); err != nil {
+			return 0, err
+		}
+		if code, out, err := h.runCLI(ctx, s, crashArgs...); err != nil || code != 0 {
+			return 0, fmt.Errorf("uninterrupted CLI prune: exit %d, %v\n%s", code, err, out)
+		}
+		return s.writes() - createWrites, nil
+	}()
+	if err != nil {
+		return nil, err
 	}
 	// The CLI verifies from what the writes returned: no second read.
 	minReq := w.MinPlanRequests(false) + w.MinApplyActions()
@@ -124,11 +142,17 @@ func (h *harness) crashLoop(ctx context.Context) ([]Row, error) {
 	h.logf("  6 crashes    %4d accounts  uninterrupted CLI apply: %d requests, %s", w.Accounts, total, full.Round(time.Millisecond))
 
 	seed := time.Now().UnixNano()
+	h.logf("  6 crashes    %4d accounts  seed %d", w.Accounts, seed)
 	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 	dups := Row{Scenario: "6 crashes", Size: label, Metric: "duplicates", Kind: boundGoal}
 	conv := Row{Scenario: "6 crashes", Size: label, Metric: "runs converged", Kind: boundGoal, Bound: float64(h.crashes)}
 	killed := Row{Scenario: "6 crashes", Size: label, Metric: "writes before the kill", Kind: boundNone}
-	converged := 0
+	// A loop whose kills all came before the first write or after the last
+	// proves nothing: count the kills that left a half-done apply.
+	undone := Row{Scenario: "6 crashes", Size: label, Metric: "kills between writes", Kind: boundNone}
+	// Even runs kill an apply from scratch (creates); odd runs kill one that
+	// prunes the applied layout (deletes and unshares).
+	converged, interrupted := 0, 0
 	for i := range h.crashes {
 		s, err := newSite(h.root, w, h.cert, siteOptions{Latency: h.latency})
 		if err != nil {
@@ -136,18 +160,41 @@ func (h *harness) crashLoop(ctx context.Context) ([]Row, error) {
 		}
 		err = func() error {
 			defer s.Close()
-			after := time.Duration(rng.Int64N(int64(full)))
-			cmd := h.cliCommand(ctx, s, h.applyArgs()...)
+			if i%2 == 1 {
+				if code, out, err := h.runCLI(ctx, s, h.applyArgs()...); err != nil || code != 0 {
+					return fmt.Errorf("apply before the pruning run: exit %d, %v\n%s", code, err, out)
+				}
+				if _, err := (workload{Accounts: w.Accounts, Pruned: true}).Write(s.dir, h.cert); err != nil {
+					return err
+				}
+			}
+			// The kill comes once the k-th write has been served, k drawn
+			// uniformly over the writes an uninterrupted run makes.
+			before, writes := s.writes(), createWrites
+			if i%2 == 1 {
+				writes = pruneWrites
+			}
+			k := 1 + rng.IntN(max(writes, 1))
+			cmd := h.cliCommand(ctx, s, crashArgs...)
 			if err := cmd.Start(); err != nil {
 				return err
 			}
-			time.Sleep(after)
+			exited := make(chan struct{})
+			go func() { cmd.Wait(); close(exited) }()
+			waitWrites(exited, func() bool { return s.writes()-before >= k })
 			cmd.Process.Kill() // SIGKILL: no chance to clean up
-			cmd.Wait()
-			wrote := s.writes()
+			<-exited
+			wrote := s.writes() - before
 			killed.Values = append(killed.Values, float64(wrote))
 
-			code, out, err := h.runCLI(ctx, s, h.applyArgs()...)
+			left, _, err := h.runCLI(ctx, s, "plan", "--detailed-exitcode", "idp.yaml")
+			if err != nil {
+				return err
+			}
+			if left == 2 && wrote > 0 {
+				interrupted++
+			}
+			code, out, err := h.runCLI(ctx, s, crashArgs...)
 			if err != nil {
 				return err
 			}
@@ -161,8 +208,12 @@ func (h *harness) crashLoop(ctx context.Context) ([]Row, error) {
 			if ok {
 				converged++
 			}
-			h.logf("  6 crashes    %4d accounts  run %d/%d: killed after %s (%d writes); fresh apply exit %d, plan exit %d, %d duplicates",
-				w.Accounts, i+1, h.crashes, after.Round(time.Millisecond), wrote, code, planCode, len(d))
+			kind := "create"
+			if i%2 == 1 {
+				kind = "prune"
+			}
+			h.logf("  6 crashes    %4d accounts  run %d/%d (%s): killed after write %d of %d (%d served); plan before recovery exit %d, fresh apply exit %d, plan exit %d, %d duplicates",
+				w.Accounts, i+1, h.crashes, kind, k, writes, wrote, left, code, planCode, len(d))
 			if !ok {
 				h.logf("    apply output:\n%s\n    plan output:\n%s", indent(out), indent(planOut))
 			}
@@ -175,11 +226,28 @@ func (h *harness) crashLoop(ctx context.Context) ([]Row, error) {
 			return nil, err
 		}
 	}
+	undone.Values = []float64{float64(interrupted)}
+	undone.Runs = h.crashes
 	conv.Values = []float64{float64(converged)}
 	conv.Runs = h.crashes
-	return []Row{cli, cliWall, dups, conv, killed}, nil
+	return []Row{cli, cliWall, dups, conv, killed, undone}, nil
 }
 
 func indent(s string) string {
 	return "      " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n      ")
+}
+
+// waitWrites returns once reached holds or the process has exited. It polls:
+// the emulator has no hook per request, and a millisecond is far below the
+// latency of one write.
+func waitWrites(exited <-chan struct{}, reached func() bool) {
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for !reached() {
+		select {
+		case <-exited:
+			return
+		case <-tick.C:
+		}
+	}
 }

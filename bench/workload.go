@@ -47,6 +47,10 @@ const (
 // workload is N accounts of the four-IdP layout.
 type workload struct {
 	Accounts int
+	// Pruned declares each account with prune on and only its Passkeys IdP:
+	// applied over the full layout it deletes three IdPs per account with
+	// their certificate sets, grants and shares.
+	Pruned bool
 }
 
 // accountID is a stable, valid 32-hex account id.
@@ -110,6 +114,11 @@ func (w workload) YAML() string {
 	b.WriteString("version: 1\naccounts:\n")
 	for i := range w.Accounts {
 		fmt.Fprintf(&b, "  - id: %s\n    name: acct-%05d\n    identity_providers:\n", accountID(i), i)
+		if w.Pruned {
+			b.WriteString("      - name: Passkeys\n        type: passkeys\n        config:\n          login_page_auto_prompt: true\n")
+			b.WriteString("    prune: true\n")
+			continue
+		}
 		rec := w.recipients(i)
 		fed := func() {
 			if len(rec) == 0 {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,104 +14,10 @@ import (
 	"github.com/idpsync/idpsync/emulator"
 )
 
-// TestCrashLoop kills apply with SIGKILL at a random moment, again and again,
-// and checks that the next apply converges with nothing created twice.
-// idpsync keeps no local state, so this is the whole recovery story.
-func TestCrashLoop(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills real processes; skipped with -short")
-	}
-	bin, err := exec.LookPath("idpsync")
-	if err != nil {
-		t.Fatalf("the idpsync test binary is not on PATH: %v", err)
-	}
-	// Latency stretches each apply over long enough for the kills to land
-	// mid-flight; nothing asserts on time.
-	srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, AutoAccounts: true, Latency: 40 * time.Millisecond}, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-
-	dir := t.TempDir()
-	pem, err := os.ReadFile("testdata/okta.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "okta.pem"), pem, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// Two desired states to alternate between, so every run has work to do:
-	// creates and encryption one way, prunes and unshares the other.
-	states := []string{crashState(4, true), crashState(2, false)}
-	for i, s := range states {
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("state%d.yaml", i)), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	env := append(os.Environ(), "CLOUDFLARE_BASE_URL="+srv.URL, "CLOUDFLARE_API_TOKEN="+testToken, "NO_COLOR=1")
-	run := func(args ...string) (int, string) {
-		cmd := exec.Command(bin, args...)
-		cmd.Dir, cmd.Env = dir, env
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		if exitErr, ok := err.(*exec.ExitError); ok {
-			return exitErr.ExitCode(), out.String()
-		} else if err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-		return 0, out.String()
-	}
-
-	seed := time.Now().UnixNano()
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(uint64(seed), 0))
-	const runs = 10
-	converged, interrupted := 0, 0
-	for i := range runs {
-		file := fmt.Sprintf("state%d.yaml", i%2)
-		cmd := exec.Command(bin, "apply", "--auto-approve", "--allow-destroy", file)
-		cmd.Dir, cmd.Env = dir, env
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
-		cmd.Process.Kill() // SIGKILL: no chance to clean up
-		cmd.Wait()
-
-		// Work left over means the kill landed mid-apply.
-		if code, _ := run("plan", "--detailed-exitcode", file); code == 2 {
-			interrupted++
-		}
-
-		if code, out := run("apply", "--auto-approve", "--allow-destroy", file); code != 0 {
-			t.Errorf("run %d: apply after the kill exited %d:\n%s", i, code, out)
-			continue
-		}
-		if code, out := run("plan", "--detailed-exitcode", file); code != 0 {
-			t.Errorf("run %d: plan after the recovery exited %d:\n%s", i, code, out)
-			continue
-		}
-		if dups := srv.Emulator.Snapshot().Duplicates(); len(dups) > 0 {
-			t.Errorf("run %d: duplicates: %v", i, dups)
-			continue
-		}
-		converged++
-	}
-	t.Logf("%d of %d kills landed mid-apply; %d runs converged", interrupted, runs, converged)
-	if converged != runs {
-		t.Errorf("%d of %d runs converged", converged, runs)
-	}
-	// A loop whose kills all came after the apply finished proves nothing.
-	if interrupted == 0 {
-		t.Errorf("no kill landed mid-apply")
-	}
-}
-
-// crashState declares n SAML IdPs with encryption per account over three
-// accounts, federated to the other two when shared is set.
-func crashState(n int, shared bool) string {
+// interruptState declares n SAML IdPs with encryption per account over three
+// accounts, federated to the other two when shared is set. (The SIGKILL loop
+// is scenario 6 of the bench, tested in bench/.)
+func interruptState(n int, shared bool) string {
 	accounts := []string{"023e105f4ecef8ad9ca31a8372d0c353", "1a2b3c4d5e6f708192a3b4c5d6e7f809", "4d5e6f708192a3b4c5d6e7f8091a2b3c"}
 	var b bytes.Buffer
 	b.WriteString("version: 1\naccounts:\n")
@@ -155,7 +60,7 @@ func TestInterrupt(t *testing.T) {
 	dir := t.TempDir()
 	pem, _ := os.ReadFile("testdata/okta.pem")
 	os.WriteFile(filepath.Join(dir, "okta.pem"), pem, 0o644)
-	os.WriteFile(filepath.Join(dir, "idp.yaml"), []byte(crashState(4, true)), 0o644)
+	os.WriteFile(filepath.Join(dir, "idp.yaml"), []byte(interruptState(4, true)), 0o644)
 	env := append(os.Environ(), "CLOUDFLARE_BASE_URL="+srv.URL, "CLOUDFLARE_API_TOKEN="+testToken, "NO_COLOR=1")
 
 	cmd := exec.Command(bin, "apply", "--auto-approve", "--parallelism", "2", "idp.yaml")
