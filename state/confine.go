@@ -102,7 +102,7 @@ func regular(st os.FileInfo, arg string) error {
 	case !m.IsRegular():
 		return fmt.Errorf("%s is not a regular file (%s); only regular files are read", truncate(arg, 60), kindOf(m))
 	case st.Size() > MaxReferencedFile:
-		return fmt.Errorf("file %s is larger than %d KiB", truncate(arg, 60), MaxReferencedFile>>10)
+		return fmt.Errorf("file %s is larger than %d KiB%w", truncate(arg, 60), MaxReferencedFile>>10, silent(errOversized))
 	}
 	return nil
 }
@@ -152,7 +152,7 @@ func readConfined(ctx context.Context, real, arg string) ([]byte, error) {
 		return nil, fmt.Errorf("cannot read file %s: %w", truncate(arg, 60), errors.Unwrap(err))
 	}
 	if len(b) > MaxReferencedFile {
-		return nil, fmt.Errorf("file %s is larger than %d KiB", truncate(arg, 60), MaxReferencedFile>>10)
+		return nil, fmt.Errorf("file %s is larger than %d KiB%w", truncate(arg, 60), MaxReferencedFile>>10, silent(errOversized))
 	}
 	return b, nil
 }

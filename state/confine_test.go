@@ -100,6 +100,41 @@ func TestHostileReferences(t *testing.T) {
 	}
 }
 
+// TestOversizedReportedOnce: a file over the per-file cap is one error at its
+// first reference, counting the others, however many IdPs and files name it;
+// each oversized file gets its own error. (999 more references in a.yaml,
+// one in b.yaml.)
+func TestOversizedReportedOnce(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "big.pem"), []byte(strings.Repeat("A", 300<<10)), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "huge.pem"), []byte(strings.Repeat("A", 1<<20)), 0o644))
+	var a, b strings.Builder
+	a.WriteString("version: 1\naccounts:\n  - id: 023e105f4ecef8ad9ca31a8372d0c353\n    identity_providers:\n")
+	for i := range 1000 {
+		fmt.Fprintf(&a, "      - {name: s%d, type: saml, config: {issuer_url: x, sso_target_url: \"https://x.example\", idp_public_certs: [\"${file:big.pem}\"]}}\n", i)
+	}
+	a.WriteString("      - {name: gh, type: github, config: {client_id: x, client_secret: \"${file:huge.pem}\"}}\n")
+	b.WriteString("version: 1\naccounts:\n  - id: 1a2b3c4d5e6f708192a3b4c5d6e7f809\n    identity_providers:\n")
+	b.WriteString("      - {name: gh, type: github, config: {client_id: x, client_secret: \"${file:big.pem}\"}}\n")
+	must(t, os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(a.String()), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "b.yaml"), []byte(b.String()), 0o644))
+
+	_, diags := Load(context.Background(), []string{dir}, LoadOptions{Getenv: fakeEnv(nil), Now: fixedNow})
+	var got []string
+	for _, d := range diags {
+		if strings.Contains(d.Message, "larger than") {
+			got = append(got, d.String())
+		}
+	}
+	want := []string{
+		filepath.Join(dir, "a.yaml") + ":5:112: error: item 1 of `idp_public_certs`: file big.pem is larger than 256 KiB (and 1000 further references to it)",
+		filepath.Join(dir, "a.yaml") + ":1005:72: error: `client_secret`: file huge.pem is larger than 256 KiB",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("oversized errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // TestRootOption: --root widens the root, and a configuration outside a git
 // work tree is confined to the directory given.
 func TestRootOption(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -445,11 +446,49 @@ func (l *loader) resolve(ref reference) (string, error) {
 	if l.budgetSpent && ref.kind == refFile {
 		return "", errQuiet
 	}
+	var key string
+	if ref.kind == refFile {
+		key = l.root + "\x00" + filepath.Join(l.baseDir, ref.arg)
+		if o := l.oversized[key]; o != nil {
+			o.more++
+			return "", errQuiet
+		}
+	}
 	v, err := ref.resolve(&refEnvironment{ctx: l.ctx, getenv: l.getenv, root: l.root, budget: &l.budget, cache: l.fileCache}, l.baseDir)
 	if errors.Is(err, errBudget) {
 		l.budgetSpent = true
 	}
+	if errors.Is(err, errOversized) {
+		// Every caller reports the error at once, as the next diagnostic;
+		// later references to the file only add to its count.
+		if l.oversized == nil {
+			l.oversized = map[string]*oversizedFile{}
+		}
+		l.oversized[key] = &oversizedFile{diag: len(l.diags)}
+	}
 	return v, err
+}
+
+// oversizedFile is a referenced file over MaxReferencedFile: it is reported
+// once, at its first reference, with the count of the others, so that a
+// thousand references make one error rather than a thousand.
+type oversizedFile struct {
+	diag int // index of its diagnostic in loader.diags
+	more int // references after the first
+}
+
+// countOversized adds to each oversized file's error how many further
+// references name it.
+func (l *loader) countOversized() {
+	for _, o := range l.oversized {
+		if o.more > 0 && o.diag < len(l.diags) {
+			noun := "references"
+			if o.more == 1 {
+				noun = "reference"
+			}
+			l.diags[o.diag].Message += fmt.Sprintf(" (and %d further %s to it)", o.more, noun)
+		}
+	}
 }
 
 // invisibleRune returns the first character of s that is not printable:

@@ -57,6 +57,7 @@ type loader struct {
 	budget         int64
 	budgetSpent    bool
 	fileCache      map[string]string
+	oversized      map[string]*oversizedFile // by root and path
 
 	schemas *schemaSet
 
@@ -114,6 +115,7 @@ func Load(ctx context.Context, paths []string, opts LoadOptions) (*Desired, Diag
 	if err := ctx.Err(); err != nil && !l.diags.HasErrors() {
 		l.errorf(Pos{}, "", "loading stopped: %v", err)
 	}
+	l.countOversized()
 	d := l.merge()
 	diags := l.diags.sortDedupe()
 	if diags.HasErrors() {

@@ -102,11 +102,13 @@ type refEnvironment struct {
 // does not exist: the one failure a secret defers to apply time.
 var errUnset = errors.New("unset")
 
-// errBudget marks the reference that ran out of the load's budget; errQuiet
-// the ones after it, which are not reported again.
+// errBudget marks the reference that ran out of the load's budget and
+// errOversized a file over MaxReferencedFile; errQuiet the references after
+// them, which are not reported again.
 var (
-	errBudget = errors.New("budget")
-	errQuiet  = errors.New("the reference budget is spent")
+	errBudget    = errors.New("budget")
+	errOversized = errors.New("over the per-file cap")
+	errQuiet     = errors.New("the reference budget is spent")
 )
 
 // resolve returns the value a reference stands for, read relative to baseDir.
