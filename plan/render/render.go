@@ -611,13 +611,22 @@ func driftFields(it *plan.DriftItem) []field {
 
 var errNil = fmt.Errorf("render: nil input")
 
-// Plan writes p in the named format: "json", "markdown", or else the
-// terminal view.
-func Plan(w io.Writer, p *plan.Plan, format string, opts Options) error {
+// Format names a view: the values of the commands' --output flags.
+type Format string
+
+const (
+	FormatText     Format = "text"     // the terminal view
+	FormatJSON     Format = "json"     // the stable machine-readable form
+	FormatMarkdown Format = "markdown" // the pull-request comment and job summary
+)
+
+// Plan writes p in the named format: JSON, Markdown, or else the terminal
+// view.
+func Plan(w io.Writer, p *plan.Plan, format Format, opts Options) error {
 	switch format {
-	case "json":
+	case FormatJSON:
 		return JSON(w, p)
-	case "markdown":
+	case FormatMarkdown:
 		return Markdown(w, p)
 	default:
 		return Text(w, p, opts)

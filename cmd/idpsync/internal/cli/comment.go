@@ -30,11 +30,11 @@ func (c *CommentLimit) AddFlags(cmd *cobra.Command, what string) {
 }
 
 // Check validates the flags against the output format, before anything is read.
-func (c *CommentLimit) Check(output string) error {
+func (c *CommentLimit) Check(output render.Format) error {
 	if c.MaxBytes < 0 {
 		return fmt.Errorf("--max-bytes %d: expected 0 or more", c.MaxBytes)
 	}
-	if (c.MaxBytes > 0 || c.FullOutput != "") && output != "markdown" {
+	if (c.MaxBytes > 0 || c.FullOutput != "") && output != render.FormatMarkdown {
 		return errors.New("--max-bytes and --full-output apply to --output markdown only")
 	}
 	return nil

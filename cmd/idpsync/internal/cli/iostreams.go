@@ -8,8 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/idpsync/idpsync/plan/render"
 )
 
 // IOStreams are a command's standard streams. Commands write only here, so a
@@ -92,11 +96,20 @@ func Reported(err error) bool {
 }
 
 // CheckOutput refuses an --output value the command does not offer.
-func CheckOutput(got string, allowed ...string) error {
-	for _, a := range allowed {
-		if got == a {
-			return nil
-		}
+func CheckOutput(got render.Format, allowed ...render.Format) error {
+	if slices.Contains(allowed, got) {
+		return nil
 	}
 	return fmt.Errorf("--output %q: expected one of %v", got, allowed)
+}
+
+// OutputFlag defines the command's --output (-o) flag, defaulting to text,
+// with shell completion of the formats it offers.
+func OutputFlag(cmd *cobra.Command, p *render.Format, usage string, offered ...render.Format) {
+	cmd.Flags().StringVarP((*string)(p), "output", "o", string(render.FormatText), usage)
+	names := make([]string, len(offered))
+	for i, f := range offered {
+		names[i] = string(f)
+	}
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(names, cobra.ShellCompDirectiveNoFileComp))
 }

@@ -29,7 +29,7 @@ type Options struct {
 	AutoApprove   bool
 	AllowDestroy  bool
 	Parallelism   int
-	Output        string
+	Output        render.Format
 	CertOut       string
 	Wait          bool
 	WaitTimeout   time.Duration
@@ -80,21 +80,20 @@ first Ctrl-C lets in-flight requests finish and stops; the second aborts.`,
 	fs.BoolVar(&opts.AutoApprove, "auto-approve", false, "apply without asking for confirmation (required without a terminal)")
 	fs.BoolVar(&opts.AllowDestroy, "allow-destroy", false, "allow deleting IdPs and grants and removing share recipients")
 	fs.IntVar(&opts.Parallelism, "parallelism", 0, "actions run at once at most (default: --concurrency)")
-	fs.StringVarP(&opts.Output, "output", "o", "text", "progress format: text, or json (one event per line)")
+	cli.OutputFlag(cmd, &opts.Output, "progress format: text, or json (one event per line)", render.FormatText, render.FormatJSON)
 	fs.StringVar(&opts.CertOut, "cert-out", "", "write each current encryption certificate as PEM into `DIR`")
 	fs.BoolVar(&opts.Wait, "wait", false, "wait until share recipients finish associating or disassociating")
 	fs.DurationVar(&opts.WaitTimeout, "wait-timeout", 5*time.Minute, "give up waiting after this long")
 	fs.StringArrayVar(&opts.Targets, "target", nil, "apply only this `ADDRESS` and what it depends on (repeatable)")
 	fs.StringArrayVar(&opts.Accounts, "account", nil, "apply only this account `ID` or name (repeatable)")
 	fs.StringArrayVar(&opts.ResendSecrets, "resend-secrets", nil, "send the write-only secrets of this IdP `ADDRESS` again (repeatable)")
-	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 // Run applies.
 func Run(ctx context.Context, opts *Options) error {
 	f := opts.F
-	if err := cli.CheckOutput(opts.Output, "text", "json"); err != nil {
+	if err := cli.CheckOutput(opts.Output, render.FormatText, render.FormatJSON); err != nil {
 		return err
 	}
 	// A saved plan is verified before anything else: an edited file, or one
@@ -142,7 +141,7 @@ func Run(ctx context.Context, opts *Options) error {
 		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, NoPreflight: true, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs}); err != nil {
 			return err
 		}
-		if opts.Output == "text" {
+		if opts.Output == render.FormatText {
 			if err := render.Text(f.IO.Out, p, render.Options{Color: f.IO.Color}); err != nil {
 				return err
 			}
@@ -194,7 +193,7 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	failed := len(res.Failed) > 0 || len(res.Skipped) > 0 || res.Interrupted
-	if opts.Output == "text" {
+	if opts.Output == render.FormatText {
 		reportResult(f, res)
 		reportCertificates(f, res)
 	}
@@ -211,10 +210,10 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	if desired != nil && opts.Output == "text" && len(opts.Targets) == 0 {
+	if desired != nil && opts.Output == render.FormatText && len(opts.Targets) == 0 {
 		return verify(planCtx, f, conn, desired, live, rec, opts.Wait)
 	}
-	if saved != nil && opts.Output == "text" {
+	if saved != nil && opts.Output == render.FormatText {
 		// A saved plan holds no desired state to plan against again.
 		fmt.Fprintln(f.IO.Out, "\nThe saved plan was applied. To verify, run idpsync plan against the files it was made from.")
 	}

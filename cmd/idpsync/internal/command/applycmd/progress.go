@@ -13,6 +13,16 @@ import (
 
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/plan/render"
+)
+
+// progressMode is how apply shows its progress.
+type progressMode int
+
+const (
+	modeLines progressMode = iota // one plain line per finished action (CI, pipes)
+	modeLive                      // a live view of the actions in flight (a terminal)
+	modeJSON                      // one JSON object per event (--output json)
 )
 
 // progress shows the executor's events: a live view of the actions in flight
@@ -21,7 +31,7 @@ import (
 type progress struct {
 	mu     sync.Mutex
 	out    io.Writer
-	mode   string // "live", "lines" or "json"
+	mode   progressMode
 	color  bool
 	active map[string]time.Time
 	drawn  int // lines of the live block currently on screen
@@ -29,17 +39,17 @@ type progress struct {
 	done   chan struct{}
 }
 
-func newProgress(f *cli.Factory, output string) *progress {
-	p := &progress{out: f.IO.Out, mode: "lines", color: f.IO.Color, active: map[string]time.Time{}}
+func newProgress(f *cli.Factory, output render.Format) *progress {
+	p := &progress{out: f.IO.Out, mode: modeLines, color: f.IO.Color, active: map[string]time.Time{}}
 	switch {
-	case output == "json":
-		p.mode = "json"
+	case output == render.FormatJSON:
+		p.mode = modeJSON
 	case f.IO.OutTTY:
-		p.mode = "live"
+		p.mode = modeLive
 		p.stop, p.done = make(chan struct{}), make(chan struct{})
 		go p.tick()
 	}
-	if p.mode != "json" {
+	if p.mode != modeJSON {
 		fmt.Fprintln(p.out)
 	}
 	return p
@@ -74,7 +84,7 @@ type jsonEvent struct {
 func (p *progress) event(e apply.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.mode == "json" {
+	if p.mode == modeJSON {
 		je := jsonEvent{Type: "action", Address: e.Address, Action: string(e.Action), Resource: string(e.Resource),
 			State: string(e.Kind), ElapsedMS: float64(e.Elapsed.Microseconds()) / 1000, Cause: e.Cause}
 		if e.Err != nil {
@@ -86,7 +96,7 @@ func (p *progress) event(e apply.Event) {
 	}
 	if e.Kind == apply.EventStart {
 		p.active[e.Address] = time.Now()
-		if p.mode == "live" {
+		if p.mode == modeLive {
 			p.redraw()
 		}
 		return
@@ -94,7 +104,7 @@ func (p *progress) event(e apply.Event) {
 	delete(p.active, e.Address)
 	p.clear()
 	fmt.Fprintln(p.out, p.line(e))
-	if p.mode == "live" {
+	if p.mode == modeLive {
 		p.redraw()
 	}
 }
@@ -130,7 +140,7 @@ func pastTense(kind string) string {
 
 // clear erases the live block so a finished line can be printed above it.
 func (p *progress) clear() {
-	if p.mode != "live" || p.drawn == 0 {
+	if p.mode != modeLive || p.drawn == 0 {
 		return
 	}
 	fmt.Fprintf(p.out, "\x1b[%dA\x1b[J", p.drawn)

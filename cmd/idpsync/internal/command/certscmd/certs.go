@@ -17,6 +17,7 @@ import (
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/render"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -27,7 +28,7 @@ type Options struct {
 	Paths    []string
 	Accounts []string
 	Out      string
-	Output   string
+	Output   render.Format
 	// ExpiringWithin is --expiring-within as written; empty: no check.
 	ExpiringWithin string
 }
@@ -64,9 +65,8 @@ any listed certificate expires within the window (0 otherwise, 1 on error).`,
 	fs := cmd.Flags()
 	fs.StringArrayVar(&opts.Accounts, "account", nil, "list this account `ID` instead of the declared ones (repeatable)")
 	fs.StringVar(&opts.Out, "out", "", "write each current certificate as PEM into `DIR`")
-	fs.StringVarP(&opts.Output, "output", "o", "text", "output format: text, json or markdown")
+	cli.OutputFlag(cmd, &opts.Output, "output format: text, json or markdown", render.FormatText, render.FormatJSON, render.FormatMarkdown)
 	fs.StringVar(&opts.ExpiringWithin, "expiring-within", "", "exit 2 when a certificate expires within this `DURATION` (30d, 2w, 36h)")
-	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -96,7 +96,7 @@ type Set struct {
 // Run lists the certificates.
 func Run(ctx context.Context, opts *Options) error {
 	f := opts.F
-	if err := cli.CheckOutput(opts.Output, "text", "json", "markdown"); err != nil {
+	if err := cli.CheckOutput(opts.Output, render.FormatText, render.FormatJSON, render.FormatMarkdown); err != nil {
 		return err
 	}
 	var within time.Duration
@@ -148,7 +148,7 @@ func Run(ctx context.Context, opts *Options) error {
 		expiring = expiringWithin(sets, signing, now, within)
 	}
 	switch opts.Output {
-	case "json":
+	case render.FormatJSON:
 		out := map[string]any{"now": now.UTC(), "certificate_sets": sets, "signing_certificates": signing}
 		if opts.ExpiringWithin != "" {
 			out["expiring_within"] = opts.ExpiringWithin
@@ -161,7 +161,7 @@ func Run(ctx context.Context, opts *Options) error {
 		if _, err := fmt.Fprintf(f.IO.Out, "%s\n", b); err != nil {
 			return err
 		}
-	case "markdown":
+	case render.FormatMarkdown:
 		printMarkdown(f, sets, signing, opts.ExpiringWithin, expiring)
 	default:
 		printText(f, sets)

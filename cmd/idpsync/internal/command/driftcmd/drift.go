@@ -21,7 +21,7 @@ type Options struct {
 	F        *cli.Factory
 	API      cli.API
 	Paths    []string
-	Output   string
+	Output   render.Format
 	Accounts []string
 	Comment  cli.CommentLimit
 	// WarnWithin is --warn-within, as written.
@@ -53,19 +53,18 @@ Exit status: 0 in sync, 2 drift, 1 error. Unverifiable fields alone are not drif
 		},
 	}
 	opts.API.AddFlags(cmd)
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text, json or markdown")
+	cli.OutputFlag(cmd, &opts.Output, "output format: text, json or markdown", render.FormatText, render.FormatJSON, render.FormatMarkdown)
 	f.AddMaxFederatedFlag(cmd)
 	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "check only this account `ID` or name (repeatable)")
 	cmd.Flags().StringVar(&opts.WarnWithin, "warn-within", "30d", "report a SAML IdP signing certificate that expires within this `DURATION` (30d, 2w, 36h)")
 	opts.Comment.AddFlags(cmd, "drift report")
-	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 // Run reads, diffs and reports.
 func Run(ctx context.Context, opts *Options) error {
 	f := opts.F
-	if err := cli.CheckOutput(opts.Output, "text", "json", "markdown"); err != nil {
+	if err := cli.CheckOutput(opts.Output, render.FormatText, render.FormatJSON, render.FormatMarkdown); err != nil {
 		return err
 	}
 	if err := opts.Comment.Check(opts.Output); err != nil {
@@ -99,9 +98,9 @@ func Run(ctx context.Context, opts *Options) error {
 	p.Warnings = append(p.Warnings, plan.SigningWarnings(certs, now, warnWithin)...)
 	report := plan.Drift(p)
 	switch opts.Output {
-	case "json":
+	case render.FormatJSON:
 		err = render.DriftJSON(f.IO.Out, report)
-	case "markdown":
+	case render.FormatMarkdown:
 		err = opts.Comment.Write(f.IO.Out, func(w io.Writer) error { return render.DriftMarkdown(w, report) })
 	default:
 		err = render.DriftText(f.IO.Out, report, render.Options{Color: f.IO.Color})

@@ -19,7 +19,7 @@ type Options struct {
 	F                *cli.Factory
 	API              cli.API
 	Paths            []string
-	Output           string
+	Output           render.Format
 	Out              string
 	DetailedExitCode bool
 	Targets          []string
@@ -63,21 +63,20 @@ its own credentials differ.`,
 	opts.API.AddFlags(cmd)
 	fs := cmd.Flags()
 	f.AddMaxFederatedFlag(cmd)
-	fs.StringVarP(&opts.Output, "output", "o", "text", "output format: text, json or markdown")
+	cli.OutputFlag(cmd, &opts.Output, "output format: text, json or markdown", render.FormatText, render.FormatJSON, render.FormatMarkdown)
 	fs.StringVar(&opts.Out, "out", "", "save the plan to `FILE` for `idpsync apply FILE`")
 	fs.BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 2 when the plan has changes")
 	fs.StringArrayVar(&opts.Targets, "target", nil, "plan only this `ADDRESS` and what it depends on (repeatable)")
 	fs.StringArrayVar(&opts.Accounts, "account", nil, "plan only this account `ID` or name (repeatable)")
 	fs.StringArrayVar(&opts.ResendSecrets, "resend-secrets", nil, "force an update that sends the write-only secrets of this IdP `ADDRESS` (repeatable)")
 	opts.Comment.AddFlags(cmd, "plan")
-	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 // Run plans and renders.
 func Run(ctx context.Context, opts *Options) error {
 	f := opts.F
-	if err := cli.CheckOutput(opts.Output, "text", "json", "markdown"); err != nil {
+	if err := cli.CheckOutput(opts.Output, render.FormatText, render.FormatJSON, render.FormatMarkdown); err != nil {
 		return err
 	}
 	if err := opts.Comment.Check(opts.Output); err != nil {
@@ -96,7 +95,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if opts.Output == "markdown" {
+	if opts.Output == render.FormatMarkdown {
 		err = opts.Comment.Write(f.IO.Out, func(w io.Writer) error { return render.Markdown(w, p) })
 	} else {
 		err = render.Plan(f.IO.Out, p, opts.Output, render.Options{Color: f.IO.Color})

@@ -10,11 +10,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/plan/render"
 	"github.com/idpsync/idpsync/state"
 )
 
 type options struct {
-	Output  string
+	Output  render.Format
 	SkipEnv bool
 	Paths   []string
 }
@@ -55,7 +56,7 @@ but do not fail it) and 1 when it is not.`,
 				opts.Paths = []string{"."}
 			}
 			switch opts.Output {
-			case "text", "json":
+			case render.FormatText, render.FormatJSON:
 			default:
 				return fmt.Errorf("--output %q: use text or json", opts.Output)
 			}
@@ -64,13 +65,12 @@ but do not fail it) and 1 when it is not.`,
 			return run(ctx, f, opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cli.OutputFlag(cmd, &opts.Output, "output format: text or json", render.FormatText, render.FormatJSON)
 	f.AddMaxFederatedFlag(cmd)
 	// --skip-env predates validate's own tolerance of unset variables; it is
 	// kept so that existing CI scripts keep working.
 	cmd.Flags().BoolVar(&opts.SkipEnv, "skip-env", false, "accepted for compatibility: validate never needs the variables")
 	_ = cmd.Flags().MarkHidden("skip-env")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -102,7 +102,7 @@ func run(ctx context.Context, f *cli.Factory, opts *options) error {
 		}
 	}
 
-	if opts.Output == "json" {
+	if opts.Output == render.FormatJSON {
 		enc := json.NewEncoder(ios.Out)
 		if err := enc.Encode(res); err != nil {
 			return err
