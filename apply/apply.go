@@ -196,10 +196,11 @@ func Execute(ctx context.Context, c Client, p *plan.Plan, opts Options) (*Result
 	return x.run(ctx), nil
 }
 
-type state int
+// actionState is where one action of the plan is in the schedule.
+type actionState int
 
 const (
-	pending state = iota
+	pending actionState = iota
 	running
 	done
 	failed
@@ -211,7 +212,7 @@ const (
 type sched struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
-	st       []state
+	st       []actionState
 	waiting  []int // unmet dependencies
 	ready    *dag.Queue
 	inflight int
@@ -227,7 +228,7 @@ func (x *executor) run(ctx context.Context) *Result {
 	acts := x.plan.Actions
 	n := len(acts)
 	s := &sched{
-		st:      make([]state, n),
+		st:      make([]actionState, n),
 		waiting: make([]int, n),
 		ready:   newReadyQueue(x.graph.prio),
 		errs:    map[string]error{},
