@@ -1,11 +1,3 @@
-// Package apply executes a reviewed plan.Plan against the Cloudflare API: every
-// action in dependency order, independent branches at once, exactly as the plan
-// says. A failed action skips everything that depends on it and nothing else.
-//
-// idpsync keeps no local state, so each action is idempotent on its own: a
-// delete that finds nothing is done, certificate-set creation is idempotent in
-// the API, and the client reads back ambiguous creates. A re-run after a crash
-// plans again from live state and converges.
 package apply
 
 import (

@@ -1,10 +1,3 @@
-// Package cloudflare is idpsync's client for the subset of the Cloudflare API v4
-// it manages: Access identity providers, SAML encryption certificate sets, IdP
-// federation grants and resource-sharing shares.
-//
-// The wire types in this file follow ../shared/cloudflare-api/access-subset.openapi.yaml
-// field for field; the emulator serves the same types, and a contract test checks
-// both against that document.
 package cloudflare
 
 import (

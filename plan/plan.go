@@ -1,7 +1,3 @@
-// Package plan turns a desired state and a live state into a Plan: plain,
-// versioned data that says every create, update and delete, field by field, in
-// dependency order. It does no I/O and never prints; views in plan/render read
-// a Plan, and package apply executes one.
 package plan
 
 // FormatVersion is the version of the Plan's JSON form. A saved plan of another

@@ -1,6 +1,3 @@
-// Package schemas holds the JSON Schema of the idpsync desired-state format.
-// Editors use it through the yaml-language-server modeline; the loader
-// validates every document against it.
 package schemas
 
 //go:generate go run gen_schema.go

@@ -1,5 +1,3 @@
-// Command idpsync manages Cloudflare Access identity providers, their SAML
-// encryption and their federation across accounts, declaratively.
 package main
 
 import (

@@ -1,7 +1,3 @@
-// Package render turns a plan.Plan or a plan.DriftReport into the views people
-// read: a Terraform-like terminal view, JSON for machines, and GitHub-flavoured
-// Markdown for pull-request comments. It only writes to the io.Writer it is
-// given; choosing colour and width is up to the command.
 package render
 
 import (

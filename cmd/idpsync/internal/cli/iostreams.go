@@ -1,5 +1,3 @@
-// Package cli is what every idpsync command shares: its IO streams, the exit
-// codes, and the flags that select and reach the Cloudflare API.
 package cli
 
 import (

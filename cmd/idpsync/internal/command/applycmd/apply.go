@@ -1,5 +1,3 @@
-// Package applycmd implements `idpsync apply`: plan (or load a saved plan),
-// confirm, execute in dependency order, then verify.
 package applycmd
 
 import (

@@ -1,6 +1,3 @@
-// Package certscmd implements `idpsync certs`: the SAML encryption
-// certificates that the external identity providers must be given, and the
-// IdPs' own signing certificates, with when each expires.
 package certscmd
 
 import (

@@ -1,5 +1,3 @@
-// Package driftcmd implements `idpsync drift`, the nightly check that live
-// state still matches the declared state.
 package driftcmd
 
 import (

@@ -1,5 +1,3 @@
-// Package emulatorcmd is `idpsync emulator`: it serves the Cloudflare API
-// emulator on a local port, as a stand-in for the real API.
 package emulatorcmd
 
 import (

@@ -1,6 +1,3 @@
-// Package importcmd implements `idpsync import`: desired-state YAML written
-// from live state, so that adopting idpsync in an account starts from a plan
-// with no changes.
 package importcmd
 
 import (

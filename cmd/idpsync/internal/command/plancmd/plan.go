@@ -1,4 +1,3 @@
-// Package plancmd implements `idpsync plan`.
 package plancmd
 
 import (

@@ -1,4 +1,3 @@
-// Package root assembles the idpsync command tree and runs it.
 package root
 
 import (

@@ -1,4 +1,3 @@
-// Package schemacmd implements `idpsync schema`.
 package schemacmd
 
 import (

@@ -1,5 +1,3 @@
-// Package spmetadatacmd implements `idpsync sp-metadata`: Cloudflare's side of
-// a SAML identity provider, as SAML 2.0 metadata the IdP admin can upload.
 package spmetadatacmd
 
 import (

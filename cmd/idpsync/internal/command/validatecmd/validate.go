@@ -1,5 +1,3 @@
-// Package validatecmd implements `idpsync validate`: the offline check of the
-// desired state that CI runs on every pull request.
 package validatecmd
 
 import (

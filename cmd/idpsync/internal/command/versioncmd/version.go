@@ -1,4 +1,3 @@
-// Package versioncmd implements `idpsync version`.
 package versioncmd
 
 import (

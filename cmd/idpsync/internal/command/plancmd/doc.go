@@ -1,0 +1,6 @@
+// Package plancmd implements `idpsync plan`.
+//
+// It parses flags into options, calls the packages that do the work (engine,
+// plan, planfile, apply, samlmeta) and renders their results; it must not
+// import another command package, and it holds no pipeline logic of its own.
+package plancmd
