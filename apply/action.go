@@ -409,6 +409,9 @@ func (x *executor) body(a *plan.Action, r *plan.IdPRequest) (cloudflare.Identity
 		if err != nil {
 			return b, fmt.Errorf("config.%s: resolve %s: %w", ref.Key, ref.Ref, err)
 		}
+		if x.opts.Redact != nil {
+			x.opts.Redact(v)
+		}
 		b.Config[ref.Key] = v
 	}
 	// Sending the placeholder would overwrite a real secret with its mask.

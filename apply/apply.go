@@ -71,6 +71,10 @@ type Options struct {
 	// Secrets resolves the plan's secret references; it may be nil only when
 	// no action carries a secret.
 	Secrets SecretResolver
+	// Redact, when set, receives every value resolved through Secrets before
+	// it is sent, so that the client keeps it out of the API errors that echo
+	// it (cloudflare.Client.Redact): an error must never print such a value.
+	Redact func(values ...string)
 	// OnEvent, when set, receives every event. Calls never overlap, and they
 	// come in order for each action (start before done or failed; a no-op
 	// gets a single done, as it makes no call). A slow

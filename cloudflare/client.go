@@ -81,6 +81,7 @@ type Client struct {
 	now        func() time.Time
 	jitter     func() float64
 	gate       *gate
+	redact     redactor
 
 	requests, retries, tooMany, readBacks, throttled atomic.Int64
 	// answered is set by the first HTTP answer: a refused connection before
@@ -504,7 +505,7 @@ func (c *Client) decode(req request, hresp *http.Response, raw []byte, ray strin
 	}
 	apiErr := &APIError{Status: status, Method: req.method, Path: req.path, RayID: ray}
 	if decErr == nil {
-		apiErr.Errors = env.errors
+		apiErr.Errors = c.redact.messages(env.errors)
 	}
 	switch {
 	case ok && decErr != nil:

@@ -183,6 +183,7 @@ func Run(ctx context.Context, opts *Options) error {
 	res, err := apply.Execute(ctx, rec, p, apply.Options{
 		Parallelism: opts.Parallelism,
 		Secrets:     resolver,
+		Redact:      conn.Client.Redact,
 		OnEvent:     progress.event,
 		Stop:        f.Interrupt,
 	})
