@@ -21,10 +21,11 @@ type executor struct {
 	graph  *graph
 	ids    *records
 
-	mu       sync.Mutex // guards certs, shares and warnings
+	mu       sync.Mutex // guards certs, shares, warnings and scim
 	certs    map[string]*AppliedCertificateSet
 	shares   map[string]string
 	warnings []string
+	scim     []AppliedSCIMSecret
 }
 
 // do runs one action. Its summary counts what the action achieved, which for
@@ -44,6 +45,8 @@ func (x *executor) do(ctx context.Context, a *plan.Action) (plan.Summary, error)
 		return x.doShare(ctx, a)
 	case plan.ResourceRecipient:
 		err = x.doRecipient(ctx, a)
+	case plan.ResourceSCIMSecret:
+		err = x.doSCIMSecret(ctx, a)
 	default:
 		err = fmt.Errorf("%s: unknown resource %q", a.Address, a.Resource)
 	}
@@ -97,8 +100,14 @@ func (x *executor) doIdP(ctx context.Context, a *plan.Action) (plan.Summary, err
 		if err != nil {
 			return none, fmt.Errorf("%s: update identity provider: %w", a.Address, err)
 		}
-		if _, err := x.client.UpdateIdentityProvider(ctx, a.AccountID, id, body); err != nil {
+		got, err := x.client.UpdateIdentityProvider(ctx, a.AccountID, id, body)
+		if err != nil {
 			return none, fmt.Errorf("%s: update identity provider: %w", a.Address, err)
+		}
+		if a.SCIMSecret {
+			if err := x.captureSCIM(ctx, a, id, got, false); err != nil {
+				return none, fmt.Errorf("%s: %w", a.Address, err)
+			}
 		}
 		return plan.Summary{Change: 1}, nil
 	case plan.Delete:
@@ -136,6 +145,11 @@ func (x *executor) createIdP(ctx context.Context, a *plan.Action) error {
 		return fmt.Errorf("%s: create identity provider: the API returned no id", a.Address)
 	}
 	x.ids.record(a.IdP, fIdP, got.ID)
+	if a.SCIMSecret {
+		if err := x.captureSCIM(ctx, a, got.ID, got, false); err != nil {
+			return fmt.Errorf("%s: %w", a.Address, err)
+		}
+	}
 	return nil
 }
 

@@ -29,6 +29,7 @@ type Client interface {
 	ListRecipients(ctx context.Context, accountID, shareID string) ([]cloudflare.Recipient, error)
 	AddRecipient(ctx context.Context, accountID, shareID string, r cloudflare.RecipientRequest) (*cloudflare.Recipient, error)
 	RemoveRecipient(ctx context.Context, accountID, shareID, recipientID string) (*cloudflare.Recipient, error)
+	RefreshSCIMSecret(ctx context.Context, accountID, idpID string) (*cloudflare.IdentityProvider, error)
 }
 
 // SecretResolver turns a secret reference into its value. The command
@@ -84,6 +85,9 @@ type Options struct {
 	Stop <-chan struct{}
 	// Now measures elapsed times; nil means time.Now.
 	Now func() time.Time
+	// SCIMSecrets keeps the SCIM secrets the API returns (plan.Action.SCIMSecret);
+	// Execute refuses a plan that yields one when it is nil.
+	SCIMSecrets SCIMSecretSink
 }
 
 // DefaultParallelism is the number of actions in flight when Options leave it
@@ -121,6 +125,9 @@ type Result struct {
 	// Warnings are things that went wrong without failing an action, such as
 	// a certificate that could not be read after encryption was enabled.
 	Warnings []string
+	// SCIM are the SCIM secrets written in this run, sorted by IdP address:
+	// where each went and the base URL, never the secret.
+	SCIM []AppliedSCIMSecret
 	// Interrupted says Stop was closed or ctx ended before the plan was done.
 	Interrupted bool
 }
@@ -172,6 +179,11 @@ func Execute(ctx context.Context, c Client, p *plan.Plan, opts Options) (*Result
 			if a.Action != plan.NoOp && a.Request != nil && len(a.Request.Secrets) > 0 {
 				return nil, fmt.Errorf("apply: %s: the request carries secrets but no secret resolver was given", a.Address)
 			}
+		}
+	}
+	if opts.SCIMSecrets == nil {
+		if need := p.NeedsSecretsOut(); len(need) > 0 {
+			return nil, fmt.Errorf("apply: %s: the API returns the SCIM secret only in this response and there is nowhere to write it; use --secrets-out DIR", need[0])
 		}
 	}
 	if opts.Parallelism <= 0 {
@@ -290,6 +302,8 @@ func (x *executor) run(ctx context.Context) *Result {
 	sort.Slice(res.CertificateSets, func(i, j int) bool {
 		return res.CertificateSets[i].IdP < res.CertificateSets[j].IdP
 	})
+	res.SCIM = append(res.SCIM, x.scim...)
+	sortSCIM(res.SCIM)
 	return res
 }
 

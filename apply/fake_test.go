@@ -47,6 +47,9 @@ type fakeClient struct {
 	recipients map[string][][]cloudflare.Recipient
 	// certPEM is the public certificate of every set the fake creates.
 	certPEM string
+	// noSCIMSecret makes creates answer without the SCIM secret, as a create
+	// that was read back after a lost answer does.
+	noSCIMSecret bool
 
 	mu          sync.Mutex
 	calls       []call
@@ -129,7 +132,19 @@ func (f *fakeClient) CreateIdentityProvider(ctx context.Context, account string,
 	}
 	out := cloneIdP(idp)
 	out.ID = "idp-" + idp.Name
+	if idp.SCIMConfig["enabled"] == true && !f.noSCIMSecret {
+		out.SCIMSecret = "created-secret-" + idp.Name
+		out.SCIMConfig = map[string]any{"enabled": true, "scim_base_url": "https://scim.example/" + out.ID}
+	}
 	return out, nil
+}
+
+func (f *fakeClient) RefreshSCIMSecret(ctx context.Context, account, id string) (*cloudflare.IdentityProvider, error) {
+	if err := f.enter(ctx, call{Op: "RefreshSCIMSecret", Account: account, ID: id}); err != nil {
+		return nil, err
+	}
+	return &cloudflare.IdentityProvider{ID: id, SCIMSecret: "refreshed-secret-" + id,
+		SCIMConfig: map[string]any{"enabled": true, "scim_base_url": "https://scim.example/" + id}}, nil
 }
 
 func (f *fakeClient) UpdateIdentityProvider(ctx context.Context, account, id string, idp cloudflare.IdentityProvider) (*cloudflare.IdentityProvider, error) {

@@ -2,6 +2,7 @@ package cloudflare
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/idpsync/idpsync/idptype"
@@ -59,6 +60,25 @@ type IdentityProvider struct {
 	SAMLCertificateSetID string          `json:"saml_certificate_set_id,omitempty"`
 	SAMLCertificateSet   *CertificateSet `json:"saml_certificate_set,omitempty"`
 	ReadOnly             bool            `json:"read_only,omitempty"`
+	// SCIMSecret is scim_config.secret as a write returned it, moved out of
+	// SCIMConfig by the client so that no encoding of the object carries it.
+	// The API returns it once, when SCIM is first enabled, and from
+	// refresh_scim_secret; reads redact it (REFERENCE.md §2.4).
+	SCIMSecret string `json:"-"`
+}
+
+// takeSCIMSecret moves scim_config.secret out of SCIMConfig into SCIMSecret.
+// A redacted value (asterisks, as issue #2743 of the Terraform provider
+// shows reads returning) is dropped: it is no secret.
+func (idp *IdentityProvider) takeSCIMSecret() {
+	if idp == nil || idp.SCIMConfig == nil {
+		return
+	}
+	s, _ := idp.SCIMConfig["secret"].(string)
+	delete(idp.SCIMConfig, "secret")
+	if strings.Trim(s, "*") != "" {
+		idp.SCIMSecret = s
+	}
 }
 
 // CertificateSet is a SAML encryption certificate set.

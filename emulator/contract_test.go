@@ -84,6 +84,7 @@ func TestContract(t *testing.T) {
 		{"IdP create", "POST", idpPath(acctA), map[string]any{"name": "P", "type": "passkeys", "config": map[string]any{}}, "access_single_response-3"},
 		{"IdP update", "PUT", idpPath(acctA) + "/" + gh.str("id"), map[string]any{"name": "GH", "type": "github", "config": map[string]any{}}, "access_single_response-3"},
 		{"IdP delete", "DELETE", idpPath(acctA) + "/" + otpID, nil, "access_id_response"},
+		{"SCIM secret refresh", "POST", idpPath(acctA) + "/" + gh.str("id") + "/refresh_scim_secret", nil, "access_single_response-3"},
 		{"cert set create", "POST", idpPath(acctA) + "/" + samlID + "/saml_certificate", nil, "access_saml_certificate_set_response"},
 		{"cert set list", "GET", "/accounts/" + acctA + "/access/saml_certificates", nil, "access_certificate_set_list_response"},
 		{"cert set get", "GET", "/accounts/" + acctA + "/access/saml_certificates/" + setID, nil, "access_certificate_set_response"},

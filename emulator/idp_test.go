@@ -101,8 +101,10 @@ func TestIdPLifecycle(t *testing.T) {
 	}
 	var created cloudflare.IdentityProvider
 	r.result(t, &created)
-	if _, ok := created.SCIMConfig["secret"]; ok {
-		t.Fatal("create response carries scim_config.secret")
+	// The secret is returned once: by the create that enables SCIM.
+	createdSecret, _ := created.SCIMConfig["secret"].(string)
+	if createdSecret == "" {
+		t.Fatal("the create that enables SCIM does not return scim_config.secret")
 	}
 	if created.SCIMConfig["scim_base_url"] == "" || created.SCIMConfig["scim_base_url"] == nil {
 		t.Error("scim_base_url is not computed")
@@ -112,8 +114,8 @@ func TestIdPLifecycle(t *testing.T) {
 	for _, p := range stored.IdentityProviders {
 		if p.ID == id {
 			secret, _ = p.Config["client_secret"].(string)
-			if p.SCIMConfig["secret"] == nil {
-				t.Error("SCIM secret was not generated")
+			if p.SCIMConfig["secret"] != createdSecret {
+				t.Error("the SCIM secret returned is not the one stored")
 			}
 		}
 	}
@@ -307,4 +309,45 @@ func TestIdPLeniency(t *testing.T) {
 	}
 	r = do(t, s, "POST", idpPath(acctA), map[string]any{"name": "S2", "type": "saml", "config": map[string]any{"issuer_url": "i", "sso_target_url": "s", "header_attributes": []any{map[string]any{"attribute_name": "a", "header_name": "h", "future": "x"}}}})
 	expect(t, r, 201, 0)
+}
+
+func TestSCIMSecretOnceAndRefresh(t *testing.T) {
+	s := start(t, Options{}, true)
+	body := map[string]any{"name": "Okta", "type": "okta",
+		"config": map[string]any{"client_id": "c", "client_secret": "x", "okta_account": "https://example.okta.com"}}
+	r := do(t, s, "POST", idpPath(acctA), body)
+	expect(t, r, 201, 0)
+	id := r.str("id")
+	if strings.Contains(string(r.Body), `"secret"`) {
+		t.Fatal("a create without SCIM returns a secret")
+	}
+	// Refreshing needs SCIM on.
+	expect(t, do(t, s, "POST", idpPath(acctA)+"/"+id+"/refresh_scim_secret", nil), 400, 0)
+
+	body["scim_config"] = map[string]any{"enabled": true}
+	r = do(t, s, "PUT", idpPath(acctA)+"/"+id, body)
+	expect(t, r, 200, 0)
+	var first cloudflare.IdentityProvider
+	r.result(t, &first)
+	s1, _ := first.SCIMConfig["secret"].(string)
+	if s1 == "" {
+		t.Fatal("the update that first enables SCIM does not return the secret")
+	}
+	r = do(t, s, "PUT", idpPath(acctA)+"/"+id, body)
+	expect(t, r, 200, 0)
+	if strings.Contains(string(r.Body), `"secret"`) {
+		t.Fatal("a later update returns the secret again")
+	}
+	r = do(t, s, "POST", idpPath(acctA)+"/"+id+"/refresh_scim_secret", nil)
+	expect(t, r, 200, 0)
+	var refreshed cloudflare.IdentityProvider
+	r.result(t, &refreshed)
+	s2, _ := refreshed.SCIMConfig["secret"].(string)
+	if s2 == "" || s2 == s1 {
+		t.Fatalf("refresh returned %q after %q, want a new secret", s2, s1)
+	}
+	r = do(t, s, "GET", idpPath(acctA)+"/"+id, nil)
+	if strings.Contains(string(r.Body), s2) || strings.Contains(string(r.Body), `"secret"`) {
+		t.Fatal("a read returns the SCIM secret")
+	}
 }

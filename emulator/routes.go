@@ -66,6 +66,7 @@ func (e *Emulator) routes() {
 	handle("PUT "+idps+"/{identity_provider_id}", familyAccess, updateIdP)
 	handle("DELETE "+idps+"/{identity_provider_id}", familyAccess, deleteIdP)
 	handle("POST "+idps+"/{identity_provider_id}/saml_certificate", familyAccess, createCertSet)
+	handle("POST "+idps+"/{identity_provider_id}/refresh_scim_secret", familyAccess, refreshSCIMSecret)
 
 	handle("GET "+certs, familyAccess, listCertSets)
 	handle("GET "+certs+"/{saml_cert_set_id}", familyAccess, getCertSet)

@@ -21,6 +21,8 @@ type PlanOptions struct {
 	Targets []string
 	// ResendSecrets force an update that sends these IdPs' secrets again.
 	ResendSecrets []string
+	// RotateSCIMSecrets regenerate these IdPs' SCIM secrets.
+	RotateSCIMSecrets []string
 	// SecretKey keys the plan's secret hashes (plan/planfile derives it from
 	// the credentials); empty means a random one, for plans never saved.
 	SecretKey []byte
@@ -70,6 +72,8 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 		Now:           now(),
 		SecretKey:     key,
 		ResendSecrets: opts.ResendSecrets,
+
+		RotateSCIMSecrets: opts.RotateSCIMSecrets,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -34,6 +34,7 @@ type WriteClient interface {
 	DeleteShare(ctx context.Context, accountID, shareID string) (*cloudflare.Share, error)
 	AddRecipient(ctx context.Context, accountID, shareID string, r cloudflare.RecipientRequest) (*cloudflare.Recipient, error)
 	RemoveRecipient(ctx context.Context, accountID, shareID, recipientID string) (*cloudflare.Recipient, error)
+	RefreshSCIMSecret(ctx context.Context, accountID, idpID string) (*cloudflare.IdentityProvider, error)
 }
 
 // Recorder passes every call to the client it wraps and keeps what each

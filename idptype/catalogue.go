@@ -173,3 +173,47 @@ var Names = []string{
 
 // Known reports whether t is one of the API's type values.
 func Known(t string) bool { return slices.Contains(Names, t) }
+
+// SCIMFields are the keys of an IdP's scim_config, as the official SDK types
+// list them (cloudflare-go v7.9.0 zero_trust/identityprovider.go,
+// IdentityProviderSCIMConfig: enabled, identity_update_behavior,
+// scim_base_url, seat_deprovision, secret, user_deprovision) and REFERENCE.md
+// §2.1. scim_base_url and secret are computed by the server; the secret is
+// returned once, when SCIM is first enabled or through refresh_scim_secret.
+var SCIMFields = []Field{
+	{Name: "enabled", Kind: KindBool, DefaultFalse: true},
+	{Name: "user_deprovision", Kind: KindBool, DefaultFalse: true},
+	// "This cannot be enabled unless user_deprovision is also enabled" (SDK).
+	{Name: "seat_deprovision", Kind: KindBool, DefaultFalse: true},
+	// The SDK's IdentityProviderSCIMConfigIdentityUpdateBehavior constants;
+	// the API's default is no_action.
+	{Name: "identity_update_behavior", Kind: KindString, Enum: []string{"automatic", "reauth", "no_action"}},
+	{Name: "scim_base_url", Kind: KindString, ReadOnly: true},
+	{Name: "secret", Kind: KindString, ReadOnly: true, Sensitive: true},
+}
+
+// SCIMField returns the named scim_config key.
+func SCIMField(name string) (Field, bool) {
+	for _, f := range SCIMFields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// SCIMDefault is the value the API reports for a scim_config key nobody set
+// (REFERENCE.md §2.1), so that a declared default is not a change.
+func SCIMDefault(name string) any {
+	switch name {
+	case "enabled", "user_deprovision", "seat_deprovision":
+		return false
+	case "identity_update_behavior":
+		return "no_action"
+	}
+	return nil
+}
+
+// SCIMCapable reports whether an IdP of type t may carry scim_config: every
+// type but the one-time PIN, which has no directory to provision from.
+func SCIMCapable(t string) bool { return t != "onetimepin" }

@@ -22,6 +22,9 @@ type Options struct {
 	// ResendSecrets are IdP addresses whose write-only secrets are sent by a
 	// forced update, because no read can tell whether they differ.
 	ResendSecrets []string
+	// RotateSCIMSecrets are IdP addresses whose SCIM secret is regenerated
+	// through refresh_scim_secret (--rotate-scim-secret).
+	RotateSCIMSecrets []string
 }
 
 // node is an action with its dependencies as edges. Addresses alone cannot
@@ -40,6 +43,9 @@ type differ struct {
 	slab   []node // nodes are allocated in blocks: a large plan has many
 	resend map[string]bool
 	used   map[string]bool
+
+	rotateSCIM map[string]bool
+	usedSCIM   map[string]bool
 }
 
 // account is the per-account context of a diff.
@@ -69,6 +75,10 @@ func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error)
 	}
 	for _, a := range opts.ResendSecrets {
 		d.resend[a] = true
+	}
+	d.rotateSCIM, d.usedSCIM = map[string]bool{}, map[string]bool{}
+	for _, a := range opts.RotateSCIMSecrets {
+		d.rotateSCIM[a] = true
 	}
 	// Sizing the big slices up front spares a large plan most of its copying.
 	nidp := 0
@@ -102,6 +112,11 @@ func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error)
 	for _, a := range opts.ResendSecrets {
 		if !d.used[a] {
 			return nil, fmt.Errorf("resend secrets: %s matches no declared identity provider", a)
+		}
+	}
+	for _, a := range opts.RotateSCIMSecrets {
+		if !d.usedSCIM[a] {
+			return nil, fmt.Errorf("rotate SCIM secret: %s matches no declared identity provider", a)
 		}
 	}
 	actions, err := order(d.nodes)
@@ -389,6 +404,10 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		a.Changes = append(a.Changes, writeOnlyChanges(t, di)...)
 		a.Sources = sourcesOf(di)
 		sortChanges(a.Changes)
+		if di.SCIM.Enabled() {
+			a.SCIMSecret = true
+			a.Notes = append(a.Notes, scimSecretNote)
+		}
 		s.fixed(a.Request)
 		s.node = d.add(a)
 
@@ -413,12 +432,17 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		sortChanges(a.Changes)
 		a.Destructive = true
 		a.Notes = []string{fmt.Sprintf("the type cannot change in place: IdP %s is deleted and created again with a new id, so access policies that name the old id stop matching", l.ID)}
+		if di.SCIM.Enabled() {
+			a.SCIMSecret = true
+			a.Notes = append(a.Notes, scimSecretNote)
+		}
 		s.fixed(a.Request)
 		s.node = d.add(a, last...)
 
 	default:
 		d.readIdP(ac, addr, l)
 		changes := configChanges(t, di, l.Config)
+		changes = append(changes, scimChanges(di.SCIM, l.SCIMConfig)...)
 		if di.ID != "" && l.Name != di.Name {
 			changes = append(changes, Change{Path: "name", Before: l.Name, After: di.Name})
 		}
@@ -444,6 +468,10 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 			if stays {
 				a.IDs.CertificateSet = l.CertificateSet.UID
 			}
+			if di.SCIM.Enabled() && !liveSCIMEnabled(l) {
+				a.SCIMSecret = true
+				a.Notes = append(a.Notes, scimSecretNote)
+			}
 		}
 		s.node = d.add(a)
 	}
@@ -455,6 +483,9 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 	}
 	chain, err := d.encryption(s, chain)
 	if err != nil {
+		return err
+	}
+	if err := d.scimSecretAction(s); err != nil {
 		return err
 	}
 	return d.federation(s, chain)

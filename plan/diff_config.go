@@ -13,9 +13,6 @@ import (
 // never as a plain config key: an IdP update must not toggle it.
 const keyEnableEncryption = "enable_encryption"
 
-// scimReadOnly are the scim_config keys the server computes; PUT may not send them.
-var scimReadOnly = []string{"scim_base_url", "secret"}
-
 // readOnlyKey reports whether the server computes a config key. redirect_url
 // is computed for every type that has it, whether or not the catalogue lists
 // it for this one, so it is never sent back.
@@ -217,10 +214,11 @@ func declaredConfig(t idptype.Type, d *state.IdP) map[string]any {
 // createRequest is the body of an IdP create or replace: the declared config only.
 func createRequest(t idptype.Type, d *state.IdP, salt []byte) *IdPRequest {
 	return &IdPRequest{
-		Name:    d.Name,
-		Type:    d.Type,
-		Config:  declaredConfig(t, d),
-		Secrets: secretRefs(t, d, salt),
+		Name:       d.Name,
+		Type:       d.Type,
+		Config:     declaredConfig(t, d),
+		Secrets:    secretRefs(t, d, salt),
+		SCIMConfig: scimRequest(d.SCIM, nil),
 	}
 }
 
@@ -241,16 +239,7 @@ func updateRequest(t idptype.Type, d *state.IdP, l *state.LiveIdP, salt []byte, 
 		cfg[k] = v
 	}
 	maps.Copy(cfg, declaredConfig(t, d))
-	var scim map[string]any
-	if l.SCIMConfig != nil {
-		scim = make(map[string]any, len(l.SCIMConfig))
-		for k, v := range l.SCIMConfig {
-			scim[k] = v
-		}
-		for _, k := range scimReadOnly {
-			delete(scim, k)
-		}
-	}
+	scim := scimRequest(d.SCIM, l.SCIMConfig)
 	return &IdPRequest{
 		Name:             d.Name,
 		Type:             d.Type,
@@ -278,11 +267,27 @@ func idpBefore(t idptype.Type, d *state.IdP, l *state.LiveIdP) map[string]any {
 		}
 		cfg[k] = v
 	}
-	return map[string]any{"name": l.Name, "type": l.Type, "config": cfg}
+	out := map[string]any{"name": l.Name, "type": l.Type, "config": cfg}
+	if d.SCIM != nil {
+		scim := make(map[string]any, len(d.SCIM.Settings))
+		for k := range d.SCIM.Settings {
+			v, ok := l.SCIMConfig[k]
+			if !ok || v == nil {
+				v = idptype.SCIMDefault(k)
+			}
+			scim[k] = v
+		}
+		out["scim_config"] = scim
+	}
+	return out
 }
 
 func idpAfter(t idptype.Type, d *state.IdP) map[string]any {
-	return map[string]any{"name": d.Name, "type": d.Type, "config": declaredConfig(t, d)}
+	out := map[string]any{"name": d.Name, "type": d.Type, "config": declaredConfig(t, d)}
+	if d.SCIM != nil {
+		out["scim_config"] = maps.Clone(d.SCIM.Settings)
+	}
+	return out
 }
 
 // createChanges lists every declared field of a new IdP.
@@ -298,7 +303,7 @@ func createChanges(t idptype.Type, d *state.IdP) []Change {
 		}
 		out = append(out, c)
 	}
-	return out
+	return append(out, scimCreateChanges(d.SCIM)...)
 }
 
 func sortChanges(cs []Change) {

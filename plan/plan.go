@@ -139,6 +139,10 @@ type Action struct {
 	// from, by change path: {"config.issuer_url": "metadata okta.xml"}. Set on
 	// an IdP's create, replace and update.
 	Sources map[string]string `json:"sources,omitempty"`
+	// SCIMSecret says that the API returns a SCIM secret in this action's
+	// response (an IdP whose SCIM is switched on, or a scim_secret rotate):
+	// apply writes it under --secrets-out and refuses to start without one.
+	SCIMSecret bool `json:"scim_secret,omitempty"`
 	// Unverified are the declared config keys of an existing IdP that cannot
 	// be read back (write-only secrets), so the plan could not compare them.
 	Unverified []string `json:"unverified,omitempty"`
@@ -183,8 +187,9 @@ type IdPRequest struct {
 	Secrets []SecretRef    `json:"secrets,omitempty"`
 	// EnableEncryption sends config.enable_encryption: true and the certificate set id.
 	EnableEncryption bool `json:"enable_encryption,omitempty"`
-	// SCIMConfig is the live scim_config without its read-only keys: PUT
-	// replaces the whole object, and idpsync must not switch SCIM off.
+	// SCIMConfig is the declared scim_config on a create; on an update, the
+	// live one without its read-only keys overlaid with the declared keys:
+	// PUT replaces the whole object, and idpsync must not switch SCIM off.
 	SCIMConfig map[string]any `json:"scim_config,omitempty"`
 }
 

@@ -94,11 +94,44 @@ var descriptions = map[string]string{
 	"login_page_auto_prompt":      "Prompt for a passkey as soon as the login page opens (default false).",
 }
 
+// scimDescriptions describe the scim_config keys, in the SDK's words
+// (cloudflare-go v7.9.0 IdentityProviderSCIMConfig).
+var scimDescriptions = map[string]string{
+	"enabled":                  "Enable SCIM provisioning for this identity provider (default false). The first time it is enabled the API returns the SCIM secret once: apply writes it under --secrets-out DIR.",
+	"user_deprovision":         "Revoke a user's Access and Gateway sessions when the identity provider deprovisions them (default false).",
+	"seat_deprovision":         "Remove a deprovisioned user's Zero Trust seat (default false); needs user_deprovision: true.",
+	"identity_update_behavior": "How a SCIM event updates the identity used for policy evaluation: automatic, reauth, or no_action (the default).",
+}
+
+func scimDef() obj {
+	var props obj
+	for _, f := range idptype.SCIMFields {
+		if f.ReadOnly {
+			continue
+		}
+		d := scimDescriptions[f.Name]
+		if d == "" {
+			panic("no description for scim_config." + f.Name)
+		}
+		props = append(props, kv{f.Name, fieldWith(f, d)})
+	}
+	return obj{
+		{"type", "object"},
+		{"description", "SCIM provisioning settings: the API's scim_config keys. scim_base_url and secret are computed by the API and cannot be set."},
+		{"additionalProperties", false},
+		{"properties", props},
+	}
+}
+
 func field(f idptype.Field) obj {
 	d := descriptions[f.Name]
 	if d == "" {
 		panic("no description for " + f.Name)
 	}
+	return fieldWith(f, d)
+}
+
+func fieldWith(f idptype.Field, d string) obj {
 	o := obj{{"description", d}}
 	switch f.Kind {
 	case idptype.KindString:
@@ -224,6 +257,9 @@ func main() {
 		if !t.Federable {
 			props = append(props, kv{"federation", false})
 		}
+		if !idptype.SCIMCapable(name) {
+			props = append(props, kv{"scim_config", false})
+		}
 		then = append(then, kv{"properties", props})
 		conds = append(conds, obj{
 			{"if", obj{{"required", []string{"type"}}, {"properties", obj{{"type", obj{{"const", name}}}}}}},
@@ -241,12 +277,14 @@ func main() {
 				{"id", obj{{"type", "string"}, {"pattern", uuidRe}, {"description", "Pins the IdP to an existing live one by its UUID, e.g. to rename it."}}},
 				{"type", obj{{"enum", idptype.Names}, {"description", "The identity provider type. It cannot change in place: a new type replaces the IdP."}}},
 				{"config", obj{{"type", "object"}, {"description", "The API's config keys for this type. Sensitive keys take ${env:NAME} or ${file:PATH} references."}}},
+				{"scim_config", obj{{"$ref", "#/$defs/scim_config"}, {"description", "SCIM provisioning settings (not for onetimepin)."}}},
 				{"encryption", obj{{"$ref", "#/$defs/encryption"}, {"description", "SAML assertion encryption (saml only)."}}},
 				{"metadata", obj{{"$ref", "#/$defs/metadata"}, {"description", "SAML metadata that fills issuer_url, sso_target_url and idp_public_certs (saml only)."}}},
 				{"federation", obj{{"$ref", "#/$defs/federation"}, {"description", "Share this IdP with other accounts of the organization (not for onetimepin or cloudflare)."}}},
 			}},
 			{"allOf", conds},
 		}},
+		kv{"scim_config", scimDef()},
 		kv{"encryption", obj{
 			{"type", "object"},
 			{"description", "SAML assertion encryption: Access generates a certificate set for the IdP."},

@@ -174,10 +174,40 @@ func (l *loader) decodeIdP(acct *Account, n *yaml.Node, im map[string]any) (idpD
 		l.decodeMetadata(idp, mem.key("metadata"), mem.value("metadata"), mm)
 	}
 
+	if sm, ok := im["scim_config"].(map[string]any); ok && idptype.SCIMCapable(idp.Type) {
+		idp.SCIM = l.decodeSCIM(mem.key("scim_config"), mem.value("scim_config"), sm)
+	}
+
 	if fm, ok := im["federation"].(map[string]any); ok && typ.Federable {
 		idp.Federation = l.decodeFederation(acct, mem.key("federation"), mem.value("federation"), fm)
 	}
 	return d, true
+}
+
+// decodeSCIM keeps the declared scim_config keys the schema accepts; the
+// schema has refused read-only and unknown keys and values of the wrong shape.
+func (l *loader) decodeSCIM(key, n *yaml.Node, sm map[string]any) *SCIM {
+	s := &SCIM{Pos: l.pos(key), Settings: map[string]any{}}
+	for k, v := range sm {
+		f, ok := idptype.SCIMField(k)
+		if !ok || f.ReadOnly {
+			continue
+		}
+		switch v.(type) {
+		case bool, string:
+			s.Settings[k] = v
+		}
+	}
+	// "This cannot be enabled unless user_deprovision is also enabled"
+	// (cloudflare-go v7.9.0 IdentityProviderSCIMConfig.SeatDeprovision).
+	if s.Settings["seat_deprovision"] == true && s.Settings["user_deprovision"] != true {
+		at := s.Pos
+		if v, _ := lookup(n, []string{"seat_deprovision"}); v != nil {
+			at = l.pos(v)
+		}
+		l.errorf(at, "add `user_deprovision: true`", "`seat_deprovision` can only be on together with `user_deprovision`")
+	}
+	return s
 }
 
 func (l *loader) decodeFederation(acct *Account, key, n *yaml.Node, fm map[string]any) *Federation {

@@ -77,6 +77,7 @@ const (
 	shapeAccount   = "accounts/*"
 	shapeIdP       = "accounts/*/identity_providers/*"
 	shapeConfig    = shapeIdP + "/config"
+	shapeSCIM      = shapeIdP + "/scim_config"
 	shapeRecipient = shapeIdP + "/federation/share_with/*"
 	shapeMetadata  = shapeIdP + "/metadata"
 )
@@ -119,6 +120,8 @@ func where(val any, path []string) string {
 		return "in config"
 	case s == shapeRecipient:
 		return "in a `share_with` item"
+	case s == shapeSCIM:
+		return "in `scim_config`"
 	default:
 		return "in " + subject(path)
 	}
@@ -310,6 +313,8 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 			l.errorf(at, "remove it", "`%s` is only for `saml` identity providers, not `%v`", last, t)
 		case "federation":
 			l.errorf(at, "the API refuses to federate one-time PIN and Cloudflare identity providers", "%s `%v` identity provider cannot be federated", article(fmt.Sprint(t)), t)
+		case "scim_config":
+			l.errorf(at, "remove it; SCIM provisions users from an external directory", "%s `%v` identity provider cannot carry `scim_config`", article(fmt.Sprint(t)), t)
 		default:
 			l.errorf(at, "remove it", "%s is not allowed here", subject(path))
 		}
@@ -338,6 +343,16 @@ func (l *loader) unknownKey(val any, path []string, sh, key string, allowed []st
 		l.errorf(pos, keyHint(key, allowed), "unknown account key `%s`", name)
 	case shapeIdP:
 		l.errorf(pos, keyHint(key, allowed), "unknown identity provider key `%s`", name)
+	case shapeSCIM:
+		if f, ok := idptype.SCIMField(key); ok && f.ReadOnly {
+			hint := "remove it; `idpsync scim` shows the base URL"
+			if f.Sensitive {
+				hint = "remove it; apply writes the secret under --secrets-out DIR when SCIM is first enabled, and --rotate-scim-secret makes a new one"
+			}
+			l.errorf(pos, hint, "`scim_config.%s` is read-only: the API computes it", name)
+			return
+		}
+		l.errorf(pos, keyHint(key, allowed), "unknown `scim_config` key `%s`", name)
 	case shapeConfig:
 		t, _ := valueAt(val, append(slices.Clone(path[:len(path)-1]), "type")).(string)
 		if key == "enable_encryption" {

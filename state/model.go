@@ -85,7 +85,9 @@ type IdP struct {
 	// Sources says, for each config key not written in the file, where its
 	// value came from: "metadata okta.xml". Output appends it to the key.
 	Sources map[string]string
-	Pos     Pos
+	// SCIM is the declared scim_config; nil when the IdP declares none.
+	SCIM *SCIM
+	Pos  Pos
 	// KeyPos records the position of each declared config key, for diagnostics.
 	KeyPos map[string]Pos
 }
@@ -124,6 +126,23 @@ type SecretSource struct {
 	// variable unset, the file absent): Config holds no value for the key,
 	// and apply reads it, failing before its first write when it is missing.
 	Deferred bool
+}
+
+// SCIM is the declared scim_config of an IdP: only the keys written in the
+// file, each a writable key of idptype.SCIMFields. Only declared keys are
+// compared, so the API's defaults are never changes.
+type SCIM struct {
+	Settings map[string]any
+	Pos      Pos
+}
+
+// Enabled reports whether the declaration switches SCIM on.
+func (s *SCIM) Enabled() bool {
+	if s == nil {
+		return false
+	}
+	on, _ := s.Settings["enabled"].(bool)
+	return on
 }
 
 // Encryption is the SAML assertion encryption setting of an IdP.

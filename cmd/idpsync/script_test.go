@@ -78,11 +78,12 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"emu":       cmdEmu,
-			"gencert":   cmdGenCert,
-			"genmeta":   cmdGenMeta,
-			"metaserve": cmdMetaServe,
-			"status":    cmdStatus,
+			"emu":        cmdEmu,
+			"gencert":    cmdGenCert,
+			"genmeta":    cmdGenMeta,
+			"metaserve":  cmdMetaServe,
+			"status":     cmdStatus,
+			"secretfile": cmdSecretFile,
 		},
 	})
 }
@@ -211,6 +212,21 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		d.Accounts[i].OrganizationID = org
 		ts.Check(srv.Emulator.Load(d))
+	case "scimsecret":
+		if len(args) != 4 {
+			ts.Fatalf("usage: emu scimsecret ACCOUNT NAME VAR")
+		}
+		for _, idp := range srv.Emulator.Snapshot().IdentityProviders {
+			if idp.AccountID == args[1] && idp.Name == args[2] && !idp.ReadOnly {
+				s, _ := idp.SCIMConfig["secret"].(string)
+				if s == "" {
+					ts.Fatalf("IdP %q has no SCIM secret", args[2])
+				}
+				ts.Setenv(args[3], s)
+				return
+			}
+		}
+		ts.Fatalf("no IdP named %q in account %s", args[2], args[1])
 	case "resetstats":
 		srv.Emulator.ResetStats()
 	case "writes":
@@ -253,6 +269,36 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdSecretFile asserts that the one file matching GLOB holds exactly the
+// secret in $VAR, with mode 0600 in a directory of mode 0700:
+//
+//	secretfile out/*.scim-secret OKTA_SCIM
+func cmdSecretFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: secretfile GLOB VAR")
+	}
+	matches, err := filepath.Glob(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if len(matches) != 1 {
+		ts.Fatalf("%s matches %d files, want 1", args[0], len(matches))
+	}
+	st, err := os.Stat(matches[0])
+	ts.Check(err)
+	if st.Mode().Perm() != 0o600 {
+		ts.Fatalf("%s has mode %v, want 0600", matches[0], st.Mode().Perm())
+	}
+	dst, err := os.Stat(filepath.Dir(matches[0]))
+	ts.Check(err)
+	if dst.Mode().Perm() != 0o700 {
+		ts.Fatalf("%s has mode %v, want 0700", filepath.Dir(matches[0]), dst.Mode().Perm())
+	}
+	b, err := os.ReadFile(matches[0])
+	ts.Check(err)
+	if want := ts.Getenv(args[1]) + "\n"; string(b) != want || want == "\n" {
+		ts.Fatalf("%s does not hold the secret of $%s", matches[0], args[1])
 	}
 }
 

@@ -217,7 +217,7 @@ func subject(a *plan.Action) string {
 // liveID is the id of the object the action works on, when it exists.
 func liveID(a *plan.Action) string {
 	switch a.Resource {
-	case plan.ResourceIdP, plan.ResourceEncryption:
+	case plan.ResourceIdP, plan.ResourceEncryption, plan.ResourceSCIMSecret:
 		return a.IDs.IdP
 	case plan.ResourceCertificateSet:
 		return a.IDs.CertificateSet

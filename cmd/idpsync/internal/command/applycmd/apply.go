@@ -3,6 +3,7 @@ package applycmd
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -34,6 +35,8 @@ type Options struct {
 	Targets       []string
 	Accounts      []string
 	ResendSecrets []string
+	SecretsOut    string
+	RotateSCIM    []string
 }
 
 // NewCmd returns the apply command.
@@ -85,6 +88,8 @@ first Ctrl-C lets in-flight requests finish and stops; the second aborts.`,
 	fs.StringArrayVar(&opts.Targets, "target", nil, "apply only this `ADDRESS` and what it depends on (repeatable)")
 	fs.StringArrayVar(&opts.Accounts, "account", nil, "apply only this account `ID` or name (repeatable)")
 	fs.StringArrayVar(&opts.ResendSecrets, "resend-secrets", nil, "send the write-only secrets of this IdP `ADDRESS` again (repeatable)")
+	fs.StringVar(&opts.SecretsOut, "secrets-out", "", "write each SCIM secret the API returns into `DIR` (created with mode 0700; files 0600)")
+	fs.StringArrayVar(&opts.RotateSCIM, "rotate-scim-secret", nil, "regenerate the SCIM secret of this IdP `ADDRESS` (repeatable; needs --secrets-out)")
 	return cmd
 }
 
@@ -136,7 +141,7 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	} else {
-		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, NoPreflight: true, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs}); err != nil {
+		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, RotateSCIMSecrets: opts.RotateSCIM, NoPreflight: true, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs}); err != nil {
 			return err
 		}
 		if opts.Output == render.FormatText {
@@ -170,6 +175,20 @@ func Run(ctx context.Context, opts *Options) error {
 	if err := apply.CheckDestroy(p, live, opts.AllowDestroy); err != nil {
 		return err
 	}
+	// The API returns a SCIM secret once: without somewhere to write it,
+	// the apply would lose it, so it refuses before its first write.
+	var scimSink apply.SCIMSecretSink
+	if need := p.NeedsSecretsOut(); len(need) > 0 {
+		if opts.SecretsOut == "" {
+			return fmt.Errorf("%s: the API returns the SCIM secret only once, and this apply has nowhere to write it, so it would be lost; "+
+				"run again with --secrets-out DIR (nothing was changed)", strings.Join(need, ", "))
+		}
+		w := &cli.SCIMSecretWriter{Dir: opts.SecretsOut}
+		if err := w.Prepare(); err != nil {
+			return err
+		}
+		scimSink = w
+	}
 	if saved == nil && !opts.AutoApprove {
 		if err := confirm(f, p); err != nil {
 			return err
@@ -186,6 +205,7 @@ func Run(ctx context.Context, opts *Options) error {
 		Redact:      conn.Client.Redact,
 		OnEvent:     progress.event,
 		Stop:        f.Interrupt,
+		SCIMSecrets: scimSink,
 	})
 	progress.close()
 	if err != nil {
@@ -196,6 +216,7 @@ func Run(ctx context.Context, opts *Options) error {
 		reportResult(f, res)
 		reportCertificates(f, res)
 	}
+	reportSCIM(f, opts.Output, res)
 	if opts.CertOut != "" {
 		if err := writeCertificates(opts.CertOut, res); err != nil {
 			return err
@@ -237,7 +258,7 @@ func loadSavedPlan(f *cli.Factory, opts *Options) (*plan.Plan, error) {
 	for _, fl := range []struct {
 		name string
 		set  bool
-	}{{"--target", len(opts.Targets) > 0}, {"--account", len(opts.Accounts) > 0}, {"--resend-secrets", len(opts.ResendSecrets) > 0}} {
+	}{{"--target", len(opts.Targets) > 0}, {"--account", len(opts.Accounts) > 0}, {"--resend-secrets", len(opts.ResendSecrets) > 0}, {"--rotate-scim-secret", len(opts.RotateSCIM) > 0}} {
 		if fl.set {
 			return nil, fmt.Errorf("%s cannot be used with a saved plan: pass it to idpsync plan --out instead", fl.name)
 		}
@@ -342,6 +363,31 @@ func reportCertificates(f *cli.Factory, res *apply.Result) {
 	fmt.Fprintln(f.IO.Out, "\nSAML encryption certificates to configure in the external IdPs:")
 	for _, c := range res.CertificateSets {
 		fmt.Fprintf(f.IO.Out, "  %s\n    SHA-256 %s\n    expires %s\n", c.IdP, c.Fingerprint, c.NotAfter.UTC().Format(time.DateOnly))
+	}
+}
+
+// reportSCIM says where each SCIM secret went and the base URL the external
+// IdP pushes to; never the secret.
+func reportSCIM(f *cli.Factory, output render.Format, res *apply.Result) {
+	if len(res.SCIM) == 0 {
+		return
+	}
+	if output == render.FormatJSON {
+		for _, s := range res.SCIM {
+			b, _ := json.Marshal(struct {
+				Type    string `json:"type"`
+				Address string `json:"address"`
+				File    string `json:"file"`
+				BaseURL string `json:"scim_base_url"`
+				Rotated bool   `json:"rotated,omitempty"`
+			}{"scim_secret", s.IdP, s.Where, s.BaseURL, s.Rotated})
+			fmt.Fprintf(f.IO.Out, "%s\n", b)
+		}
+		return
+	}
+	fmt.Fprintln(f.IO.Out, "\nSCIM provisioning to configure in the external IdPs (the secret is in the file, and shown nowhere else):")
+	for _, s := range res.SCIM {
+		fmt.Fprintf(f.IO.Out, "  %s\n    SCIM base URL %s\n    secret written to %s\n", s.IdP, s.BaseURL, s.Where)
 	}
 }
 

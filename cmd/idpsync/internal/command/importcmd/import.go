@@ -218,6 +218,9 @@ func idpNode(accountID string, idp *state.LiveIdP, pin bool) (*yaml.Node, []secr
 		config.Style = yaml.FlowStyle
 	}
 	n.Content = append(n.Content, scalar("config", ""), config)
+	if scim := scimNode(idp); scim != nil {
+		n.Content = append(n.Content, scalar("scim_config", ""), scim)
+	}
 	if idp.Type == "saml" && idp.EncryptionEnabled {
 		n.Content = append(n.Content, scalar("encryption", ""), mapping("enabled", scalar("true", "!!bool")))
 	}
@@ -225,6 +228,30 @@ func idpNode(accountID string, idp *state.LiveIdP, pin bool) (*yaml.Node, []secr
 		n.Content = append(n.Content, scalar("federation", ""), fed)
 	}
 	return n, secrets
+}
+
+// scimNode renders the writable scim_config keys whose live value is not
+// the API's default; nil when all are. The base URL and the secret are the
+// server's (and the secret is never returned after the first time).
+func scimNode(idp *state.LiveIdP) *yaml.Node {
+	if !idptype.SCIMCapable(idp.Type) {
+		return nil
+	}
+	n := mapping()
+	for _, f := range idptype.SCIMFields {
+		if f.ReadOnly {
+			continue
+		}
+		v, ok := idp.SCIMConfig[f.Name]
+		if !ok || v == nil || v == idptype.SCIMDefault(f.Name) {
+			continue
+		}
+		n.Content = append(n.Content, scalar(f.Name, ""), value(v))
+	}
+	if len(n.Content) == 0 {
+		return nil
+	}
+	return n
 }
 
 // federation renders the IdP's share, when its grant has one: the whole

@@ -24,6 +24,7 @@ type Options struct {
 	Targets          []string
 	Accounts         []string
 	ResendSecrets    []string
+	RotateSCIM       []string
 	Comment          cli.CommentLimit
 }
 
@@ -68,6 +69,7 @@ its own credentials differ.`,
 	fs.StringArrayVar(&opts.Targets, "target", nil, "plan only this `ADDRESS` and what it depends on (repeatable)")
 	fs.StringArrayVar(&opts.Accounts, "account", nil, "plan only this account `ID` or name (repeatable)")
 	fs.StringArrayVar(&opts.ResendSecrets, "resend-secrets", nil, "force an update that sends the write-only secrets of this IdP `ADDRESS` (repeatable)")
+	fs.StringArrayVar(&opts.RotateSCIM, "rotate-scim-secret", nil, "plan a new SCIM secret for this IdP `ADDRESS` (repeatable); apply writes it under --secrets-out")
 	opts.Comment.AddFlags(cmd, "plan")
 	return cmd
 }
@@ -90,7 +92,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 
-	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs})
+	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, RotateSCIMSecrets: opts.RotateSCIM, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/importcmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/plancmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/schemacmd"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/scimcmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/spmetadatacmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/validatecmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/versioncmd"
@@ -62,6 +63,7 @@ Exit status: 0 success or no changes, 1 error, 2 changes (plan
 		driftcmd.NewCmd(f),
 		importcmd.NewCmd(f),
 		certscmd.NewCmd(f),
+		scimcmd.NewCmd(f),
 		spmetadatacmd.NewCmd(f),
 		schemacmd.NewCmd(f.IO),
 		emulatorcmd.NewCmd(f.IO),

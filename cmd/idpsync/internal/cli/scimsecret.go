@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/idpsync/idpsync/apply"
+)
+
+// SCIMSecretFileName is the file an IdP's SCIM secret is written to:
+// <account label>-<IdP name>-<hash>.scim-secret. The label and name are made
+// safe for a file name, and the hash of the account id and exact IdP name
+// keeps two IdPs from ever sharing a file, whatever their labels.
+func SCIMSecretFileName(accountID, accountLabel, idpName string) string {
+	sum := sha256.Sum256([]byte(accountID + "\x00" + idpName))
+	base := unsafeFileChars.ReplaceAllString(accountLabel+"-"+idpName, "_")
+	if len(base) > 100 {
+		base = base[:100]
+	}
+	return base + "-" + hex.EncodeToString(sum[:4]) + ".scim-secret"
+}
+
+// SCIMSecretWriter is the apply.SCIMSecretSink of --secrets-out: one file per
+// IdP, mode 0600, in a directory it creates with mode 0700. It is safe for
+// concurrent use, as apply runs actions at once.
+type SCIMSecretWriter struct {
+	Dir string
+
+	mu      sync.Mutex
+	written map[string]string
+}
+
+// Prepare creates the directory, so that a directory that cannot be made
+// fails the apply before its first write rather than after the secret came.
+func (w *SCIMSecretWriter) Prepare() error {
+	if err := os.MkdirAll(w.Dir, 0o700); err != nil {
+		return fmt.Errorf("--secrets-out: %w", err)
+	}
+	st, err := os.Stat(w.Dir)
+	if err != nil {
+		return fmt.Errorf("--secrets-out: %w", err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("--secrets-out: %s is not a directory", w.Dir)
+	}
+	return nil
+}
+
+// WriteSCIMSecret writes one secret and returns the file's path. Its errors
+// name the file, never the secret.
+func (w *SCIMSecretWriter) WriteSCIMSecret(_ context.Context, s apply.SCIMSecret) (string, error) {
+	name := SCIMSecretFileName(s.AccountID, s.Account, s.IdPName)
+	path := filepath.Join(w.Dir, name)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if prev, dup := w.written[name]; dup {
+		return "", fmt.Errorf("the SCIM secrets of %s and of %s would both go to %s", prev, s.IdP, path)
+	}
+	if err := w.Prepare(); err != nil {
+		return "", err
+	}
+	// A link planted where the file goes would send the secret elsewhere.
+	if st, err := os.Lstat(path); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		return "", fmt.Errorf("%s is a symbolic link; not writing a secret through it", path)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("open %s: %w", path, cause(err))
+	}
+	// A file left by an earlier run keeps its mode on open: narrow it.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return "", fmt.Errorf("chmod %s: %w", path, cause(err))
+	}
+	if _, err := f.WriteString(s.Secret + "\n"); err != nil {
+		f.Close()
+		return "", fmt.Errorf("write %s: %w", path, cause(err))
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("close %s: %w", path, cause(err))
+	}
+	if w.written == nil {
+		w.written = map[string]string{}
+	}
+	w.written[name] = s.IdP
+	return path, nil
+}
+
+// cause is an error without the path a *fs.PathError repeats.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,122 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/idpsync/idpsync/state"
+)
+
+func TestDiffSCIM(t *testing.T) {
+	// liveGitHub has no scim_config at all; the emulator and the API return
+	// the defaults on every IdP, which must compare equal to declared defaults.
+	defaults := map[string]any{"enabled": false, "identity_update_behavior": "no_action", "seat_deprovision": false, "user_deprovision": false, "scim_base_url": "https://scim.example/gh"}
+	tests := []struct {
+		name       string
+		declared   map[string]any
+		live       map[string]any // nil: no scim_config read
+		rotate     bool
+		want       []string
+		wantSecret bool
+		wantSCIM   map[string]any // the request's scim_config
+		wantErr    string
+	}{
+		{name: "nothing declared, defaults read", live: defaults},
+		{name: "declared defaults equal the server's", declared: map[string]any{"enabled": false, "identity_update_behavior": "no_action", "user_deprovision": false}, live: defaults},
+		{name: "declared defaults equal an absent scim_config", declared: map[string]any{"enabled": false, "identity_update_behavior": "no_action"}},
+		{
+			name: "switching SCIM on yields the secret", declared: map[string]any{"enabled": true}, live: defaults,
+			want: []string{"scim_config.enabled"}, wantSecret: true,
+			wantSCIM: map[string]any{"enabled": true, "identity_update_behavior": "no_action", "seat_deprovision": false, "user_deprovision": false},
+		},
+		{
+			name:     "a change of user_deprovision keeps SCIM on and asks for no secret",
+			declared: map[string]any{"enabled": true, "user_deprovision": true},
+			live:     map[string]any{"enabled": true, "user_deprovision": false, "scim_base_url": "u"},
+			want:     []string{"scim_config.user_deprovision"},
+			wantSCIM: map[string]any{"enabled": true, "user_deprovision": true},
+		},
+		{
+			name: "an undeclared live setting is preserved on update", declared: map[string]any{"identity_update_behavior": "reauth"},
+			live:     map[string]any{"enabled": true, "user_deprovision": true, "scim_base_url": "u"},
+			want:     []string{"scim_config.identity_update_behavior"},
+			wantSCIM: map[string]any{"enabled": true, "user_deprovision": true, "identity_update_behavior": "reauth"},
+		},
+		{name: "rotation of an IdP with SCIM on", live: map[string]any{"enabled": true}, rotate: true, wantSecret: true},
+		{name: "rotation of an IdP with SCIM off is refused", live: defaults, rotate: true, wantErr: "SCIM switched off"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := desiredGitHub()
+			if tt.declared != nil {
+				d.SCIM = &state.SCIM{Settings: tt.declared}
+			}
+			l := liveGitHub()
+			l.SCIMConfig = tt.live
+			o := opts()
+			if tt.rotate {
+				o.RotateSCIMSecrets = []string{githubAddr}
+			}
+			p, err := Diff(desiredState(d), liveState(l), o)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var paths []string
+			var secret bool
+			for _, a := range p.Actions {
+				secret = secret || a.SCIMSecret
+				for _, c := range a.Changes {
+					if strings.HasPrefix(c.Path, "scim_config.") {
+						paths = append(paths, c.Path)
+					}
+				}
+				if a.Resource == ResourceIdP && a.Action == Update && tt.wantSCIM != nil && !equalValue(a.Request.SCIMConfig, tt.wantSCIM) {
+					t.Errorf("request scim_config = %v, want %v", a.Request.SCIMConfig, tt.wantSCIM)
+				}
+			}
+			if strings.Join(paths, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("scim changes %v, want %v", paths, tt.want)
+			}
+			if secret != tt.wantSecret {
+				t.Errorf("an action yields the SCIM secret: %v, want %v", secret, tt.wantSecret)
+			}
+			if got := len(p.NeedsSecretsOut()) > 0; got != tt.wantSecret {
+				t.Errorf("NeedsSecretsOut = %v, want %v", got, tt.wantSecret)
+			}
+			if tt.rotate {
+				a := find(t, p, SCIMSecretAddress(githubAddr), Rotate)
+				if a.IDs.IdP != "idp-github" || a.Resource != ResourceSCIMSecret {
+					t.Errorf("rotate action = %+v", a)
+				}
+			}
+		})
+	}
+}
+
+func TestDiffSCIMCreate(t *testing.T) {
+	d := desiredGitHub()
+	d.SCIM = &state.SCIM{Settings: map[string]any{"enabled": true, "seat_deprovision": true, "user_deprovision": true}}
+	p, err := Diff(desiredState(d), liveState(), opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := find(t, p, githubAddr, Create)
+	if !a.SCIMSecret || len(a.Notes) == 0 || !strings.Contains(a.Notes[0], "--secrets-out") {
+		t.Errorf("create does not say the secret comes once: %+v", a)
+	}
+	if !equalValue(a.Request.SCIMConfig, d.SCIM.Settings) {
+		t.Errorf("create sends scim_config %v", a.Request.SCIMConfig)
+	}
+	if _, err := Diff(desiredState(d), liveState(), Options{Now: now, RotateSCIMSecrets: []string{githubAddr}}); err == nil {
+		t.Error("rotating the secret of an IdP this plan creates is not refused")
+	}
+	if _, err := Diff(desiredState(d), liveState(), Options{Now: now, RotateSCIMSecrets: []string{"account[platform].idp[Nope]"}}); err == nil {
+		t.Error("rotating the secret of an undeclared IdP is not refused")
+	}
+}
