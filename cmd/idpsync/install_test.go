@@ -47,22 +47,8 @@ func TestReadmeInstall(t *testing.T) {
 		tamper bool
 	}{{"verified", false}, {"tampered", true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			release, work, bin := t.TempDir(), t.TempDir(), t.TempDir()
-			writeArchive(t, filepath.Join(release, archive), self)
-			sum := sha256File(t, filepath.Join(release, archive))
-			// Like GoReleaser's file: one line per archive, the others absent here.
-			sums := sum + "  " + archive + "\n" + strings.Repeat("0", 64) + "  idpsync_" + version + "_darwin_arm64.tar.gz\n"
-			if err := os.WriteFile(filepath.Join(release, "idpsync_"+version+"_checksums.txt"), []byte(sums), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if tc.tamper {
-				writeArchive(t, filepath.Join(release, archive), "/bin/sh")
-			}
-			// curl -fsSLO URL: fetch the release asset the URL names, only from the release page.
-			curl := "#!/bin/sh\nfor a; do url=$a; done\ncase $url in https://github.com/idpsync/idpsync/releases/download/v" + version + "/*) ;; *) echo \"unexpected URL $url\" >&2; exit 22 ;; esac\ncp \"" + release + "/${url##*/}\" . || exit 22\n"
-			if err := os.WriteFile(filepath.Join(bin, "curl"), []byte(curl), 0o755); err != nil {
-				t.Fatal(err)
-			}
+			work := t.TempDir()
+			bin, _ := standInRelease(t, version, archive, self, tc.tamper)
 			cmd := exec.Command("sh", "-ec", script)
 			cmd.Dir = work
 			cmd.Env = []string{"PATH=" + bin + ":/usr/bin:/bin", "HOME=" + work}
@@ -85,6 +71,56 @@ func TestReadmeInstall(t *testing.T) {
 		})
 	}
 }
+
+// standInRelease builds a release-like download directory for version
+// holding archive (binary packed like GoReleaser packs it) and the release's
+// checksums file (returned as release), and a directory holding a stand-in
+// curl (returned as bin) that serves
+// those assets, and only for URLs under the release's download page. It takes
+// the forms the README and the action use: curl [-fsSL] [--retry N]
+// [-H HEADER] (-O | -o FILE) URL. Headers are appended to the file
+// headersFile(bin) names, so a test can check what was sent. With tamper, the
+// archive is replaced after its checksum was taken.
+func standInRelease(t *testing.T, version, archive, binary string, tamper bool) (bin, release string) {
+	t.Helper()
+	release, bin = t.TempDir(), t.TempDir()
+	writeArchive(t, filepath.Join(release, archive), binary)
+	sum := sha256File(t, filepath.Join(release, archive))
+	// Like GoReleaser's file: one line per archive, the others absent here.
+	sums := sum + "  " + archive + "\n" + strings.Repeat("0", 64) + "  idpsync_" + version + "_darwin_arm64.tar.gz\n"
+	if err := os.WriteFile(filepath.Join(release, "idpsync_"+version+"_checksums.txt"), []byte(sums), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if tamper {
+		writeArchive(t, filepath.Join(release, archive), "/bin/sh")
+	}
+	curl := `#!/bin/sh
+out=
+while [ $# -gt 1 ]; do
+  case $1 in
+    -o) out=$2; shift ;;
+    -H) printf '%s\n' "$2" >> '` + headersFile(bin) + `'; shift ;;
+    --retry) shift ;;
+    -O | -fsSL | -fsSLO) ;;
+    *) echo "curl stand-in: unexpected argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+url=$1
+case $url in
+  https://github.com/idpsync/idpsync/releases/download/v` + version + `/*) ;;
+  *) echo "unexpected URL $url" >&2; exit 22 ;;
+esac
+cp '` + release + `'/"${url##*/}" "${out:-${url##*/}}" || exit 22
+`
+	if err := os.WriteFile(filepath.Join(bin, "curl"), []byte(curl), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin, release
+}
+
+// headersFile is where the stand-in curl in bin records the headers it was given.
+func headersFile(bin string) string { return filepath.Join(bin, "curl-headers") }
 
 func writeArchive(t *testing.T, path, binary string) {
 	t.Helper()
