@@ -239,14 +239,13 @@ func updateRequest(t idptype.Type, d *state.IdP, l *state.LiveIdP, salt []byte, 
 		cfg[k] = v
 	}
 	maps.Copy(cfg, declaredConfig(t, d))
-	scim := scimRequest(d.SCIM, l.SCIMConfig)
 	return &IdPRequest{
 		Name:             d.Name,
 		Type:             d.Type,
 		Config:           cfg,
 		Secrets:          secretRefs(t, d, salt),
 		EnableEncryption: encryptionStaysOn,
-		SCIMConfig:       scim,
+		SCIMConfig:       scimRequest(d.SCIM, l.SCIMConfig),
 	}
 }
 

@@ -57,11 +57,15 @@ func scimCreateChanges(d *state.SCIM) []Change {
 	return out
 }
 
-// scimRequest is the scim_config an IdP body carries: the live settings less
-// what the server computes (PUT replaces the whole object, so SCIM must not
-// be switched off by leaving it out), overlaid with the declared keys.
+// scimRequest is the scim_config an IdP body carries: none when the desired
+// state declares none, else the live settings less what the server computes,
+// overlaid with the declared keys. Undeclared, the live object is not sent
+// back: that would write what was read (server defaults, or a value another
+// writer is changing) as if declared. The update parameters mark scim_config
+// optional (cloudflare-go v7.9.0 zero_trust.IdentityProviderUpdateParams:
+// a param.Field, left out when unset).
 func scimRequest(d *state.SCIM, live map[string]any) map[string]any {
-	if d == nil && live == nil {
+	if d == nil {
 		return nil
 	}
 	out := make(map[string]any, len(live)+4)

@@ -187,9 +187,10 @@ type IdPRequest struct {
 	Secrets []SecretRef    `json:"secrets,omitempty"`
 	// EnableEncryption sends config.enable_encryption: true and the certificate set id.
 	EnableEncryption bool `json:"enable_encryption,omitempty"`
-	// SCIMConfig is the declared scim_config on a create; on an update, the
-	// live one without its read-only keys overlaid with the declared keys:
-	// PUT replaces the whole object, and idpsync must not switch SCIM off.
+	// SCIMConfig is the scim_config to send, only when the desired state
+	// declares one: on a create the declared keys; on an update the live
+	// settings without their read-only keys, overlaid with the declared keys.
+	// Undeclared, it is not sent at all.
 	SCIMConfig map[string]any `json:"scim_config,omitempty"`
 }
 

@@ -207,8 +207,8 @@ type LiveIdP struct {
 	Type string
 	// Config is the config as read, without write-only keys the API does not return.
 	Config map[string]any
-	// SCIMConfig is scim_config as read. idpsync does not manage it, but PUT
-	// replaces the whole IdP, so updates send it back unchanged.
+	// SCIMConfig is scim_config as read. Updates do not send it back unless
+	// the desired state declares it.
 	SCIMConfig map[string]any
 	// ReadOnly IdPs cannot be changed or deleted through the API.
 	ReadOnly bool

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -20,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,12 +63,14 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken, writeToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true}, "127.0.0.1:0")
+			writes := &writeLog{}
+			srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken, writeToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true, Wrap: writes.wrap}, "127.0.0.1:0")
 			if err != nil {
 				return err
 			}
 			env.Defer(func() { srv.Close() })
 			env.Values["emulator"] = srv
+			env.Values["writes"] = writes
 			env.Setenv("CLOUDFLARE_BASE_URL", srv.URL)
 			env.Setenv("CLOUDFLARE_API_TOKEN", testToken)
 			env.Setenv("EMULATOR_URL", srv.URL)
@@ -104,6 +108,7 @@ func TestScripts(t *testing.T) {
 //	emu account ID ORG|none      put an account in an organization (created if need be), or in none
 //	emu mark                     remember the number of requests served so far
 //	emu requests N               assert N requests were served since the mark
+//	emu bodies METHOD            print the bodies of METHOD requests since the mark, one a line
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value("emulator").(*emulator.Server)
 	if len(args) == 0 {
@@ -145,6 +150,17 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		srv.Emulator.SetAsyncDelay(d)
 	case "mark":
 		ts.Setenv("EMU_MARK", strconv.Itoa(srv.Emulator.Stats().Total))
+		ts.Setenv("EMU_WRITES_MARK", strconv.Itoa(ts.Value("writes").(*writeLog).len()))
+	case "bodies":
+		if len(args) != 2 {
+			ts.Fatalf("usage: emu bodies METHOD")
+		}
+		mark, _ := strconv.Atoi(ts.Getenv("EMU_WRITES_MARK"))
+		for _, w := range ts.Value("writes").(*writeLog).since(mark) {
+			if w.method == args[1] {
+				fmt.Fprintf(ts.Stdout(), "%s %s\n", w.path, w.body)
+			}
+		}
 	case "requests":
 		if len(args) != 2 {
 			ts.Fatalf("usage: emu requests N")
@@ -247,6 +263,40 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("emu: unknown subcommand %q", args[0])
 	}
+}
+
+// writeLog keeps the body of every request other than GET that the scripts'
+// emulator receives, so that a script can check what idpsync sent.
+type writeLog struct {
+	mu      sync.Mutex
+	entries []loggedWrite
+}
+
+type loggedWrite struct{ method, path, body string }
+
+func (l *writeLog) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			l.mu.Lock()
+			l.entries = append(l.entries, loggedWrite{r.Method, r.URL.Path, string(body)})
+			l.mu.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (l *writeLog) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.entries)
+}
+
+func (l *writeLog) since(n int) []loggedWrite {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.entries[min(n, len(l.entries)):])
 }
 
 // cmdStatus runs a program and asserts its exit status, for the commands

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -126,6 +128,27 @@ func ShellJoin(args []string) string {
 // commands that check the cap on federated IdPs per account (validate, plan,
 // apply, drift).
 func (f *Factory) AddMaxFederatedFlag(cmd *cobra.Command) {
-	cmd.Flags().IntVar(&f.MaxFederatedIdPs, "max-federated-idps", state.MaxFederatedIdPs,
-		"identity providers one account may federate at a time: the API reference says 5, the product guide 1 (0 or less means 5)")
+	f.MaxFederatedIdPs = state.MaxFederatedIdPs
+	cmd.Flags().Var((*atLeastOne)(&f.MaxFederatedIdPs), "max-federated-idps",
+		"identity providers one account may federate at a time: the API reference says 5, the product guide 1")
+}
+
+// atLeastOne is an int flag that refuses 0 and negative numbers: a cap of
+// none would refuse every federation, and a silent fallback to the default
+// would hide the typo.
+type atLeastOne int
+
+func (n *atLeastOne) String() string { return strconv.Itoa(int(*n)) }
+func (n *atLeastOne) Type() string   { return "int" }
+
+func (n *atLeastOne) Set(s string) error {
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("not a whole number")
+	}
+	if v < 1 {
+		return errors.New("must be 1 or more")
+	}
+	*n = atLeastOne(v)
+	return nil
 }
