@@ -60,15 +60,6 @@ func (t Type) Field(name string) (Field, bool) {
 	return Field{}, false
 }
 
-// FieldNames lists the type's config keys in catalogue order.
-func (t Type) FieldNames() []string {
-	names := make([]string, len(t.Fields))
-	for i, f := range t.Fields {
-		names[i] = f.Name
-	}
-	return names
-}
-
 func oauthBase() []Field {
 	return []Field{
 		{Name: "client_id", Kind: KindString, Required: true},
