@@ -22,8 +22,9 @@ import (
 const Marker = "idpsync_saved_plan"
 
 // Version is the version of the saved-plan envelope. The plan inside keeps
-// its own plan.FormatVersion.
-const Version = 1
+// its own plan.FormatVersion. Version 2 added the API endpoint to what the
+// MAC covers.
+const Version = 2
 
 // MaxSize bounds what Read reads: a saved plan of thousands of IdPs is a few
 // tens of MiB, and an artifact must not exhaust memory.
@@ -59,25 +60,43 @@ func (e *MismatchError) Error() string {
 		"Plan again and apply the new file unmodified. Nothing was sent to the API.", e.Path)
 }
 
+// EndpointError is a saved plan made against another API than the one apply
+// would send it to: its ids and version markers belong to that API.
+type EndpointError struct {
+	Path             string
+	Planned, ApplyTo string
+}
+
+func (e *EndpointError) Error() string {
+	return fmt.Sprintf("%s: the saved plan was made against the API at %s, and this apply would send it to %s: refusing to apply it. "+
+		"Apply it against the API it was planned against (--api-url, CLOUDFLARE_BASE_URL or --sandbox as when planning), or plan again against this one. "+
+		"Nothing was sent to the API.", e.Path, e.Planned, e.ApplyTo)
+}
+
 // header is the part of the envelope before the plan. The plan must come
 // last: Write appends it verbatim and Read authenticates its bytes as they are.
 type envelope struct {
-	Marker *int            `json:"idpsync_saved_plan"`
-	KeyID  string          `json:"key_id"`
-	MAC    string          `json:"mac"`
-	Plan   json.RawMessage `json:"plan"`
+	Marker *int   `json:"idpsync_saved_plan"`
+	KeyID  string `json:"key_id"`
+	// Endpoint is the API the plan was made against; the MAC covers it.
+	Endpoint string          `json:"api_endpoint"`
+	MAC      string          `json:"mac"`
+	Plan     json.RawMessage `json:"plan"`
 }
 
-// mac authenticates the envelope's version with the plan's exact bytes.
-func mac(k Key, version int, planJSON []byte) string {
+// mac authenticates the envelope's version and endpoint with the plan's exact
+// bytes. The endpoint is quoted, so no choice of it can forge another line.
+func mac(k Key, version int, endpoint string, planJSON []byte) string {
 	m := hmac.New(sha256.New, k.mac)
 	m.Write([]byte(Marker + " " + strconv.Itoa(version) + "\n"))
+	m.Write([]byte(strconv.Quote(endpoint) + "\n"))
 	m.Write(planJSON)
 	return macPrefix + hex.EncodeToString(m.Sum(nil))
 }
 
-// Encode returns the saved-plan file of p, authenticated with k.
-func Encode(p *plan.Plan, k Key) ([]byte, error) {
+// Encode returns the saved-plan file of p, made against the API at endpoint,
+// authenticated with k.
+func Encode(p *plan.Plan, k Key, endpoint string) ([]byte, error) {
 	if !k.Valid() {
 		return nil, errors.New("save plan: no key")
 	}
@@ -86,16 +105,17 @@ func Encode(p *plan.Plan, k Key) ([]byte, error) {
 		return nil, fmt.Errorf("save plan: %w", err)
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "{\n  %q: %d,\n  \"key_id\": %q,\n  \"mac\": %q,\n  \"plan\": ", Marker, Version, k.ID(), mac(k, Version, body))
+	ep, _ := json.Marshal(endpoint)
+	fmt.Fprintf(&b, "{\n  %q: %d,\n  \"key_id\": %q,\n  \"api_endpoint\": %s,\n  \"mac\": %q,\n  \"plan\": ", Marker, Version, k.ID(), ep, mac(k, Version, endpoint, body))
 	b.Write(body)
 	b.WriteString("\n}\n")
 	return b.Bytes(), nil
 }
 
-// Save writes p to path for apply, with mode 0600, replacing the file only
-// once the new one is complete.
-func Save(path string, p *plan.Plan, k Key) error {
-	b, err := Encode(p, k)
+// Save writes p, made against the API at endpoint, to path for apply, with
+// mode 0600, replacing the file only once the new one is complete.
+func Save(path string, p *plan.Plan, k Key, endpoint string) error {
+	b, err := Encode(p, k, endpoint)
 	if err != nil {
 		return err
 	}
@@ -150,10 +170,11 @@ func sniff(head []byte) (bool, error) {
 	return false, nil
 }
 
-// Read reads and verifies the saved plan at path. It checks the MAC over the
-// bytes as stored before it parses the plan, so nothing of an edited file is
-// ever used.
-func Read(path string, k Key) (*plan.Plan, error) {
+// Read reads and verifies the saved plan at path, for an apply against the
+// API at endpoint. It checks the MAC over the bytes as stored before it parses
+// the plan, so nothing of an edited file is ever used, then refuses a plan
+// made against another API.
+func Read(path string, k Key, endpoint string) (*plan.Plan, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read saved plan: %w", err)
@@ -166,11 +187,11 @@ func Read(path string, k Key) (*plan.Plan, error) {
 	if len(b) > MaxSize {
 		return nil, fmt.Errorf("%s: larger than %d MiB; not a saved plan", path, MaxSize>>20)
 	}
-	return Decode(path, b, k)
+	return Decode(path, b, k, endpoint)
 }
 
 // Decode is Read for bytes already in memory; name is used in messages.
-func Decode(name string, b []byte, k Key) (*plan.Plan, error) {
+func Decode(name string, b []byte, k Key, endpoint string) (*plan.Plan, error) {
 	if ok, err := sniff(b); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	} else if !ok {
@@ -194,8 +215,14 @@ func Decode(name string, b []byte, k Key) (*plan.Plan, error) {
 	if !k.Valid() {
 		return nil, errors.New("read saved plan: no key")
 	}
-	if !hmac.Equal([]byte(env.MAC), []byte(mac(k, *env.Marker, env.Plan))) {
+	if !hmac.Equal([]byte(env.MAC), []byte(mac(k, *env.Marker, env.Endpoint, env.Plan))) {
 		return nil, &MismatchError{Path: name, OtherKey: env.KeyID != k.ID(), Source: k.Source}
+	}
+	// The ids, version markers and reads of a plan are those of the API it
+	// was made against: another one (a staging endpoint, the sandbox) would
+	// get writes planned for objects it does not hold.
+	if env.Endpoint != endpoint {
+		return nil, &EndpointError{Path: name, Planned: env.Endpoint, ApplyTo: endpoint}
 	}
 	var p plan.Plan
 	pd := json.NewDecoder(bytes.NewReader(env.Plan))

@@ -11,6 +11,34 @@ import (
 	"github.com/idpsync/idpsync/plan"
 )
 
+// testEndpoint is the API the test plans are made against.
+const testEndpoint = "https://api.example.test/client/v4"
+
+// TestOtherEndpointRefused: a plan made against one API is refused against
+// another, by name of both, and applies against its own.
+func TestOtherEndpointRefused(t *testing.T) {
+	k := testKey(t, "tok-one")
+	b, err := Encode(samplePlan(k), k, testEndpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, other := range []string{"http://127.0.0.1:8787", "sandbox", testEndpoint + "/", ""} {
+		_, err := Decode("plan.out", b, k, other)
+		var ee *EndpointError
+		if !errors.As(err, &ee) || ee.Planned != testEndpoint || ee.ApplyTo != other {
+			t.Fatalf("against %q: err = %v, want an EndpointError", other, err)
+		}
+		for _, want := range []string{"made against the API at " + testEndpoint, "Nothing was sent to the API"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("message %q lacks %q", err, want)
+			}
+		}
+	}
+	if _, err := Decode("plan.out", b, k, testEndpoint); err != nil {
+		t.Errorf("against its own endpoint: %v", err)
+	}
+}
+
 func testKey(t *testing.T, token string) Key {
 	t.Helper()
 	k, err := TokenKey(token)
@@ -49,14 +77,14 @@ func TestRoundTrip(t *testing.T) {
 	k := testKey(t, "tok-one")
 	p := samplePlan(k)
 	path := filepath.Join(t.TempDir(), "saved.plan") // no .json: recognised by content
-	if err := Save(path, p, k); err != nil {
+	if err := Save(path, p, k, testEndpoint); err != nil {
 		t.Fatal(err)
 	}
 	ok, err := Detect(path)
 	if !ok || err != nil {
 		t.Fatalf("Detect = %v, %v; want a saved plan", ok, err)
 	}
-	got, err := Read(path, k)
+	got, err := Read(path, k, testEndpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +106,7 @@ func TestRoundTrip(t *testing.T) {
 // must be refused as such, never parsed.
 func TestEditsRefused(t *testing.T) {
 	k := testKey(t, "tok-one")
-	good, err := Encode(samplePlan(k), k)
+	good, err := Encode(samplePlan(k), k, testEndpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,6 +127,7 @@ func TestEditsRefused(t *testing.T) {
 		{"prune", `"label": "platform"`, `"label": "platform", "prune": true`},
 		{"whitespace", "\n  \"plan\": {\n", "\n  \"plan\": { \n"},
 		{"mac", `"mac": "hmac-sha256:`, `"mac": "hmac-sha256:00`},
+		{"api endpoint", `"api_endpoint": "` + testEndpoint + `"`, `"api_endpoint": "https://api.attacker.example/client/v4"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +135,7 @@ func TestEditsRefused(t *testing.T) {
 				t.Fatalf("the file has no %q", tt.old)
 			}
 			bad := bytes.Replace(good, []byte(tt.old), []byte(tt.new), 1)
-			_, err := Decode("plan.out", bad, k)
+			_, err := Decode("plan.out", bad, k, testEndpoint)
 			var me *MismatchError
 			if !errors.As(err, &me) || me.OtherKey {
 				t.Fatalf("err = %v, want an edit refused", err)
@@ -120,10 +149,11 @@ func TestEditsRefused(t *testing.T) {
 
 func TestFormatEditsRefused(t *testing.T) {
 	k := testKey(t, "tok-one")
-	good, _ := Encode(samplePlan(k), k)
+	good, _ := Encode(samplePlan(k), k, testEndpoint)
 	tests := []struct{ name, old, new, want string }{
-		{"envelope version", `"idpsync_saved_plan": 1`, `"idpsync_saved_plan": 2`, "version 2 is not supported"},
-		{"marker removed", `"idpsync_saved_plan": 1,`, ``, "not a plan saved"},
+		{"envelope version", `"idpsync_saved_plan": 2`, `"idpsync_saved_plan": 3`, "version 3 is not supported"},
+		{"version 1, before the endpoint", `"idpsync_saved_plan": 2`, `"idpsync_saved_plan": 1`, "version 1 is not supported"},
+		{"marker removed", `"idpsync_saved_plan": 2,`, ``, "not a plan saved"},
 		{"extra field", `"key_id"`, `"extra": 1, "key_id"`, "damaged"},
 		{"trailing data", "\n}\n", "\n}\n{}", "damaged"},
 		{"mac removed", `"mac"`, `"mac_"`, "damaged"},
@@ -131,7 +161,7 @@ func TestFormatEditsRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			bad := bytes.Replace(good, []byte(tt.old), []byte(tt.new), 1)
-			_, err := Decode("plan.out", bad, k)
+			_, err := Decode("plan.out", bad, k, testEndpoint)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
@@ -141,15 +171,15 @@ func TestFormatEditsRefused(t *testing.T) {
 	// refused after the MAC verifies.
 	p := samplePlan(k)
 	p.FormatVersion = "2.0"
-	b, _ := Encode(p, k)
-	if _, err := Decode("plan.out", b, k); err == nil || !strings.Contains(err.Error(), `plan format "2.0" is not supported`) {
+	b, _ := Encode(p, k, testEndpoint)
+	if _, err := Decode("plan.out", b, k, testEndpoint); err == nil || !strings.Contains(err.Error(), `plan format "2.0" is not supported`) {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestOtherCredentialsRefused(t *testing.T) {
 	k := testKey(t, "tok-one")
-	good, _ := Encode(samplePlan(k), k)
+	good, _ := Encode(samplePlan(k), k, testEndpoint)
 	envKey, err := EnvValueKey("0123456789abcdef0123")
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +187,7 @@ func TestOtherCredentialsRefused(t *testing.T) {
 	globalKey, _ := GlobalKeyKey("ops@example.com", "tok-one")
 	for name, other := range map[string]Key{"token": testKey(t, "tok-two"), "plan key": envKey, "email and key": globalKey} {
 		t.Run(name, func(t *testing.T) {
-			_, err := Decode("plan.out", good, other)
+			_, err := Decode("plan.out", good, other, testEndpoint)
 			var me *MismatchError
 			if !errors.As(err, &me) || !me.OtherKey {
 				t.Fatalf("err = %v, want another key", err)
@@ -168,9 +198,9 @@ func TestOtherCredentialsRefused(t *testing.T) {
 		})
 	}
 	// The same IDPSYNC_PLAN_KEY on both sides verifies, whatever the tokens.
-	b, _ := Encode(samplePlan(envKey), envKey)
+	b, _ := Encode(samplePlan(envKey), envKey, testEndpoint)
 	again, _ := EnvValueKey("0123456789abcdef0123")
-	if _, err := Decode("plan.out", b, again); err != nil {
+	if _, err := Decode("plan.out", b, again, testEndpoint); err != nil {
 		t.Errorf("same IDPSYNC_PLAN_KEY: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -130,6 +131,30 @@ func (a *API) PlanKey(f *Factory) (planfile.Key, error) {
 		return planfile.TokenKey(opts.Token)
 	}
 	return planfile.GlobalKeyKey(opts.Email, opts.Key)
+}
+
+// Endpoint names the API the flags and environment select, without
+// connecting: the base URL as the client will use it (default
+// cloudflare.DefaultBaseURL, no trailing slash, any password redacted), or
+// "sandbox" for --sandbox, whose port changes every run and whose own plan
+// key already ties a saved plan to its data directory. A saved plan records
+// it, and apply refuses the plan against another endpoint.
+func (a *API) Endpoint(f *Factory) string {
+	if a.Sandbox != "" {
+		return "sandbox"
+	}
+	base := a.URL
+	if base == "" {
+		base, _ = f.Getenv("CLOUDFLARE_BASE_URL")
+	}
+	if base == "" {
+		base = cloudflare.DefaultBaseURL
+	}
+	base = strings.TrimRight(base, "/")
+	if u, err := url.Parse(base); err == nil {
+		return u.Redacted()
+	}
+	return base
 }
 
 // ConnectionFlags are the flags of a that select the API, as typed on a

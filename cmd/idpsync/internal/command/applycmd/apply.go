@@ -267,7 +267,7 @@ func loadSavedPlan(f *cli.Factory, opts *Options) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return planfile.Read(path, key)
+	return planfile.Read(path, key, opts.API.Endpoint(f))
 }
 
 // preflight runs every check that can be made before the first write, and

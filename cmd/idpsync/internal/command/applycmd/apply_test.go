@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/idpsync/idpsync/apply"
+	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/planfile"
@@ -68,7 +69,7 @@ func TestLoadSavedPlan(t *testing.T) {
 	}
 	save := func(name string, k planfile.Key) string {
 		p := filepath.Join(dir, name)
-		if err := planfile.Save(p, &plan.Plan{FormatVersion: plan.FormatVersion}, k); err != nil {
+		if err := planfile.Save(p, &plan.Plan{FormatVersion: plan.FormatVersion}, k, cloudflare.DefaultBaseURL); err != nil {
 			t.Fatal(err)
 		}
 		return p
@@ -97,6 +98,8 @@ func TestLoadSavedPlan(t *testing.T) {
 		{name: "the JSON view", args: []string{write("view.json", string(view))}, wantErr: "plan --output json"},
 		{name: "--target with a saved plan", args: []string{saved}, targets: []string{"account[a]"}, wantErr: "--target cannot be used with a saved plan"},
 		{name: "no credentials", args: []string{saved}, wantErr: "no Cloudflare credentials"},
+		{name: "same API, named with a trailing slash", args: []string{saved}, env: map[string]string{"CLOUDFLARE_API_TOKEN": "tok-plan", "CLOUDFLARE_BASE_URL": cloudflare.DefaultBaseURL + "/"}},
+		{name: "another API", args: []string{saved}, env: map[string]string{"CLOUDFLARE_API_TOKEN": "tok-plan", "CLOUDFLARE_BASE_URL": "http://127.0.0.1:8787"}, wantErr: "made against the API at " + cloudflare.DefaultBaseURL + ", and this apply would send it to http://127.0.0.1:8787"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -105,7 +105,7 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.Out != "" {
-		if err := planfile.Save(opts.Out, p, conn.PlanKey); err != nil {
+		if err := planfile.Save(opts.Out, p, conn.PlanKey, opts.API.Endpoint(f)); err != nil {
 			return err
 		}
 		args := append(opts.API.ConnectionFlags(), opts.Out)
