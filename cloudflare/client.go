@@ -1,6 +1,8 @@
 package cloudflare
 
 import (
+	"github.com/idpsync/idpsync/idptype"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -646,10 +648,19 @@ func (c *Client) createWithReadBack(ctx context.Context, req request, v any, rea
 
 // accountPath joins path segments under /accounts/{accountID}; the caller
 // escapes segments that are ids with url.PathEscape.
+//
+// A zone's owner key (idptype.ZoneKey) makes the path /zones/{zone_id}/...,
+// as the SDK builds the IdP paths for a zone (cloudflare-go v7.9.0
+// zero_trust/identityprovider.go, accountOrZone).
 func accountPath(accountID string, segs ...string) string {
 	var b strings.Builder
-	b.WriteString("/accounts/")
-	b.WriteString(url.PathEscape(accountID))
+	if idptype.IsZone(accountID) {
+		b.WriteString("/zones/")
+		b.WriteString(url.PathEscape(idptype.OwnerID(accountID)))
+	} else {
+		b.WriteString("/accounts/")
+		b.WriteString(url.PathEscape(accountID))
+	}
 	for _, s := range segs {
 		b.WriteByte('/')
 		b.WriteString(s)

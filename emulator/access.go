@@ -23,6 +23,7 @@ var appPages = pageSpec{defPerPage: 25, maxPerPage: 1000}
 // teamName is an account's default team name, the first label of its
 // auth_domain and of the redirect URLs the API computes.
 func teamName(accountID string) string {
+	accountID = strings.TrimPrefix(accountID, "zones/")
 	if len(accountID) >= 8 {
 		return "team-" + accountID[:8]
 	}

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -22,8 +23,10 @@ type Data struct {
 	// of the wall clock, as a Go duration ("720h").
 	ClockOffset string `json:"clock_offset,omitempty"`
 
-	Organizations     []Organization     `json:"organizations"`
-	Accounts          []Account          `json:"accounts"`
+	Organizations []Organization `json:"organizations"`
+	Accounts      []Account      `json:"accounts"`
+	// Zones hold zone-level IdPs, stored with AccountID "zones/<zone id>".
+	Zones             []Zone             `json:"zones,omitempty"`
 	IdentityProviders []IdentityProvider `json:"identity_providers"`
 	CertificateSets   []CertificateSet   `json:"certificate_sets"`
 	Grants            []Grant            `json:"grants"`
@@ -59,6 +62,15 @@ type AccessOrganization struct {
 	AuthDomain             string `json:"auth_domain"`
 	AutoRedirectToIdentity bool   `json:"auto_redirect_to_identity"`
 	SessionDuration        string `json:"session_duration"`
+}
+
+// Zone is a Cloudflare zone. Zones carry identity providers only: the API
+// serves /zones/{zone_id}/access/identity_providers[/{id}] (the SDK builds
+// both path forms, cloudflare-go v7.9.0 zero_trust/identityprovider.go), and
+// nothing else idpsync manages.
+type Zone struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // Organization is a Cloudflare organization; accounts belong to at most one.
@@ -195,9 +207,16 @@ func (d *Data) validate() error {
 		}
 		accounts[a.ID] = true
 	}
+	owners := maps.Clone(accounts)
+	for _, z := range d.Zones {
+		if !isHex32(z.ID) {
+			return fmt.Errorf("zone %q: id must be 32 lowercase hex characters", z.ID)
+		}
+		owners[zoneKey(z.ID)] = true
+	}
 	for _, p := range d.IdentityProviders {
-		if !accounts[p.AccountID] {
-			return fmt.Errorf("identity provider %q: no such account %q", p.ID, p.AccountID)
+		if !owners[p.AccountID] {
+			return fmt.Errorf("identity provider %q: no such account or zone %q", p.ID, p.AccountID)
 		}
 		if p.ID == "" || p.Type == "" {
 			return fmt.Errorf("identity provider %q: id and type are required", p.ID)
@@ -214,8 +233,8 @@ func (d *Data) validate() error {
 		}
 	}
 	for _, a := range d.AccessApplications {
-		if !accounts[a.AccountID] {
-			return fmt.Errorf("access application %q: no such account %q", a.ID, a.AccountID)
+		if !owners[a.AccountID] {
+			return fmt.Errorf("access application %q: no such account or zone %q", a.ID, a.AccountID)
 		}
 		if a.ID == "" {
 			return fmt.Errorf("access application %q: id is required", a.Name)
@@ -223,8 +242,8 @@ func (d *Data) validate() error {
 	}
 	orgOf := map[string]bool{}
 	for _, o := range d.AccessOrganizations {
-		if !accounts[o.AccountID] {
-			return fmt.Errorf("access organization %q: no such account %q", o.AuthDomain, o.AccountID)
+		if !owners[o.AccountID] {
+			return fmt.Errorf("access organization %q: no such account or zone %q", o.AuthDomain, o.AccountID)
 		}
 		if orgOf[o.AccountID] {
 			return fmt.Errorf("access organization: account %q has two", o.AccountID)

@@ -15,6 +15,7 @@ const (
 	acctA     = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" // platform, in the organization
 	acctB     = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" // payments, in the organization
 	acctC     = "cccccccccccccccccccccccccccccccc" // standalone, no organization
+	zoneA     = "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0" // a zone, for zone-level IdPs
 	orgID     = "0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a"
 	oktaID    = "11111111-1111-4111-8111-111111111111"
 	otpID     = "22222222-2222-4222-8222-222222222222"

@@ -68,6 +68,23 @@ func (e *Emulator) routes() {
 	handle("POST "+idps+"/{identity_provider_id}/saml_certificate", familyAccess, createCertSet)
 	handle("POST "+idps+"/{identity_provider_id}/refresh_scim_secret", familyAccess, refreshSCIMSecret)
 
+	// Zone-level IdPs: the same operations under /zones/{zone_id}. SAML
+	// certificate sets, grants and shares have no zone form.
+	const zidps = "/zones/{zone_id}/access/identity_providers"
+	handle("GET "+zidps, familyAccess, listIdPs)
+	handle("POST "+zidps, familyAccess, createIdP)
+	handle("GET "+zidps+"/{identity_provider_id}", familyAccess, getIdP)
+	handle("PUT "+zidps+"/{identity_provider_id}", familyAccess, updateIdP)
+	handle("DELETE "+zidps+"/{identity_provider_id}", familyAccess, deleteIdP)
+	handle("POST "+zidps+"/{identity_provider_id}/refresh_scim_secret", familyAccess, refreshSCIMSecret)
+	// Zones have Access applications and an Access organization of their
+	// own (the SDK builds both under accountOrZone, zero_trust/
+	// accessapplication.go and organization.go): the lockout check reads them.
+	handle("GET /zones/{zone_id}/access/apps", familyAccess, listApps)
+	handle("POST /zones/{zone_id}/access/apps", familyAccess, createApp)
+	handle("GET /zones/{zone_id}/access/organizations", familyAccess, getAccessOrganization)
+	handle("PUT /zones/{zone_id}/access/organizations", familyAccess, updateAccessOrganization)
+
 	handle("GET "+certs, familyAccess, listCertSets)
 	handle("GET "+certs+"/{saml_cert_set_id}", familyAccess, getCertSet)
 	handle("GET "+certs+"/{saml_cert_set_id}/pem", familyAccess, getPEM)
@@ -141,7 +158,13 @@ func (e *Emulator) run(fam family, h handler, r *http.Request) reply {
 	defer e.mu.Unlock()
 	c := &call{e: e, r: r, fam: fam, now: e.now()}
 	c.dirty = e.settle(c.now)
-	acct, err := c.resolveAccount(r.PathValue("account_id"))
+	var acct *Account
+	var err *apiError
+	if zone := r.PathValue("zone_id"); zone != "" {
+		acct, err = c.resolveZone(zone)
+	} else {
+		acct, err = c.resolveAccount(r.PathValue("account_id"))
+	}
 	if err != nil {
 		if c.dirty {
 			_ = e.saveLocked()
@@ -169,6 +192,25 @@ func (c *call) resolveAccount(id string) (*Account, *apiError) {
 	c.dirty = true
 	return c.e.createAutoAccount(id, c.now), nil
 }
+
+// resolveZone finds the path's zone, creating it under AutoAccounts, and
+// stands it in as the call's account: its IdPs are stored under the zone's
+// owner key "zones/<zone id>", apart from every account's.
+func (c *call) resolveZone(id string) (*Account, *apiError) {
+	for _, z := range c.e.data.Zones {
+		if z.ID == id {
+			return &Account{ID: zoneKey(id), Name: z.Name}, nil
+		}
+	}
+	if !c.e.opts.AutoAccounts || !isHex32(id) {
+		return nil, notFound(CodeAccountNotFound, "zone %s not found", id)
+	}
+	c.dirty = true
+	c.e.data.Zones = append(c.e.data.Zones, Zone{ID: id, Name: "zone-" + id[:8] + ".example.com"})
+	return &Account{ID: zoneKey(id), Name: "zone-" + id[:8] + ".example.com"}, nil
+}
+
+func zoneKey(id string) string { return "zones/" + id }
 
 // decode reads the JSON request body into v.
 func (c *call) decode(v any) *apiError {

@@ -67,7 +67,7 @@ func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadO
 		g.Go(func() error {
 			a, err := readAccount(ctx, c, id, opts)
 			if err != nil {
-				return fmt.Errorf("account %s: %w", id, err)
+				return fmt.Errorf("%s %s: %w", idptype.OwnerKind(id), idptype.OwnerID(id), err)
 			}
 			mu.Lock()
 			live.Accounts[id] = a
@@ -139,7 +139,12 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 	// The listings are independent; the client bounds requests in flight.
 	g, gctx := errgroup.WithContext(ctx)
 	var org state.LiveOrganization
-	if ac, ok := c.(AccountClient); ok {
+	// A zone has IdPs only: grants, shares and organizations are per account
+	// (idptype/scope.go), and a zone is in no organization.
+	zone := idptype.IsZone(accountID)
+	if zone {
+		org = state.LiveOrganization{Known: true}
+	} else if ac, ok := c.(AccountClient); ok {
 		g.Go(func() (err error) {
 			org, err = readOrganization(gctx, ac, accountID)
 			return err
@@ -151,18 +156,20 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 		}
 		return nil
 	})
-	g.Go(func() (err error) {
-		if grants, err = c.ListGrants(gctx, accountID); err != nil {
-			return fmt.Errorf("list grants: %w", err)
-		}
-		return nil
-	})
-	g.Go(func() (err error) {
-		if shares, err = c.ListShares(gctx, accountID, cloudflare.ListSharesOptions{IncludeResources: true}); err != nil {
-			return fmt.Errorf("list shares: %w", err)
-		}
-		return nil
-	})
+	if !zone {
+		g.Go(func() (err error) {
+			if grants, err = c.ListGrants(gctx, accountID); err != nil {
+				return fmt.Errorf("list grants: %w", err)
+			}
+			return nil
+		})
+		g.Go(func() (err error) {
+			if shares, err = c.ListShares(gctx, accountID, cloudflare.ListSharesOptions{IncludeResources: true}); err != nil {
+				return fmt.Errorf("list shares: %w", err)
+			}
+			return nil
+		})
+	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}

@@ -98,7 +98,7 @@ func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error)
 	// In address order, each account's findings follow the previous ones'
 	// and sorting them at the end finds them (almost always) in order.
 	slices.SortStableFunc(accounts, func(x, y *state.Account) int {
-		return cmp.Compare(AccountAddress(x.Label()), AccountAddress(y.Label()))
+		return cmp.Compare(AccountAddress(x.ID, x.Label()), AccountAddress(y.ID, y.Label()))
 	})
 	for _, a := range accounts {
 		var la *state.LiveAccount
@@ -211,7 +211,7 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 	// then rests on the shares alone.
 	if la != nil && !la.Org.Known && la.Org.Unknown != "" && (a.Organization != "" || federates(a)) {
 		d.warn(Warning{
-			Address: AccountAddress(ac.label),
+			Address: AccountAddress(ac.d.ID, ac.label),
 			Code:    WarnOrganizationUnverified,
 			Message: "the account's organization could not be checked before applying: " + la.Org.Unknown,
 			Detail:  "give the token the Account Settings Read permission on this account",
@@ -240,7 +240,7 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 	declared := make(map[string]bool, len(a.IdentityProviders))
 	for _, di := range a.IdentityProviders {
 		if declared[di.Name] {
-			return fmt.Errorf("%s: declared twice", IdPAddress(ac.label, di.Name))
+			return fmt.Errorf("%s: declared twice", IdPAddress(ac.d.ID, ac.label, di.Name))
 		}
 		declared[di.Name] = true
 	}
@@ -254,7 +254,7 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 		if di.ID == "" {
 			continue
 		}
-		addr := IdPAddress(ac.label, di.Name)
+		addr := IdPAddress(ac.d.ID, ac.label, di.Name)
 		l := byID[di.ID]
 		switch {
 		case l == nil:
@@ -310,7 +310,7 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 	}
 	for _, l := range lidps {
 		if l.ReadOnly {
-			r := Received{Address: IdPAddress(ac.label, l.Name), AccountID: a.ID, ID: l.ID, Name: l.Name}
+			r := Received{Address: IdPAddress(ac.d.ID, ac.label, l.Name), AccountID: a.ID, ID: l.ID, Name: l.Name}
 			if l.Received != nil {
 				r.FromAccount = l.Received.FromAccount
 			}
@@ -326,7 +326,7 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 		if declared[name] || unclaimed[name] > 1 {
 			name = l.ID
 		}
-		addr := IdPAddress(ac.label, name)
+		addr := IdPAddress(ac.d.ID, ac.label, name)
 		if a.Prune {
 			d.prune(ac, addr, l)
 			continue
@@ -380,7 +380,7 @@ func (s *idpState) action(addr string, r Resource, k Kind, reason Reason) Action
 }
 
 func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
-	addr := IdPAddress(ac.label, di.Name)
+	addr := IdPAddress(ac.d.ID, ac.label, di.Name)
 	t, ok := idptype.Types[di.Type]
 	if !ok {
 		return fmt.Errorf("%s: unknown identity provider type %q", addr, di.Type)

@@ -1,17 +1,21 @@
 package plan
 
+import "github.com/idpsync/idpsync/idptype"
+
 // Addresses name every object a plan touches, in the form people type after
 // --target: account[<label>].idp[<name>] and the child suffixes below. The
 // label is the account's name, else its id.
 
-// AccountAddress is the address of a declared account.
-func AccountAddress(accountLabel string) string {
-	return "account[" + accountLabel + "]"
+// AccountAddress is the address of a declared account, or of a zone when
+// owner is a zone's key (idptype.ZoneKey): account[platform], zone[docs].
+func AccountAddress(owner, accountLabel string) string {
+	return idptype.OwnerKind(owner) + "[" + accountLabel + "]"
 }
 
-// IdPAddress is the address of an IdP, e.g. account[platform].idp[Okta].
-func IdPAddress(accountLabel, idpName string) string {
-	return "account[" + accountLabel + "].idp[" + idpName + "]"
+// IdPAddress is the address of an IdP, e.g. account[platform].idp[Okta] or
+// zone[docs].idp[GitHub].
+func IdPAddress(owner, accountLabel, idpName string) string {
+	return AccountAddress(owner, accountLabel) + ".idp[" + idpName + "]"
 }
 
 // CertificateSetAddress is the address of the SAML encryption certificate set of an IdP.

@@ -37,7 +37,7 @@ func twins(ac *account, di *state.IdP, cands []*state.LiveIdP) (*state.LiveIdP, 
 	}
 	cands = slices.Clone(cands)
 	slices.SortFunc(cands, func(x, y *state.LiveIdP) int { return cmp.Compare(x.ID, y.ID) })
-	addr := IdPAddress(ac.label, di.Name)
+	addr := IdPAddress(ac.d.ID, ac.label, di.Name)
 	t, known := idptype.Types[di.Type]
 	first := cands[0]
 	for _, l := range cands[1:] {
@@ -71,7 +71,7 @@ func twins(ac *account, di *state.IdP, cands []*state.LiveIdP) (*state.LiveIdP, 
 // concern, which applies to repairs too.
 func (d *differ) duplicateIdP(ac *account, tw twin) {
 	l := tw.l
-	addr := IdPAddress(ac.label, l.ID)
+	addr := IdPAddress(ac.d.ID, ac.label, l.ID)
 	d.readIdP(ac, addr, l)
 	base := Action{AccountID: ac.d.ID, Account: ac.label, IdP: addr, IdPName: l.Name}
 	last := d.deleteFederation(ac, base, addr, l, ReasonDuplicate)
@@ -80,7 +80,7 @@ func (d *differ) duplicateIdP(ac *account, tw twin) {
 	a.IDs = IDs{IdP: l.ID}
 	a.Before = map[string]any{"name": l.Name, "type": l.Type}
 	a.Notes = []string{fmt.Sprintf("a second copy of %s (%s), left by runs that overlapped; the copy kept is %s",
-		IdPAddress(ac.label, tw.d.Name), tw.keep.ID, tw.keep.ID)}
+		IdPAddress(ac.d.ID, ac.label, tw.d.Name), tw.keep.ID, tw.keep.ID)}
 	if l.Grant != nil {
 		a.Notes = append(a.Notes, "this copy is federated under its own id: accounts that use it switch to the copy kept")
 	}

@@ -94,7 +94,7 @@ func Preflight(p *Plan, live *state.Live, opts PreflightOptions) error {
 		if ref.Organization == "" {
 			continue
 		}
-		addr := AccountAddress(ref.Label)
+		addr := AccountAddress(ref.ID, ref.Label)
 		switch got, known := org(ref.ID); {
 		case !known:
 		case got == "":
@@ -158,7 +158,7 @@ func Preflight(p *Plan, live *state.Live, opts PreflightOptions) error {
 			// Source: REFERENCE.md §4 (S-GRANT, D-APIREF): the source account
 			// must belong to a Cloudflare organization.
 			noOrg[a.AccountID] = true
-			add(AccountAddress(a.Account), "the account belongs to no organization, and IdP federation works only inside one")
+			add(AccountAddress(a.AccountID, a.Account), "the account belongs to no organization, and IdP federation works only inside one")
 		}
 		if !known || src == "" {
 			continue
@@ -200,7 +200,7 @@ func Preflight(p *Plan, live *state.Live, opts PreflightOptions) error {
 			}
 		}
 		if n := len(federated) + added; n > maxFederated {
-			add(AccountAddress(ref.Label), "the plan federates %d identity providers of the account (%d already, %d more), but the API allows at most %d at a time",
+			add(AccountAddress(ref.ID, ref.Label), "the plan federates %d identity providers of the account (%d already, %d more), but the API allows at most %d at a time",
 				n, len(federated), added, maxFederated)
 		}
 	}

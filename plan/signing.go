@@ -81,7 +81,7 @@ func SigningCertificates(d *state.Desired, live *state.Live, accounts []string, 
 		items, _ := v.([]any)
 		for i, it := range items {
 			s, _ := it.(string)
-			c := SigningCertificate{Address: IdPAddress(label, name), AccountID: acct, IdP: name, IdPID: id, Source: source, Index: i}
+			c := SigningCertificate{Address: IdPAddress(acct, label, name), AccountID: acct, IdP: name, IdPID: id, Source: source, Index: i}
 			if f, err := ParseCertificateFacts(s); err != nil {
 				c.Error = err.Error()
 			} else {

@@ -21,7 +21,7 @@ func (p *Plan) Target(addrs []string) (*Plan, error) {
 	for _, t := range addrs {
 		found := false
 		for i, a := range p.Actions {
-			if a.Address == t || a.IdP == t || AccountAddress(a.Account) == t {
+			if a.Address == t || a.IdP == t || AccountAddress(a.AccountID, a.Account) == t {
 				found = true
 				if !keep[i] {
 					keep[i] = true
@@ -30,7 +30,7 @@ func (p *Plan) Target(addrs []string) (*Plan, error) {
 			}
 		}
 		for _, ref := range p.Accounts {
-			if AccountAddress(ref.Label) == t {
+			if AccountAddress(ref.ID, ref.Label) == t {
 				found = true
 				accounts[ref.ID] = true
 			}

@@ -229,6 +229,18 @@ func main() {
 			}},
 		}},
 	}
+	defs = append(defs, kv{"zone", obj{
+		{"type", "object"},
+		{"description", "A Cloudflare zone and the zone-level identity providers idpsync manages in it (older setups). Zones have no organization, federation or SAML encryption: the API offers those per account only."},
+		{"required", []string{"id"}},
+		{"additionalProperties", false},
+		{"properties", obj{
+			{"id", obj{{"type", "string"}, {"pattern", hex32}, {"description", "The zone ID (32 lowercase hex)."}}},
+			{"name", obj{{"type", "string"}, {"minLength", 1}, {"description", "A label for the zone in output and addresses (zone[<name>]); the ID when unset."}}},
+			{"prune", obj{{"type", "boolean"}, {"description", "Delete identity providers of this zone that are not declared (default false)."}}},
+			{"identity_providers", obj{{"type", "array"}, {"description", "The zone's identity providers, matched to live ones by name; no encryption or federation."}, {"items", obj{{"$ref", "#/$defs/identity_provider"}}}}},
+		}},
+	}})
 	var conds []obj
 	for _, name := range idptype.Names {
 		t := idptype.Types[name]
@@ -333,11 +345,12 @@ func main() {
 		{"title", "idpsync desired state"},
 		{"description", "The desired Cloudflare Access identity providers, their SAML encryption and their federation, for idpsync."},
 		{"type", "object"},
-		{"required", []string{"version", "accounts"}},
+		{"required", []string{"version"}},
 		{"additionalProperties", false},
 		{"properties", obj{
 			{"version", obj{{"const", 1}, {"description", "The format version of this file: 1."}}},
 			{"accounts", obj{{"type", "array"}, {"description", "The accounts this file declares."}, {"items", obj{{"$ref", "#/$defs/account"}}}}},
+			{"zones", obj{{"type", "array"}, {"description", "The zones this file declares, for zone-level identity providers."}, {"items", obj{{"$ref", "#/$defs/zone"}}}}},
 		}},
 		{"$defs", defs},
 	}

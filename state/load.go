@@ -1,6 +1,8 @@
 package state
 
 import (
+	"github.com/idpsync/idpsync/idptype"
+
 	"bytes"
 	"cmp"
 	"context"
@@ -332,7 +334,7 @@ func (l *loader) merge() *Desired {
 	byName := map[string]*mergedAccount{}
 	pinned := map[string]Pos{}
 	for _, decl := range l.accounts {
-		if !isHex32(decl.acct.ID) {
+		if !isHex32(idptype.OwnerID(decl.acct.ID)) {
 			continue // reported; it cannot be matched with other declarations
 		}
 		m := byID[decl.acct.ID]
@@ -371,19 +373,22 @@ func (l *loader) merge() *Desired {
 		if a.Name == "" {
 			continue
 		}
-		if other, dup := byName[a.Name]; dup {
+		// A zone and an account may share a name: zone[x] and account[x]
+		// are different addresses.
+		nameKey := idptype.OwnerKind(a.ID) + "\x00" + a.Name
+		if other, dup := byName[nameKey]; dup {
 			l.errorf(m.decl.namePos, "account names label addresses and select accounts: make them unique",
 				"account name `%s` is also used by account %s (at %s)", a.Name, other.decl.acct.ID, other.decl.namePos)
 			continue
 		}
 		// account[X] and --account X take a name or an id: a name that is
 		// another account's id would address both.
-		if other, clash := byID[a.Name]; clash && other.decl.acct.ID != a.ID {
+		if other, clash := byID[a.Name]; clash && other.decl.acct.ID != a.ID && !a.Zone {
 			l.errorf(m.decl.namePos, "account names label addresses and select accounts: give this one a name that is no account's id",
 				"account name `%s` is the id of another declared account", a.Name)
 			continue
 		}
-		byName[a.Name] = m
+		byName[nameKey] = m
 	}
 	slices.SortFunc(d.Accounts, func(x, y *Account) int { return strings.Compare(x.ID, y.ID) })
 	for _, a := range d.Accounts {

@@ -60,9 +60,16 @@ func hasPrefix(path, prefix []string) bool {
 
 // shape is a path with list indexes replaced by "*", naming where in the
 // format a value is.
+//
+// A zone's IdPs have the shape of an account's: the messages about them read
+// the same.
 func shape(path []string) string {
 	parts := make([]string, len(path))
 	for i, p := range path {
+		if i == 0 && p == "zones" && len(path) > 2 {
+			parts[i] = "accounts"
+			continue
+		}
 		if _, err := strconv.Atoi(p); err == nil {
 			parts[i] = "*"
 		} else {

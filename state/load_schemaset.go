@@ -113,19 +113,21 @@ func (s *schemaSet) validate(val any) ([]*jsonschema.ValidationError, error) {
 	if err := collect(s.skeleton.Validate(val), nil); err != nil {
 		return nil, err
 	}
-	accounts, _ := lookupJSON(val, "accounts").([]any)
-	for i, a := range accounts {
-		idps, _ := lookupJSON(a, "identity_providers").([]any)
-		for j, idp := range idps {
-			m, _ := idp.(map[string]any)
-			t, _ := m["type"].(string)
-			sch := s.byType[t]
-			if sch == nil {
-				continue // no type, or an unknown one: the skeleton said so
-			}
-			prefix := []string{"accounts", fmt.Sprint(i), "identity_providers", fmt.Sprint(j)}
-			if err := collect(sch.Validate(idp), prefix); err != nil {
-				return nil, err
+	for _, key := range []string{"accounts", "zones"} {
+		owners, _ := lookupJSON(val, key).([]any)
+		for i, a := range owners {
+			idps, _ := lookupJSON(a, "identity_providers").([]any)
+			for j, idp := range idps {
+				m, _ := idp.(map[string]any)
+				t, _ := m["type"].(string)
+				sch := s.byType[t]
+				if sch == nil {
+					continue // no type, or an unknown one: the skeleton said so
+				}
+				prefix := []string{key, fmt.Sprint(i), "identity_providers", fmt.Sprint(j)}
+				if err := collect(sch.Validate(idp), prefix); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}

@@ -42,9 +42,14 @@ func (d *Desired) Account(id string) *Account {
 	return nil
 }
 
-// Account is one Cloudflare account of the desired state.
+// Account is one Cloudflare account of the desired state, or one zone: a
+// zone's IdPs are declared under `zones:` and its ID is its owner key,
+// idptype.ZoneKey(zone id), which the client turns into /zones/ paths.
 type Account struct {
 	ID string
+	// Zone is set for a zone: it has IdPs only (no organization, federation
+	// or SAML encryption, which the API offers per account only).
+	Zone bool
 	// Name is an optional label used in addresses and output; ID when empty.
 	Name string
 	// Organization, when declared, is the organization the account must belong to.
@@ -55,12 +60,13 @@ type Account struct {
 	Pos               Pos
 }
 
-// Label is the name used in addresses: Name when set, else ID.
+// Label is the name used in addresses: Name when set, else the account or
+// zone id.
 func (a *Account) Label() string {
 	if a.Name != "" {
 		return a.Name
 	}
-	return a.ID
+	return idptype.OwnerID(a.ID)
 }
 
 // IdP is a declared identity provider.

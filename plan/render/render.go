@@ -1,6 +1,8 @@
 package render
 
 import (
+	"github.com/idpsync/idpsync/idptype"
+
 	"bufio"
 	"encoding/json"
 	"fmt"
@@ -521,10 +523,11 @@ func plural(n int, one, many string) string {
 }
 
 func accountTitle(id, label string) string {
-	if label == "" || label == id {
-		return "account[" + id + "]"
+	bare := idptype.OwnerID(id)
+	if label == "" || label == id || label == bare {
+		return plan.AccountAddress(id, bare)
 	}
-	return "account[" + label + "] (" + id + ")"
+	return plan.AccountAddress(id, label) + " (" + bare + ")"
 }
 
 // driftTitle is the heading word of a drift category.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -68,7 +69,8 @@ func SelectAccounts(d *state.Desired, ids []string) (*state.Desired, error) {
 		a := d.Account(id)
 		if a == nil {
 			for _, cand := range d.Accounts {
-				if cand.Name == id {
+				// A zone is selected by its name or its bare zone id.
+				if cand.Name == id || cand.Zone && idptype.OwnerID(cand.ID) == id {
 					a = cand
 				}
 			}

@@ -197,7 +197,7 @@ func collect(live *state.Live, accounts []string, labels map[string]string, now 
 				continue
 			}
 			s := Set{
-				Address:      plan.IdPAddress(label, idp.Name),
+				Address:      plan.IdPAddress(id, label, idp.Name),
 				AccountID:    id,
 				IdP:          idp.Name,
 				IdPID:        idp.ID,

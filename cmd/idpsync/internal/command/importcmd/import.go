@@ -23,6 +23,7 @@ type Options struct {
 	F        *cli.Factory
 	API      cli.API
 	Accounts []string
+	Zones    []string
 	Out      string
 }
 
@@ -30,12 +31,13 @@ type Options struct {
 func NewCmd(f *cli.Factory) *cobra.Command {
 	opts := &Options{F: f}
 	cmd := &cobra.Command{
-		Use:   "import --account ID [--account ID...]",
+		Use:   "import --account ID [--account ID...] [--zone ID...]",
 		Short: "Write desired-state YAML from the live state of accounts",
 		Long: `Read the live state of the given accounts and write it as desired-state YAML:
 every IdP with its config, its encryption setting and its federation (grant,
-share and recipients). With --out, one file per account goes into DIR;
-without it, one document goes to stdout.
+share and recipients). --zone imports the zone-level IdPs of a zone under
+zones:. With --out, one file per account or zone goes into DIR; without it,
+one document goes to stdout.
 
 Secrets cannot be read back, so they become ${env:...} references with
 predictable names, listed at the end. Read-only connections received from
@@ -51,9 +53,9 @@ reports no changes.`,
 		},
 	}
 	opts.API.AddFlags(cmd)
-	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "import this account `ID` (repeatable, required)")
-	cmd.Flags().StringVar(&opts.Out, "out", "", "write one file per account into `DIR` instead of stdout")
-	cmd.MarkFlagRequired("account")
+	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "import this account `ID` (repeatable)")
+	cmd.Flags().StringArrayVar(&opts.Zones, "zone", nil, "import the zone-level identity providers of this zone `ID` (repeatable)")
+	cmd.Flags().StringVar(&opts.Out, "out", "", "write one file per account or zone into `DIR` instead of stdout")
 	return cmd
 }
 
@@ -62,10 +64,20 @@ var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // Run imports.
 func Run(ctx context.Context, opts *Options) error {
 	f := opts.F
+	if len(opts.Accounts)+len(opts.Zones) == 0 {
+		return fmt.Errorf("give at least one --account ID or --zone ID")
+	}
+	owners := append([]string(nil), opts.Accounts...)
 	for _, id := range opts.Accounts {
 		if !hex32.MatchString(id) {
 			return fmt.Errorf("--account %q: expected an account id of 32 lowercase hex characters", id)
 		}
+	}
+	for _, id := range opts.Zones {
+		if !hex32.MatchString(id) {
+			return fmt.Errorf("--zone %q: expected a zone id of 32 lowercase hex characters", id)
+		}
+		owners = append(owners, idptype.ZoneKey(id))
 	}
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
@@ -74,14 +86,14 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer conn.Close()
-	live, err := engine.ReadLive(ctx, conn.Client, opts.Accounts, engine.ReadOptions{})
+	live, err := engine.ReadLive(ctx, conn.Client, owners, engine.ReadOptions{})
 	if err != nil {
 		return fmt.Errorf("read live state: %w", err)
 	}
 
 	var secrets []secretVar
 	var docs []*yaml.Node
-	for _, id := range opts.Accounts {
+	for _, id := range owners {
 		acct, s := accountNode(live.Accounts[id])
 		secrets = append(secrets, s...)
 		docs = append(docs, acct)
@@ -92,17 +104,21 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 
 	if opts.Out == "" {
-		if err := writeDoc(f.IO.Out, docs); err != nil {
+		if err := writeDoc(f.IO.Out, docs, owners); err != nil {
 			return err
 		}
 	} else {
 		if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
-		for i, id := range opts.Accounts {
-			path := filepath.Join(opts.Out, id+".yaml")
+		for i, id := range owners {
+			name := id + ".yaml"
+			if idptype.IsZone(id) {
+				name = "zone-" + idptype.OwnerID(id) + ".yaml"
+			}
+			path := filepath.Join(opts.Out, name)
 			var b strings.Builder
-			if err := writeDoc(&b, docs[i:i+1]); err != nil {
+			if err := writeDoc(&b, docs[i:i+1], owners[i:i+1]); err != nil {
 				return err
 			}
 			if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
@@ -139,9 +155,25 @@ func checkSecretNames(secrets []secretVar) error {
 
 const modeline = "# yaml-language-server: $schema=https://raw.githubusercontent.com/idpsync/idpsync/main/schemas/idpsync.schema.json"
 
-func writeDoc(w interface{ Write([]byte) (int, error) }, accounts []*yaml.Node) error {
-	list := &yaml.Node{Kind: yaml.SequenceNode, Content: accounts}
-	root := mapping("version", scalar("1", "!!int"), "accounts", list)
+// writeDoc writes one document of the accounts and zones given, each node
+// with its owner key, zones under zones:.
+func writeDoc(w interface{ Write([]byte) (int, error) }, nodes []*yaml.Node, owners []string) error {
+	accounts := &yaml.Node{Kind: yaml.SequenceNode}
+	zones := &yaml.Node{Kind: yaml.SequenceNode}
+	for i, n := range nodes {
+		if idptype.IsZone(owners[i]) {
+			zones.Content = append(zones.Content, n)
+		} else {
+			accounts.Content = append(accounts.Content, n)
+		}
+	}
+	root := mapping("version", scalar("1", "!!int"))
+	if len(accounts.Content) > 0 {
+		root.Content = append(root.Content, scalar("accounts", ""), accounts)
+	}
+	if len(zones.Content) > 0 {
+		root.Content = append(root.Content, scalar("zones", ""), zones)
+	}
 	root.HeadComment = modeline + "\n# Written by idpsync import."
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
@@ -177,8 +209,8 @@ func accountNode(a *state.LiveAccount) (*yaml.Node, []secretVar) {
 	if len(idps.Content) == 0 {
 		idps.Style = yaml.FlowStyle
 	}
-	acct := mapping("id", scalar(a.ID, ""))
-	if a.Organization != "" {
+	acct := mapping("id", scalar(idptype.OwnerID(a.ID), ""))
+	if a.Organization != "" && !idptype.IsZone(a.ID) {
 		acct.Content = append(acct.Content, scalar("organization", ""), scalar(a.Organization, ""))
 	}
 	key := scalar("identity_providers", "")
@@ -285,8 +317,13 @@ var nonAlnum = regexp.MustCompile(`[^A-Z0-9]+`)
 // account and IdP, so that a CI secret can be named before the import runs.
 func envName(accountID, idpName, field string) string {
 	name := strings.Trim(nonAlnum.ReplaceAllString(strings.ToUpper(idpName), "_"), "_")
-	// The whole account id: two accounts may share any prefix of it.
-	return fmt.Sprintf("IDPSYNC_%s_%s_%s", strings.ToUpper(accountID), name, strings.ToUpper(field))
+	// The whole account id: two accounts may share any prefix of it. A
+	// zone's id is marked as one, as an account may have the same id.
+	owner := strings.ToUpper(idptype.OwnerID(accountID))
+	if idptype.IsZone(accountID) {
+		owner = "ZONE_" + owner
+	}
+	return fmt.Sprintf("IDPSYNC_%s_%s_%s", owner, name, strings.ToUpper(field))
 }
 
 func scalar(v, tag string) *yaml.Node {

@@ -156,7 +156,7 @@ func collect(live *state.Live, accounts []string, labels map[string]string) []En
 				continue
 			}
 			e := Entry{
-				Address: plan.IdPAddress(label, l.Name), AccountID: id, IdP: l.Name, IdPID: l.ID, Type: l.Type,
+				Address: plan.IdPAddress(id, label, l.Name), AccountID: id, IdP: l.Name, IdPID: l.ID, Type: l.Type,
 				Enabled: scimOn(l),
 			}
 			e.BaseURL, _ = l.SCIMConfig["scim_base_url"].(string)
