@@ -40,11 +40,18 @@
 //     no_action, seat_deprovision and user_deprovision false) and the
 //     computed scim_base_url, as the Terraform provider expects of the real API.
 //   - Grants are {id, idp_id}: no created_at, as in the SDK.
+//   - Zones serve the IdP routes (and Access apps and organization) under
+//     /zones/{zone_id}/access/..., as the SDK builds them; zone IdPs are
+//     stored with account_id "zones/<zone id>" and zones in Data.Zones.
+//     Options.AutoAccounts creates unknown zones as it does accounts.
 //   - Options.ShareKeysOnly (--share-keys-only) refuses API tokens on
 //     /shares with 403 and code 10000, as the share endpoints' documented
 //     security (email + key only) would.
-//   - config.client_secret and scim_config.secret are stored but never
-//     returned. A PUT that leaves client_secret out keeps the stored one; a PUT
+//   - config.client_secret is stored but never returned. scim_config.secret
+//     is generated the first time SCIM is enabled and returned in that
+//     response only, and again, new, by POST
+//     .../identity_providers/{id}/refresh_scim_secret (SCIM must be on);
+//     reads never return it. A PUT that leaves client_secret out keeps the stored one; a PUT
 //     without scim_config keeps the SCIM settings; otherwise PUT replaces the
 //     whole object.
 //   - A PUT that sets config.enable_encryption to true must carry
