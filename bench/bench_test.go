@@ -89,8 +89,8 @@ func TestScenarios(t *testing.T) {
 			}
 		}},
 		{name: "local", run: (*harness).localCost, check: func(t *testing.T, h *harness, rows map[string]Row) {
-			if len(rows) != 16 {
-				t.Errorf("%d local figures, want 16", len(rows))
+			if len(rows) != 20 {
+				t.Errorf("%d local figures, want 20", len(rows))
 			}
 		}},
 	}

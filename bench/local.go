@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"slices"
 	"strings"
@@ -31,6 +32,29 @@ type cost struct {
 	// operation (/memory/classes/heap/objects:bytes, after a GC, sampled
 	// every millisecond), so it can miss a spike shorter than that.
 	Peak uint64
+	// RSS is the process's peak resident set during the operation (VmHWM
+	// after resetting it through /proc/self/clear_refs; Linux only, 0
+	// elsewhere). It includes what the process held before.
+	RSS uint64
+}
+
+// resetPeakRSS restarts the kernel's peak-RSS count of this process.
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS is VmHWM from /proc/self/status, in bytes.
+func peakRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb uint64
+			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 func cpuTime() time.Duration {
@@ -89,9 +113,11 @@ func measure(fn func() error) (cost, error) {
 			}
 		}
 	}()
+	debug.FreeOSMemory()
+	resetPeakRSS()
 	cpu0, wall0 := cpuTime(), time.Now()
 	err := fn()
-	c := cost{Wall: time.Since(wall0), CPU: cpuTime() - cpu0}
+	c := cost{Wall: time.Since(wall0), CPU: cpuTime() - cpu0, RSS: peakRSS()}
 	sample()
 	close(done)
 	wg.Wait()
@@ -133,6 +159,9 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 		// plan through one json.Encoder call, kept apart from the totals.
 		beforeCPU := row("render JSON CPU, one document (before)", unitSeconds)
 		beforePeak := row("render JSON peak heap, one document (before)", unitMB)
+		jsonRSS := row("render JSON peak RSS", unitMB)
+		beforeRSS := row("render JSON peak RSS, one document (before)", unitMB)
+		diffRSS := row("Diff peak RSS", unitMB)
 		totalCPU := row("Diff+render CPU", unitSeconds)
 		totalCPU.Kind, totalCPU.Bound, totalCPU.BoundNote = boundReference, floor, "plan's API floor"
 		alloc := row("Diff+render allocated", unitMB)
@@ -156,6 +185,9 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 				}
 				renderCPU[i].Values = append(renderCPU[i].Values, secs(rc.CPU))
 				renderPeak[i].Values = append(renderPeak[i].Values, float64(rc.Peak)/mib)
+				if f == "JSON" {
+					jsonRSS.Values = append(jsonRSS.Values, float64(rc.RSS)/mib)
+				}
 				cpu, allocated, top = cpu+rc.CPU, allocated+rc.Alloc, max(top, rc.Peak)
 				sizes = append(sizes, fmt.Sprintf("%s %.1f MiB in %s", f, float64(out.n)/mib, rc.CPU.Round(time.Millisecond)))
 			}
@@ -169,6 +201,8 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 			}
 			beforeCPU.Values = append(beforeCPU.Values, secs(bc.CPU))
 			beforePeak.Values = append(beforePeak.Values, float64(bc.Peak)/mib)
+			beforeRSS.Values = append(beforeRSS.Values, float64(bc.RSS)/mib)
+			diffRSS.Values = append(diffRSS.Values, float64(dc.RSS)/mib)
 			diffCPU.Values = append(diffCPU.Values, secs(dc.CPU))
 			totalCPU.Values = append(totalCPU.Values, secs(cpu))
 			alloc.Values = append(alloc.Values, float64(allocated)/mib)
@@ -179,7 +213,7 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 		rows = append(rows, diffCPU)
 		rows = append(rows, renderCPU...)
 		rows = append(rows, renderPeak...)
-		rows = append(rows, beforeCPU, beforePeak, totalCPU, alloc, peak)
+		rows = append(rows, beforeCPU, beforePeak, jsonRSS, beforeRSS, diffRSS, totalCPU, alloc, peak)
 	}
 
 	w := workload{Accounts: max(2, h.loadSize/idpsPerAccount)}
@@ -200,6 +234,7 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 	loadWall := Row{Scenario: "4 local", Size: size, Metric: "state.Load wall time", Unit: unitSeconds, Kind: boundNone}
 	loadAlloc := Row{Scenario: "4 local", Size: size, Metric: "state.Load allocated", Unit: unitMB, Kind: boundNone}
 	loadPeak := Row{Scenario: "4 local", Size: size, Metric: "state.Load peak heap", Unit: unitMB, Kind: boundNone}
+	loadRSS := Row{Scenario: "4 local", Size: size, Metric: "state.Load peak RSS", Unit: unitMB, Kind: boundNone}
 	getenv := func(string) (string, bool) { return "not-a-real-secret", true }
 	for run := range h.runs {
 		c, err := measure(func() error {
@@ -216,9 +251,10 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 		loadWall.Values = append(loadWall.Values, secs(c.Wall))
 		loadAlloc.Values = append(loadAlloc.Values, float64(c.Alloc)/mib)
 		loadPeak.Values = append(loadPeak.Values, float64(c.Peak)/mib)
+		loadRSS.Values = append(loadRSS.Values, float64(c.RSS)/mib)
 		h.logf("  4 local      %5d IdPs      run %d/%d: state.Load %s wall, %s CPU", w.IdPs(), run+1, h.runs, c.Wall.Round(time.Millisecond), c.CPU.Round(time.Millisecond))
 	}
-	return append(rows, loadCPU, loadWall, loadAlloc, loadPeak), ctx.Err()
+	return append(rows, loadCPU, loadWall, loadAlloc, loadPeak, loadRSS), ctx.Err()
 }
 
 // countingWriter counts what a renderer writes and keeps none of it.
