@@ -133,7 +133,7 @@ const mib = 1 << 20
 func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 	var rows []Row
 	for _, n := range h.localSizes {
-		w := workload{Accounts: max(2, n/idpsPerAccount)}
+		w := workload{Accounts: max(2, n/idpsPerAccount), InlineCert: string(h.cert)}
 		d, _, err := h.loadWorkload(w)
 		if err != nil {
 			return rows, err
@@ -216,7 +216,7 @@ func (h *harness) localCost(ctx context.Context) ([]Row, error) {
 		rows = append(rows, beforeCPU, beforePeak, jsonRSS, beforeRSS, diffRSS, totalCPU, alloc, peak)
 	}
 
-	w := workload{Accounts: max(2, h.loadSize/idpsPerAccount)}
+	w := workload{Accounts: max(2, h.loadSize/idpsPerAccount), InlineCert: string(h.cert)}
 	dir, err := os.MkdirTemp(h.root, "load-")
 	if err != nil {
 		return rows, err

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -51,6 +52,11 @@ type workload struct {
 	// applied over the full layout it deletes three IdPs per account with
 	// their certificate sets, grants and shares.
 	Pruned bool
+	// InlineCert writes the certificate into the YAML once, under an anchor
+	// every other SAML IdP aliases, instead of referencing idp.pem: a load
+	// reads at most state.MaxReferencedTotal through references, counted per
+	// reference, which 25,000 references of one certificate exceed.
+	InlineCert string
 }
 
 // accountID is a stable, valid 32-hex account id.
@@ -112,6 +118,18 @@ func (w workload) YAML() string {
 	var b strings.Builder
 	b.Grow(w.Accounts * 1400)
 	b.WriteString("version: 1\naccounts:\n")
+	anchored := false
+	certs := func() string {
+		if w.InlineCert == "" {
+			return `["${file:idp.pem}"]`
+		}
+		if !anchored {
+			anchored = true
+			q, _ := json.Marshal(w.InlineCert)
+			return "[&cert " + string(q) + "]"
+		}
+		return "[*cert]"
+	}
 	for i := range w.Accounts {
 		fmt.Fprintf(&b, "  - id: %s\n    name: acct-%05d\n    identity_providers:\n", accountID(i), i)
 		if w.Pruned {
@@ -134,19 +152,19 @@ func (w workload) YAML() string {
         config:
           issuer_url: http://www.okta.com/exk%05d
           sso_target_url: https://example-%05d.okta.com/app/access/sso/saml
-          idp_public_certs: ["${file:idp.pem}"]
+          idp_public_certs: %s
           sign_request: true
           email_attribute_name: email
         encryption:
           enabled: true
-`, i, i)
+`, i, i, certs())
 		fed()
 		fmt.Fprintf(&b, `      - name: Entra
         type: saml
         config:
           issuer_url: https://sts.windows.net/%05d/
           sso_target_url: https://login.microsoftonline.com/%05d/saml2
-          idp_public_certs: ["${file:idp.pem}"]
+          idp_public_certs: %s
         encryption:
           enabled: true
       - name: GitHub
@@ -154,7 +172,7 @@ func (w workload) YAML() string {
         config:
           client_id: Iv1.%016d
           client_secret: "${env:%s}"
-`, i, i, i, secretEnv)
+`, i, i, certs(), i, secretEnv)
 		fed()
 		b.WriteString(`      - name: Passkeys
         type: passkeys
