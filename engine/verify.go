@@ -114,6 +114,13 @@ func (r *Recorder) UpdateIdentityProvider(ctx context.Context, accountID, id str
 	return got, err
 }
 
+// RefreshSCIMSecret answers with the IdP, which is what it now is.
+func (r *Recorder) RefreshSCIMSecret(ctx context.Context, accountID, idpID string) (*cloudflare.IdentityProvider, error) {
+	got, err := r.WriteClient.RefreshSCIMSecret(ctx, accountID, idpID)
+	r.noteIdP(accountID, got, err)
+	return got, err
+}
+
 // DeleteIdentityProvider: the API's answer is only an id, and what happens
 // to the IdP's grant and shares is not documented, so the account is read again.
 func (r *Recorder) DeleteIdentityProvider(ctx context.Context, accountID, id string) error {
