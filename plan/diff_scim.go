@@ -57,15 +57,17 @@ func scimCreateChanges(d *state.SCIM) []Change {
 	return out
 }
 
-// scimRequest is the scim_config an IdP body carries: none when the desired
-// state declares none, else the live settings less what the server computes,
-// overlaid with the declared keys. Undeclared, the live object is not sent
-// back: that would write what was read (server defaults, or a value another
-// writer is changing) as if declared. The update parameters mark scim_config
-// optional (cloudflare-go v7.9.0 zero_trust.IdentityProviderUpdateParams:
-// a param.Field, left out when unset).
+// scimRequest is the scim_config an IdP body carries: the live settings less
+// what the server computes, overlaid with the declared keys. Undeclared, the
+// live settings are still sent back unchanged. The update is a PUT, which
+// replaces the whole object (as updateRequest's config), and the documents do
+// not say whether a PUT that leaves scim_config out keeps it or resets it to
+// its defaults (cloudflare-go v7.9.0 zero_trust.IdentityProviderUpdateParams
+// only marks it optional); sending back what was read is right either way, so
+// SCIM that someone enabled outside idpsync is never switched off by an
+// unrelated update. A create, having nothing live, sends only what is declared.
 func scimRequest(d *state.SCIM, live map[string]any) map[string]any {
-	if d == nil {
+	if d == nil && len(live) == 0 {
 		return nil
 	}
 	out := make(map[string]any, len(live)+4)

@@ -89,7 +89,7 @@ func TestDiff(t *testing.T) {
 			},
 		},
 		{
-			name: "update preserves undeclared keys, keeps encryption on, sends no undeclared scim_config",
+			name: "update preserves undeclared keys, keeps encryption on, sends the live scim_config back",
 			mutate: func(d *state.Desired, l *state.Live, o *Options) {
 				d.Accounts[0].IdentityProviders[0].Config["sso_target_url"] = "https://okta.example.com/sso2"
 			},
@@ -111,8 +111,11 @@ func TestDiff(t *testing.T) {
 				if !r.EnableEncryption || a.IDs.CertificateSet != "set-okta" {
 					t.Errorf("EnableEncryption = %v, set = %q; want true, set-okta", r.EnableEncryption, a.IDs.CertificateSet)
 				}
-				if r.SCIMConfig != nil {
-					t.Errorf("SCIMConfig = %v, want none: the desired state declares none", r.SCIMConfig)
+				// Undeclared, the live settings go back unchanged (less the
+				// computed scim_base_url): a PUT replaces the whole object.
+				wantSCIM := map[string]any{"enabled": true, "identity_update_behavior": "automatic", "seat_deprovision": false, "user_deprovision": true}
+				if !equalValue(r.SCIMConfig, wantSCIM) {
+					t.Errorf("SCIMConfig = %v, want the live settings %v", r.SCIMConfig, wantSCIM)
 				}
 				if a.Changes[0].Before != "https://okta.example.com/sso" {
 					t.Errorf("change before = %v", a.Changes[0].Before)
