@@ -29,18 +29,21 @@ type Options struct {
 
 // node is an action with its dependencies as edges. Addresses alone cannot
 // carry the order: an IdP replace deletes the old grant and creates a new one
-// under the same address.
+// under the same address. The action itself lives in differ.actions at the
+// node's position, so that each action is stored once: order sorts that
+// slice in place into the plan's.
 type node struct {
-	a    Action
+	kind Kind // the action's kind
 	deps []*node
-	i    int // position in differ.nodes
+	i    int // position in differ.nodes and differ.actions
 }
 
 type differ struct {
 	opts   Options
 	p      *Plan
 	nodes  []*node
-	slab   []node // nodes are allocated in blocks: a large plan has many
+	slab   []node   // nodes are allocated in blocks: a large plan has many
+	acts   []Action // the actions, by node position
 	resend map[string]bool
 	used   map[string]bool
 
@@ -86,6 +89,7 @@ func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error)
 		nidp += len(a.IdentityProviders)
 	}
 	d.nodes = make([]*node, 0, 3*nidp)
+	d.acts = make([]Action, 0, actionsEstimate(desired))
 	d.p.Reads = make([]Read, 0, 3*nidp)
 	accounts := slices.Clone(desired.Accounts)
 	slices.SortFunc(accounts, func(x, y *state.Account) int { return cmp.Compare(x.ID, y.ID) })
@@ -119,11 +123,10 @@ func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error)
 			return nil, fmt.Errorf("rotate SCIM secret: %s matches no declared identity provider", a)
 		}
 	}
-	actions, err := order(d.nodes)
-	if err != nil {
+	if err := order(d.nodes, d.acts); err != nil {
 		return nil, err
 	}
-	d.p.Actions = actions
+	d.p.Actions = d.acts
 	d.deferredSecrets()
 	d.sortFindings()
 	return d.p, nil
@@ -179,17 +182,39 @@ func sortReads(rs []Read) {
 	}
 }
 
+// actionsEstimate is the plan's likely number of actions (one per IdP, two
+// more for a certificate set and encryption, and a grant, a share and the
+// recipients of a federated one), so that the actions are stored once instead
+// of being copied as the slice grows; deletes of what is no longer declared
+// are not counted and grow the slice.
+func actionsEstimate(desired *state.Desired) int {
+	n := 16
+	for _, a := range desired.Accounts {
+		for _, idp := range a.IdentityProviders {
+			n++
+			if idp.Encryption != nil {
+				n += 2
+			}
+			if idp.Federation != nil {
+				n += 2 + len(idp.Federation.Accounts)
+			}
+		}
+	}
+	return n
+}
+
 // add records an action after its dependencies; no-op actions and absent or
 // no-op dependencies are not edges, so DependsOn names only real work.
 func (d *differ) add(a Action, deps ...*node) *node {
 	if len(d.slab) == cap(d.slab) {
 		d.slab = make([]node, 0, 512)
 	}
-	d.slab = append(d.slab, node{a: a, i: len(d.nodes)})
+	d.slab = append(d.slab, node{kind: a.Action, i: len(d.nodes)})
 	n := &d.slab[len(d.slab)-1]
+	d.acts = append(d.acts, a)
 	if a.Action != NoOp {
 		for _, dep := range deps {
-			if dep != nil && dep.a.Action != NoOp && !slices.Contains(n.deps, dep) {
+			if dep != nil && dep.kind != NoOp && !slices.Contains(n.deps, dep) {
 				n.deps = append(n.deps, dep)
 			}
 		}
@@ -478,7 +503,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 
 	// chain is the last create-side action of this IdP: each child waits for it.
 	var chain *node
-	if s.node.a.Action == Create || s.node.a.Action == Replace {
+	if s.node.kind == Create || s.node.kind == Replace {
 		chain = s.node
 	}
 	chain, err := d.encryption(s, chain)

@@ -29,7 +29,7 @@ func (d *differ) encryption(s *idpState, chain *node) (*node, error) {
 	}
 	setAddr, encAddr := CertificateSetAddress(s.addr), EncryptionAddress(s.addr)
 	var idpUpdate *node
-	if s.node.a.Action == Update {
+	if s.node.kind == Update {
 		idpUpdate = s.node
 	}
 
