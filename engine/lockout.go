@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/state"
 )
@@ -42,7 +43,7 @@ func AnalyzeLockout(ctx context.Context, c AccessClient, p *plan.Plan, live *sta
 		g.Go(func() error {
 			st, err := readAccess(gctx, c, id, live)
 			if err != nil {
-				return fmt.Errorf("account %s: %w", id, err)
+				return fmt.Errorf("%s: %w", idptype.OwnerName(id), err)
 			}
 			mu.Lock()
 			access[id] = st

@@ -276,7 +276,7 @@ func Verify(ctx context.Context, c LiveClient, d *state.Desired, before *state.L
 		}
 		na, err := rec.patch(a)
 		if err != nil {
-			return nil, fmt.Errorf("account %s: %w", id, err)
+			return nil, fmt.Errorf("%s: %w", idptype.OwnerName(id), err)
 		}
 		after.Accounts[id] = na
 	}

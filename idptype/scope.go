@@ -35,3 +35,7 @@ func OwnerKind(key string) string {
 	}
 	return "account"
 }
+
+// OwnerName names an owner in a message: "account <id>" or "zone <id>",
+// never the owner key itself.
+func OwnerName(key string) string { return OwnerKind(key) + " " + OwnerID(key) }

@@ -95,7 +95,7 @@ func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error)
 	slices.SortFunc(accounts, func(x, y *state.Account) int { return cmp.Compare(x.ID, y.ID) })
 	for i, a := range accounts {
 		if i > 0 && accounts[i-1].ID == a.ID {
-			return nil, fmt.Errorf("account %s is declared twice", a.ID)
+			return nil, fmt.Errorf("%s is declared twice", idptype.OwnerName(a.ID))
 		}
 		d.p.Accounts = append(d.p.Accounts, AccountRef{ID: a.ID, Label: a.Label(), Prune: a.Prune, Organization: a.Organization})
 	}
@@ -283,7 +283,7 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 		l := byID[di.ID]
 		switch {
 		case l == nil:
-			return fmt.Errorf("%s: pinned id %s does not exist in account %s", addr, di.ID, ac.label)
+			return fmt.Errorf("%s: pinned id %s does not exist in %s", addr, di.ID, idptype.OwnerKind(ac.d.ID)+" "+ac.label)
 		case l.ReadOnly:
 			return fmt.Errorf("%s: pinned id %s is a read-only IdP and cannot be managed", addr, di.ID)
 		case claimed[l]:
@@ -556,7 +556,7 @@ func (d *differ) prune(ac *account, addr string, l *state.LiveIdP) {
 	a.IDs = IDs{IdP: l.ID}
 	a.Before = map[string]any{"name": l.Name, "type": l.Type}
 	a.Destructive = true
-	a.Notes = []string{fmt.Sprintf("no file declares IdP %q (%s) and account %s has prune: true", l.Name, l.ID, ac.label)}
+	a.Notes = []string{fmt.Sprintf("no file declares IdP %q (%s) and %s has prune: true", l.Name, l.ID, idptype.OwnerKind(ac.d.ID)+" "+ac.label)}
 	if l.CertificateSet != nil {
 		a.Notes = append(a.Notes, fmt.Sprintf("its encryption certificate set %s stays: the API cannot delete certificate sets", l.CertificateSet.UID))
 	}

@@ -45,8 +45,8 @@ func twins(ac *account, di *state.IdP, cands []*state.LiveIdP) (*state.LiveIdP, 
 			l.EncryptionEnabled == first.EncryptionEnabled &&
 			reflect.DeepEqual(configChanges(t, di, l.Config), configChanges(t, di, first.Config))
 		if !same {
-			return nil, nil, fmt.Errorf("%s: two live IdPs named %q in account %s differ (%s, %s): pin the one to manage with id: (e.g. id: %s)",
-				addr, di.Name, ac.label, first.ID, l.ID, first.ID)
+			return nil, nil, fmt.Errorf("%s: two live IdPs named %q in %s differ (%s, %s): pin the one to manage with id: (e.g. id: %s)",
+				addr, di.Name, idptype.OwnerKind(ac.d.ID)+" "+ac.label, first.ID, l.ID, first.ID)
 		}
 	}
 	keep := first

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -94,7 +95,7 @@ func SigningCertificates(d *state.Desired, live *state.Live, accounts []string, 
 		if l := labels[id]; l != "" {
 			return l
 		}
-		return id
+		return idptype.OwnerID(id)
 	}
 	for _, acct := range accounts {
 		var la *state.LiveAccount

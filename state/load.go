@@ -347,7 +347,7 @@ func (l *loader) merge() *Desired {
 		}
 		for _, idp := range decl.idps {
 			if first, dup := m.names[idp.idp.Name]; dup {
-				l.errorf(idp.namePos, "names are unique per account: rename one, or remove it", "duplicate identity provider `%s` in account %s (first declared at %s)", idp.idp.Name, m.decl.acct.Label(), first)
+				l.errorf(idp.namePos, "names are unique per account: rename one, or remove it", "duplicate identity provider `%s` in %s %s (first declared at %s)", idp.idp.Name, idptype.OwnerKind(m.decl.acct.ID), m.decl.acct.Label(), first)
 				continue
 			}
 			m.names[idp.idp.Name] = idp.namePos
@@ -378,7 +378,7 @@ func (l *loader) merge() *Desired {
 		nameKey := idptype.OwnerKind(a.ID) + "\x00" + a.Name
 		if other, dup := byName[nameKey]; dup {
 			l.errorf(m.decl.namePos, "account names label addresses and select accounts: make them unique",
-				"account name `%s` is also used by account %s (at %s)", a.Name, other.decl.acct.ID, other.decl.namePos)
+				"%s name `%s` is also used by %s (at %s)", idptype.OwnerKind(a.ID), a.Name, idptype.OwnerName(other.decl.acct.ID), other.decl.namePos)
 			continue
 		}
 		// account[X] and --account X take a name or an id: a name that is
@@ -424,7 +424,7 @@ func (m *mergedAccount) absorb(l *loader, decl *accountDecl) {
 			a.acct.Name, a.namePos = b.acct.Name, b.namePos
 		case a.acct.Name != b.acct.Name:
 			l.errorf(b.namePos, "an account split across files must have one name; set it in one place",
-				"account %s is named `%s` here but `%s` at %s", a.acct.ID, b.acct.Name, a.acct.Name, a.namePos)
+				"%s is named `%s` here but `%s` at %s", idptype.OwnerName(a.acct.ID), b.acct.Name, a.acct.Name, a.namePos)
 		}
 	}
 	if b.pruneSet {
@@ -433,7 +433,7 @@ func (m *mergedAccount) absorb(l *loader, decl *accountDecl) {
 			a.acct.Prune, a.pruneSet, a.prunePos = b.acct.Prune, true, b.prunePos
 		case a.acct.Prune != b.acct.Prune:
 			l.errorf(b.prunePos, "set `prune` in one place",
-				"account %s has prune: %t here but prune: %t at %s", a.acct.ID, b.acct.Prune, a.acct.Prune, a.prunePos)
+				"%s has prune: %t here but prune: %t at %s", idptype.OwnerName(a.acct.ID), b.acct.Prune, a.acct.Prune, a.prunePos)
 		}
 	}
 	if b.acct.Organization != "" {

@@ -291,6 +291,8 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 			l.errorf(vpos, "use an integer and a unit: w, d, h, m or s, e.g. 45d", "invalid duration `%s`", truncate(fmt.Sprint(k.Got), 40))
 		case sh == shapeAccount+"/organization":
 			l.errorf(vpos, "", "`organization` must be an organization ID: 32 lowercase hexadecimal characters")
+		case len(path) == 3 && path[0] == "zones" && path[2] == "id":
+			l.errorf(vpos, "", "`id` must be a zone ID: 32 lowercase hexadecimal characters")
 		default:
 			l.errorf(vpos, "", "%s must be an account ID: 32 lowercase hexadecimal characters", subject(path))
 		}

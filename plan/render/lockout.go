@@ -3,6 +3,7 @@ package render
 import (
 	"strings"
 
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
 )
 
@@ -25,7 +26,7 @@ func lockoutWords(a *plan.Action, l plan.Lockout, md bool) string {
 		b.WriteString(" (" + name(l.Domain) + ")")
 	}
 	if l.AccountID != a.AccountID {
-		b.WriteString(" in account " + name(l.AccountID))
+		b.WriteString(" in " + idptype.OwnerKind(l.AccountID) + " " + name(idptype.OwnerID(l.AccountID)))
 	}
 	switch {
 	case l.Kind == plan.LockoutOrganization:

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
 )
 
@@ -59,10 +60,15 @@ func longestRun(s string, c byte) int {
 }
 
 func mdAccount(id, label string) string {
-	if label == "" || label == id {
-		return codeSpan(id)
+	// A zone shows its bare id, marked as a zone, never its owner key.
+	bare, kind := idptype.OwnerID(id), ""
+	if idptype.IsZone(id) {
+		kind = "zone "
 	}
-	return escapeMD(label) + " (" + codeSpan(id) + ")"
+	if label == "" || label == id || label == bare {
+		return kind + codeSpan(bare)
+	}
+	return escapeMD(label) + " (" + kind + codeSpan(bare) + ")"
 }
 
 type mdView struct {

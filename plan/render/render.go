@@ -189,6 +189,15 @@ var reasonText = map[plan.Reason]string{
 	plan.ReasonParentReplaced:      "its IdP is replaced",
 }
 
+// ownerWords makes words that speak of "the account" speak of the zone when
+// the action belongs to one.
+func ownerWords(a *plan.Action, s string) string {
+	if idptype.IsZone(a.AccountID) {
+		return strings.ReplaceAll(s, "the account", "the zone")
+	}
+	return s
+}
+
 func reasonWords(r plan.Reason) string {
 	if s, ok := reasonText[r]; ok {
 		return s

@@ -147,7 +147,7 @@ func (v *textView) action(a *plan.Action) {
 		v.bang(v.pl.danger, lockoutWords(a, l, false))
 	}
 	if a.LocksOut() && a.Destructive {
-		v.bang(v.pl.danger, "needs --allow-destroy, even where the account has prune: true")
+		v.bang(v.pl.danger, ownerWords(a, "needs --allow-destroy, even where the account has prune: true"))
 	}
 	v.out.line()
 }
@@ -156,7 +156,7 @@ func reasonSuffix(a *plan.Action) string {
 	if a.Reason == "" {
 		return ""
 	}
-	return " (" + reasonWords(a.Reason) + ")"
+	return " (" + ownerWords(a, reasonWords(a.Reason)) + ")"
 }
 
 // bang writes a "! ..." line, wrapped to the width with a hanging indent.

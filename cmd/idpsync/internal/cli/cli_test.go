@@ -45,7 +45,7 @@ func TestSelectAccounts(t *testing.T) {
 		{nil, []string{"bb", "aa"}, ""},
 		{[]string{"two", "aa"}, []string{"aa", "bb"}, ""},
 		{[]string{"aa", "one"}, []string{"aa"}, ""},
-		{[]string{"cc"}, nil, "--account cc: no such account is declared"},
+		{[]string{"cc"}, nil, "--account cc: no such account or zone is declared"},
 	}
 	for _, tt := range tests {
 		got, err := SelectAccounts(d, tt.ids)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,7 +77,7 @@ func SelectAccounts(d *state.Desired, ids []string) (*state.Desired, error) {
 			}
 		}
 		if a == nil {
-			return nil, fmt.Errorf("--account %s: no such account is declared", id)
+			return nil, fmt.Errorf("--account %s: no such account or zone is declared", id)
 		}
 		if !slices.Contains(out.Accounts, a) {
 			out.Accounts = append(out.Accounts, a)
@@ -153,4 +154,26 @@ func (n *atLeastOne) Set(s string) error {
 	}
 	*n = atLeastOne(v)
 	return nil
+}
+
+var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// ListedOwners turns --account and --zone ids, given to a command that lists
+// live state without YAML, into owner keys (idptype.ZoneKey for a zone), in
+// the order given. Malformed ids are refused before anything reaches the API.
+func ListedOwners(accounts, zones []string) ([]string, error) {
+	var out []string
+	for _, id := range accounts {
+		if !hex32.MatchString(id) {
+			return nil, fmt.Errorf("--account %q: expected an account id of 32 lowercase hex characters", id)
+		}
+		out = append(out, id)
+	}
+	for _, id := range zones {
+		if !hex32.MatchString(id) {
+			return nil, fmt.Errorf("--zone %q: expected a zone id of 32 lowercase hex characters", id)
+		}
+		out = append(out, idptype.ZoneKey(id))
+	}
+	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/engine"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/render"
 	"github.com/idpsync/idpsync/state"
@@ -24,8 +25,10 @@ type Options struct {
 	API      cli.API
 	Paths    []string
 	Accounts []string
-	Out      string
-	Output   render.Format
+	// Zones are --zone ids: zone-level IdPs to list instead of the declared ones.
+	Zones  []string
+	Out    string
+	Output render.Format
 	// ExpiringWithin is --expiring-within as written; empty: no check.
 	ExpiringWithin string
 }
@@ -61,6 +64,7 @@ any listed certificate expires within the window (0 otherwise, 1 on error).`,
 	opts.API.AddFlags(cmd)
 	fs := cmd.Flags()
 	fs.StringArrayVar(&opts.Accounts, "account", nil, "list this account `ID` instead of the declared ones (repeatable)")
+	fs.StringArrayVar(&opts.Zones, "zone", nil, "list the zone-level IdPs of this zone `ID` instead of the declared ones (repeatable)")
 	fs.StringVar(&opts.Out, "out", "", "write each current certificate as PEM into `DIR`")
 	cli.OutputFlag(cmd, &opts.Output, "output format: text, json or markdown", render.FormatText, render.FormatJSON, render.FormatMarkdown)
 	fs.StringVar(&opts.ExpiringWithin, "expiring-within", "", "exit 2 when a certificate expires within this `DURATION` (30d, 2w, 36h)")
@@ -107,7 +111,10 @@ func Run(ctx context.Context, opts *Options) error {
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
 
-	accounts := opts.Accounts
+	accounts, err := cli.ListedOwners(opts.Accounts, opts.Zones)
+	if err != nil {
+		return err
+	}
 	labels := map[string]string{}
 	var desired *state.Desired
 	if len(accounts) == 0 {
@@ -189,7 +196,7 @@ func collect(live *state.Live, accounts []string, labels map[string]string, now 
 		}
 		label := labels[id]
 		if label == "" {
-			label = id
+			label = idptype.OwnerID(id)
 		}
 		for _, idp := range acct.IdentityProviders {
 			cs := idp.CertificateSet

@@ -15,6 +15,7 @@ import (
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/engine"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/render"
 	"github.com/idpsync/idpsync/state"
@@ -26,7 +27,9 @@ type Options struct {
 	API      cli.API
 	Paths    []string
 	Accounts []string
-	Output   render.Format
+	// Zones are --zone ids: zone-level IdPs to list instead of the declared ones.
+	Zones  []string
+	Output render.Format
 }
 
 // NewCmd returns the scim command.
@@ -52,6 +55,7 @@ enabled, and apply writes it to a file under --secrets-out DIR.
 	opts.API.AddFlags(cmd)
 	fs := cmd.Flags()
 	fs.StringArrayVar(&opts.Accounts, "account", nil, "list this account `ID` instead of the declared ones (repeatable)")
+	fs.StringArrayVar(&opts.Zones, "zone", nil, "list the zone-level IdPs of this zone `ID` instead of the declared ones (repeatable)")
 	cli.OutputFlag(cmd, &opts.Output, "output format: text or json", render.FormatText, render.FormatJSON)
 	return cmd
 }
@@ -79,7 +83,10 @@ func Run(ctx context.Context, opts *Options) error {
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
 
-	accounts := opts.Accounts
+	accounts, err := cli.ListedOwners(opts.Accounts, opts.Zones)
+	if err != nil {
+		return err
+	}
 	labels := map[string]string{}
 	if len(accounts) == 0 {
 		d, err := f.LoadDesired(ctx, opts.Paths, false)
@@ -149,7 +156,7 @@ func collect(live *state.Live, accounts []string, labels map[string]string) []En
 		}
 		label := labels[id]
 		if label == "" {
-			label = id
+			label = idptype.OwnerID(id)
 		}
 		for _, l := range la.IdentityProviders {
 			if l.ReadOnly {

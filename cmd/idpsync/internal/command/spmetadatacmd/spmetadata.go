@@ -15,6 +15,7 @@ import (
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/engine"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/samlmeta"
 	"github.com/idpsync/idpsync/state"
 )
@@ -85,6 +86,12 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 		accountID = sel.Accounts[0].ID
+		if idptype.IsZone(accountID) {
+			// The encryption certificate sp-metadata publishes exists per
+			// account only (see idptype/scope.go), and idpsync reads no
+			// zone-level Access organization for the team domain.
+			return fmt.Errorf("--account %s: names %s; sp-metadata covers account-level IdPs only", opts.Account, idptype.OwnerName(accountID))
+		}
 	}
 	conn, err := opts.API.Connect(ctx, f)
 	if err != nil {

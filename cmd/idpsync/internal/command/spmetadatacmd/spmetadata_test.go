@@ -100,7 +100,7 @@ func TestSPMetadata(t *testing.T) {
 
 	dir := t.TempDir()
 	yaml := filepath.Join(dir, "idp.yaml")
-	if err := os.WriteFile(yaml, []byte("version: 1\naccounts:\n  - id: "+acct+"\n    name: platform\n"), 0o600); err != nil {
+	if err := os.WriteFile(yaml, []byte("version: 1\naccounts:\n  - id: "+acct+"\n    name: platform\nzones:\n  - id: d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0\n    name: docs\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -120,7 +120,8 @@ func TestSPMetadata(t *testing.T) {
 		{name: "during a rotation", account: acct, idp: "Encrypted", clock: 340 * 24 * time.Hour, keys: 2},
 		{name: "no such IdP", account: acct, idp: "Nope", wantErr: `has no identity provider named "Nope"`},
 		{name: "not SAML", account: acct, idp: "GitHub", wantErr: "is of type github; service-provider metadata exists for saml only"},
-		{name: "undeclared account name", account: "staging", idp: "Plain", wantErr: "--account staging: no such account is declared"},
+		{name: "a zone's name", account: "docs", idp: "Plain", wantErr: "--account docs: names zone d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0; sp-metadata covers account-level IdPs only"},
+		{name: "undeclared account name", account: "staging", idp: "Plain", wantErr: "--account staging: no such account or zone is declared"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
