@@ -285,8 +285,12 @@ func TestAction(t *testing.T) {
 
 	// newRunner is a fresh job: its own workspace (holding the desired
 	// state), temp directory and stand-in release.
+	// Packing the (large) test binary is slow: one release and one tampered
+	// copy serve every job.
+	releases := map[bool]string{false: buildRelease(t, version, archive, self, false), true: buildRelease(t, version, archive, self, true)}
 	newRunner := func(t *testing.T, workspace string, tamper bool) (runner map[string]string, curlDir, release string) {
-		curlDir, release = standInRelease(t, version, archive, self, tamper)
+		release = releases[tamper]
+		curlDir = standInCurl(t, version, release)
 		return map[string]string{
 			"PATH":                 curlDir + ":/usr/bin:/bin",
 			"HOME":                 t.TempDir(),

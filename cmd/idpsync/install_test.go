@@ -73,17 +73,20 @@ func TestReadmeInstall(t *testing.T) {
 }
 
 // standInRelease builds a release-like download directory for version
-// holding archive (binary packed like GoReleaser packs it) and the release's
-// checksums file (returned as release), and a directory holding a stand-in
-// curl (returned as bin) that serves
-// those assets, and only for URLs under the release's download page. It takes
-// the forms the README and the action use: curl [-fsSL] [--retry N]
-// [-H HEADER] (-O | -o FILE) URL. Headers are appended to the file
-// headersFile(bin) names, so a test can check what was sent. With tamper, the
-// archive is replaced after its checksum was taken.
+// (buildRelease) and a directory holding a stand-in curl serving it
+// (standInCurl).
 func standInRelease(t *testing.T, version, archive, binary string, tamper bool) (bin, release string) {
 	t.Helper()
-	release, bin = t.TempDir(), t.TempDir()
+	release = buildRelease(t, version, archive, binary, tamper)
+	return standInCurl(t, version, release), release
+}
+
+// buildRelease returns a directory laid out like a release's assets: archive
+// (binary packed like GoReleaser packs it) and the checksums file. With
+// tamper, the archive is replaced after its checksum was taken.
+func buildRelease(t *testing.T, version, archive, binary string, tamper bool) string {
+	t.Helper()
+	release := t.TempDir()
 	writeArchive(t, filepath.Join(release, archive), binary)
 	sum := sha256File(t, filepath.Join(release, archive))
 	// Like GoReleaser's file: one line per archive, the others absent here.
@@ -94,6 +97,17 @@ func standInRelease(t *testing.T, version, archive, binary string, tamper bool) 
 	if tamper {
 		writeArchive(t, filepath.Join(release, archive), "/bin/sh")
 	}
+	return release
+}
+
+// standInCurl returns a directory holding a stand-in curl that serves the
+// assets in release, and only for URLs under version's download page. It
+// takes the forms the README and the action use: curl [-fsSL] [--retry N]
+// [-H HEADER] (-O | -o FILE) URL. Headers are appended to the file
+// headersFile(bin) names, so a test can check what was sent.
+func standInCurl(t *testing.T, version, release string) (bin string) {
+	t.Helper()
+	bin = t.TempDir()
 	curl := `#!/bin/sh
 out=
 while [ $# -gt 1 ]; do
@@ -116,7 +130,7 @@ cp '` + release + `'/"${url##*/}" "${out:-${url##*/}}" || exit 22
 	if err := os.WriteFile(filepath.Join(bin, "curl"), []byte(curl), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return bin, release
+	return bin
 }
 
 // headersFile is where the stand-in curl in bin records the headers it was given.
@@ -133,7 +147,10 @@ func writeArchive(t *testing.T, path, binary string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	gz := gzip.NewWriter(f)
+	gz, err := gzip.NewWriterLevel(f, gzip.BestSpeed) // the binary is large, and only the checksum matters
+	if err != nil {
+		t.Fatal(err)
+	}
 	tw := tar.NewWriter(gz)
 	for _, e := range []struct {
 		name string
