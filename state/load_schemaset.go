@@ -22,6 +22,7 @@ type schemaSet struct {
 	skeleton *jsonschema.Schema
 	byType   map[string]*jsonschema.Schema
 	raw      any // the schema document, to list the keys allowed where one is unknown
+	quick    map[*jsonschema.Schema]quickSchema
 }
 
 var loadSchemaSet = sync.OnceValues(func() (*schemaSet, error) {
@@ -69,6 +70,11 @@ var loadSchemaSet = sync.OnceValues(func() (*schemaSet, error) {
 	if set.skeleton, err = sc.Compile(schemas.ID); err != nil {
 		return nil, err
 	}
+	roots := []*jsonschema.Schema{set.skeleton}
+	for _, t := range idptype.Names {
+		roots = append(roots, set.byType[t])
+	}
+	set.quick = quickSchemas(roots...)
 	return set, nil
 })
 
@@ -84,8 +90,56 @@ func lookupJSON(v any, path ...string) any {
 }
 
 // validate checks a document and returns every leaf failure, with instance
-// locations relative to the document.
+// locations relative to the document. A document quickCheck finds valid is
+// not validated again; any other goes through the library, which reports and
+// locates each failure.
 func (s *schemaSet) validate(val any) ([]*jsonschema.ValidationError, error) {
+	if s.quickValid(val) {
+		return nil, nil
+	}
+	return s.validateFully(val)
+}
+
+// quickValid is validateFully finding nothing, decided by quickCheck.
+func (s *schemaSet) quickValid(val any) bool {
+	if s.quickCheck(s.skeleton, val, 0) != quickValid {
+		return false
+	}
+	for _, idp := range s.eachIdP(val) {
+		if sch := s.byType[idp.typ]; sch != nil && s.quickCheck(sch, idp.val, 0) != quickValid {
+			return false
+		}
+	}
+	return true
+}
+
+type idpValue struct {
+	owner string // accounts or zones
+	i, j  int
+	typ   string
+	val   any
+}
+
+// eachIdP lists the document's IdPs, each with the type it declares.
+func (s *schemaSet) eachIdP(val any) []idpValue {
+	var out []idpValue
+	for _, key := range []string{"accounts", "zones"} {
+		owners, _ := lookupJSON(val, key).([]any)
+		for i, a := range owners {
+			idps, _ := lookupJSON(a, "identity_providers").([]any)
+			for j, idp := range idps {
+				m, _ := idp.(map[string]any)
+				t, _ := m["type"].(string)
+				out = append(out, idpValue{key, i, j, t, idp})
+			}
+		}
+	}
+	return out
+}
+
+// validateFully is the library's validation of the document, every failure
+// reported.
+func (s *schemaSet) validateFully(val any) ([]*jsonschema.ValidationError, error) {
 	var leaves []*jsonschema.ValidationError
 	collect := func(err error, prefix []string) error {
 		if err == nil {
@@ -113,22 +167,14 @@ func (s *schemaSet) validate(val any) ([]*jsonschema.ValidationError, error) {
 	if err := collect(s.skeleton.Validate(val), nil); err != nil {
 		return nil, err
 	}
-	for _, key := range []string{"accounts", "zones"} {
-		owners, _ := lookupJSON(val, key).([]any)
-		for i, a := range owners {
-			idps, _ := lookupJSON(a, "identity_providers").([]any)
-			for j, idp := range idps {
-				m, _ := idp.(map[string]any)
-				t, _ := m["type"].(string)
-				sch := s.byType[t]
-				if sch == nil {
-					continue // no type, or an unknown one: the skeleton said so
-				}
-				prefix := []string{key, fmt.Sprint(i), "identity_providers", fmt.Sprint(j)}
-				if err := collect(sch.Validate(idp), prefix); err != nil {
-					return nil, err
-				}
-			}
+	for _, idp := range s.eachIdP(val) {
+		sch := s.byType[idp.typ]
+		if sch == nil {
+			continue // no type, or an unknown one: the skeleton said so
+		}
+		prefix := []string{idp.owner, fmt.Sprint(idp.i), "identity_providers", fmt.Sprint(idp.j)}
+		if err := collect(sch.Validate(idp.val), prefix); err != nil {
+			return nil, err
 		}
 	}
 	return leaves, nil
