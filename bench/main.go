@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -63,6 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		loadSize   = fs.Int("load-size", 50000, "scenario 4: IdPs of the file state.Load reads")
 		markdown   = fs.Bool("markdown", false, "print the table as Markdown")
 		quiet      = fs.Bool("q", false, "no progress on stderr")
+		cpuProfile = fs.String("cpuprofile", "", "write a CPU profile of the whole run (client, reader and emulator share the process) to this file")
 	)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -107,6 +109,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer os.RemoveAll(h.root)
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fail(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	start := time.Now()
 	var rows []Row
