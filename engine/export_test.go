@@ -2,3 +2,6 @@ package engine
 
 // VersionMarker exposes versionMarker to the tests.
 var VersionMarker = versionMarker
+
+// Targeted exposes targeted to the tests.
+var Targeted = targeted

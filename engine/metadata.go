@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -29,6 +31,11 @@ const metadataConcurrency = 8
 // An IdP filled already (a second plan of the same Desired) is not fetched
 // again. It returns how many URLs it fetched.
 func FetchMetadata(ctx context.Context, f MetadataFetcher, d *state.Desired) (int, error) {
+	return fetchMetadata(ctx, f, d, nil)
+}
+
+// fetchMetadata is FetchMetadata for the IdPs keep accepts (all when nil).
+func fetchMetadata(ctx context.Context, f MetadataFetcher, d *state.Desired, keep func(*state.Account, *state.IdP) bool) (int, error) {
 	if f == nil {
 		f = &fetch.Fetcher{}
 	}
@@ -37,6 +44,9 @@ func FetchMetadata(ctx context.Context, f MetadataFetcher, d *state.Desired) (in
 	for _, a := range d.Accounts {
 		for _, i := range a.IdentityProviders {
 			if i.Metadata == nil || i.Metadata.URL == "" || len(i.Sources) > 0 {
+				continue
+			}
+			if keep != nil && !keep(a, i) {
 				continue
 			}
 			if _, seen := byURL[i.Metadata.URL]; !seen {
@@ -140,4 +150,93 @@ func (r *SecretResolver) metadataValue(ref plan.SecretRef) (string, error) {
 		return "", fmt.Errorf("%s is not a key metadata gives", ref.Key)
 	}
 	return v, nil
+}
+
+// targeted returns whether a declared IdP is covered by the --target
+// addresses: its account or zone targeted whole, or an address of the IdP or
+// of one of its children (every action of an IdP has an address that starts
+// with the IdP's, and plan.Target follows dependencies only within one IdP).
+// It errs towards true: an IdP kept needlessly costs a fetch, one left out
+// would plan without its metadata.
+func targeted(targets []string) func(*state.Account, *state.IdP) bool {
+	if len(targets) == 0 {
+		return nil
+	}
+	return func(a *state.Account, i *state.IdP) bool {
+		owner := plan.AccountAddress(a.ID, a.Label())
+		addr := plan.IdPAddress(a.ID, a.Label(), i.Name)
+		for _, t := range targets {
+			if t == owner || strings.HasPrefix(t, addr) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// MetadataOnce fetches each metadata URL at most once in a process, and
+// counts what it fetched. Apply without a saved plan fetches at plan time;
+// its check of the values the plan took from a URL
+// (SecretResolver.FetchMetadata) exists for saved plans, fetched in another
+// process, and here finds the plan's own response: fetching again could only
+// race a change made in between and refuse a plan made a moment ago.
+type MetadataOnce struct {
+	Fetcher MetadataFetcher
+
+	mu      sync.Mutex
+	calls   map[string]*onceCall
+	fetches int
+}
+
+type onceCall struct {
+	done chan struct{}
+	m    *samlmeta.IdP
+	err  error
+}
+
+// NewMetadataOnce wraps f (nil: a samlmeta/fetch.Fetcher with its defaults).
+func NewMetadataOnce(f MetadataFetcher) *MetadataOnce {
+	if f == nil {
+		f = &fetch.Fetcher{}
+	}
+	return &MetadataOnce{Fetcher: f}
+}
+
+// Fetch returns what the first successful fetch of url returned, fetching
+// it now if none has. Calls made while a fetch is under way share its
+// outcome; a failed fetch is not kept, so a later call tries again.
+func (o *MetadataOnce) Fetch(ctx context.Context, url string) (*samlmeta.IdP, error) {
+	o.mu.Lock()
+	if o.calls == nil {
+		o.calls = map[string]*onceCall{}
+	}
+	if c, ok := o.calls[url]; ok {
+		o.mu.Unlock()
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return c.m, c.err
+	}
+	c := &onceCall{done: make(chan struct{})}
+	o.calls[url] = c
+	o.fetches++
+	o.mu.Unlock()
+
+	c.m, c.err = o.Fetcher.Fetch(ctx, url)
+	if c.err != nil {
+		o.mu.Lock()
+		delete(o.calls, url)
+		o.mu.Unlock()
+	}
+	close(c.done)
+	return c.m, c.err
+}
+
+// Fetches is how many fetches went out so far.
+func (o *MetadataOnce) Fetches() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.fetches
 }

@@ -53,7 +53,9 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 		return err
 	})
 	g.Go(func() error {
-		_, err := FetchMetadata(gctx, opts.Metadata, d)
+		// An IdP that --target leaves out is not fetched: its actions are
+		// dropped from the plan anyway.
+		_, err := fetchMetadata(gctx, opts.Metadata, d, targeted(opts.Targets))
 		return err
 	})
 	if err := g.Wait(); err != nil {

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,6 +87,7 @@ func TestScripts(t *testing.T) {
 			"gencert":    cmdGenCert,
 			"genmeta":    cmdGenMeta,
 			"metaserve":  cmdMetaServe,
+			"metahits":   cmdMetaHits,
 			"status":     cmdStatus,
 			"secretfile": cmdSecretFile,
 		},
@@ -419,15 +421,46 @@ func cmdGenMeta(ts *testscript.TestScript, neg bool, args []string) {
 // replaces @VAR@ in each FILE with the server's URL:
 //
 //	metaserve DIR VAR FILE...
+//
+// It counts the requests it serves: metahits checks them.
 func cmdMetaServe(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: metaserve DIR VAR FILE...")
 	}
-	srv := httptest.NewServer(http.FileServer(http.Dir(ts.MkAbs(args[0]))))
+	hits := new(atomic.Int64)
+	metaHits.Store(ts, hits)
+	ts.Defer(func() { metaHits.Delete(ts) })
+	files := http.FileServer(http.Dir(ts.MkAbs(args[0])))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		files.ServeHTTP(w, r)
+	}))
 	ts.Defer(srv.Close)
 	ts.Setenv(args[1], srv.URL)
 	for _, f := range args[2:] {
 		text := strings.ReplaceAll(ts.ReadFile(f), "@"+args[1]+"@", srv.URL)
 		ts.Check(os.WriteFile(ts.MkAbs(f), []byte(text), 0o644))
+	}
+}
+
+// metaHits holds each script's metaserve request counter.
+var metaHits sync.Map // *testscript.TestScript → *atomic.Int64
+
+// cmdMetaHits checks how many requests metaserve has served since it started
+// or since the last metahits, and starts counting again:
+//
+//	metahits N
+func cmdMetaHits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: metahits N")
+	}
+	v, ok := metaHits.Load(ts)
+	if !ok {
+		ts.Fatalf("metahits: no metaserve in this script")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	if got := v.(*atomic.Int64).Swap(0); got != int64(want) {
+		ts.Fatalf("metaserve served %d requests, want %d", got, want)
 	}
 }

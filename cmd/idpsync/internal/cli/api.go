@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan/planfile"
 	"github.com/idpsync/idpsync/samlmeta/fetch"
 )
@@ -52,11 +53,22 @@ type Connection struct {
 	// PlanKey authenticates saved plans and keys secret fingerprints; it comes
 	// from the credentials this connection uses, or IDPSYNC_PLAN_KEY.
 	PlanKey planfile.Key
-	// Metadata fetches SAML metadata URLs; with --debug it logs each fetch
-	// (URL, status, size, duration; never the body).
-	Metadata *fetch.Fetcher
+	// Metadata fetches SAML metadata URLs, each at most once in this process;
+	// with --debug it logs each fetch (URL, status, size, duration; never the
+	// body), and LogMetadataFetches the total.
+	Metadata *engine.MetadataOnce
+	logger   *slog.Logger
 	// close stops the in-process emulator when --sandbox started one.
 	close func() error
+}
+
+// LogMetadataFetches logs, with --debug, how many metadata fetches this
+// process has made; a command calls it at the end of its fetch stage.
+func (c *Connection) LogMetadataFetches(ctx context.Context) {
+	if c == nil || c.logger == nil || c.Metadata == nil {
+		return
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "metadata fetches", slog.Int("total", c.Metadata.Fetches()))
 }
 
 // Close stops the sandbox, if one was started.
@@ -85,7 +97,7 @@ func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn := &Connection{PlanKey: key, Metadata: &fetch.Fetcher{Logger: opts.Logger, UserAgent: opts.UserAgent}}
+	conn := &Connection{PlanKey: key, Metadata: engine.NewMetadataOnce(&fetch.Fetcher{Logger: opts.Logger, UserAgent: opts.UserAgent}), logger: opts.Logger}
 	if a.Sandbox != "" {
 		srv, token, closeFn, err := startSandbox(ctx, a.Sandbox, f.IO.ErrOut)
 		if err != nil {

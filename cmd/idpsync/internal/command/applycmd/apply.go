@@ -151,9 +151,12 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 	}
 	resolver := engine.NewSecretResolver(conn.PlanKey.SecretKey(), f.Getenv)
-	// Values a plan took from metadata at a URL are fetched again and must
-	// match what the plan showed.
-	if err := resolver.FetchMetadata(planCtx, p, conn.Metadata); err != nil {
+	// Values a saved plan took from metadata at a URL are fetched again and
+	// must match what the plan showed. A plan made just now in this process
+	// finds its own fetch (conn.Metadata fetches each URL once).
+	err = resolver.FetchMetadata(planCtx, p, conn.Metadata)
+	conn.LogMetadataFetches(planCtx)
+	if err != nil {
 		return err
 	}
 	if err := preflight(p, live, resolver, f.MaxFederatedIdPs); err != nil {

@@ -82,6 +82,7 @@ func Run(ctx context.Context, opts *Options) error {
 	defer conn.Close()
 
 	p, live, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, MaxFederatedIdPs: f.MaxFederatedIdPs})
+	conn.LogMetadataFetches(ctx)
 	if err != nil {
 		return err
 	}

@@ -93,6 +93,7 @@ func Run(ctx context.Context, opts *Options) error {
 	defer conn.Close()
 
 	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, RotateSCIMSecrets: opts.RotateSCIM, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs})
+	conn.LogMetadataFetches(ctx)
 	if err != nil {
 		return err
 	}
