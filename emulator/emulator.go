@@ -494,12 +494,12 @@ func writeError(w http.ResponseWriter, fam family, err *apiError) int {
 	msg := wireMessage{Code: err.code, Message: err.message}
 	var body any
 	if fam == familyShare {
-		body = shareEnvelope{Errors: []wireMessage{msg}, Result: json.RawMessage("null")}
+		body = shareEnvelope{Errors: []wireMessage{msg}, Result: nil}
 	} else {
 		if err.pointer != "" {
 			msg.Source = &wireSource{Pointer: err.pointer}
 		}
-		body = accessEnvelope{Errors: []wireMessage{msg}, Messages: []wireMessage{}, Result: json.RawMessage("null")}
+		body = accessEnvelope{Errors: []wireMessage{msg}, Messages: []wireMessage{}, Result: nil}
 	}
 	writeJSON(w, err.status, body)
 	return err.status
@@ -507,18 +507,20 @@ func writeError(w http.ResponseWriter, fam family, err *apiError) int {
 
 // writeSuccess answers result with the success envelope of fam.
 func writeSuccess(w http.ResponseWriter, fam family, status int, result any, info *wireResultInfo) {
-	raw, err := json.Marshal(result)
+	// The result is encoded inside the envelope, in one pass: encoded first
+	// and embedded as raw JSON, every answer was scanned and copied again.
+	var body any
+	if fam == familyShare {
+		body = shareEnvelope{Success: true, Errors: []wireMessage{}, Result: result, ResultInfo: info}
+	} else {
+		body = accessEnvelope{Success: true, Errors: []wireMessage{}, Messages: []wireMessage{}, Result: result, ResultInfo: info}
+	}
+	b, err := json.Marshal(body)
 	if err != nil {
 		writeError(w, fam, errf(http.StatusInternalServerError, CodeInternal, "Internal server error: %v", err))
 		return
 	}
-	var body any
-	if fam == familyShare {
-		body = shareEnvelope{Success: true, Errors: []wireMessage{}, Result: raw, ResultInfo: info}
-	} else {
-		body = accessEnvelope{Success: true, Errors: []wireMessage{}, Messages: []wireMessage{}, Result: raw, ResultInfo: info}
-	}
-	writeJSON(w, status, body)
+	writeBody(w, status, b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
@@ -526,6 +528,10 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"success":false,"errors":[{"code":10500,"message":"Internal server error"}],"messages":[],"result":null}`)
 	}
+	writeBody(w, status, b)
+}
+
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)

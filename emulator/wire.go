@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/idpsync/idpsync/idptype"
@@ -46,7 +45,7 @@ type accessEnvelope struct {
 	Success    bool            `json:"success"`
 	Errors     []wireMessage   `json:"errors"`
 	Messages   []wireMessage   `json:"messages"`
-	Result     json.RawMessage `json:"result"`
+	Result     any             `json:"result"` // encoded in the same pass as the envelope
 	ResultInfo *wireResultInfo `json:"result_info,omitempty"`
 }
 
@@ -55,7 +54,7 @@ type accessEnvelope struct {
 type shareEnvelope struct {
 	Success    bool            `json:"success"`
 	Errors     []wireMessage   `json:"errors"`
-	Result     json.RawMessage `json:"result"`
+	Result     any             `json:"result"`
 	ResultInfo *wireResultInfo `json:"result_info,omitempty"`
 }
 
