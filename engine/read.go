@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 
@@ -421,6 +423,12 @@ func canonical(m map[string]any) (map[string]any, error) {
 	if m == nil {
 		return nil, nil
 	}
+	// A map decoded from a response already holds only what the round trip
+	// would give (every read's config): a copy of it is the same value,
+	// without encoding and decoding each IdP's config on every plan.
+	if out, ok := jsonCopy(m); ok {
+		return out.(map[string]any), nil
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return nil, err
@@ -430,6 +438,40 @@ func canonical(m map[string]any) (map[string]any, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// jsonCopy deep-copies v when it holds only what json.Unmarshal makes of
+// JSON into an any (finite float64, valid UTF-8 strings, bools, nil, []any
+// and map[string]any), on which the round trip is the identity; ok is false
+// for anything else.
+func jsonCopy(v any) (_ any, ok bool) {
+	switch v := v.(type) {
+	case nil, bool:
+		return v, true
+	case float64:
+		return v, !math.IsNaN(v) && !math.IsInf(v, 0)
+	case string:
+		return v, utf8.ValidString(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			if out[i], ok = jsonCopy(e); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			c, ok := jsonCopy(e)
+			if !ok || !utf8.ValidString(k) {
+				return nil, false
+			}
+			out[k] = c
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // versionMarker is a marker of the IdP as read: the IdP object has no
