@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -51,7 +50,7 @@ func (c *CommentLimit) Write(w io.Writer, view func(io.Writer) error) error {
 		return err
 	}
 	if c.FullOutput != "" {
-		if err := os.WriteFile(c.FullOutput, buf.Bytes(), 0o644); err != nil {
+		if err := WriteFile(c.FullOutput, buf.Bytes(), 0o644); err != nil {
 			return fmt.Errorf("--full-output: %w", err)
 		}
 	}

@@ -42,7 +42,7 @@ func (w *PEMWriter) Write(accountID, idpName, pem string) error {
 	if err := os.MkdirAll(w.Dir, 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(w.Dir, name), []byte(pem), 0o644); err != nil {
+	if err := WriteFile(filepath.Join(w.Dir, name), []byte(pem), 0o644); err != nil {
 		return err
 	}
 	if w.written == nil {

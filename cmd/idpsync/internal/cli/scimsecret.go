@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -66,40 +64,14 @@ func (w *SCIMSecretWriter) WriteSCIMSecret(_ context.Context, s apply.SCIMSecret
 	if err := w.Prepare(); err != nil {
 		return "", err
 	}
-	// A link planted where the file goes would send the secret elsewhere.
-	if st, err := os.Lstat(path); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-		return "", fmt.Errorf("%s is a symbolic link; not writing a secret through it", path)
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	// WriteFile replaces whatever is at path (a planted link included)
+	// rather than writing through it.
+	if err := WriteFile(path, []byte(s.Secret+"\n"), 0o600); err != nil {
 		return "", err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return "", fmt.Errorf("open %s: %w", path, cause(err))
-	}
-	// A file left by an earlier run keeps its mode on open: narrow it.
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return "", fmt.Errorf("chmod %s: %w", path, cause(err))
-	}
-	if _, err := f.WriteString(s.Secret + "\n"); err != nil {
-		f.Close()
-		return "", fmt.Errorf("write %s: %w", path, cause(err))
-	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("close %s: %w", path, cause(err))
 	}
 	if w.written == nil {
 		w.written = map[string]string{}
 	}
 	w.written[name] = s.IdP
 	return path, nil
-}
-
-// cause is an error without the path a *fs.PathError repeats.
-func cause(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -116,12 +116,17 @@ func Run(ctx context.Context, opts *Options) error {
 			if idptype.IsZone(id) {
 				name = "zone-" + idptype.OwnerID(id) + ".yaml"
 			}
+			// Account and zone ids come from the API: one that is not a
+			// plain file name must not place a file outside --out.
+			if filepath.Base(name) != name || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+				return fmt.Errorf("--out: owner id %q is not usable in a file name", id)
+			}
 			path := filepath.Join(opts.Out, name)
 			var b strings.Builder
 			if err := writeDoc(&b, docs[i:i+1], owners[i:i+1]); err != nil {
 				return err
 			}
-			if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			if err := cli.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 				return fmt.Errorf("--out: %w", err)
 			}
 			fmt.Fprintf(f.IO.ErrOut, "Wrote %s\n", path)

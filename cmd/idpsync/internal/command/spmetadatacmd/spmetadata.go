@@ -6,7 +6,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 
@@ -131,7 +130,7 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.Out != "" {
-		if err := os.WriteFile(opts.Out, out, 0o644); err != nil {
+		if err := cli.WriteFile(opts.Out, out, 0o644); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
 		fmt.Fprintf(f.IO.ErrOut, "Wrote the service-provider metadata of %s to %s\n", idp.Name, opts.Out)
