@@ -229,7 +229,7 @@ func Run(ctx context.Context, opts *Options) error {
 		return cli.Exit(cli.ExitError)
 	}
 	if opts.Wait {
-		if err := waitForShares(ctx, f, conn, p, res, opts.WaitTimeout); err != nil {
+		if err := waitForShares(ctx, f, conn.Client, p, res, opts.WaitTimeout); err != nil {
 			return err
 		}
 	}
@@ -449,9 +449,13 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-func waitForShares(ctx context.Context, f *cli.Factory, conn *cli.Connection, p *plan.Plan, res *apply.Result, timeout time.Duration) error {
+// waitForShares is --wait. Every write is done by now, so the first Ctrl-C
+// ends the wait (the second-Ctrl-C context would poll on until the timeout).
+func waitForShares(ctx context.Context, f *cli.Factory, client apply.Client, p *plan.Plan, res *apply.Result, timeout time.Duration) error {
+	ctx, cancel := f.CancelOnInterrupt(ctx)
+	defer cancel()
 	last := ""
-	err := apply.WaitForShares(ctx, conn.Client, p, res.Shares, timeout, func(pending []apply.Pending) {
+	err := apply.WaitForShares(ctx, client, p, res.Shares, timeout, func(pending []apply.Pending) {
 		line := fmt.Sprintf("Waiting for %d share %s...", len(pending), plural(len(pending), "transition", "transitions"))
 		if line != last && f.IO.ErrOut != nil {
 			fmt.Fprintln(f.IO.ErrOut, line)
