@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/xml"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,6 +52,70 @@ func TestReadmeTour(t *testing.T) {
 		if got != want {
 			t.Fatalf("%s\nexited %d, the README promises %d:\n%s", cmdline, got, want, out.String())
 		}
+	}
+}
+
+// TestReadmeSPMetadata runs the README's sp-metadata example as written, in
+// a directory holding the examples, and reads back what it wrote: Cloudflare's
+// service-provider metadata for the sandbox account's team domain.
+func TestReadmeSPMetadata(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)<!-- sp-metadata.*?-->\n```sh\n(.*?)```\n<!-- end sp-metadata -->").FindStringSubmatch(string(readme))
+	if m == nil {
+		t.Fatal("README: no sp-metadata block")
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "examples"), os.DirFS("../../examples")); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "NO_COLOR=1"}
+	var ran int
+	for _, line := range strings.Split(m[1], "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		cmd := exec.Command("sh", "-c", line)
+		cmd.Dir, cmd.Env = dir, env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", line, err, out)
+		}
+		ran++
+	}
+	if ran != 2 {
+		t.Fatalf("README sp-metadata block: %d commands, want the apply and the sp-metadata", ran)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "cloudflare-sp.xml"))
+	if err != nil {
+		t.Fatalf("the example wrote no cloudflare-sp.xml: %v", err)
+	}
+	var md struct {
+		XMLName  xml.Name `xml:"urn:oasis:names:tc:SAML:2.0:metadata EntityDescriptor"`
+		EntityID string   `xml:"entityID,attr"`
+		SP       struct {
+			ACS []struct {
+				Binding  string `xml:"Binding,attr"`
+				Location string `xml:"Location,attr"`
+			} `xml:"urn:oasis:names:tc:SAML:2.0:metadata AssertionConsumerService"`
+			Keys []struct{} `xml:"urn:oasis:names:tc:SAML:2.0:metadata KeyDescriptor"`
+		} `xml:"urn:oasis:names:tc:SAML:2.0:metadata SPSSODescriptor"`
+	}
+	if err := xml.Unmarshal(b, &md); err != nil {
+		t.Fatalf("cloudflare-sp.xml: %v\n%s", err, b)
+	}
+	// The sandbox's team domain comes from the account id (emulator
+	// --auto-accounts); examples/saml-metadata.yaml declares no encryption.
+	const callback = "https://team-023e105f.cloudflareaccess.com/cdn-cgi/access/callback"
+	if md.EntityID != callback {
+		t.Errorf("entityID = %q, want %q", md.EntityID, callback)
+	}
+	if len(md.SP.ACS) != 1 || md.SP.ACS[0].Location != callback || md.SP.ACS[0].Binding != "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" {
+		t.Errorf("AssertionConsumerService = %+v, want one HTTP-POST at %s", md.SP.ACS, callback)
+	}
+	if len(md.SP.Keys) != 0 {
+		t.Errorf("%d KeyDescriptors, want none without encryption", len(md.SP.Keys))
 	}
 }
 
