@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -208,7 +209,7 @@ func (a *API) credentials(f *Factory, opts *cloudflare.Options) error {
 
 func (a *API) token(f *Factory, opts *cloudflare.Options) error {
 	if a.TokenFile != "" {
-		b, err := os.ReadFile(a.TokenFile)
+		b, err := readTokenFile(a.TokenFile)
 		if err != nil {
 			return fmt.Errorf("--api-token-file: %w", err)
 		}
@@ -222,6 +223,37 @@ func (a *API) token(f *Factory, opts *cloudflare.Options) error {
 		opts.Token = t
 	}
 	return nil
+}
+
+// maxTokenFile bounds --api-token-file: Cloudflare tokens are tens of
+// characters, and a path to a device or a huge file must not fill memory.
+const maxTokenFile = 4 << 10
+
+// readTokenFile reads a token file: a regular file (a FIFO would block the
+// run where Ctrl-C is not yet watched, a device never ends) of at most
+// maxTokenFile bytes. Its errors never quote the content.
+func readTokenFile(path string) ([]byte, error) {
+	if st, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, pathCause(err))
+	}
+	if len(b) > maxTokenFile {
+		return nil, fmt.Errorf("%s is larger than %d KiB; it should hold one API token", path, maxTokenFile>>10)
+	}
+	return b, nil
 }
 
 func (a *API) logger(f *Factory) *slog.Logger {

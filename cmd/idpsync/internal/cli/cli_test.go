@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -140,5 +141,35 @@ func TestPEMWriterNamesFilesUniquely(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "023e-Okta.pem")); string(b) != "A" {
 		t.Errorf("the first certificate was replaced: %q", b)
+	}
+}
+
+// --api-token-file reads a bounded regular file: a device or a FIFO would
+// never end, or block before Ctrl-C is watched.
+func TestTokenFileIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("t"), maxTokenFile+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good")
+	if err := os.WriteFile(good, []byte(" tok-123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ path, wantErr string }{
+		{good, ""},
+		{big, "larger than 4 KiB"},
+		{"/dev/zero", "not a regular file"},
+		{dir, "not a regular file"},
+	} {
+		a := &API{TokenFile: tt.path}
+		var opts cloudflare.Options
+		err := a.token(&Factory{Getenv: func(string) (string, bool) { return "", false }}, &opts)
+		switch {
+		case tt.wantErr == "" && (err != nil || opts.Token != "tok-123"):
+			t.Errorf("%s: token %q, err %v", tt.path, opts.Token, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%s: err %v, want %q", tt.path, err, tt.wantErr)
+		}
 	}
 }
