@@ -129,9 +129,19 @@ func New(opts Options) (*Client, error) {
 	if opts.BaseURL == "" {
 		opts.BaseURL = DefaultBaseURL
 	}
+	// The endpoint comes from a flag or CLOUDFLARE_BASE_URL: no error quotes
+	// it raw (url.Parse's does), and it may carry no credentials, which
+	// would travel in every request and show wherever the endpoint does
+	// (saved plans, errors).
 	base, err := url.Parse(strings.TrimRight(opts.BaseURL, "/"))
 	if err != nil {
-		return nil, fmt.Errorf("api endpoint %q: %w", opts.BaseURL, err)
+		return nil, errors.New("api endpoint: not a valid URL")
+	}
+	if base.User != nil {
+		return nil, fmt.Errorf("api endpoint %s: credentials in the URL are not allowed; use CLOUDFLARE_API_TOKEN or --api-token-file", base.Redacted())
+	}
+	if base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("api endpoint %s://%s%s: a query or fragment is not allowed", base.Scheme, base.Host, base.EscapedPath())
 	}
 	switch {
 	case opts.Token == "" && opts.Email == "" && opts.Key == "":
@@ -146,10 +156,10 @@ func New(opts Options) (*Client, error) {
 			return nil, fmt.Errorf("api endpoint %s: refusing to send credentials over plain http to a non-loopback host; use https", base.Redacted())
 		}
 	default:
-		return nil, fmt.Errorf("api endpoint %q: scheme must be https (or http to a loopback host)", opts.BaseURL)
+		return nil, fmt.Errorf("api endpoint %s: scheme must be https (or http to a loopback host)", base.Redacted())
 	}
 	if base.Host == "" {
-		return nil, fmt.Errorf("api endpoint %q: no host", opts.BaseURL)
+		return nil, fmt.Errorf("api endpoint %s: no host", base.Redacted())
 	}
 	if opts.RateLimit == (RateLimit{}) {
 		opts.RateLimit = DefaultRateLimit

@@ -108,6 +108,10 @@ func TestNewValidatesEndpointAndCredentials(t *testing.T) {
 		{"http localhost lookalike", Options{BaseURL: "http://localhost.example.com/client/v4", Token: "t"}, "refusing"},
 		{"other scheme", Options{BaseURL: "ftp://127.0.0.1/", Token: "t"}, "scheme must be https"},
 		{"no credentials", Options{}, "no API credentials"},
+		{"credentials in the URL", Options{BaseURL: "https://user:hunter2secret@api.example.com/client/v4", Token: "t"}, "credentials in the URL are not allowed"},
+		{"password in an ftp URL", Options{BaseURL: "ftp://user:hunter2secret@127.0.0.1/", Token: "t"}, "credentials in the URL are not allowed"},
+		{"query in the URL", Options{BaseURL: "https://api.example.com/client/v4?key=hunter2secret", Token: "t"}, "a query or fragment is not allowed"},
+		{"unparsable URL", Options{BaseURL: "https://api.example.com/%zzhunter2secret", Token: "t"}, "not a valid URL"},
 		{"email without key", Options{Email: "a@b.c"}, "needs both"},
 		{"bad rate limit", Options{Token: "t", RateLimit: RateLimit{Requests: -1, Window: time.Second}}, "rate limit"},
 	}
@@ -121,6 +125,9 @@ func TestNewValidatesEndpointAndCredentials(t *testing.T) {
 				t.Fatalf("New: no error, want %q", tt.wantErr)
 			case tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr):
 				t.Fatalf("New: %v, want %q", err, tt.wantErr)
+			}
+			if err != nil && strings.Contains(err.Error(), "hunter2secret") {
+				t.Fatalf("error quotes a secret of the endpoint: %v", err)
 			}
 			if err != nil && tt.opts.Token != "" && strings.Contains(err.Error(), tt.opts.Token+"@") {
 				t.Fatalf("error leaks credentials: %v", err)

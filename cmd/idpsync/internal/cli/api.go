@@ -164,10 +164,13 @@ func (a *API) Endpoint(f *Factory) string {
 		base = cloudflare.DefaultBaseURL
 	}
 	base = strings.TrimRight(base, "/")
-	if u, err := url.Parse(base); err == nil {
-		return u.Redacted()
+	u, err := url.Parse(base)
+	if err != nil {
+		// Never the raw value: it may hold anything, and is shown.
+		return "(not a valid URL)"
 	}
-	return base
+	u.RawQuery, u.Fragment = "", ""
+	return u.Redacted()
 }
 
 // ConnectionFlags are the flags of a that select the API, as typed on a

@@ -173,3 +173,19 @@ func TestTokenFileIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// The endpoint a saved plan records and its errors show never carries what
+// CLOUDFLARE_BASE_URL holds beyond scheme, host and path.
+func TestEndpointShowsNoSecretOfTheURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://api.example.com/client/v4/":              "https://api.example.com/client/v4",
+		"https://u:hunter2@api.example.com/client/v4":     "https://u:xxxxx@api.example.com/client/v4",
+		"https://api.example.com/client/v4?token=hunter2": "https://api.example.com/client/v4",
+		"https://api.example.com/%zz-hunter2":             "(not a valid URL)",
+	} {
+		f := &Factory{Getenv: func(k string) (string, bool) { return in, k == "CLOUDFLARE_BASE_URL" }}
+		if got := (&API{}).Endpoint(f); got != want {
+			t.Errorf("Endpoint(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
