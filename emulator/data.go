@@ -2,7 +2,9 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -329,14 +331,39 @@ func (d *Data) normalize(now time.Time) {
 	}
 }
 
+// MaxDataFile bounds the data file the emulator loads: a sandbox of
+// thousands of IdPs is a few MiB, and a file swapped for a device or a huge
+// one must not exhaust memory.
+const MaxDataFile = 256 << 20
+
 func readDataFile(path string) (*Data, error) {
-	b, err := os.ReadFile(path)
+	if st, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxDataFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxDataFile {
+		return nil, fmt.Errorf("%s is larger than %d MiB", path, MaxDataFile>>20)
+	}
 	var d Data
 	if err := json.Unmarshal(b, &d); err != nil {
-		return nil, fmt.Errorf("parse %s: %w", path, err)
+		// The file holds the secrets applied to the sandbox, and a JSON
+		// type error quotes the value it met ("number 1234"): say where,
+		// not what.
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("parse %s: not valid JSON at byte %d", path, se.Offset)
+		}
+		return nil, fmt.Errorf("parse %s: not an emulator data file", path)
 	}
 	return &d, nil
 }
