@@ -19,6 +19,10 @@ const EnvKey = "IDPSYNC_PLAN_KEY"
 // be found by trying guesses against a saved plan's MAC.
 const MinEnvKeyLen = 16
 
+// MaxEnvKeyLen bounds IDPSYNC_PLAN_KEY: a key is tens of characters, and a
+// variable set to a file's content by mistake is refused rather than used.
+const MaxEnvKeyLen = 1024
+
 // hkdfSalt separates idpsync's keys from any other use of the same credential.
 const hkdfSalt = "idpsync saved plan v1"
 
@@ -77,6 +81,9 @@ func GlobalKeyKey(email, apiKey string) (Key, error) {
 func EnvValueKey(v string) (Key, error) {
 	if len(v) < MinEnvKeyLen {
 		return Key{}, fmt.Errorf("%s must be at least %d characters long (for example the output of `openssl rand -hex 32`)", EnvKey, MinEnvKeyLen)
+	}
+	if len(v) > MaxEnvKeyLen {
+		return Key{}, fmt.Errorf("%s must be at most %d characters long (for example the output of `openssl rand -hex 32`)", EnvKey, MaxEnvKeyLen)
 	}
 	return derive("plan key", []byte(v), EnvKey)
 }

@@ -206,6 +206,9 @@ func TestOtherCredentialsRefused(t *testing.T) {
 }
 
 func TestKeys(t *testing.T) {
+	if _, err := EnvValueKey(strings.Repeat("k", MaxEnvKeyLen+1)); err == nil || !strings.Contains(err.Error(), "at most 1024") {
+		t.Errorf("an oversized IDPSYNC_PLAN_KEY: err = %v", err)
+	}
 	if _, err := EnvValueKey("short"); err == nil || !strings.Contains(err.Error(), "at least 16") {
 		t.Errorf("short IDPSYNC_PLAN_KEY: %v", err)
 	}

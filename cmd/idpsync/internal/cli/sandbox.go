@@ -90,7 +90,7 @@ func SandboxPlanKey(dir string) (planfile.Key, error) {
 		return planfile.Key{}, fmt.Errorf("sandbox: %w", err)
 	}
 	path := filepath.Join(dir, sandboxKeyFile)
-	b, err := os.ReadFile(path)
+	b, err := readKeyFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		b = make([]byte, 32)
 		rand.Read(b)
@@ -107,10 +107,31 @@ func SandboxPlanKey(dir string) (planfile.Key, error) {
 		} else if !errors.Is(cerr, os.ErrExist) {
 			return planfile.Key{}, fmt.Errorf("sandbox: write the plan key: %w", cerr)
 		}
-		b, err = os.ReadFile(path)
+		b, err = readKeyFile(path)
 	}
 	if err != nil {
 		return planfile.Key{}, fmt.Errorf("sandbox: read the plan key: %w", err)
 	}
 	return planfile.RandomKey(b, "the sandbox's key ("+path+")")
+}
+
+// readKeyFile reads the sandbox's plan key: 32 bytes; anything much larger
+// is not a key idpsync wrote, and is not read whole.
+func readKeyFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 1<<10+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > 1<<10 {
+		return nil, fmt.Errorf("%s is not a key idpsync wrote (too large)", path)
+	}
+	return b, nil
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -143,5 +145,16 @@ func TestConnectionFlagsAndShellJoin(t *testing.T) {
 	}
 	if got := (&API{Sandbox: DefaultSandboxDir}).ConnectionFlags(); len(got) != 1 || got[0] != "--sandbox" {
 		t.Errorf("default sandbox = %q", got)
+	}
+}
+
+// The sandbox's plan key is read bounded: a huge file there is refused.
+func TestSandboxPlanKeyIsReadBounded(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, sandboxKeyFile), make([]byte, 1<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SandboxPlanKey(dir); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Fatalf("err = %v, want the oversized key refused", err)
 	}
 }
