@@ -81,6 +81,30 @@ func lockSandbox(ctx context.Context, dir string, errOut io.Writer) (func(), err
 	}
 }
 
+// publishKey writes a new random key to path unless one is there already.
+// Processes started together on a new sandbox read the key before any takes
+// the sandbox's lock, so the key appears whole or not at all: it is written
+// to a temporary file, then linked to its name, which fails when another
+// process linked its own first (then both use that one). Creating path
+// itself with O_EXCL and writing it would let a racing reader see it empty.
+func publishKey(dir, path string) error {
+	b := make([]byte, 32)
+	rand.Read(b)
+	tmp, err := os.CreateTemp(dir, sandboxKeyFile+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.Write(b)
+	if err := tmp.Close(); werr != nil || err != nil {
+		return errors.Join(werr, err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	return nil
+}
+
 // errLocked says another process holds the lock.
 var errLocked = errors.New("locked by another process")
 
@@ -92,20 +116,8 @@ func SandboxPlanKey(dir string) (planfile.Key, error) {
 	path := filepath.Join(dir, sandboxKeyFile)
 	b, err := readKeyFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		b = make([]byte, 32)
-		rand.Read(b)
-		// O_EXCL: when two first runs race, one key wins and both use it.
-		f, cerr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if cerr == nil {
-			_, werr := f.Write(b)
-			if cerr = f.Close(); werr != nil {
-				cerr = werr
-			}
-			if cerr != nil {
-				return planfile.Key{}, fmt.Errorf("sandbox: write the plan key: %w", cerr)
-			}
-		} else if !errors.Is(cerr, os.ErrExist) {
-			return planfile.Key{}, fmt.Errorf("sandbox: write the plan key: %w", cerr)
+		if err := publishKey(dir, path); err != nil {
+			return planfile.Key{}, fmt.Errorf("sandbox: write the plan key: %w", err)
 		}
 		b, err = readKeyFile(path)
 	}

@@ -136,6 +136,35 @@ func TestSandboxPlanKeyIsStable(t *testing.T) {
 	}
 }
 
+// TestSandboxPlanKeyFirstRunsRace: processes started together on a new
+// sandbox each read the key before any takes the sandbox's lock. One writes
+// it; none may read it half-written (an empty file: "the key is too short"),
+// and all use the same key.
+func TestSandboxPlanKeyFirstRunsRace(t *testing.T) {
+	for range 50 {
+		dir := t.TempDir()
+		const n = 8
+		keys := make([]string, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				k, err := SandboxPlanKey(dir)
+				keys[i], errs[i] = k.ID(), err
+			})
+		}
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("a first run racing others: %v", errs[i])
+			}
+			if keys[i] != keys[0] {
+				t.Fatalf("runs racing on a new sandbox use different keys")
+			}
+		}
+	}
+}
+
 func TestConnectionFlagsAndShellJoin(t *testing.T) {
 	a := API{Sandbox: "my sandbox", URL: "http://127.0.0.1:8787/client/v4", TokenFile: "tok.txt"}
 	got := ShellJoin(append(a.ConnectionFlags(), "it's.plan"))
