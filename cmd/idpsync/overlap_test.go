@@ -219,6 +219,17 @@ var seeds = []overlapSeed{
 			apiCall(t, http.MethodDelete, baseURL+"/accounts/"+account+"/shares/"+s.ID, nil)
 		}
 	}},
+	// Copies left by three applies at once: the racers repair concurrently,
+	// deleting the same copies (a delete that finds the object gone is done).
+	{"copies left by a race", func(t *testing.T, r idpsyncRunner, _, _ string) {
+		t.Helper()
+		var wg sync.WaitGroup
+		for range 3 {
+			cmd, out := r.start(t, "apply", "--auto-approve", "federation.yaml")
+			wg.Go(func() { finish(t, cmd, out) })
+		}
+		wg.Wait()
+	}},
 }
 
 // withoutFederation drops every federation block from a file.
