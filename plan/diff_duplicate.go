@@ -29,7 +29,11 @@ type twin struct {
 // twins chooses among the unpinned live IdPs that carry a declared IdP's
 // name. Identical ones (same type, same values of the declared fields, same
 // encryption) are duplicates: the one kept is the one a grant refers to
-// (the lowest id among several), else the lowest id. Twins that differ are an
+// (the lowest id among several), else one whose encryption is already as
+// declared, else the lowest id. Where the file declares encryption on, a twin
+// with it still off counts as identical: switching it on is apply's own later
+// step, so such a twin is what a run stopped between its steps leaves, and the
+// kept IdP gets the step if it lacks it. Twins that differ otherwise are an
 // error: only a person can say which one is meant.
 func twins(ac *account, di *state.IdP, cands []*state.LiveIdP) (*state.LiveIdP, []*state.LiveIdP, error) {
 	if len(cands) == 1 {
@@ -40,9 +44,10 @@ func twins(ac *account, di *state.IdP, cands []*state.LiveIdP) (*state.LiveIdP, 
 	addr := IdPAddress(ac.d.ID, ac.label, di.Name)
 	t, known := idptype.Types[di.Type]
 	first := cands[0]
+	wantEncryption := di.Encryption != nil && di.Encryption.Enabled
 	for _, l := range cands[1:] {
 		same := known && l.Type == di.Type && first.Type == di.Type &&
-			l.EncryptionEnabled == first.EncryptionEnabled &&
+			(l.EncryptionEnabled == first.EncryptionEnabled || wantEncryption) &&
 			reflect.DeepEqual(configChanges(t, di, l.Config), configChanges(t, di, first.Config))
 		if !same {
 			return nil, nil, fmt.Errorf("%s: two live IdPs named %q in %s differ (%s, %s): pin the one to manage with id: (e.g. id: %s)",
@@ -50,11 +55,10 @@ func twins(ac *account, di *state.IdP, cands []*state.LiveIdP) (*state.LiveIdP, 
 		}
 	}
 	keep := first
-	for _, l := range cands {
-		if len(grantsOf(ac, l)) > 0 {
-			keep = l
-			break
-		}
+	if i := slices.IndexFunc(cands, func(l *state.LiveIdP) bool { return len(grantsOf(ac, l)) > 0 }); i >= 0 {
+		keep = cands[i]
+	} else if i := slices.IndexFunc(cands, func(l *state.LiveIdP) bool { return l.EncryptionEnabled == wantEncryption }); i >= 0 {
+		keep = cands[i]
 	}
 	var extra []*state.LiveIdP
 	for _, l := range cands {

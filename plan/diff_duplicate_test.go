@@ -45,6 +45,15 @@ func TestDiffDuplicates(t *testing.T) {
 			},
 		},
 		{
+			name: "a twin an interrupted run left before switching encryption on is a duplicate; the finished one stays",
+			live: func() *state.Live {
+				unfinished := twinOf(liveOkta(), "idp-aaaa")
+				unfinished.EncryptionEnabled, unfinished.CertificateSet = false, nil
+				return liveState(unfinished, liveOkta(), liveGitHub())
+			},
+			want: []string{"account[platform].idp[idp-aaaa] delete duplicate"},
+		},
+		{
 			name: "a second grant of one IdP",
 			live: func() *state.Live {
 				l := liveState(liveOkta(), liveGitHub())
@@ -118,5 +127,33 @@ func TestDiffDuplicates(t *testing.T) {
 				t.Error("the repair is not deterministic")
 			}
 		})
+	}
+}
+
+// TestTwinsPreferTheFinishedOne: with no grant to decide, the twin whose
+// encryption is already as declared stays, whatever its id.
+func TestTwinsPreferTheFinishedOne(t *testing.T) {
+	d := desiredOkta()
+	d.Federation = nil
+	unfinished := liveOkta()
+	unfinished.ID, unfinished.Grant, unfinished.Version = "idp-aaaa", nil, "v-idp-aaaa"
+	unfinished.EncryptionEnabled, unfinished.CertificateSet = false, nil
+	finished := liveOkta()
+	finished.Grant = nil
+	l := liveState(unfinished, finished)
+	account0(l).Grants, account0(l).Shares = nil, nil
+	p, err := Diff(desiredState(d), l, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range p.Actions {
+		if a.Action != NoOp {
+			got = append(got, a.Address+" "+string(a.Action))
+		}
+	}
+	want := []string{"account[platform].idp[idp-aaaa] delete"}
+	if !slices.Equal(got, want) {
+		t.Errorf("actions %q, want %q", got, want)
 	}
 }
