@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -165,6 +166,9 @@ func (l *loader) decodeIdP(acct *Account, n *yaml.Node, im map[string]any) (idpD
 				l.errorf(l.pos(k), "declare the IdP under `accounts:` to use it", "`%s` is per account: the API offers it for no zone-level identity provider", key)
 			}
 		}
+		// The schema pass reads the same document at this moment (see
+		// loadDocument): leave it whole and decode a copy without the keys.
+		im = maps.Clone(im)
 		delete(im, "encryption")
 		delete(im, "federation")
 	}
