@@ -8,6 +8,7 @@
 //	go run ./bench -runs 1 -sizes 10,50          # a quick run
 //	go run ./bench -scenarios faults,crash       # the reliability scenarios only
 //	go run ./bench -markdown                     # the table as Markdown
+//	go run ./bench -scenarios plan -cpuprofile cpu.out   # where the CPU goes
 //
 // Scenarios: 1 plan (requests and wall time of a plan against an applied
 // state, within the default budget, and with 32 requests in flight), 2 apply
