@@ -12,13 +12,16 @@ import (
 )
 
 // DestroyError lists the destructive actions a plan may not run without
-// allow-destroy, and the accounts that would lose a login option.
+// allow-destroy, and the accounts and zones that would lose a login option.
 type DestroyError struct {
 	// Blocked are the destructive actions, in plan order.
 	Blocked []BlockedAction
 	// LosesAccess are the accounts that lose a login option, as "label (id)"
 	// or the bare id, sorted.
 	LosesAccess []string
+	// ZonesLoseAccess are the zones whose zone-level IdP goes, named like
+	// LosesAccess with the bare zone id, sorted.
+	ZonesLoseAccess []string
 }
 
 // BlockedAction is one destructive action CheckDestroy refused.
@@ -26,6 +29,9 @@ type BlockedAction struct {
 	Address string
 	Action  plan.Kind
 	Account string
+	// Owner is the owner key: an account id, or idptype.ZoneKey of a zone,
+	// whose prune: true would allow the action.
+	Owner string
 	// Lockout are the Access applications and organizations that lose a
 	// login option; when set, prune: true does not allow the action.
 	Lockout []plan.Lockout
@@ -35,16 +41,29 @@ func (e *DestroyError) Error() string {
 	var b strings.Builder
 	// prune: true is no way out for an action that locks users out.
 	pruneHelps := false
+	// prune: true is set on the account or the zone that owns the IdP.
+	accounts, zones := false, false
 	for _, a := range e.Blocked {
-		pruneHelps = pruneHelps || len(a.Lockout) == 0
+		if len(a.Lockout) == 0 {
+			pruneHelps = true
+			zone := idptype.IsZone(a.Owner)
+			accounts, zones = accounts || !zone, zones || zone
+		}
+	}
+	owners := "accounts"
+	switch {
+	case accounts && zones:
+		owners = "accounts and zones"
+	case zones:
+		owners = "zones"
 	}
 	switch {
 	case len(e.Blocked) == 1 && pruneHelps:
-		b.WriteString("1 destructive action is blocked; pass --allow-destroy or set prune: true on its account:")
+		fmt.Fprintf(&b, "1 destructive action is blocked; pass --allow-destroy or set prune: true on its %s:", strings.TrimSuffix(owners, "s"))
 	case len(e.Blocked) == 1:
 		b.WriteString("1 destructive action is blocked; pass --allow-destroy (prune: true does not cover it):")
 	case pruneHelps:
-		fmt.Fprintf(&b, "%d destructive actions are blocked; pass --allow-destroy or set prune: true on their accounts:", len(e.Blocked))
+		fmt.Fprintf(&b, "%d destructive actions are blocked; pass --allow-destroy or set prune: true on their %s:", len(e.Blocked), owners)
 	default:
 		fmt.Fprintf(&b, "%d destructive actions are blocked; pass --allow-destroy (prune: true does not cover them):", len(e.Blocked))
 	}
@@ -59,6 +78,9 @@ func (e *DestroyError) Error() string {
 	}
 	if len(e.LosesAccess) > 0 {
 		fmt.Fprintf(&b, "\naccounts that lose a login option: %s", strings.Join(e.LosesAccess, ", "))
+	}
+	if len(e.ZonesLoseAccess) > 0 {
+		fmt.Fprintf(&b, "\nzones that lose a login option: %s", strings.Join(e.ZonesLoseAccess, ", "))
 	}
 	return b.String()
 }
@@ -81,14 +103,17 @@ func CheckDestroy(p *plan.Plan, live *lstate.Live, allowDestroy bool) error {
 	for _, a := range p.Accounts {
 		accounts[a.ID] = a
 	}
+	// label names an owner by its label and bare id: a zone's owner key
+	// never reaches a message.
 	label := func(id string) string {
-		if a, ok := accounts[id]; ok && a.Label != "" && a.Label != id {
-			return fmt.Sprintf("%s (%s)", a.Label, id)
+		bare := idptype.OwnerID(id)
+		if a, ok := accounts[id]; ok && a.Label != "" && a.Label != id && a.Label != bare {
+			return fmt.Sprintf("%s (%s)", a.Label, bare)
 		}
-		return id
+		return bare
 	}
 	var e DestroyError
-	losers := map[string]bool{}
+	losers, zoneLosers := map[string]bool{}, map[string]bool{}
 	for _, a := range p.Actions {
 		// Taking a login away from an Access application or organization
 		// needs --allow-destroy even where the account prunes, or where the
@@ -96,14 +121,18 @@ func CheckDestroy(p *plan.Plan, live *lstate.Live, allowDestroy bool) error {
 		if !(Destructive(a) || a.LocksOut()) || (repair[a.Address] || accounts[a.AccountID].Prune) && !a.LocksOut() {
 			continue
 		}
-		e.Blocked = append(e.Blocked, BlockedAction{Address: a.Address, Action: a.Action, Account: a.Account, Lockout: a.Lockout})
+		e.Blocked = append(e.Blocked, BlockedAction{Address: a.Address, Action: a.Action, Account: a.Account, Owner: a.AccountID, Lockout: a.Lockout})
 		for _, id := range a.LosesAccess {
 			losers[label(id)] = true
 		}
-		// The IdP's own account loses it as a login option, whether or not
-		// the plan lists it.
+		// The IdP's own account or zone loses it as a login option, whether
+		// or not the plan lists it.
 		if a.Resource == plan.ResourceIdP && (a.Action == plan.Delete || a.Action == plan.Replace) {
-			losers[label(a.AccountID)] = true
+			if idptype.IsZone(a.AccountID) {
+				zoneLosers[label(a.AccountID)] = true
+			} else {
+				losers[label(a.AccountID)] = true
+			}
 		}
 	}
 	if len(e.Blocked) == 0 {
@@ -113,6 +142,10 @@ func CheckDestroy(p *plan.Plan, live *lstate.Live, allowDestroy bool) error {
 		e.LosesAccess = append(e.LosesAccess, l)
 	}
 	slices.Sort(e.LosesAccess)
+	for l := range zoneLosers {
+		e.ZonesLoseAccess = append(e.ZonesLoseAccess, l)
+	}
+	slices.Sort(e.ZonesLoseAccess)
 	return &e
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/internal/golden"
 	"github.com/idpsync/idpsync/plan"
 	lstate "github.com/idpsync/idpsync/state"
@@ -37,6 +38,24 @@ func destroyPlan(prunePlatform bool) *plan.Plan {
 	}
 }
 
+// zoneDestroyPlan deletes a zone IdP, and with account an account IdP too.
+func zoneDestroyPlan(account bool) *plan.Plan {
+	zone := idptype.ZoneKey("d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0")
+	idp := act(plan.Delete, plan.ResourceIdP, zone, "GitHub", "")
+	idp.Address, idp.IdP, idp.Account = "zone[docs].idp[GitHub]", "zone[docs].idp[GitHub]", "docs"
+	p := &plan.Plan{
+		Accounts: []plan.AccountRef{{ID: zone, Label: "docs"}},
+		Actions:  []plan.Action{idp},
+	}
+	if account {
+		a := act(plan.Delete, plan.ResourceIdP, "0aa", "Okta", "")
+		a.Account = "platform"
+		p.Accounts = append(p.Accounts, plan.AccountRef{ID: "0aa", Label: "platform"})
+		p.Actions = append([]plan.Action{a}, p.Actions...)
+	}
+	return p
+}
+
 func TestCheckDestroy(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -44,6 +63,7 @@ func TestCheckDestroy(t *testing.T) {
 		allow        bool
 		wantBlocked  []string
 		wantLosesAcc []string
+		wantZonesLA  []string
 	}{
 		{
 			name:         "blocked",
@@ -56,6 +76,21 @@ func TestCheckDestroy(t *testing.T) {
 			plan:         destroyPlan(true),
 			wantBlocked:  []string{"account[0dd].idp[Azure].share.recipient[0cc]"},
 			wantLosesAcc: []string{"0cc"},
+		},
+		{
+			// A zone's prune: true is the way out: the message names the
+			// zone, and the zone (by its bare id) loses the login option.
+			name:        "zone idp",
+			plan:        zoneDestroyPlan(false),
+			wantBlocked: []string{"zone[docs].idp[GitHub]"},
+			wantZonesLA: []string{"docs (d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0)"},
+		},
+		{
+			name:         "zone and account",
+			plan:         zoneDestroyPlan(true),
+			wantBlocked:  []string{"account[0aa].idp[Okta]", "zone[docs].idp[GitHub]"},
+			wantLosesAcc: []string{"platform (0aa)"},
+			wantZonesLA:  []string{"docs (d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0)"},
 		},
 		{name: "allowed", plan: destroyPlan(false), allow: true},
 		{name: "nothing destructive", plan: &plan.Plan{Actions: []plan.Action{act(plan.Create, plan.ResourceIdP, "0aa", "Okta", "")}}},
@@ -82,6 +117,12 @@ func TestCheckDestroy(t *testing.T) {
 			}
 			if !slices.Equal(de.LosesAccess, tt.wantLosesAcc) {
 				t.Errorf("loses access = %v, want %v", de.LosesAccess, tt.wantLosesAcc)
+			}
+			if !slices.Equal(de.ZonesLoseAccess, tt.wantZonesLA) {
+				t.Errorf("zones lose access = %v, want %v", de.ZonesLoseAccess, tt.wantZonesLA)
+			}
+			if strings.Contains(err.Error(), idptype.ZonePrefix) {
+				t.Errorf("message names a zone by its owner key:\n%s", err)
 			}
 			golden.Check(t, filepath.Join("testdata", "check_destroy_"+filepath.Base(t.Name())+".golden"), []byte(err.Error()+"\n"))
 		})

@@ -347,7 +347,8 @@ func (l *loader) merge() *Desired {
 		}
 		for _, idp := range decl.idps {
 			if first, dup := m.names[idp.idp.Name]; dup {
-				l.errorf(idp.namePos, "names are unique per account: rename one, or remove it", "duplicate identity provider `%s` in %s %s (first declared at %s)", idp.idp.Name, idptype.OwnerKind(m.decl.acct.ID), m.decl.acct.Label(), first)
+				kind := idptype.OwnerKind(m.decl.acct.ID)
+				l.errorf(idp.namePos, "names are unique per "+kind+": rename one, or remove it", "duplicate identity provider `%s` in %s %s (first declared at %s)", idp.idp.Name, kind, m.decl.acct.Label(), first)
 				continue
 			}
 			m.names[idp.idp.Name] = idp.namePos
