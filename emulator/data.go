@@ -183,72 +183,77 @@ func (d *Data) clone() (*Data, error) {
 }
 
 // validate checks the references a hand-written fixture is most likely to get wrong.
+//
+// Its errors name an entry by its list and index, never by a value: the data
+// file holds the secrets applied to the sandbox, and a value where an id
+// belongs may be one (as readDataFile, which says where, not what).
 func (d *Data) validate() error {
 	if d.ClockOffset != "" {
+		// time.ParseDuration's error quotes the value.
 		if _, err := time.ParseDuration(d.ClockOffset); err != nil {
-			return fmt.Errorf("clock_offset: %w", err)
+			return errors.New("clock_offset: not a Go duration such as 36h")
 		}
 	}
 	orgs := map[string]bool{}
-	for _, o := range d.Organizations {
+	for i, o := range d.Organizations {
 		if !isHex32(o.ID) {
-			return fmt.Errorf("organization %q: id must be 32 lowercase hex characters", o.ID)
+			return fmt.Errorf("organizations[%d]: id must be 32 lowercase hex characters", i)
 		}
 		orgs[o.ID] = true
 	}
 	if d.DefaultOrganizationID != "" && !orgs[d.DefaultOrganizationID] {
-		return fmt.Errorf("default_organization_id %q: no such organization", d.DefaultOrganizationID)
+		return errors.New("default_organization_id: no such organization")
 	}
 	accounts := map[string]bool{}
-	for _, a := range d.Accounts {
+	for i, a := range d.Accounts {
 		if !isHex32(a.ID) {
-			return fmt.Errorf("account %q: id must be 32 lowercase hex characters", a.ID)
+			return fmt.Errorf("accounts[%d]: id must be 32 lowercase hex characters", i)
 		}
 		if a.OrganizationID != "" && !orgs[a.OrganizationID] {
-			return fmt.Errorf("account %q: no such organization %q", a.ID, a.OrganizationID)
+			return fmt.Errorf("accounts[%d]: no such organization", i)
 		}
 		accounts[a.ID] = true
 	}
 	owners := maps.Clone(accounts)
-	for _, z := range d.Zones {
+	for i, z := range d.Zones {
 		if !isHex32(z.ID) {
-			return fmt.Errorf("zone %q: id must be 32 lowercase hex characters", z.ID)
+			return fmt.Errorf("zones[%d]: id must be 32 lowercase hex characters", i)
 		}
 		owners[zoneKey(z.ID)] = true
 	}
-	for _, p := range d.IdentityProviders {
+	for i, p := range d.IdentityProviders {
 		if !owners[p.AccountID] {
-			return fmt.Errorf("identity provider %q: no such account or zone %q", p.ID, p.AccountID)
+			return fmt.Errorf("identity_providers[%d]: no such account or zone", i)
 		}
 		if p.ID == "" || p.Type == "" {
-			return fmt.Errorf("identity provider %q: id and type are required", p.ID)
+			return fmt.Errorf("identity_providers[%d]: id and type are required", i)
 		}
 	}
-	for _, g := range d.Grants {
+	for i, g := range d.Grants {
 		if !accounts[g.AccountID] {
-			return fmt.Errorf("grant %q: no such account %q", g.ID, g.AccountID)
+			return fmt.Errorf("grants[%d]: no such account", i)
 		}
 	}
-	for _, s := range d.Shares {
+	for i, s := range d.Shares {
 		if !accounts[s.AccountID] {
-			return fmt.Errorf("share %q: no such account %q", s.ID, s.AccountID)
+			return fmt.Errorf("shares[%d]: no such account", i)
 		}
 	}
-	for _, a := range d.AccessApplications {
+	for i, a := range d.AccessApplications {
 		if !owners[a.AccountID] {
-			return fmt.Errorf("access application %q: no such account or zone %q", a.ID, a.AccountID)
+			return fmt.Errorf("access_applications[%d]: no such account or zone", i)
 		}
 		if a.ID == "" {
-			return fmt.Errorf("access application %q: id is required", a.Name)
+			return fmt.Errorf("access_applications[%d]: id is required", i)
 		}
 	}
 	orgOf := map[string]bool{}
-	for _, o := range d.AccessOrganizations {
+	for i, o := range d.AccessOrganizations {
 		if !owners[o.AccountID] {
-			return fmt.Errorf("access organization %q: no such account or zone %q", o.AuthDomain, o.AccountID)
+			return fmt.Errorf("access_organizations[%d]: no such account or zone", i)
 		}
 		if orgOf[o.AccountID] {
-			return fmt.Errorf("access organization: account %q has two", o.AccountID)
+			return fmt.Errorf("access_organizations[%d]: its account or zone already has one", i)
 		}
 		orgOf[o.AccountID] = true
 	}
