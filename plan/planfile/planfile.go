@@ -170,6 +170,25 @@ func sniff(head []byte) (bool, error) {
 	return false, nil
 }
 
+// where describes a JSON error of the envelope, read before its MAC is
+// verified, by byte offset only: encoding/json's messages quote what they met
+// (a field name, a number, a character), and the file is not yet known to be
+// one idpsync wrote. The error itself is not wrapped for the same reason.
+func where(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("not valid JSON at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("a value of the wrong type at byte %d", te.Offset)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "it ends before the envelope does"
+	}
+	// DisallowUnknownFields' error has no offset.
+	return "a field a saved plan does not have"
+}
+
 // Read reads and verifies the saved plan at path, for an apply against the
 // API at endpoint. It checks the MAC over the bytes as stored before it parses
 // the plan, so nothing of an edited file is ever used, then refuses a plan
@@ -201,7 +220,7 @@ func Decode(name string, b []byte, k Key, endpoint string) (*plan.Plan, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&env); err != nil {
-		return nil, fmt.Errorf("%s: the saved plan is damaged: %w", name, err)
+		return nil, fmt.Errorf("%s: the saved plan is damaged: %s", name, where(err))
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("%s: the saved plan is damaged: data after the plan", name)

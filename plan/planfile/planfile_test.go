@@ -177,6 +177,42 @@ func TestFormatEditsRefused(t *testing.T) {
 	}
 }
 
+// TestDamageQuotesNothing: an envelope that is not valid JSON, or not the
+// envelope's shape, is reported by byte offset only, before its MAC is
+// verified: nothing the file holds reaches the message.
+func TestDamageQuotesNothing(t *testing.T) {
+	k := testKey(t, "tok-one")
+	good, _ := Encode(samplePlan(k), k, testEndpoint)
+	const canary = "98765432123456789012345"
+	tests := []struct{ name, old, new, want string }{
+		{"syntax", `"key_id"`, `x"` + canary + `", "key_id"`, "not valid JSON at byte "},
+		{"number for a string", `"key_id": "`, `"key_id": ` + canary + `, "_": "`, "a value of the wrong type at byte "},
+		{"marker overflows", `"idpsync_saved_plan": 2`, `"idpsync_saved_plan": ` + canary, "a value of the wrong type at byte "},
+		{"unknown field", `"key_id"`, `"` + canary + `": 1, "key_id"`, "a field a saved plan does not have"},
+		{"truncated", `"mac"`, `"mac": "` + canary, "it ends before the envelope does"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !bytes.Contains(good, []byte(tt.old)) {
+				t.Fatalf("the file has no %q", tt.old)
+			}
+			bad := bytes.Replace(good, []byte(tt.old), []byte(tt.new), 1)
+			if tt.name == "truncated" {
+				bad = bad[:bytes.Index(bad, []byte(canary))+len(canary)]
+			}
+			_, err := Decode("plan.out", bad, k, testEndpoint)
+			if err == nil || !strings.Contains(err.Error(), "damaged: "+tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			// A quoted character ('x') or a quoted value is what the
+			// JSON messages would have echoed.
+			if strings.Contains(err.Error(), canary) || strings.ContainsAny(err.Error(), `'"`) {
+				t.Errorf("message quotes the file: %v", err)
+			}
+		})
+	}
+}
+
 func TestOtherCredentialsRefused(t *testing.T) {
 	k := testKey(t, "tok-one")
 	good, _ := Encode(samplePlan(k), k, testEndpoint)
