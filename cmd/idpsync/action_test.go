@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -319,15 +321,28 @@ func TestAction(t *testing.T) {
 		return ws
 	}
 	// noLeak checks the threat model: no token or secret in the job's log,
-	// outputs or output file.
-	noLeak := func(t *testing.T, res runnerResult) {
+	// outputs or output file, in the job summary, or in anything a step
+	// wrote to its GITHUB_OUTPUT, GITHUB_ENV or GITHUB_PATH (a step output
+	// the action does not declare is still readable by a later step).
+	noLeak := func(t *testing.T, res runnerResult, runner map[string]string) {
 		t.Helper()
 		texts := []string{res.log}
 		for _, v := range res.outputs {
 			texts = append(texts, v)
 		}
+		files := []string{runner["GITHUB_STEP_SUMMARY"]}
 		if f := res.outputs["output-file"]; f != "" {
+			files = append(files, f)
+		}
+		commands, err := filepath.Glob(filepath.Join(runner["RUNNER_TEMP"], "_runner_file_commands", "*"))
+		if err != nil || len(commands) == 0 {
+			t.Fatalf("no file-command files to check (%v)", err)
+		}
+		for _, f := range append(files, commands...) {
 			b, err := os.ReadFile(f)
+			if errors.Is(err, fs.ErrNotExist) && f == runner["GITHUB_STEP_SUMMARY"] {
+				continue // nothing wrote a summary
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -365,7 +380,7 @@ func TestAction(t *testing.T) {
 			if res.failed {
 				t.Fatalf("%s: the action failed:\n%s", step.command, res.log)
 			}
-			noLeak(t, res)
+			noLeak(t, res, runner)
 			if got := res.outputs["exit-code"]; got != step.exitCode {
 				t.Fatalf("%s: exit-code output %q, want %s:\n%s", step.command, got, step.exitCode, res.log)
 			}
@@ -407,7 +422,7 @@ func TestAction(t *testing.T) {
 		if !strings.Contains(res.log, "broken.yaml:") {
 			t.Fatalf("the log does not name the invalid file:\n%s", res.log)
 		}
-		noLeak(t, res)
+		noLeak(t, res, runner)
 	})
 
 	t.Run("checksums-pinned", func(t *testing.T) {
@@ -453,7 +468,7 @@ func TestAction(t *testing.T) {
 		if err != nil || len(entries) != 0 {
 			t.Fatalf("a tampered archive was unpacked (%v): %v", err, entries)
 		}
-		noLeak(t, res)
+		noLeak(t, res, runner)
 	})
 
 	t.Run("bad-inputs", func(t *testing.T) {
