@@ -187,10 +187,10 @@ type IdPRequest struct {
 	Secrets []SecretRef    `json:"secrets,omitempty"`
 	// EnableEncryption sends config.enable_encryption: true and the certificate set id.
 	EnableEncryption bool `json:"enable_encryption,omitempty"`
-	// SCIMConfig is the scim_config to send, only when the desired state
-	// declares one: on a create the declared keys; on an update the live
-	// settings without their read-only keys, overlaid with the declared keys.
-	// Undeclared, it is not sent at all.
+	// SCIMConfig is the scim_config to send: on a create the declared keys
+	// (none when undeclared); on an update the live settings without their
+	// read-only keys, overlaid with the declared keys, so that SCIM set up
+	// outside idpsync survives an unrelated update (see scimRequest).
 	SCIMConfig map[string]any `json:"scim_config,omitempty"`
 }
 

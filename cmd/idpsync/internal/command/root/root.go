@@ -33,18 +33,21 @@ func NewCmd(f *cli.Factory) *cobra.Command {
 encryption certificates and their federation to other accounts of the
 organization with a declarative YAML file.
 
-  validate   check the YAML, offline
-  plan       show what would change
-  apply      change live state to match
-  drift      report how live state has drifted
-  import     write YAML from the live state of existing accounts
-  certs      list SAML encryption certificates and write their PEM files
+  validate     check the YAML, offline
+  plan         show what would change
+  apply        change live state to match
+  drift        report how live state has drifted
+  import       write YAML from the live state of existing accounts
+  certs        list SAML certificates and when they expire; write their PEM files
+  scim         list SCIM provisioning per IdP and its SCIM base URL
+  sp-metadata  write Cloudflare's SAML service-provider metadata for an IdP
 
 Every command that talks to the API takes --sandbox, which runs it against a
 built-in emulator of the Cloudflare API, with no account and no credentials.
 
 Exit status: 0 success or no changes, 1 error, 2 changes (plan
---detailed-exitcode) or drift.`,
+--detailed-exitcode), drift, or a certificate expiring (certs
+--expiring-within).`,
 		Example: `  idpsync validate examples/split/
   idpsync plan --sandbox examples/federation.yaml
   idpsync apply --sandbox examples/federation.yaml --auto-approve`,
