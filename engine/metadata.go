@@ -26,15 +26,11 @@ type MetadataFetcher interface {
 // metadataConcurrency bounds fetches in flight; each URL is fetched once.
 const metadataConcurrency = 8
 
-// FetchMetadata fetches the metadata URL of every declared SAML IdP that has
-// one, in parallel, and fills the keys it gives (state.IdP.FillMetadata).
-// An IdP filled already (a second plan of the same Desired) is not fetched
-// again. It returns how many URLs it fetched.
-func FetchMetadata(ctx context.Context, f MetadataFetcher, d *state.Desired) (int, error) {
-	return fetchMetadata(ctx, f, d, nil)
-}
-
-// fetchMetadata is FetchMetadata for the IdPs keep accepts (all when nil).
+// fetchMetadata fetches the metadata URL of every declared SAML IdP that has
+// one and that keep accepts (all when keep is nil), in parallel, and fills
+// the keys it gives (state.IdP.FillMetadata). An IdP filled already (a second
+// plan of the same Desired) is not fetched again. It returns how many URLs it
+// fetched.
 func fetchMetadata(ctx context.Context, f MetadataFetcher, d *state.Desired, keep func(*state.Account, *state.IdP) bool) (int, error) {
 	if f == nil {
 		f = &fetch.Fetcher{}

@@ -22,7 +22,7 @@ type SecretResolver struct {
 
 	mu     sync.Mutex
 	values map[state.SecretSource]string
-	// metadata is what FetchMetadata fetched, by URL.
+	// metadata is what SecretResolver.FetchMetadata fetched, by URL.
 	metadata map[string]*samlmeta.IdP
 }
 
