@@ -2,18 +2,10 @@ package apply
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"reflect"
 	"slices"
 	"strings"
@@ -22,6 +14,7 @@ import (
 	"time"
 
 	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/internal/testcert"
 	"github.com/idpsync/idpsync/plan"
 )
 
@@ -287,7 +280,7 @@ func TestExecuteIDsFlow(t *testing.T) {
 	grant.IDs.IdP = "idp-stale"
 	p := newPlan(okta, []plan.Action{rcpt, repl, grant})
 
-	f := &fakeClient{certPEM: testCertPEM(t)}
+	f := &fakeClient{certPEM: testcert.New(t, testcert.Options{}).PEM}
 	res, err := Execute(context.Background(), f, p, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -614,7 +607,7 @@ func TestExecuteReplaceHalfDone(t *testing.T) {
 func TestExecuteRotate(t *testing.T) {
 	a := act(plan.Rotate, plan.ResourceCertificateSet, acctA, "Okta", ".encryption.certificate_set")
 	a.IDs = plan.IDs{IdP: "i1", CertificateSet: "set-9"}
-	pemText := testCertPEM(t)
+	pemText := testcert.New(t, testcert.Options{}).PEM
 	f := &fakeClient{certPEM: pemText}
 	res, err := Execute(context.Background(), f, newPlan([]plan.Action{a}), Options{})
 	if err != nil {
@@ -624,16 +617,11 @@ func TestExecuteRotate(t *testing.T) {
 		t.Fatalf("result %+v, calls %v", res, ops(f.log()))
 	}
 	block, _ := pem.Decode([]byte(pemText))
-	sum := sha256.Sum256(block.Bytes)
-	var pairs []string
-	for _, b := range sum {
-		pairs = append(pairs, strings.ToUpper(hex.EncodeToString([]byte{b})))
-	}
 	want := AppliedCertificateSet{
 		AccountID: acctA, Account: acctA, IdP: idpAddr(acctA, "Okta"), IdPName: "Okta",
 		SetUID: "set-9", Rotated: true, CertificateUID: "cert-set-9", CertificatePEM: pemText,
 		NotAfter:    time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC),
-		Fingerprint: strings.Join(pairs, ":"),
+		Fingerprint: testcert.Fingerprint(block.Bytes),
 	}
 	if len(res.CertificateSets) != 1 || !reflect.DeepEqual(res.CertificateSets[0], want) {
 		t.Errorf("certificate sets\n got %+v\nwant %+v", res.CertificateSets, want)
@@ -661,7 +649,7 @@ func TestExecuteEnableReadsCertificate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := &fakeClient{certPEM: testCertPEM(t), fail: tt.fail}
+			f := &fakeClient{certPEM: testcert.New(t, testcert.Options{}).PEM, fail: tt.fail}
 			res, err := Execute(context.Background(), f, newPlan([]plan.Action{a}), Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -817,26 +805,6 @@ func TestExecuteNoOp(t *testing.T) {
 	if res.Summary != (plan.Summary{Add: 1}) {
 		t.Errorf("summary = %+v", res.Summary)
 	}
-}
-
-// testCertPEM is a throwaway self-signed certificate.
-func testCertPEM(t testing.TB) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "idpsync test"},
-		NotBefore:    time.Unix(0, 0),
-		NotAfter:     time.Unix(0, 0).Add(time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
 func TestExecuteUnsupportedAction(t *testing.T) {

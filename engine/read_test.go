@@ -2,16 +2,8 @@ package engine_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +12,7 @@ import (
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/internal/testcert"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -77,32 +70,10 @@ func grantShare(id, name, account, grantID string, status idptype.ShareStatus, c
 	}
 }
 
-func testCertPEM(t testing.TB) (string, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "idpsync test"}, NotBefore: t0, NotAfter: t0.AddDate(1, 0, 0)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})), der
-}
-
-func fingerprintOf(der []byte) string {
-	sum := sha256.Sum256(der)
-	parts := make([]string, len(sum))
-	for i, b := range sum {
-		parts[i] = fmt.Sprintf("%02X", b)
-	}
-	return strings.Join(parts, ":")
-}
-
 func TestReadLiveNormalizes(t *testing.T) {
 	const acc, peer = "acc1", "acc2"
-	certPEM, der := testCertPEM(t)
+	cert := testcert.New(t, testcert.Options{NotBefore: t0, NotAfter: t0.AddDate(1, 0, 0)})
+	certPEM, der := cert.PEM, cert.DER
 	f := &fakeLive{
 		idps: map[string][]cloudflare.IdentityProvider{
 			acc: {
@@ -176,7 +147,7 @@ func TestReadLiveNormalizes(t *testing.T) {
 			t.Errorf("scim %+v", corp.SCIMConfig)
 		}
 		cs := corp.CertificateSet
-		if cs == nil || cs.UID != "set1" || cs.Current == nil || cs.Current.SHA256 != fingerprintOf(der) || cs.Previous != nil || !cs.UpdatedAt.Equal(t0) {
+		if cs == nil || cs.UID != "set1" || cs.Current == nil || cs.Current.SHA256 != testcert.Fingerprint(der) || cs.Previous != nil || !cs.UpdatedAt.Equal(t0) {
 			t.Errorf("certificate set %+v", cs)
 		}
 		for _, p := range a.IdentityProviders {

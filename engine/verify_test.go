@@ -12,6 +12,7 @@ import (
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/engine"
+	"github.com/idpsync/idpsync/internal/testcert"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -21,7 +22,7 @@ import (
 func verifyDesired(t *testing.T, n int) (*state.Desired, func(string) (string, bool)) {
 	t.Helper()
 	dir := t.TempDir()
-	pemText, _ := testCertPEM(t)
+	pemText := testcert.New(t, testcert.Options{NotBefore: t0, NotAfter: t0.AddDate(1, 0, 0)}).PEM
 	if err := os.WriteFile(filepath.Join(dir, "idp.pem"), []byte(pemText), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -1,39 +1,27 @@
 package plan
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/pem"
-	"math/big"
 	"testing"
 	"time"
 
+	"github.com/idpsync/idpsync/internal/testcert"
 	"github.com/idpsync/idpsync/state"
 )
 
-func testCert(t *testing.T, cn string, notAfter time.Time) (pemText, bare string) {
+// testCert is valid for the year before notAfter; the tests tell
+// certificates apart by their expiry.
+func testCert(t *testing.T, cn string, notAfter time.Time) testcert.Cert {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, NotBefore: notAfter.Add(-365 * 24 * time.Hour), NotAfter: notAfter}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})), base64.StdEncoding.EncodeToString(der)
+	return testcert.New(t, testcert.Options{CommonName: cn, NotBefore: notAfter.Add(-365 * 24 * time.Hour), NotAfter: notAfter})
 }
 
 func TestSigningCertificates(t *testing.T) {
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	const acct = "023e105f4ecef8ad9ca31a8372d0c353"
-	oldPEM, oldBare := testCert(t, "old.example.com", now.Add(10*24*time.Hour))
-	newPEM, _ := testCert(t, "new.example.com", now.Add(400*24*time.Hour))
+	oldCert := testCert(t, "old.example.com", now.Add(10*24*time.Hour))
+	oldPEM, oldBare := oldCert.PEM, base64.StdEncoding.EncodeToString(oldCert.DER)
+	newPEM := testCert(t, "new.example.com", now.Add(400*24*time.Hour)).PEM
 	d := &state.Desired{Accounts: []*state.Account{{ID: acct, Name: "platform", IdentityProviders: []*state.IdP{
 		{Name: "Vendor", Type: "saml", Config: map[string]any{"idp_public_certs": []any{newPEM}}},
 		{Name: "Planned", Type: "saml", Config: map[string]any{"idp_public_certs": []any{oldPEM}}},

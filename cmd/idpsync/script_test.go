@@ -2,18 +2,12 @@ package main
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -30,6 +24,7 @@ import (
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/root"
 	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/internal/testcert"
 )
 
 func TestMain(m *testing.M) {
@@ -373,18 +368,13 @@ func cmdGenCert(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	days, err := strconv.Atoi(args[1])
 	ts.Check(err)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ts.Check(err)
 	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(now.UnixNano()),
-		Subject:      pkix.Name{CommonName: args[2]},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(time.Duration(days)*24*time.Hour + time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	ts.Check(err)
-	ts.Check(os.WriteFile(ts.MkAbs(args[0]), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
+	c := testcert.New(ts, testcert.Options{
+		CommonName: args[2],
+		NotBefore:  now.Add(-time.Hour),
+		NotAfter:   now.Add(time.Duration(days)*24*time.Hour + time.Hour),
+	})
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(c.PEM), 0o644))
 }
 
 // cmdGenMeta writes an identity provider's SAML metadata with the given
