@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/engine"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -186,6 +190,38 @@ func TestEndpointShowsNoSecretOfTheURL(t *testing.T) {
 		f := &Factory{Getenv: func(k string) (string, bool) { return in, k == "CLOUDFLARE_BASE_URL" }}
 		if got := (&API{}).Endpoint(f); got != want {
 			t.Errorf("Endpoint(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestListedFlags(t *testing.T) {
+	const a, z = "023e105f4ecef8ad9ca31a8372d0c353", "0da42c8d2132a9ddaf714f9e7c920711"
+	tests := []struct {
+		args    []string
+		want    []string
+		wantErr string
+	}{
+		{nil, nil, ""},
+		{[]string{"--zone", z, "--account", a, "--account", a}, []string{a, a, idptype.ZoneKey(z)}, ""},
+		{[]string{"--account", "Prod"}, nil, `--account "Prod": expected an account id of 32 lowercase hex characters`},
+		{[]string{"--zone", "x"}, nil, `--zone "x": expected a zone id of 32 lowercase hex characters`},
+	}
+	for _, tt := range tests {
+		var l Listed
+		cmd := &cobra.Command{}
+		l.AddFlags(cmd)
+		if err := cmd.ParseFlags(tt.args); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ListedOwners(l.Accounts, l.Zones)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("%v: error = %v, want %q", tt.args, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("%v: owners = %v, %v; want %v", tt.args, got, err, tt.want)
 		}
 	}
 }

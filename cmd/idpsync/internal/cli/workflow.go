@@ -158,6 +158,21 @@ func (n *atLeastOne) Set(s string) error {
 
 var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
+// Listed is the --account and --zone ids of a command that lists live state
+// (certs, scim) instead of the declared accounts; ListedOwners checks them.
+type Listed struct {
+	Accounts []string
+	// Zones are --zone ids: zone-level IdPs to list instead of the declared ones.
+	Zones []string
+}
+
+// AddFlags declares --account and --zone on cmd.
+func (l *Listed) AddFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringArrayVar(&l.Accounts, "account", nil, "list this account `ID` instead of the declared ones (repeatable)")
+	fs.StringArrayVar(&l.Zones, "zone", nil, "list the zone-level IdPs of this zone `ID` instead of the declared ones (repeatable)")
+}
+
 // ListedOwners turns --account and --zone ids, given to a command that lists
 // live state without YAML, into owner keys (idptype.ZoneKey for a zone), in
 // the order given. Malformed ids are refused before anything reaches the API.

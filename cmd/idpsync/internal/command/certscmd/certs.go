@@ -21,12 +21,10 @@ import (
 
 // Options are the inputs of one certs run.
 type Options struct {
-	F        *cli.Factory
-	API      cli.API
-	Paths    []string
-	Accounts []string
-	// Zones are --zone ids: zone-level IdPs to list instead of the declared ones.
-	Zones  []string
+	F     *cli.Factory
+	API   cli.API
+	Paths []string
+	cli.Listed
 	Out    string
 	Output render.Format
 	// ExpiringWithin is --expiring-within as written; empty: no check.
@@ -62,9 +60,8 @@ any listed certificate expires within the window (0 otherwise, 1 on error).`,
 		},
 	}
 	opts.API.AddFlags(cmd)
+	opts.Listed.AddFlags(cmd)
 	fs := cmd.Flags()
-	fs.StringArrayVar(&opts.Accounts, "account", nil, "list this account `ID` instead of the declared ones (repeatable)")
-	fs.StringArrayVar(&opts.Zones, "zone", nil, "list the zone-level IdPs of this zone `ID` instead of the declared ones (repeatable)")
 	fs.StringVar(&opts.Out, "out", "", "write each current certificate as PEM into `DIR`")
 	cli.OutputFlag(cmd, &opts.Output, "output format: text, json or markdown", render.FormatText, render.FormatJSON, render.FormatMarkdown)
 	fs.StringVar(&opts.ExpiringWithin, "expiring-within", "", "exit 2 when a certificate expires within this `DURATION` (30d, 2w, 36h)")

@@ -23,12 +23,10 @@ import (
 
 // Options are the inputs of one scim run.
 type Options struct {
-	F        *cli.Factory
-	API      cli.API
-	Paths    []string
-	Accounts []string
-	// Zones are --zone ids: zone-level IdPs to list instead of the declared ones.
-	Zones  []string
+	F     *cli.Factory
+	API   cli.API
+	Paths []string
+	cli.Listed
 	Output render.Format
 }
 
@@ -53,9 +51,7 @@ enabled, and apply writes it to a file under --secrets-out DIR.
 		},
 	}
 	opts.API.AddFlags(cmd)
-	fs := cmd.Flags()
-	fs.StringArrayVar(&opts.Accounts, "account", nil, "list this account `ID` instead of the declared ones (repeatable)")
-	fs.StringArrayVar(&opts.Zones, "zone", nil, "list the zone-level IdPs of this zone `ID` instead of the declared ones (repeatable)")
+	opts.Listed.AddFlags(cmd)
 	cli.OutputFlag(cmd, &opts.Output, "output format: text or json", render.FormatText, render.FormatJSON)
 	return cmd
 }
