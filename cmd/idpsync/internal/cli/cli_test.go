@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -194,14 +195,14 @@ func TestEndpointShowsNoSecretOfTheURL(t *testing.T) {
 	}
 }
 
-func TestListedFlags(t *testing.T) {
+func TestListedOwners(t *testing.T) {
 	const a, z = "023e105f4ecef8ad9ca31a8372d0c353", "0da42c8d2132a9ddaf714f9e7c920711"
 	tests := []struct {
 		args    []string
 		want    []string
 		wantErr string
 	}{
-		{nil, nil, ""},
+		// Without ids Owners loads the declared accounts: scripts certs and scim.
 		{[]string{"--zone", z, "--account", a, "--account", a}, []string{a, a, idptype.ZoneKey(z)}, ""},
 		{[]string{"--account", "Prod"}, nil, `--account "Prod": expected an account id of 32 lowercase hex characters`},
 		{[]string{"--zone", "x"}, nil, `--zone "x": expected a zone id of 32 lowercase hex characters`},
@@ -213,15 +214,16 @@ func TestListedFlags(t *testing.T) {
 		if err := cmd.ParseFlags(tt.args); err != nil {
 			t.Fatal(err)
 		}
-		got, err := ListedOwners(l.Accounts, l.Zones)
+		// With ids given, Owners reads no files: no Factory is needed.
+		got, labels, desired, err := l.Owners(context.Background(), nil, nil)
 		if tt.wantErr != "" {
 			if err == nil || err.Error() != tt.wantErr {
 				t.Errorf("%v: error = %v, want %q", tt.args, err, tt.wantErr)
 			}
 			continue
 		}
-		if err != nil || !slices.Equal(got, tt.want) {
-			t.Errorf("%v: owners = %v, %v; want %v", tt.args, got, err, tt.want)
+		if err != nil || !slices.Equal(got, tt.want) || len(labels) != 0 || desired != nil {
+			t.Errorf("%v: owners = %v, %v, %v, %v; want %v and no labels or desired state", tt.args, got, labels, desired, err, tt.want)
 		}
 	}
 }

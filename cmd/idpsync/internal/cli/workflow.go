@@ -173,6 +173,28 @@ func (l *Listed) AddFlags(cmd *cobra.Command) {
 	fs.StringArrayVar(&l.Zones, "zone", nil, "list the zone-level IdPs of this zone `ID` instead of the declared ones (repeatable)")
 }
 
+// Owners are the owners a listing command reads: the --account and --zone
+// ids when any are given, else the accounts declared under paths, with their
+// labels for the report. desired is nil when ids are given.
+func (l Listed) Owners(ctx context.Context, f *Factory, paths []string) (owners []string, labels map[string]string, desired *state.Desired, err error) {
+	owners, err = ListedOwners(l.Accounts, l.Zones)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	labels = map[string]string{}
+	if len(owners) > 0 {
+		return owners, labels, nil, nil
+	}
+	if desired, err = f.LoadDesired(ctx, paths, false); err != nil {
+		return nil, nil, nil, err
+	}
+	for _, a := range desired.Accounts {
+		owners = append(owners, a.ID)
+		labels[a.ID] = a.Label()
+	}
+	return owners, labels, desired, nil
+}
+
 // ListedOwners turns --account and --zone ids, given to a command that lists
 // live state without YAML, into owner keys (idptype.ZoneKey for a zone), in
 // the order given. Malformed ids are refused before anything reaches the API.

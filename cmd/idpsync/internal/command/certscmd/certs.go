@@ -108,22 +108,9 @@ func Run(ctx context.Context, opts *Options) error {
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
 
-	accounts, err := cli.ListedOwners(opts.Accounts, opts.Zones)
+	accounts, labels, desired, err := opts.Owners(ctx, f, opts.Paths)
 	if err != nil {
 		return err
-	}
-	labels := map[string]string{}
-	var desired *state.Desired
-	if len(accounts) == 0 {
-		d, err := f.LoadDesired(ctx, opts.Paths, false)
-		if err != nil {
-			return err
-		}
-		desired = d
-		for _, a := range d.Accounts {
-			accounts = append(accounts, a.ID)
-			labels[a.ID] = a.Label()
-		}
 	}
 	conn, err := opts.API.Connect(ctx, f)
 	if err != nil {

@@ -79,20 +79,9 @@ func Run(ctx context.Context, opts *Options) error {
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
 
-	accounts, err := cli.ListedOwners(opts.Accounts, opts.Zones)
+	accounts, labels, _, err := opts.Owners(ctx, f, opts.Paths)
 	if err != nil {
 		return err
-	}
-	labels := map[string]string{}
-	if len(accounts) == 0 {
-		d, err := f.LoadDesired(ctx, opts.Paths, false)
-		if err != nil {
-			return err
-		}
-		for _, a := range d.Accounts {
-			accounts = append(accounts, a.ID)
-			labels[a.ID] = a.Label()
-		}
 	}
 	conn, err := opts.API.Connect(ctx, f)
 	if err != nil {
