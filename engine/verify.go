@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
@@ -18,23 +19,10 @@ import (
 )
 
 // WriteClient is the API client apply executes with: the reads plus every
-// write. Recorder wraps one.
+// write apply makes (apply.Client). Recorder wraps one.
 type WriteClient interface {
 	LiveClient
-	CreateIdentityProvider(ctx context.Context, accountID string, idp cloudflare.IdentityProvider) (*cloudflare.IdentityProvider, error)
-	UpdateIdentityProvider(ctx context.Context, accountID, id string, idp cloudflare.IdentityProvider) (*cloudflare.IdentityProvider, error)
-	DeleteIdentityProvider(ctx context.Context, accountID, id string) error
-	GetIdentityProvider(ctx context.Context, accountID, id string) (*cloudflare.IdentityProvider, error)
-	CreateSAMLCertificate(ctx context.Context, accountID, idpID string) (set *cloudflare.CertificateSet, created bool, err error)
-	RotateCertificateSet(ctx context.Context, accountID, setID string) (*cloudflare.CertificateSet, error)
-	GetCertificateSet(ctx context.Context, accountID, setID string) (*cloudflare.CertificateSet, error)
-	CreateGrant(ctx context.Context, accountID, idpID string) (*cloudflare.Grant, error)
-	DeleteGrant(ctx context.Context, accountID, grantID string) error
-	CreateShare(ctx context.Context, accountID string, req cloudflare.CreateShareRequest) (*cloudflare.Share, error)
-	DeleteShare(ctx context.Context, accountID, shareID string) (*cloudflare.Share, error)
-	AddRecipient(ctx context.Context, accountID, shareID string, r cloudflare.RecipientRequest) (*cloudflare.Recipient, error)
-	RemoveRecipient(ctx context.Context, accountID, shareID, recipientID string) (*cloudflare.Recipient, error)
-	RefreshSCIMSecret(ctx context.Context, accountID, idpID string) (*cloudflare.IdentityProvider, error)
+	apply.Client
 }
 
 // Recorder passes every call to the client it wraps and keeps what each
