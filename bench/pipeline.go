@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -100,41 +101,42 @@ func (s *site) plan(ctx context.Context, c *cloudflare.Client) (*plan.Plan, erro
 	return p, err
 }
 
-// apply plans, executes and verifies, as `idpsync apply --auto-approve`
-// does: the verification plans again against the state read before, changed
-// by what each write returned (engine.Verify), reading only what no answer
-// showed. A verification that still finds changes fails the result.
+// apply runs engine.Apply, the operation of `idpsync apply
+// --auto-approve`, with its gates: the pre-flight and secret checks, the
+// lockout analysis, the destroy gate, then the writes and the verification
+// (engine.Verify: the state read before, changed by what each write
+// returned, reading only what no answer showed). A verification that still
+// finds changes fails the result.
 func (s *site) apply(ctx context.Context, c *cloudflare.Client, parallelism int) (*plan.Plan, *apply.Result, error) {
-	p, before, err := engine.Plan(ctx, c, s.desired, engine.PlanOptions{Now: time.Now, SecretKey: secretKey})
+	out, err := engine.Apply(ctx, c, engine.ApplyInput{Desired: s.desired}, engine.ApplyOptions{
+		Now:         time.Now,
+		SecretKey:   secretKey,
+		Getenv:      s.getenv,
+		AutoApprove: true,
+		Parallelism: parallelism,
+		Verify:      true,
+	}, nil, nil)
+	if errors.Is(err, engine.ErrIncomplete) {
+		return out.Plan, out.Result, nil
+	}
 	if err != nil {
+		if out != nil {
+			return out.Plan, nil, err
+		}
 		return nil, nil, err
 	}
-	if !p.HasChanges() {
-		return p, &apply.Result{}, nil
+	res := out.Result
+	if res == nil {
+		return out.Plan, &apply.Result{}, nil
 	}
-	rec := engine.NewRecorder(c)
-	res, err := apply.Execute(ctx, rec, p, apply.Options{
-		Parallelism: parallelism,
-		Secrets:     engine.NewSecretResolver(secretKey, s.getenv),
-	})
-	if err != nil {
-		return p, nil, err
-	}
-	if !res.OK() {
-		return p, res, nil
-	}
-	vp, err := engine.Verify(ctx, c, s.desired, before, rec, engine.VerifyOptions{})
-	if err != nil {
-		return p, nil, err
-	}
-	if vp.HasChanges() {
+	if vp := out.Verification; vp != nil && vp.HasChanges() {
 		res.Failed = append(res.Failed, "verify")
 		if res.Errors == nil {
 			res.Errors = map[string]error{}
 		}
 		res.Errors["verify"] = fmt.Errorf("live state still differs after apply: %+v", vp.Summary())
 	}
-	return p, res, nil
+	return out.Plan, res, nil
 }
 
 // converged plans with faults and latency off and reports whether nothing is

@@ -1,10 +1,13 @@
 // Package engine runs idpsync's pipeline: it reads the live state of the
 // declared accounts through an API client, diffs it against the desired state
 // into a plan, narrows the plan to --target addresses, and resolves the
-// plan's secret references again at apply time. The commands and the bench
-// harness both call it, so they plan the same way.
+// plan's secret references again at apply time. Apply is the apply
+// operation: its gates in one order, the writes, the wait and the
+// verification. The commands and the bench harness both call it, so they
+// plan and apply the same way.
 //
-// It takes plain inputs (a client, the desired state, options) and returns
-// data. It must not print, read flags or the environment by itself (callers
-// pass a getenv), or import anything under cmd/.
+// It takes plain inputs (a client, the desired state, options, and for Apply
+// a confirmer and a sink) and returns data. It must not print, read flags or
+// the environment by itself (callers pass a getenv), or import anything
+// under cmd/.
 package engine

@@ -2,12 +2,10 @@ package engine_test
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/idptype"
@@ -51,27 +49,11 @@ func duplicates(live *state.Live) int {
 	return n
 }
 
-// runApply is one `idpsync apply --auto-approve` (without --allow-destroy):
-// plan, the destroy gate against the live state read, execute.
+// runApply is one `idpsync apply --auto-approve` (without --allow-destroy),
+// through the operation the command runs.
 func runApply(ctx context.Context, c *cloudflare.Client, d *state.Desired, key []byte, getenv func(string) (string, bool)) error {
-	p, live, err := engine.Plan(ctx, c, d, engine.PlanOptions{SecretKey: key})
-	if err != nil {
-		return err
-	}
-	if !p.HasChanges() {
-		return nil
-	}
-	if err := apply.CheckDestroy(p, live, false); err != nil {
-		return err
-	}
-	res, err := apply.Execute(ctx, c, p, apply.Options{Parallelism: 4, Secrets: engine.NewSecretResolver(key, getenv)})
-	if err != nil {
-		return err
-	}
-	if !res.OK() {
-		return fmt.Errorf("apply: %d failed, %d skipped", len(res.Failed), len(res.Skipped))
-	}
-	return nil
+	_, err := engine.Apply(ctx, c, engine.ApplyInput{Desired: d}, engine.ApplyOptions{SecretKey: key, Getenv: getenv, AutoApprove: true, Parallelism: 4}, nil, nil)
+	return err
 }
 
 // TestOverlappingApplies starts three applies of one file at once, against

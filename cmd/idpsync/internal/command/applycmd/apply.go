@@ -17,7 +17,6 @@ import (
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/planfile"
 	"github.com/idpsync/idpsync/plan/render"
-	"github.com/idpsync/idpsync/state"
 )
 
 // Options are the inputs of one apply run.
@@ -93,7 +92,9 @@ first Ctrl-C lets in-flight requests finish and stops; the second aborts.`,
 	return cmd
 }
 
-// Run applies.
+// Run applies: it loads the desired state or the saved plan, connects, and
+// hands both to engine.Apply, which holds the gates and their order; Run
+// renders what the operation reports.
 func Run(ctx context.Context, opts *Options) error {
 	f := opts.F
 	if err := cli.CheckOutput(opts.Output, render.FormatText, render.FormatJSON); err != nil {
@@ -105,17 +106,17 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	var desired *state.Desired
+	in := engine.ApplyInput{Saved: saved}
 	if saved == nil {
 		// Loading stops at the first Ctrl-C; nothing has been written yet.
 		loadCtx, cancelLoad := f.CancelOnInterrupt(ctx)
 		// Secrets are checked after planning, for the writes that need them.
-		desired, err = f.LoadDesired(loadCtx, opts.Paths, false)
+		in.Desired, err = f.LoadDesired(loadCtx, opts.Paths, false)
 		cancelLoad()
 		if err != nil {
 			return err
 		}
-		if desired, err = cli.SelectAccounts(desired, opts.Accounts); err != nil {
+		if in.Desired, err = cli.SelectAccounts(in.Desired, opts.Accounts); err != nil {
 			return err
 		}
 	}
@@ -126,122 +127,114 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 
-	// Reads and planning stop at the first Ctrl-C; execution gets the gentler
-	// two-step interrupt below.
-	planCtx, cancelPlan := f.CancelOnInterrupt(ctx)
-	defer cancelPlan()
-
+	eopts := engine.ApplyOptions{
+		Now:               f.APIClock(conn),
+		Metadata:          conn.Metadata,
+		SecretKey:         conn.PlanKey.SecretKey(),
+		Getenv:            f.Getenv,
+		Targets:           opts.Targets,
+		ResendSecrets:     opts.ResendSecrets,
+		RotateSCIMSecrets: opts.RotateSCIM,
+		MaxFederatedIdPs:  f.MaxFederatedIdPs,
+		AllowDestroy:      opts.AllowDestroy,
+		AutoApprove:       opts.AutoApprove,
+		Parallelism:       opts.Parallelism,
+		Stop:              f.Interrupt,
+		Wait:              opts.Wait,
+		WaitTimeout:       opts.WaitTimeout,
+		// Verification reports in text; --output json leaves it to plan.
+		Verify: opts.Output == render.FormatText,
+	}
+	if opts.SecretsOut != "" {
+		eopts.SecretsOut = &cli.SCIMSecretWriter{Dir: opts.SecretsOut}
+	}
+	view := &view{f: f, conn: conn, opts: opts}
+	applied, err := engine.Apply(ctx, conn.Client, in, eopts, confirmer{f}, view)
 	var (
-		p    *plan.Plan
-		live *state.Live
+		stale *engine.StalePlanError
+		lost  *engine.SecretsLostError
+		wait  *engine.WaitError
 	)
-	if saved != nil {
-		p = saved
-		if live, err = checkSavedPlan(planCtx, f, conn, p); err != nil {
-			return err
-		}
-	} else {
-		if p, live, err = engine.Plan(planCtx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, RotateSCIMSecrets: opts.RotateSCIM, NoPreflight: true, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs}); err != nil {
-			return err
-		}
-		if opts.Output == render.FormatText {
-			if err := render.Text(f.IO.Out, p, render.Options{Color: f.IO.Color}); err != nil {
-				return err
-			}
-		}
-	}
-	resolver := engine.NewSecretResolver(conn.PlanKey.SecretKey(), f.Getenv)
-	// Values a saved plan took from metadata at a URL are fetched again and
-	// must match what the plan showed. A plan made just now in this process
-	// finds its own fetch (conn.Metadata fetches each URL once).
-	err = resolver.FetchMetadata(planCtx, p, conn.Metadata)
-	conn.LogMetadataFetches(planCtx)
-	if err != nil {
+	switch {
+	case errors.As(err, &stale):
+		reportStale(f, stale)
+		return cli.Exit(cli.ExitError)
+	case errors.As(err, &lost):
+		return fmt.Errorf("%s: the API returns the SCIM secret only once, and this apply has nowhere to write it, so it would be lost; "+
+			"run again with --secrets-out DIR (nothing was changed)", strings.Join(lost.Addresses, ", "))
+	case errors.As(err, &wait):
+		return fmt.Errorf("--wait: %w", wait.Err)
+	case errors.Is(err, engine.ErrIncomplete):
+		return cli.Exit(cli.ExitError)
+	case err != nil:
 		return err
 	}
-	if err := preflight(p, live, resolver, f.MaxFederatedIdPs); err != nil {
-		return err
-	}
-	if !p.HasChanges() {
-		if saved != nil {
+	if !applied.Plan.HasChanges() {
+		if applied.Saved {
 			fmt.Fprintln(f.IO.Out, "The saved plan has no changes.")
 		}
 		return nil
 	}
-	if saved != nil {
-		// Who loses a login is read again now: a saved plan's own list could
-		// be stale or edited, and must not switch the gate below off.
-		if err := engine.AnalyzeLockout(planCtx, conn.Client, p, nil); err != nil {
-			return err
-		}
+	if applied.Verification != nil {
+		return reportVerified(f, applied.Verification, applied.Waited)
 	}
-	if err := apply.CheckDestroy(p, live, opts.AllowDestroy); err != nil {
-		return err
-	}
-	// The API returns a SCIM secret once: without somewhere to write it,
-	// the apply would lose it, so it refuses before its first write.
-	var scimSink apply.SCIMSecretSink
-	if need := p.NeedsSecretsOut(); len(need) > 0 {
-		if opts.SecretsOut == "" {
-			return fmt.Errorf("%s: the API returns the SCIM secret only once, and this apply has nowhere to write it, so it would be lost; "+
-				"run again with --secrets-out DIR (nothing was changed)", strings.Join(need, ", "))
-		}
-		w := &cli.SCIMSecretWriter{Dir: opts.SecretsOut}
-		if err := w.Prepare(); err != nil {
-			return err
-		}
-		scimSink = w
-	}
-	if saved == nil && !opts.AutoApprove {
-		if err := confirm(f, p); err != nil {
-			return err
-		}
-	}
-
-	progress := newProgress(f, opts.Output)
-	// The recorder keeps what each write returned: verification compares
-	// those answers with the declared state instead of reading everything again.
-	rec := engine.NewRecorder(conn.Client)
-	res, err := apply.Execute(ctx, rec, p, apply.Options{
-		Parallelism: opts.Parallelism,
-		Secrets:     resolver,
-		Redact:      conn.Client.Redact,
-		OnEvent:     progress.event,
-		Stop:        f.Interrupt,
-		SCIMSecrets: scimSink,
-	})
-	progress.close()
-	if err != nil {
-		return err
-	}
-	failed := len(res.Failed) > 0 || len(res.Skipped) > 0 || res.Interrupted
-	if opts.Output == render.FormatText {
-		reportResult(f, res)
-		reportCertificates(f, res)
-	}
-	reportSCIM(f, opts.Output, res)
-	if opts.CertOut != "" {
-		if err := writeCertificates(opts.CertOut, res); err != nil {
-			return err
-		}
-	}
-	if failed {
-		return cli.Exit(cli.ExitError)
-	}
-	if opts.Wait {
-		if err := waitForShares(ctx, f, conn.Client, p, res, opts.WaitTimeout); err != nil {
-			return err
-		}
-	}
-	if desired != nil && opts.Output == render.FormatText && len(opts.Targets) == 0 {
-		return verify(planCtx, f, conn, desired, live, rec, opts.Wait)
-	}
-	if saved != nil && opts.Output == render.FormatText {
+	if applied.Saved && opts.Output == render.FormatText {
 		// A saved plan holds no desired state to plan against again.
 		fmt.Fprintln(f.IO.Out, "\nThe saved plan was applied. To verify, run idpsync plan against the files it was made from.")
 	}
 	return nil
 }
+
+// view shows what engine.Apply reports: the plan made in this run, the
+// progress of the writes, their result, and the wait.
+type view struct {
+	f        *cli.Factory
+	conn     *cli.Connection
+	opts     *Options
+	progress *progress
+	lastWait string
+}
+
+func (v *view) Planned(p *plan.Plan) error {
+	if v.opts.Output != render.FormatText {
+		return nil
+	}
+	return render.Text(v.f.IO.Out, p, render.Options{Color: v.f.IO.Color})
+}
+
+func (v *view) MetadataFetched(ctx context.Context) { v.conn.LogMetadataFetches(ctx) }
+
+func (v *view) Executing() { v.progress = newProgress(v.f, v.opts.Output) }
+
+func (v *view) Event(e apply.Event) { v.progress.event(e) }
+
+func (v *view) ExecuteDone() { v.progress.close() }
+
+func (v *view) Executed(res *apply.Result) error {
+	if v.opts.Output == render.FormatText {
+		reportResult(v.f, res)
+		reportCertificates(v.f, res)
+	}
+	reportSCIM(v.f, v.opts.Output, res)
+	if v.opts.CertOut != "" {
+		return writeCertificates(v.opts.CertOut, res)
+	}
+	return nil
+}
+
+// Waiting prints a line each time the number of pending transitions changes.
+func (v *view) Waiting(pending []apply.Pending) {
+	line := fmt.Sprintf("Waiting for %d share %s...", len(pending), plural(len(pending), "transition", "transitions"))
+	if line != v.lastWait && v.f.IO.ErrOut != nil {
+		fmt.Fprintln(v.f.IO.ErrOut, line)
+		v.lastWait = line
+	}
+}
+
+// confirmer asks on the terminal (confirm).
+type confirmer struct{ f *cli.Factory }
+
+func (c confirmer) Confirm(_ context.Context, p *plan.Plan) error { return confirm(c.f, p) }
 
 // loadSavedPlan returns the verified plan when the only argument is a saved
 // plan, recognised by its content whatever its name.
@@ -273,38 +266,13 @@ func loadSavedPlan(f *cli.Factory, opts *Options) (*plan.Plan, error) {
 	return planfile.Read(path, key, opts.API.Endpoint(f))
 }
 
-// preflight runs every check that can be made before the first write, and
-// reports every problem at once: the API's rules against the live state just
-// read (plan.Preflight), and the secrets the plan sends.
-func preflight(p *plan.Plan, live *state.Live, r *engine.SecretResolver, maxFederated int) error {
-	var errs []error
-	if err := plan.Preflight(p, live, plan.PreflightOptions{MaxFederatedIdPs: maxFederated}); err != nil {
-		errs = append(errs, err)
-	}
-	if err := r.CheckAll(p); err != nil {
-		errs = append(errs, fmt.Errorf("the secrets of the changes could not all be read; nothing was changed:\n%w", err))
-	}
-	return errors.Join(errs...)
-}
-
-// checkSavedPlan refuses a plan whose live objects moved since it was made:
-// applying it would act on a state nobody reviewed. It returns the live state
-// it read, for the pre-flight.
-func checkSavedPlan(ctx context.Context, f *cli.Factory, conn *cli.Connection, p *plan.Plan) (*state.Live, error) {
-	live, err := engine.ReadSaved(ctx, conn.Client, p)
-	if err != nil {
-		return nil, err
-	}
-	moved := plan.Moved(p, live)
-	if len(moved) == 0 {
-		return live, nil
-	}
+// reportStale lists the objects that changed since the saved plan was made.
+func reportStale(f *cli.Factory, e *engine.StalePlanError) {
 	fmt.Fprintln(f.IO.ErrOut, "Error: the saved plan is stale; these objects changed since it was made:")
-	for _, r := range moved {
+	for _, r := range e.Moved {
 		fmt.Fprintf(f.IO.ErrOut, "  %s (%s)\n", r.Address, r.ID)
 	}
 	fmt.Fprintln(f.IO.ErrOut, "Nothing was changed. Run plan again and review the new plan.")
-	return nil, cli.Exit(cli.ExitError)
 }
 
 // confirm asks on a terminal; without one it refuses, because an unattended
@@ -407,17 +375,9 @@ func writeCertificates(dir string, res *apply.Result) error {
 	return nil
 }
 
-// verify checks that a plan against the state the apply left is empty,
-// pending transitions aside. That state is the one read before the apply
-// changed by what each write returned; only what no answer showed is read
-// again (engine.Verify), so an apply costs its plan's reads plus its writes.
-// After --wait the recipients of the shares created are read again, to see
-// them associated.
-func verify(ctx context.Context, f *cli.Factory, conn *cli.Connection, d *state.Desired, before *state.Live, rec *engine.Recorder, waited bool) error {
-	p, err := engine.Verify(ctx, conn.Client, d, before, rec, engine.VerifyOptions{Now: f.APIClock(conn), Reread: waited})
-	if err != nil {
-		return fmt.Errorf("verify: %w", err)
-	}
+// reportVerified reports the plan of what still differs after the apply
+// (engine.Verify): nothing, pending transitions aside, or the changes left.
+func reportVerified(f *cli.Factory, p *plan.Plan, waited bool) error {
 	if p.HasChanges() {
 		fmt.Fprintln(f.IO.ErrOut, "\nWarning: live state still differs from the declared state after apply:")
 		overlapped := false
@@ -447,23 +407,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// waitForShares is --wait. Every write is done by now, so the first Ctrl-C
-// ends the wait (the second-Ctrl-C context would poll on until the timeout).
-func waitForShares(ctx context.Context, f *cli.Factory, client apply.Client, p *plan.Plan, res *apply.Result, timeout time.Duration) error {
-	ctx, cancel := f.CancelOnInterrupt(ctx)
-	defer cancel()
-	last := ""
-	err := apply.WaitForShares(ctx, client, p, res.Shares, timeout, func(pending []apply.Pending) {
-		line := fmt.Sprintf("Waiting for %d share %s...", len(pending), plural(len(pending), "transition", "transitions"))
-		if line != last && f.IO.ErrOut != nil {
-			fmt.Fprintln(f.IO.ErrOut, line)
-			last = line
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("--wait: %w", err)
-	}
-	return nil
 }

@@ -1,7 +1,9 @@
-// Package applycmd implements `idpsync apply`: plan (or load a saved plan),
-// confirm, execute in dependency order, then verify.
+// Package applycmd implements `idpsync apply`: it parses the flags, loads the
+// desired state or verifies the saved plan, connects, and runs
+// engine.Apply, which holds every gate and their order; then it renders
+// what the operation reports (the plan, the progress, the result, the
+// verification).
 //
-// It parses flags into options, calls the packages that do the work (engine,
-// plan, planfile, apply, samlmeta) and renders their results; it must not
-// import another command package, and it holds no pipeline logic of its own.
+// It must not decide whether or when to write (that is engine.Apply), nor
+// import another command package.
 package applycmd

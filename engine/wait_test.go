@@ -1,4 +1,4 @@
-package applycmd
+package engine
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cloudflare"
-	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
 )
@@ -28,22 +27,22 @@ func (c *pendingShares) ListRecipients(context.Context, string, string) ([]cloud
 	return []cloudflare.Recipient{{ID: "r", AccountID: "b", AssociationStatus: idptype.Associating}}, nil
 }
 
-// The first Ctrl-C ends --wait: the writes are all done, and nothing else
+// The first interrupt ends the wait: the writes are all done, and nothing else
 // would stop the polling before --wait-timeout.
 func TestWaitStopsAtFirstInterrupt(t *testing.T) {
 	c := &pendingShares{interrupt: make(chan struct{})}
-	var errOut bytes.Buffer
-	f := &cli.Factory{IO: &cli.IOStreams{ErrOut: &errOut}, Interrupt: c.interrupt}
 	p := &plan.Plan{Actions: []plan.Action{{Address: "account[a].idp[Okta].share", Resource: plan.ResourceShare, Action: plan.Create, AccountID: "a"}}}
 	res := &apply.Result{Shares: map[string]string{"account[a].idp[Okta].share": "s1"}}
 	done := make(chan error, 1)
-	go func() { done <- waitForShares(context.Background(), f, c, p, res, time.Hour) }()
+	go func() {
+		done <- waitForShares(context.Background(), c, p, res, ApplyOptions{Stop: c.interrupt, WaitTimeout: time.Hour}, NopApplySink{})
+	}()
 	select {
 	case err := <-done:
 		if !errors.Is(err, context.Canceled) && (err == nil || !bytes.Contains([]byte(err.Error()), []byte("pending"))) {
 			t.Fatalf("err = %v, want the wait ended by the interrupt", err)
 		}
 	case <-time.After(time.Minute): // a hang guard, not a timing assertion
-		t.Fatal("--wait kept polling after the first interrupt")
+		t.Fatal("the wait kept polling after the first interrupt")
 	}
 }
