@@ -55,6 +55,10 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tfimportData, err := filepath.Abs("../../tfimport/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -74,6 +78,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("TEST_EMAIL", testEmail)
 			env.Setenv("TEST_KEY", testKey)
 			env.Setenv("EXAMPLES", examples)
+			env.Setenv("TFIMPORT", tfimportData)
 			env.Setenv("NO_COLOR", "1")
 			return nil
 		},
@@ -106,6 +111,7 @@ func TestScripts(t *testing.T) {
 //	emu mark                     remember the number of requests served so far
 //	emu requests N               assert N requests were served since the mark
 //	emu bodies METHOD            print the bodies of METHOD requests since the mark, one a line
+//	emu load FILE                add the objects of an emulator data file (JSON) to the emulator
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value("emulator").(*emulator.Server)
 	if len(args) == 0 {
@@ -224,6 +230,23 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			i = len(d.Accounts) - 1
 		}
 		d.Accounts[i].OrganizationID = org
+		ts.Check(srv.Emulator.Load(d))
+	case "load":
+		if len(args) != 2 {
+			ts.Fatalf("usage: emu load FILE")
+		}
+		var add emulator.Data
+		ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[1])), &add))
+		d := srv.Emulator.Snapshot()
+		d.Organizations = append(d.Organizations, add.Organizations...)
+		d.Accounts = append(d.Accounts, add.Accounts...)
+		d.Zones = append(d.Zones, add.Zones...)
+		d.IdentityProviders = append(d.IdentityProviders, add.IdentityProviders...)
+		d.CertificateSets = append(d.CertificateSets, add.CertificateSets...)
+		d.Grants = append(d.Grants, add.Grants...)
+		d.Shares = append(d.Shares, add.Shares...)
+		d.Recipients = append(d.Recipients, add.Recipients...)
+		d.ShareResources = append(d.ShareResources, add.ShareResources...)
 		ts.Check(srv.Emulator.Load(d))
 	case "scimsecret":
 		if len(args) != 4 {

@@ -3,6 +3,7 @@ package importcmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
+	"github.com/idpsync/idpsync/tfimport"
 )
 
 // Options are the inputs of one import run.
@@ -25,13 +27,19 @@ type Options struct {
 	Accounts []string
 	Zones    []string
 	Out      string
+	// FromTerraform is the JSON of terraform show -json to import instead
+	// of live state; Grants name the IdP of a shared grant (ID=NAME).
+	FromTerraform string
+	Grants        []string
+	// Force lets --out replace files that exist.
+	Force bool
 }
 
 // NewCmd returns the import command.
 func NewCmd(f *cli.Factory) *cobra.Command {
 	opts := &Options{F: f}
 	cmd := &cobra.Command{
-		Use:   "import --account ID [--account ID...] [--zone ID...]",
+		Use:   "import (--account ID... [--zone ID...] | --from-terraform FILE --out DIR)",
 		Short: "Write desired-state YAML from the live state of accounts",
 		Long: `Read the live state of the given accounts and write it as desired-state YAML:
 every IdP with its config, its encryption setting and its federation (grant,
@@ -44,8 +52,19 @@ predictable names, listed at the end. Read-only connections received from
 other accounts are left out, with a comment saying where they come from.
 
 Once those variables are set, 'idpsync plan' against the imported files
-reports no changes.`,
+reports no changes.
+
+--from-terraform reads the JSON that 'terraform show -json' prints (of a
+state, or of a saved plan) instead of live state: the identity providers of
+the Cloudflare provider v4 and v5, account and zone level, in every module
+and count or for_each instance, and the v5 shares of their federation
+grants. It writes the YAML and idpsync-removed.tf into --out: one removed
+block per resource, so that Terraform forgets them without destroying them
+(Terraform or OpenTofu 1.7+); it prints the equivalent 'terraform state rm'
+commands, every attribute it did not carry over and why, and whatever the
+YAML cannot make plan clean. No secret of the state is written or printed.`,
 		Example: `  idpsync import --account 023e105f4ecef8ad9ca31a8372d0c353 --out idp/
+  terraform show -json > tf.json && idpsync import --from-terraform tf.json --out idp/
   idpsync import --sandbox --account 023e105f4ecef8ad9ca31a8372d0c353`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,6 +75,9 @@ reports no changes.`,
 	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "import this account `ID` (repeatable)")
 	cmd.Flags().StringArrayVar(&opts.Zones, "zone", nil, "import the zone-level identity providers of this zone `ID` (repeatable)")
 	cmd.Flags().StringVar(&opts.Out, "out", "", "write one file per account or zone into `DIR` instead of stdout")
+	cmd.Flags().StringVar(&opts.FromTerraform, "from-terraform", "", "import from the output of terraform show -json in `FILE` instead of live state (needs --out)")
+	cmd.Flags().StringArrayVar(&opts.Grants, "grant", nil, "with --from-terraform, the IdP a shared federation grant is of, as `GRANT_ID=IDP_NAME` (repeatable)")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "with --from-terraform, replace files that exist in --out")
 	return cmd
 }
 
@@ -64,6 +86,12 @@ var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // Run imports.
 func Run(ctx context.Context, opts *Options) error {
 	f := opts.F
+	if opts.FromTerraform != "" {
+		return runTerraform(ctx, opts)
+	}
+	if len(opts.Grants) > 0 {
+		return fmt.Errorf("--grant applies to --from-terraform only")
+	}
 	if len(opts.Accounts)+len(opts.Zones) == 0 {
 		return fmt.Errorf("give at least one --account ID or --zone ID")
 	}
@@ -94,7 +122,7 @@ func Run(ctx context.Context, opts *Options) error {
 	var secrets []secretVar
 	var docs []*yaml.Node
 	for _, id := range owners {
-		acct, s := accountNode(live.Accounts[id])
+		acct, s := accountNode(live.Accounts[id], nil)
 		secrets = append(secrets, s...)
 		docs = append(docs, acct)
 	}
@@ -134,11 +162,18 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	if len(secrets) > 0 {
 		fmt.Fprintln(f.IO.ErrOut, "\nSecrets cannot be read back from the API. Set these variables before plan or apply:")
-		for _, s := range secrets {
-			fmt.Fprintf(f.IO.ErrOut, "  %s  (%s)\n", s.name, s.where)
-		}
+		printSecrets(f.IO.ErrOut, secrets)
 	}
 	return nil
+}
+
+// printSecrets lists the variables to set. Where a secret belongs names an
+// IdP, whose name comes from the API or a state file: it is made safe for
+// a terminal.
+func printSecrets(w io.Writer, secrets []secretVar) {
+	for _, s := range secrets {
+		fmt.Fprintf(w, "  %s  (%s)\n", s.name, tfimport.Clean(s.where))
+	}
 }
 
 type secretVar struct{ name, where string }
@@ -188,7 +223,10 @@ func writeDoc(w interface{ Write([]byte) (int, error) }, nodes []*yaml.Node, own
 	return enc.Close()
 }
 
-func accountNode(a *state.LiveAccount) (*yaml.Node, []secretVar) {
+// accountNode renders one account or zone. refs, when given, holds per IdP
+// id the config values to write as they are (references the caller chose),
+// instead of the live ones.
+func accountNode(a *state.LiveAccount, refs map[string]map[string]any) (*yaml.Node, []secretVar) {
 	idps := &yaml.Node{Kind: yaml.SequenceNode, Style: 0}
 	var secrets []secretVar
 	names := map[string]int{}
@@ -207,7 +245,7 @@ func accountNode(a *state.LiveAccount) (*yaml.Node, []secretVar) {
 			received = append(received, fmt.Sprintf("%q (%s), received from %s and managed there", idp.Name, idp.Type, from))
 			continue
 		}
-		n, s := idpNode(a.ID, idp, names[idp.Name] > 1)
+		n, s := idpNode(a.ID, idp, names[idp.Name] > 1, refs[idp.ID])
 		idps.Content = append(idps.Content, n)
 		secrets = append(secrets, s...)
 	}
@@ -226,7 +264,7 @@ func accountNode(a *state.LiveAccount) (*yaml.Node, []secretVar) {
 	return acct, secrets
 }
 
-func idpNode(accountID string, idp *state.LiveIdP, pin bool) (*yaml.Node, []secretVar) {
+func idpNode(accountID string, idp *state.LiveIdP, pin bool, refs map[string]any) (*yaml.Node, []secretVar) {
 	n := mapping("name", scalar(idp.Name, ""))
 	if pin {
 		n.Content = append(n.Content, scalar("id", ""), scalar(idp.ID, ""))
@@ -243,6 +281,10 @@ func idpNode(accountID string, idp *state.LiveIdP, pin bool) (*yaml.Node, []secr
 			name := envName(accountID, idp.Name, field.Name)
 			secrets = append(secrets, secretVar{name, fmt.Sprintf("%s: config.%s", idp.Name, field.Name)})
 			config.Content = append(config.Content, scalar(field.Name, ""), scalar("${env:"+name+"}", "!!str"))
+			continue
+		}
+		if ref, ok := refs[field.Name]; ok {
+			config.Content = append(config.Content, scalar(field.Name, ""), refValue(ref))
 			continue
 		}
 		v, ok := idp.Config[field.Name]
@@ -316,6 +358,18 @@ func federation(idp *state.LiveIdP) *yaml.Node {
 	return mapping("share_with", with)
 }
 
+// refValue writes a reference (or a list of them) as it is.
+func refValue(v any) *yaml.Node {
+	if l, ok := v.([]any); ok {
+		seq := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, item := range l {
+			seq.Content = append(seq.Content, refValue(item))
+		}
+		return seq
+	}
+	return scalar(fmt.Sprint(v), "!!str")
+}
+
 var nonAlnum = regexp.MustCompile(`[^A-Z0-9]+`)
 
 // envName is the variable a secret is read from: predictable from the
@@ -350,11 +404,13 @@ func mapping(kv ...any) *yaml.Node {
 	return n
 }
 
-// value turns a canonical JSON value into a node of the same type.
+// value turns a canonical JSON value into a node of the same type. A string
+// is a literal: a "${" in it is written "$${", so that a value read from
+// the API or a state file can never become a reference when the YAML loads.
 func value(v any) *yaml.Node {
 	switch x := v.(type) {
 	case string:
-		return scalar(x, "!!str")
+		return scalar(strings.ReplaceAll(x, "${", "$${"), "!!str")
 	case bool:
 		return scalar(fmt.Sprint(x), "!!bool")
 	case float64:

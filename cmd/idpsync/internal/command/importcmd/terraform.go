@@ -1,0 +1,197 @@
+package importcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/tfimport"
+)
+
+// RemovedFile is the file of removed blocks written next to the YAML.
+const RemovedFile = "idpsync-removed.tf"
+
+// runTerraform imports from the JSON of terraform show -json: everything is
+// converted and checked first, then written; on error nothing is.
+func runTerraform(ctx context.Context, opts *Options) error {
+	f := opts.F
+	if opts.Out == "" {
+		return errors.New("--from-terraform writes the YAML and a Terraform file of removed blocks: give --out DIR")
+	}
+	if len(opts.Accounts)+len(opts.Zones) > 0 {
+		return errors.New("--from-terraform takes the accounts and zones from the Terraform JSON: leave out --account and --zone")
+	}
+	grants := map[string]string{}
+	for _, g := range opts.Grants {
+		id, name, ok := strings.Cut(g, "=")
+		if !ok || id == "" || name == "" {
+			return errors.New("--grant: expected GRANT_ID=IDP_NAME")
+		}
+		grants[id] = name
+	}
+	data, err := readBounded(opts.FromTerraform)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	res, err := tfimport.Convert(data, tfimport.Options{Grants: grants})
+	if err != nil {
+		return fmt.Errorf("%s: %w", tfimport.Clean(opts.FromTerraform), err)
+	}
+	if len(res.Imported) == 0 {
+		return fmt.Errorf("%s: no identity provider or IdP share of the Cloudflare provider to import; nothing written", tfimport.Clean(opts.FromTerraform))
+	}
+
+	type file struct {
+		name string
+		data []byte
+	}
+	var files []file
+	var secrets []secretVar
+	for _, owner := range res.Owners {
+		node, s := accountNode(res.Live.Accounts[owner], res.Refs[owner])
+		secrets = append(secrets, s...)
+		var b strings.Builder
+		if err := writeDoc(&b, []*yaml.Node{node}, []string{owner}); err != nil {
+			return err
+		}
+		files = append(files, file{ownerFile(owner), []byte(b.String())})
+	}
+	if err := checkSecretNames(secrets); err != nil {
+		return err
+	}
+	files = append(files, file{RemovedFile, tfimport.RemovedBlocks(res)})
+
+	if !opts.Force {
+		for _, fl := range files {
+			path := filepath.Join(opts.Out, fl.name)
+			if _, err := os.Lstat(path); err == nil {
+				return fmt.Errorf("--out: %s exists; give --force to replace it (nothing written)", path)
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("--out: %w", err)
+			}
+		}
+	}
+	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	w := f.IO.ErrOut
+	for _, fl := range files {
+		path := filepath.Join(opts.Out, fl.name)
+		if err := cli.WriteFile(path, fl.data, 0o644); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		fmt.Fprintf(w, "Wrote %s\n", path)
+	}
+	report(w, res, secrets, opts.Out)
+	return nil
+}
+
+// ownerFile names an owner's YAML file as the live import does. Owner ids
+// are 32 hex characters (tfimport checks them).
+func ownerFile(owner string) string {
+	if idptype.IsZone(owner) {
+		return "zone-" + idptype.OwnerID(owner) + ".yaml"
+	}
+	return owner + ".yaml"
+}
+
+// readBounded reads the input up to tfimport.MaxInputBytes, refusing more.
+func readBounded(path string) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--from-terraform: %w", err)
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err == nil && !st.Mode().IsRegular() && st.Mode()&fs.ModeNamedPipe == 0 {
+		return nil, fmt.Errorf("--from-terraform: %s is not a regular file", tfimport.Clean(path))
+	}
+	data, err := io.ReadAll(io.LimitReader(fh, tfimport.MaxInputBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("--from-terraform: %w", err)
+	}
+	if len(data) > tfimport.MaxInputBytes {
+		return nil, fmt.Errorf("--from-terraform: %s is larger than %d MiB; expected the output of terraform show -json", tfimport.Clean(path), tfimport.MaxInputBytes>>20)
+	}
+	return data, nil
+}
+
+// report tells what was imported, what was not and why, and what to do next.
+func report(w io.Writer, res *tfimport.Result, secrets []secretVar, out string) {
+	fmt.Fprintf(w, "\nImported %d resource instances from the Terraform %s.\n", len(res.Imported), res.Kind)
+	if len(secrets) > 0 {
+		fmt.Fprintln(w, "\nSecrets are not copied from the Terraform state. Set these variables before plan or apply:")
+		printSecrets(w, secrets)
+	}
+	if len(res.CertFiles) > 0 {
+		fmt.Fprintln(w, "\nSave these certificates (PEM) next to the YAML before plan:")
+		for _, c := range res.CertFiles {
+			fmt.Fprintf(w, "  %s  (%s)\n", filepath.Join(out, c.Path), c.Address)
+		}
+	}
+	if len(res.Gaps) > 0 {
+		fmt.Fprintln(w, "\nNot a clean round trip: these differ from what Terraform set, and plan may show them:")
+		for _, g := range res.Gaps {
+			fmt.Fprintf(w, "  %s %s: %s\n", g.Address, g.Attribute, g.Why)
+		}
+	}
+	var left []tfimport.Skip
+	var attrs []tfimport.Skip
+	for _, s := range res.Skipped {
+		if s.Attribute == "" {
+			left = append(left, s)
+		} else {
+			attrs = append(attrs, s)
+		}
+	}
+	if len(attrs) > 0 {
+		fmt.Fprintln(w, "\nSkipped attributes (not carried into the YAML):")
+		for i := 0; i < len(attrs); {
+			j := i
+			var names []string
+			for j < len(attrs) && attrs[j].Address == attrs[i].Address && attrs[j].Reason == attrs[i].Reason {
+				names = append(names, attrs[j].Attribute)
+				j++
+			}
+			fmt.Fprintf(w, "  %s: %s: %s\n", attrs[i].Address, strings.Join(names, ", "), attrs[i].Reason)
+			i = j
+		}
+	}
+	if len(left) > 0 || len(res.Other) > 0 {
+		fmt.Fprintln(w, "\nLeft in Terraform (no removed block):")
+		for _, s := range left {
+			fmt.Fprintf(w, "  %s: %s\n", s.Address, s.Reason)
+		}
+		types := make([]string, 0, len(res.Other))
+		for t := range res.Other {
+			types = append(types, t)
+		}
+		sort.Strings(types)
+		for _, t := range types {
+			fmt.Fprintf(w, "  %d × %s: not an identity provider or IdP share\n", res.Other[t], tfimport.Clean(t))
+		}
+	}
+	if len(res.Warnings) > 0 {
+		fmt.Fprintln(w, "\nWarnings:")
+		for _, m := range res.Warnings {
+			fmt.Fprintf(w, "  %s\n", m)
+		}
+	}
+	fmt.Fprintf(w, "\nWith Terraform or OpenTofu before 1.7, instead of %s:\n", RemovedFile)
+	for _, c := range tfimport.StateRmCommands(res) {
+		fmt.Fprintf(w, "  %s\n", c)
+	}
+	fmt.Fprintf(w, "\nNext: idpsync plan %s must show no changes; then move %s into the Terraform root module, delete the resource blocks it names, and terraform plan must show only forgets.\n", out, RemovedFile)
+}
