@@ -63,6 +63,12 @@ type Plan struct {
 	// Reads are the version markers of the live objects the plan was computed
 	// from; applying a saved plan first checks that none has moved.
 	Reads []Read `json:"reads"`
+	// Policy are the findings of the policy checks, denies first (package
+	// policy); absent when nothing was found or no policy was declared.
+	Policy []PolicyResult `json:"policy,omitempty"`
+	// PolicyRules are the built-in rules and waivers the plan was checked
+	// against, for apply to check a saved plan again.
+	PolicyRules *PolicyRules `json:"policy_rules,omitempty"`
 }
 
 // AccountRef names an account of the plan.

@@ -52,6 +52,7 @@ const (
 	urlRe = `^(\$\{(env|file):[^}]+\}|https?://[^/?#@\s]+([/?#]\S*)?)$`
 	// metadataURL is an absolute http(s) URL with a host and no credentials;
 	// the loader also allows plain http only to a loopback address.
+	dateRe      = `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`
 	metadataURL = `^https?://[^/?#@\s]+([/?#]\S*)?$`
 )
 
@@ -339,6 +340,7 @@ func main() {
 			}},
 		}},
 	)
+	defs = append(defs, policyDefs()...)
 	schema := obj{
 		{"$schema", "https://json-schema.org/draft/2020-12/schema"},
 		{"$id", "https://raw.githubusercontent.com/idpsync/idpsync/main/schemas/idpsync.schema.json"},
@@ -351,6 +353,7 @@ func main() {
 			{"version", obj{{"const", 1}, {"description", "The format version of this file: 1."}}},
 			{"accounts", obj{{"type", "array"}, {"description", "The accounts this file declares."}, {"items", obj{{"$ref", "#/$defs/account"}}}}},
 			{"zones", obj{{"type", "array"}, {"description", "The zones this file declares, for zone-level identity providers."}, {"items", obj{{"$ref", "#/$defs/zone"}}}}},
+			{"policy", obj{{"$ref", "#/$defs/policy"}, {"description", "Guardrails every plan is checked against: built-in rules, and waivers that expire."}}},
 		}},
 		{"$defs", defs},
 	}
@@ -366,4 +369,90 @@ func main() {
 	if err := os.WriteFile("idpsync.schema.json", out.Bytes(), 0o644); err != nil {
 		panic(err)
 	}
+}
+
+// policyDefs are the definitions of the `policy:` block: built-in rules with
+// their parameters (idptype.PolicyRules), their scope, and waivers.
+func policyDefs() obj {
+	var conds []obj
+	all := idptype.PolicyParams()
+	for _, r := range idptype.PolicyRules {
+		var props obj
+		for _, p := range all {
+			if !slices.Contains(r.Params, p) {
+				props = append(props, kv{p, false})
+			}
+		}
+		then := obj{}
+		if len(r.Required) > 0 {
+			then = append(then, kv{"required", r.Required})
+		}
+		if props != nil {
+			then = append(then, kv{"properties", props})
+		}
+		conds = append(conds, obj{
+			{"if", obj{{"required", []string{"id"}}, {"properties", obj{{"id", obj{{"const", r.ID}}}}}}},
+			{"then", then},
+		})
+	}
+	ruleIDs := idptype.PolicyRuleIDs()
+	return obj{
+		{"policy", obj{
+			{"type", "object"},
+			{"description", "Policy: rules every plan is checked against (a deny stops plan and apply), and waivers that excuse a finding until a date. Several files may each declare some; they add up."},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"rules", obj{{"type", "array"}, {"description", "Built-in rules. Rego rules live in a directory given with --policy."}, {"items", obj{{"$ref", "#/$defs/policy_rule"}}}}},
+				{"waivers", obj{{"type", "array"}, {"description", "Findings excused until a date; an expired waiver stops waiving and is reported."}, {"items", obj{{"$ref", "#/$defs/policy_waiver"}}}}},
+			}},
+		}},
+		{"policy_rule", obj{
+			{"type", "object"},
+			{"description", "A built-in rule: its id, level and scope, and the parameters the rule takes."},
+			{"required", []string{"id"}},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"id", obj{{"enum", ruleIDs}, {"description", ruleDoc()}}},
+				{"level", obj{{"enum", []string{idptype.PolicyDeny, idptype.PolicyWarn}}, {"description", "deny (the default) stops plan with exit 1 and apply before any write; warn is reported only."}}},
+				{"scope", obj{{"$ref", "#/$defs/policy_scope"}, {"description", "Where the rule applies; everywhere when omitted."}}},
+				{"types", obj{{"type", "array"}, {"minItems", 1}, {"items", obj{{"enum", idptype.Names}}}, {"description", "forbid_types: the identity provider types not allowed, e.g. [onetimepin]."}}},
+				{"max", obj{{"type", "integer"}, {"minimum", 0}, {"description", "max_destroys: the most objects one plan may destroy in scope."}}},
+				{"organization", obj{{"type", "boolean"}, {"description", "allowed_share_targets: allow sharing with the whole organization (default false)."}}},
+				{"accounts", obj{{"type", "array"}, {"items", obj{{"$ref", "#/$defs/account_id"}}}, {"description", "allowed_share_targets: the recipient accounts allowed (32 lowercase hex)."}}},
+			}},
+			{"allOf", conds},
+		}},
+		{"policy_scope", obj{
+			{"type", "object"},
+			{"description", "Where a rule applies: `all: true`, or accounts and zones by id or name."},
+			{"minProperties", 1},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"all", obj{{"const", true}, {"description", "Every account and zone."}}},
+				{"accounts", obj{{"type", "array"}, {"minItems", 1}, {"items", obj{{"type", "string"}, {"minLength", 1}}}, {"description", "Declared accounts, by id or name."}}},
+				{"zones", obj{{"type", "array"}, {"minItems", 1}, {"items", obj{{"type", "string"}, {"minLength", 1}}}, {"description", "Declared zones, by id or name."}}},
+			}},
+		}},
+		{"policy_waiver", obj{
+			{"type", "object"},
+			{"description", "Excuses the findings of one rule at matching addresses until a date. Past that date it stops waiving and is reported."},
+			{"required", []string{"rule", "address", "reason", "until"}},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"rule", obj{{"type", "string"}, {"minLength", 1}, {"description", "A built-in rule id, or rego:<package> for a finding of a Rego policy."}}},
+				{"address", obj{{"type", "string"}, {"minLength", 1}, {"description", "The address of the findings waived; `*` matches any run of characters, e.g. account[legacy].idp[*]."}}},
+				{"reason", obj{{"type", "string"}, {"minLength", 1}, {"description", "Why the finding is accepted, shown with it."}}},
+				{"until", obj{{"type", "string"}, {"pattern", dateRe}, {"description", "The last day the waiver holds (YYYY-MM-DD, UTC)."}}},
+			}},
+		}},
+	}
+}
+
+func ruleDoc() string {
+	var b bytes.Buffer
+	b.WriteString("The built-in rule.")
+	for _, r := range idptype.PolicyRules {
+		fmt.Fprintf(&b, " %s: %s", r.ID, r.Description)
+	}
+	return b.String()
 }

@@ -61,6 +61,7 @@ const maxRotateWithin = 365 * 24 * time.Hour
 // skipped here without a word; what is checked is what a schema cannot say.
 func (l *loader) decodeDocument(doc *yaml.Node, val any) {
 	top, _ := val.(map[string]any)
+	l.decodePolicy(doc, top)
 	for _, key := range []string{"accounts", "zones"} {
 		list, _ := top[key].([]any)
 		listNode, _ := lookup(doc, []string{key})

@@ -73,6 +73,10 @@ type loader struct {
 	certs        map[string]certResult
 	meant        map[string]bool // path+"\x00"+key: keys a misspelt key was taken for
 	maxFederated int             // the cap of federated IdPs per account
+
+	policy  *Policy // set when any document has a `policy:` block
+	rules   []policyDecl
+	waivers []*Waiver
 }
 
 // Load reads the desired state from files and directories (a directory
@@ -395,6 +399,7 @@ func (l *loader) merge() *Desired {
 	for _, a := range d.Accounts {
 		slices.SortStableFunc(a.IdentityProviders, func(x, y *IdP) int { return strings.Compare(x.Name, y.Name) })
 	}
+	l.mergePolicy(d)
 	if len(l.files) > 0 && len(d.Accounts) == 0 && !l.diags.HasErrors() {
 		l.warnf(Pos{File: l.files[0]}, "", "no accounts are declared")
 	}

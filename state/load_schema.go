@@ -87,6 +87,8 @@ const (
 	shapeSCIM      = shapeIdP + "/scim_config"
 	shapeRecipient = shapeIdP + "/federation/share_with/*"
 	shapeMetadata  = shapeIdP + "/metadata"
+	shapeRule      = "policy/rules/*"
+	shapeWaiver    = "policy/waivers/*"
 )
 
 // subject names the value at path for a message: "`issuer_url`", or
@@ -129,6 +131,13 @@ func where(val any, path []string) string {
 		return "in a `share_with` item"
 	case s == shapeSCIM:
 		return "in `scim_config`"
+	case s == shapeRule:
+		if id, ok := valueAt(val, append(slices.Clone(path), "id")).(string); ok {
+			return fmt.Sprintf("in policy rule `%s`", id)
+		}
+		return "in a policy rule"
+	case s == shapeWaiver:
+		return "in a policy waiver"
 	default:
 		return "in " + subject(path)
 	}
@@ -264,6 +273,15 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 			l.errorf(vpos, hint, "unknown identity provider type `%s`", truncate(fmt.Sprint(k.Got), 40))
 			return
 		}
+		if sh == shapeRule+"/id" {
+			got, _ := k.Got.(string)
+			hint := didYouMean(got, want)
+			if hint == "" {
+				hint = "one of: " + strings.Join(want, ", ") + "; Rego rules go in a --policy directory"
+			}
+			l.errorf(vpos, hint, "unknown policy rule `%s`", truncate(fmt.Sprint(k.Got), 40))
+			return
+		}
 		l.errorf(vpos, "", "%s must be one of: %s", subject(path), strings.Join(want, ", "))
 	case *kind.Const:
 		switch {
@@ -283,6 +301,8 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 				return // a malformed reference: the semantic pass names it
 			}
 			l.errorf(vpos, "e.g. https://example.okta.com", "%s is not an absolute http(s) URL with a host", subject(path))
+		case sh == shapeWaiver+"/until":
+			l.errorf(vpos, "write the last day the waiver holds as YYYY-MM-DD, e.g. 2026-03-31", "`until` must be a date")
 		case sh == shapeMetadata+"/url":
 			l.errorf(vpos, "e.g. https://example.okta.com/app/exk1/sso/saml/metadata", "`url` is not an absolute http(s) URL with a host")
 		case sh == shapeIdP+"/id":
@@ -322,6 +342,19 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 			l.errorf(at, "remove it", "`%s` is only for `saml` identity providers, not `%v`", last, t)
 		case "federation":
 			l.errorf(at, "the API refuses to federate one-time PIN and Cloudflare identity providers", "%s `%v` identity provider cannot be federated", article(fmt.Sprint(t)), t)
+		case "types", "max", "organization", "accounts":
+			if shape(path[:len(path)-1]) == shapeRule {
+				id := fmt.Sprint(valueAt(val, append(slices.Clone(path[:len(path)-1]), "id")))
+				hint := "remove it"
+				if r, ok := idptype.LookupPolicyRule(id); ok && len(r.Params) > 0 {
+					hint = "`" + id + "` takes: " + strings.Join(r.Params, ", ")
+				} else if ok {
+					hint = "`" + id + "` takes no parameters besides level and scope"
+				}
+				l.errorf(at, hint, "`%s` is not a parameter of policy rule `%s`", last, id)
+				return
+			}
+			l.errorf(at, "remove it", "%s is not allowed here", subject(path))
 		case "scim_config":
 			l.errorf(at, "remove it; SCIM provisions users from an external directory", "%s `%v` identity provider cannot carry `scim_config`", article(fmt.Sprint(t)), t)
 		default:
@@ -352,6 +385,15 @@ func (l *loader) unknownKey(val any, path []string, sh, key string, allowed []st
 		l.errorf(pos, keyHint(key, allowed), "unknown account key `%s`", name)
 	case shapeIdP:
 		l.errorf(pos, keyHint(key, allowed), "unknown identity provider key `%s`", name)
+	case shapeRule:
+		// Only the parameters this rule takes are worth suggesting.
+		keys := []string{"id", "level", "scope"}
+		if id, ok := valueAt(val, append(slices.Clone(path), "id")).(string); ok {
+			if r, ok := idptype.LookupPolicyRule(id); ok {
+				keys = append(keys, r.Params...)
+			}
+		}
+		l.errorf(pos, keyHint(key, keys), "unknown key `%s` %s", name, where(val, path))
 	case shapeSCIM:
 		if f, ok := idptype.SCIMField(key); ok && f.ReadOnly {
 			hint := "remove it; `idpsync scim` shows the base URL"

@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/idpsync/idpsync/idptype"
@@ -30,6 +31,59 @@ type Desired struct {
 	Accounts []*Account
 	// Files are the files that were loaded, in load order.
 	Files []string
+	// Policy is every `policy:` block of the files, combined; nil when no
+	// file declares one.
+	Policy *Policy
+}
+
+// Policy is the desired state's guardrails: built-in rules every plan is
+// checked against, and waivers that excuse findings until a date.
+type Policy struct {
+	Rules   []*PolicyRule
+	Waivers []*Waiver
+}
+
+// PolicyRule is one built-in rule as declared (idptype.PolicyRules).
+type PolicyRule struct {
+	ID string
+	// Level is idptype.PolicyDeny (the default) or idptype.PolicyWarn.
+	Level string
+	Scope PolicyScope
+	// Types are forbid_types' forbidden IdP types.
+	Types []string
+	// Max is max_destroys' bound.
+	Max int
+	// Organization and Accounts are allowed_share_targets' targets.
+	Organization bool
+	Accounts     []string
+	Pos          Pos
+}
+
+// PolicyScope is where a rule applies.
+type PolicyScope struct {
+	// All is true when the rule applies everywhere (no scope written, or all: true).
+	All bool
+	// Owners are the account ids and zone keys (idptype.ZoneKey) the names
+	// written resolve to, sorted.
+	Owners []string
+}
+
+// Covers reports whether the scope holds the account or zone owner.
+func (s PolicyScope) Covers(owner string) bool {
+	return s.All || slices.Contains(s.Owners, owner)
+}
+
+// Waiver excuses the findings of one rule at matching addresses until the
+// end of a day (UTC).
+type Waiver struct {
+	// Rule is a built-in rule id, or rego:<package>.
+	Rule string
+	// Address is a pattern: `*` matches any run of characters.
+	Address string
+	Reason  string
+	// Until is the last day the waiver holds, as written (YYYY-MM-DD).
+	Until string
+	Pos   Pos
 }
 
 // Account returns the declared account with the given id, or nil.

@@ -65,7 +65,7 @@ func SelectAccounts(d *state.Desired, ids []string) (*state.Desired, error) {
 	if len(ids) == 0 {
 		return d, nil
 	}
-	out := &state.Desired{Files: d.Files}
+	out := &state.Desired{Files: d.Files, Policy: d.Policy}
 	for _, id := range ids {
 		a := d.Account(id)
 		if a == nil {
