@@ -1,0 +1,192 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/internal/golden"
+	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/state"
+)
+
+var now = time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+
+const (
+	prodID    = "023e105f4ecef8ad9ca31a8372d0c353"
+	sandboxID = "9a7806061c88ada191ed06f989cc3dac"
+)
+
+func loadDesired(t *testing.T) *state.Desired {
+	t.Helper()
+	d, diags := state.Load(context.Background(), []string{"testdata/rules/desired.yaml"}, state.LoadOptions{
+		Root:   "testdata/rules",
+		Now:    func() time.Time { return now },
+		Getenv: func(string) (string, bool) { return "", false },
+	})
+	if diags.HasErrors() {
+		t.Fatalf("load: %v", diags)
+	}
+	return d
+}
+
+// fixturePlan destroys three objects in prod and one in sandbox, and locks
+// an application out in prod.
+func fixturePlan() *plan.Plan {
+	return &plan.Plan{
+		FormatVersion: plan.FormatVersion,
+		Accounts:      []plan.AccountRef{{ID: prodID, Label: "prod", Prune: true}, {ID: sandboxID, Label: "sandbox"}},
+		Actions: []plan.Action{
+			{Address: "account[prod].idp[Legacy]", Action: plan.Delete, Resource: plan.ResourceIdP, AccountID: prodID, Account: "prod",
+				Lockout: []plan.Lockout{
+					{Kind: plan.LockoutApplication, AccountID: prodID, Name: "Wiki", Domain: "wiki.example.com", IdPID: "x", Only: true},
+					{Kind: plan.LockoutApplication, AccountID: prodID, Name: "Docs", Domain: "docs.example.com", IdPID: "x"},
+				}},
+			{Address: "account[prod].idp[Old]", Action: plan.Replace, Resource: plan.ResourceIdP, AccountID: prodID, Account: "prod",
+				Lockout: []plan.Lockout{{Kind: plan.LockoutOrganization, AccountID: prodID, Name: "Prod", Domain: "prod.cloudflareaccess.com", IdPID: "y", Only: true}}},
+			{Address: "account[prod].idp[Old].grant", Action: plan.Delete, Resource: plan.ResourceGrant, AccountID: prodID, Account: "prod"},
+			{Address: "account[sandbox].idp[Temp]", Action: plan.Delete, Resource: plan.ResourceIdP, AccountID: sandboxID, Account: "sandbox"},
+			{Address: "account[prod].idp[Okta]", Action: plan.NoOp, Resource: plan.ResourceIdP, AccountID: prodID, Account: "prod"},
+		},
+	}
+}
+
+// rules declares each rule under test, scoped to prod so that the sandbox
+// account's findings show the scope at work.
+var rules = map[string]plan.PolicyRule{
+	idptype.RuleRequireSAMLEncryption:      {ID: idptype.RuleRequireSAMLEncryption},
+	idptype.RuleRequireSignRequest:         {ID: idptype.RuleRequireSignRequest},
+	idptype.RuleForbidTypes:                {ID: idptype.RuleForbidTypes, Types: []string{"onetimepin"}},
+	idptype.RuleRequireOIDCPKCE:            {ID: idptype.RuleRequireOIDCPKCE},
+	idptype.RuleRequireSCIMUserDeprovision: {ID: idptype.RuleRequireSCIMUserDeprovision},
+	idptype.RuleMaxDestroys:                {ID: idptype.RuleMaxDestroys, Max: 2},
+	idptype.RuleForbidLockout:              {ID: idptype.RuleForbidLockout},
+	idptype.RuleAllowedShareTargets:        {ID: idptype.RuleAllowedShareTargets, Accounts: []string{"b7c2f0e4a91d4c3e8f6a25d0c1e9b3a7"}},
+}
+
+func TestRulesCatalogueCovered(t *testing.T) {
+	for _, r := range idptype.PolicyRules {
+		if _, ok := rules[r.ID]; !ok {
+			t.Errorf("built-in rule %s has no golden test", r.ID)
+		}
+	}
+}
+
+func format(rs []plan.PolicyResult) string {
+	var b strings.Builder
+	for _, r := range rs {
+		waived := ""
+		if r.Waived {
+			waived = fmt.Sprintf(" waived(%s until %s)", r.Waiver.Reason, r.Waiver.Until)
+		}
+		fmt.Fprintf(&b, "%s %s %s%s: %s\n", r.Level, r.Rule, r.Address, waived, r.Message)
+	}
+	if b.Len() == 0 {
+		return "(no findings)\n"
+	}
+	return b.String()
+}
+
+// TestBuiltinGolden checks every built-in rule four ways: as a deny, as a
+// warn, with a waiver in force, and with the same waiver expired.
+func TestBuiltinGolden(t *testing.T) {
+	d := loadDesired(t)
+	for _, r := range idptype.PolicyRules {
+		t.Run(r.ID, func(t *testing.T) {
+			var out strings.Builder
+			for _, variant := range []string{"deny", "warn", "waived", "expired waiver", "scoped to sandbox"} {
+				rule := rules[r.ID]
+				rule.Level, rule.All = idptype.PolicyDeny, true
+				set := &plan.PolicyRules{Rules: []plan.PolicyRule{rule}}
+				pattern := "*prod]*"
+				if r.ID == idptype.RuleMaxDestroys {
+					pattern = "plan" // the finding is about the whole plan
+				}
+				switch variant {
+				case "warn":
+					set.Rules[0].Level = idptype.PolicyWarn
+				case "waived":
+					set.Waivers = []plan.PolicyWaiver{{Rule: r.ID, Address: pattern, Reason: "migration ticket SEC-42", Until: "2026-12-06"}}
+				case "expired waiver":
+					set.Waivers = []plan.PolicyWaiver{{Rule: r.ID, Address: pattern, Reason: "migration ticket SEC-42", Until: "2026-12-05"}}
+				case "scoped to sandbox":
+					set.Rules[0].All, set.Rules[0].Owners = false, []string{sandboxID}
+				}
+				p2 := fixturePlan()
+				if err := Check(context.Background(), p2, Options{Desired: d, Rules: set, Now: now}); err != nil {
+					t.Fatal(err)
+				}
+				// The plan saved, then checked again at apply: its own rules
+				// and findings, no desired state.
+				saved := *p2
+				saved.Policy = append([]plan.PolicyResult(nil), p2.Policy...)
+				if err := Check(context.Background(), &saved, Options{Now: now}); err != nil {
+					t.Fatal(err)
+				}
+				if format(saved.Policy) != format(p2.Policy) {
+					t.Errorf("%s: a saved plan checked again differs:\n%s\nwant\n%s", variant, format(saved.Policy), format(p2.Policy))
+				}
+				fmt.Fprintf(&out, "## %s\n%s", variant, format(p2.Policy))
+				if variant == "deny" && len(p2.PolicyDenied()) == 0 {
+					t.Errorf("the fixture breaks no %s rule", r.ID)
+				}
+				if variant == "warn" {
+					if err := Gate(p2); err != nil {
+						t.Errorf("%s: gate refused: %v", variant, err)
+					}
+				}
+				if variant == "expired waiver" && Gate(p2) == nil {
+					t.Errorf("an expired waiver still waives")
+				}
+			}
+			golden.Check(t, filepath.Join("testdata/rules", r.ID+".golden"), []byte(out.String()))
+		})
+	}
+}
+
+func TestMatchAddress(t *testing.T) {
+	for _, tt := range []struct {
+		pattern, addr string
+		want          bool
+	}{
+		{"account[prod].idp[Okta]", "account[prod].idp[Okta]", true},
+		{"account[prod].idp[Okta]", "account[prod].idp[Okta].grant", false},
+		{"account[prod].idp[*]", "account[prod].idp[Okta]", true},
+		{"account[prod].idp[*]", "account[prod].idp[Okta].grant", false},
+		{"account[prod].*", "account[prod].idp[Okta].grant", true},
+		{"*", "plan", true},
+		{"account[*].idp[PIN]", "account[sandbox].idp[PIN]", true},
+		{"account[*].idp[PIN]", "zone[docs].idp[PIN]", false},
+		{"a*a", "a", false},
+		{"a*b*c", "abc", true},
+		{"a*b*c", "acb", false},
+		{"[prod]", "p", false},
+	} {
+		if got := MatchAddress(tt.pattern, tt.addr); got != tt.want {
+			t.Errorf("MatchAddress(%q, %q) = %v, want %v", tt.pattern, tt.addr, got, tt.want)
+		}
+	}
+}
+
+func TestGateMessage(t *testing.T) {
+	p := &plan.Plan{Policy: []plan.PolicyResult{
+		{Rule: "forbid_types", Level: "deny", Address: "account[prod].idp[PIN]", Message: "no"},
+		{Rule: "forbid_types", Level: "deny", Address: "account[prod].idp[X]", Message: "ok", Waived: true},
+		{Rule: "rego:main", Level: "warn", Address: "plan", Message: "hmm"},
+	}}
+	err := Gate(p)
+	if err == nil {
+		t.Fatal("an unwaived deny passed the gate")
+	}
+	if got := err.Error(); !strings.Contains(got, "account[prod].idp[PIN]: no (forbid_types)") || strings.Contains(got, "idp[X]") || strings.Contains(got, "hmm") {
+		t.Errorf("gate message:\n%s", got)
+	}
+	p.Policy = p.Policy[1:]
+	if err := Gate(p); err != nil {
+		t.Errorf("a waived deny and a warn stopped the gate: %v", err)
+	}
+}

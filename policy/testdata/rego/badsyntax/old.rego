@@ -1,0 +1,5 @@
+package main
+
+deny[msg] {
+	msg := "v0 syntax"
+}

@@ -1,0 +1,9 @@
+package main_test
+
+test_passes if {
+	1 == 1
+}
+
+test_fails if {
+	1 == 2
+}
