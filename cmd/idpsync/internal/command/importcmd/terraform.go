@@ -54,25 +54,10 @@ func runTerraform(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("%s: no identity provider or IdP share of the Cloudflare provider to import; nothing written", tfimport.Clean(opts.FromTerraform))
 	}
 
-	type file struct {
-		name string
-		data []byte
-	}
-	var files []file
-	var secrets []secretVar
-	for _, owner := range res.Owners {
-		node, s := accountNode(res.Live.Accounts[owner], res.Refs[owner])
-		secrets = append(secrets, s...)
-		var b strings.Builder
-		if err := writeDoc(&b, []*yaml.Node{node}, []string{owner}); err != nil {
-			return err
-		}
-		files = append(files, file{ownerFile(owner), []byte(b.String())})
-	}
-	if err := checkSecretNames(secrets); err != nil {
+	files, secrets, err := terraformFiles(res)
+	if err != nil {
 		return err
 	}
-	files = append(files, file{RemovedFile, tfimport.RemovedBlocks(res)})
 
 	if !opts.Force {
 		for _, fl := range files {
@@ -97,6 +82,32 @@ func runTerraform(ctx context.Context, opts *Options) error {
 	}
 	report(w, res, secrets, opts.Out)
 	return nil
+}
+
+type outFile struct {
+	name string
+	data []byte
+}
+
+// terraformFiles renders what --from-terraform writes: one YAML file per
+// account or zone, then the removed blocks.
+func terraformFiles(res *tfimport.Result) ([]outFile, []secretVar, error) {
+	var files []outFile
+	var secrets []secretVar
+	for _, owner := range res.Owners {
+		node, s := accountNode(res.Live.Accounts[owner], res.Refs[owner])
+		secrets = append(secrets, s...)
+		var b strings.Builder
+		if err := writeDoc(&b, []*yaml.Node{node}, []string{owner}); err != nil {
+			return nil, nil, err
+		}
+		files = append(files, outFile{ownerFile(owner), []byte(b.String())})
+	}
+	if err := checkSecretNames(secrets); err != nil {
+		return nil, nil, err
+	}
+	files = append(files, outFile{RemovedFile, tfimport.RemovedBlocks(res)})
+	return files, secrets, nil
 }
 
 // ownerFile names an owner's YAML file as the live import does. Owner ids
