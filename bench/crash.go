@@ -49,6 +49,8 @@ func (s *site) cliEnv() []string {
 	return append(env,
 		"CLOUDFLARE_BASE_URL="+s.srv.URL,
 		"CLOUDFLARE_API_TOKEN="+s.token,
+		"CLOUDFLARE_EMAIL="+benchEmail,
+		"CLOUDFLARE_API_KEY="+s.token+"-key",
 		secretEnv+"="+s.secret,
 		"NO_COLOR=1",
 	)

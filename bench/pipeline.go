@@ -62,6 +62,7 @@ func newSite(root string, w workload, certPEM []byte, opts siteOptions) (*site, 
 	}
 	s.srv, err = emulator.Start(emulator.Options{
 		Tokens:       []string{s.token},
+		Keys:         []emulator.APIKey{{Email: benchEmail, Key: s.token + "-key"}},
 		AutoAccounts: true,
 		Latency:      opts.Latency,
 		RateLimit:    opts.RateLimit,
@@ -83,11 +84,17 @@ func (s *site) getenv(k string) (string, bool) {
 	return "", false
 }
 
+// benchEmail is the global API key's address: the client sends the key to
+// /shares, which refuse tokens as Cloudflare documents.
+const benchEmail = "bench@idpsync.invalid"
+
 // client returns a fresh API client with the given budget and requests in flight.
 func (s *site) client(rl cloudflare.RateLimit, concurrency int) (*cloudflare.Client, error) {
 	return cloudflare.New(cloudflare.Options{
 		BaseURL:     s.srv.URL,
 		Token:       s.token,
+		Email:       benchEmail,
+		Key:         s.token + "-key",
 		RateLimit:   rl,
 		Concurrency: concurrency,
 		UserAgent:   "idpsync-bench",

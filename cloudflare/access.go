@@ -2,16 +2,16 @@ package cloudflare
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 )
 
 // appPageSize is what the application listing asks for per page. The SDK
 // (cloudflare-go v7.9.0 zero_trust/accessapplication.go, List) documents page
-// and per_page without a maximum, so the pager below never assumes the server
-// honoured it: it follows result_info.total_pages and stops at an empty page.
+// and per_page without a maximum, so the pager never assumes the server
+// honoured it (listPages).
 const appPageSize = 100
 
 // ListAccessApplications returns every Access application of the account.
@@ -19,36 +19,10 @@ func (c *Client) ListAccessApplications(ctx context.Context, accountID string) (
 	if err := checkIDs("list access applications", "account id", accountID); err != nil {
 		return nil, err
 	}
-	path := accountPath(accountID, "access", "apps")
-	var all []AccessApplication
-	for page := 1; ; page++ {
-		req := request{
-			method:         http.MethodGet,
-			path:           path,
-			query:          url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(appPageSize)}},
-			retryAmbiguous: true,
-		}
-		resp, err := c.do(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		var items []AccessApplication
-		if err := resp.decodeResult(req, &items); err != nil {
-			return nil, err
-		}
-		all = append(all, items...)
-		ri := resp.resultInfo
-		switch {
-		case len(items) == 0:
-			return all, nil
-		case ri != nil && ri.TotalPages > 0 && page >= ri.TotalPages:
-			return all, nil
-		case ri == nil && len(items) < appPageSize:
-			return all, nil
-		case page > 100_000:
-			return nil, fmt.Errorf("GET %s: pagination did not end", path)
-		}
-	}
+	// listAll pages by result_info: total_pages when the server reports it,
+	// else total_count, else the first empty page.
+	return listAll(ctx, c, request{path: accountPath(accountID, "access", "apps")}, appPageSize,
+		func(a AccessApplication) string { return a.ID })
 }
 
 // GetAccessApplication reads one Access application.
@@ -124,8 +98,18 @@ func (c *Client) GetAccessOrganization(ctx context.Context, accountID string) (*
 		path:           accountPath(accountID, "access", "organizations"),
 		retryAmbiguous: true,
 	}, &o)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound {
+		return nil, fmt.Errorf("%w: %w", ErrNoAccessOrganization, err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &o, nil
 }
+
+// ErrNoAccessOrganization is GetAccessOrganization's answer for an account
+// whose organization read answers 404: Zero Trust is not set up there, so
+// no organization exists to refer to an IdP (an account has none until one
+// is created; cloudflare-go v7.9.0 zero_trust/organization.go has New for it).
+var ErrNoAccessOrganization = errors.New("the account has no Access organization (Zero Trust is not set up)")

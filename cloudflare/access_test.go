@@ -66,6 +66,15 @@ func TestAccessApplicationsAndOrganization(t *testing.T) {
 		t.Error("an application allowing an unknown IdP was accepted")
 	}
 
+	// An account has no Access organization until one is created.
+	if _, err := c.GetAccessOrganization(ctx, acct); !errors.Is(err, cloudflare.ErrNoAccessOrganization) {
+		t.Fatalf("organization before one exists: %v, want ErrNoAccessOrganization", err)
+	}
+	d := srv.Emulator.Snapshot()
+	d.AccessOrganizations = append(d.AccessOrganizations, emulator.AccessOrganization{AccountID: acct, Name: "team-01234567", AuthDomain: "team-01234567.cloudflareaccess.com"})
+	if err := srv.Emulator.Load(d); err != nil {
+		t.Fatal(err)
+	}
 	org, err := c.GetAccessOrganization(ctx, acct)
 	if err != nil {
 		t.Fatal(err)

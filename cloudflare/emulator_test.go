@@ -40,6 +40,12 @@ func (v *virtualClock) Sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
+// emuEmail and emuKey are the global API key the emulator of these tests accepts.
+const (
+	emuEmail = "ops@example.com"
+	emuKey   = "emu-key"
+)
+
 // startEmulator serves an emulator whose traffic is held to the contract in
 // both directions: every request the client sends and every answer the
 // emulator gives must validate against the OpenAPI document.
@@ -47,6 +53,9 @@ func startEmulator(t testing.TB, opts emulator.Options) *emulator.Server {
 	t.Helper()
 	if opts.Tokens == nil {
 		opts.Tokens = []string{"emu-token"}
+	}
+	if opts.Keys == nil {
+		opts.Keys = []emulator.APIKey{{Email: emuEmail, Key: emuKey}}
 	}
 	spec, err := contract.Load("../emulator/testdata/access-subset.openapi.yaml")
 	if err != nil {
@@ -64,7 +73,9 @@ func startEmulator(t testing.TB, opts emulator.Options) *emulator.Server {
 // emuClient returns a client of srv; virtual makes its waits instant.
 func emuClient(t testing.TB, srv *emulator.Server, virtual bool, mod func(*cloudflare.Options)) *cloudflare.Client {
 	t.Helper()
-	opts := cloudflare.Options{BaseURL: srv.URL, Token: "emu-token", UserAgent: "idpsync/test", Timeout: 10 * time.Second}
+	// Both credentials, as idpsync's users with shares hold them: the token
+	// goes to /access, the key to /shares, which refuse tokens.
+	opts := cloudflare.Options{BaseURL: srv.URL, Token: "emu-token", Email: emuEmail, Key: emuKey, UserAgent: "idpsync/test", Timeout: 10 * time.Second}
 	var clock *virtualClock
 	if virtual {
 		clock = &virtualClock{t: time.Now()}

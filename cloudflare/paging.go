@@ -44,7 +44,19 @@ const (
 // a listing that ends short of the total_count the server reported (objects
 // shifted between pages while they were read) fails instead of hiding an
 // object, which would make apply create a duplicate of it.
+//
+// A filtered listing (filtered) is held to less: total_count is "Total
+// results available without any search parameters" (result_info in
+// access-subset.openapi.yaml, both families; cloudflare-go v7.9.0
+// AccessIdPFederationGrantListResponseEnvelopeResultInfo), so it may exceed
+// what the filters let through, and so may a total_pages derived from it. A
+// filtered listing ends at its first empty page, or at total_pages.
+//
+// Without total_pages, which only the grant listing's SDK type declares, an
+// unfiltered listing also ends once it holds total_count objects, saving the
+// empty page the SDK's pager would read.
 func (c *Client) listPages(ctx context.Context, base request, perPage int, add func(request, *response) (fresh int, err error), count func() int) error {
+	filtered := isFiltered(base.query)
 	var last *ResultInfo
 	for page := 1; ; page++ {
 		req := base
@@ -72,6 +84,10 @@ func (c *Client) listPages(ctx context.Context, base request, perPage int, add f
 		// ignores page would otherwise be read forever.
 		empty := fresh == 0
 		switch {
+		case filtered:
+			if empty || ri != nil && ri.TotalPages > 0 && page >= ri.TotalPages {
+				return nil
+			}
 		case ri != nil && ri.TotalPages > 0:
 			if page >= ri.TotalPages {
 				return checkComplete(base.path, last, count())
@@ -83,11 +99,26 @@ func (c *Client) listPages(ctx context.Context, base request, perPage int, add f
 			}
 		case empty:
 			return checkComplete(base.path, last, count())
+		case ri != nil && ri.TotalCount > 0 && count() >= ri.TotalCount:
+			return nil
 		}
 		if page >= maxPages {
 			return fmt.Errorf("GET %s: pagination did not end after %d pages", base.path, maxPages)
 		}
 	}
+}
+
+// filterParams are the query parameters that narrow a listing; page sizes
+// and include_* expansions do not.
+var filterParams = []string{"kind", "status", "target_type", "resource_types", "resource_type", "tag", "scim_enabled", "id"}
+
+func isFiltered(q url.Values) bool {
+	for _, k := range filterParams {
+		if q.Has(k) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkComplete refuses a listing that holds fewer objects than the server's
@@ -138,8 +169,21 @@ func unpaginated[T any](ctx context.Context, c *Client, base request, perPage in
 	if err != nil {
 		return nil, err
 	}
-	if ri := resp.resultInfo; ri != nil && (ri.TotalCount > len(items) || ri.TotalPages > 1) {
+	if ri := resp.resultInfo; ri != nil && truncated(ri, len(items), isFiltered(base.query)) {
 		return listAll(ctx, c, base, perPage, id)
 	}
 	return items, nil
+}
+
+// truncated says whether an unpaginated answer of n objects may hold less
+// than the collection. For a filtered listing total_count counts what no
+// filter narrowed, so only a full page (per_page reached) says more may follow.
+func truncated(ri *ResultInfo, n int, filtered bool) bool {
+	if ri.TotalPages > 1 {
+		return true
+	}
+	if !filtered {
+		return ri.TotalCount > n
+	}
+	return ri.TotalCount > n && ri.PerPage > 0 && n >= ri.PerPage
 }

@@ -179,19 +179,61 @@ func renderAccessOrganization(o *AccessOrganization) wireAccessOrg {
 	}
 }
 
-// accessOrganization returns the account's organization, creating the
-// default one for an account a data file from an older emulator lacks.
-func (c *call) accessOrganization() *AccessOrganization {
+// accessOrganization returns the account's organization. An account has
+// none until one is created (POST, as Zero Trust onboarding does); under the
+// AccessOrganization leniency the default one appears on first use.
+func (c *call) accessOrganization() (*AccessOrganization, *apiError) {
 	if o := c.e.findAccessOrganization(c.account.ID); o != nil {
-		return o
+		return o, nil
+	}
+	if !c.e.opts.Lenient.AccessOrganization {
+		return nil, notFound(CodeNoAccessOrg, "%s has no Access organization; set up Zero Trust (create the organization) first", c.account.ID)
 	}
 	c.e.data.AccessOrganizations = append(c.e.data.AccessOrganizations, defaultAccessOrganization(c.account.ID))
 	c.dirty = true
-	return c.e.findAccessOrganization(c.account.ID)
+	return c.e.findAccessOrganization(c.account.ID), nil
 }
 
 func getAccessOrganization(c *call) reply {
-	return ok(http.StatusOK, renderAccessOrganization(c.accessOrganization()))
+	o, err := c.accessOrganization()
+	if err != nil {
+		return fail(err)
+	}
+	return ok(http.StatusOK, renderAccessOrganization(o))
+}
+
+// createAccessOrganization answers POST .../access/organizations
+// (cloudflare-go v7.9.0 zero_trust/organization.go, OrganizationService.New:
+// name and auth_domain required). The status follows the other Access
+// creates (201); an account holds one organization.
+func createAccessOrganization(c *call) reply {
+	var body struct {
+		Name                   string `json:"name"`
+		AuthDomain             string `json:"auth_domain"`
+		AutoRedirectToIdentity bool   `json:"auto_redirect_to_identity"`
+		SessionDuration        string `json:"session_duration"`
+	}
+	if err := c.decode(&body); err != nil {
+		return fail(err)
+	}
+	if body.Name == "" {
+		return fail(missing("/name", "name"))
+	}
+	if body.AuthDomain == "" {
+		return fail(missing("/auth_domain", "auth_domain"))
+	}
+	if c.e.findAccessOrganization(c.account.ID) != nil {
+		return fail(errf(http.StatusConflict, CodeAccessOrgExists, "%s already has an Access organization", c.account.ID))
+	}
+	if body.SessionDuration == "" {
+		body.SessionDuration = "24h"
+	}
+	c.e.data.AccessOrganizations = append(c.e.data.AccessOrganizations, AccessOrganization{
+		AccountID: c.account.ID, Name: body.Name, AuthDomain: body.AuthDomain,
+		AutoRedirectToIdentity: body.AutoRedirectToIdentity, SessionDuration: body.SessionDuration,
+	})
+	c.dirty = true
+	return ok(http.StatusCreated, renderAccessOrganization(c.e.findAccessOrganization(c.account.ID)))
 }
 
 // updateAccessOrganization changes the fields the emulator keeps; a field
@@ -206,7 +248,10 @@ func updateAccessOrganization(c *call) reply {
 	if err := c.decode(&body); err != nil {
 		return fail(err)
 	}
-	o := c.accessOrganization()
+	o, aerr := c.accessOrganization()
+	if aerr != nil {
+		return fail(aerr)
+	}
 	if body.Name != nil {
 		o.Name = *body.Name
 	}

@@ -20,7 +20,7 @@ const (
 	autoRotateBefore = 30 * 24 * time.Hour
 )
 
-var certPages = pageSpec{defPerPage: 25, maxPerPage: 1000}
+var certPages = pageSpec{defPerPage: 25, maxPerPage: 100, lenientMax: 1000}
 
 // The RSA key is generated once per process: SAML key transport needs RSA,
 // and generating a 2048-bit key per certificate would make tests slow. Each
@@ -134,13 +134,14 @@ func listCertSets(c *call) reply {
 		}
 	}
 	var items []wireCertSet
-	for _, s := range c.e.certSetsOf(c.account.ID) {
+	all := c.e.certSetsOf(c.account.ID)
+	for _, s := range all {
 		if want != nil && !want[s.UID] {
 			continue
 		}
 		items = append(items, renderCertSet(s))
 	}
-	return list(c, items, certPages)
+	return listFiltered(c, items, len(all), certPages)
 }
 
 func (c *call) lookupCertSet() (*CertificateSet, *apiError) {

@@ -261,13 +261,15 @@ func (d *Data) validate() error {
 }
 
 // normalize fills what a fixture may leave out, so that seeds stay short.
-func (d *Data) normalize(now time.Time) {
+// With autoOrgs (the AccessOrganization leniency), every account without an
+// Access organization gets the default one.
+func (d *Data) normalize(now time.Time, autoOrgs bool) {
 	hasOrg := map[string]bool{}
 	for _, o := range d.AccessOrganizations {
 		hasOrg[o.AccountID] = true
 	}
 	for _, a := range d.Accounts {
-		if !hasOrg[a.ID] {
+		if autoOrgs && !hasOrg[a.ID] {
 			d.AccessOrganizations = append(d.AccessOrganizations, defaultAccessOrganization(a.ID))
 		}
 	}

@@ -19,8 +19,49 @@
 // messages and whose errors carry only code and message.
 //
 // Every request must authenticate with "Authorization: Bearer <token>" or with
-// "X-Auth-Email" and "X-Auth-Key", on every route. When Options configures
-// neither Tokens nor Keys, any well-formed credential passes.
+// "X-Auth-Email" and "X-Auth-Key". The /shares routes refuse tokens (403, code
+// 10000), as their published security (email + key only, x-api-token-group:
+// null) says. Options.TokenLacks makes tokens lack a permission scope
+// (account: GET /accounts/{id}; access: IdPs, organization, certificate sets,
+// grants; apps: Access applications and policies; shares; each whole or
+// ":write" only): those requests answer 403, code 10000, as Cloudflare answers
+// a token without the permission group. The global key has every scope. When
+// Options configures neither Tokens nor Keys, any well-formed credential passes.
+//
+// # Strict by default
+//
+// Where Cloudflare's sources (the OpenAPI subset, the API reference at
+// developers.cloudflare.com, cloudflare-go v7.9.0, cloudflare-typescript)
+// disagree or are silent, the emulator follows the strictest reading, so that
+// a client passing its tests does not lean on a kindness the real API may not
+// have. Each remaining kindness is a leniency in Options.Lenient, off by
+// default, with the flag of `idpsync emulator` that turns it on:
+//
+//   - ShareTokens (--share-auth token): /shares accept API tokens, as
+//     Cloudflare's federation guide's examples imply and its API reference
+//     does not. For: users who want to see a token-only setup work.
+//   - FilteredTotalCount (--lenient-total-count): result_info.total_count
+//     counts what the filters matched. Strict: the whole collection, "Total
+//     results available without any search parameters" (result_info of both
+//     families in the OpenAPI subset; the SDK's grant-list result_info).
+//     For: showing that a client comparing a filtered listing to total_count
+//     (the share read-back once did) fails only against the strict default.
+//   - PerPage (--lenient-per-page): per_page up to the OpenAPI subset's
+//     maxima. Strict: the API reference's, where smaller: certificate sets
+//     1..100 (developers.cloudflare.com/api/resources/zero_trust/subresources/
+//     access/subresources/saml_certificates/methods/list, "maximum100"; the
+//     subset says 1000); IdPs 1..1000 and shares 1..100 as documented; Access
+//     applications, undocumented, 1..1000 as the IdPs. A larger per_page is
+//     refused with 400, code 1009.
+//   - AccessOrganization (--auto-access-organization): every account and zone
+//     has its Access organization from the start. Strict: none until created
+//     (POST .../access/organizations, the SDK's OrganizationService.New); GET
+//     and PUT answer 404, code 7009, before. The sandbox turns it on: its
+//     accounts stand for accounts where Zero Trust is set up.
+//   - TotalPages (--total-pages): every list reports result_info.total_pages.
+//     Strict: only the federation-grant list, the one list whose SDK type
+//     declares it (cloudflare-go v7.9.0 AccessIdPFederationGrantListResponse
+//     EnvelopeResultInfo; V4PagePaginationArray carries page and per_page only).
 //
 // # Behaviour worth knowing
 //
@@ -44,9 +85,6 @@
 //     /zones/{zone_id}/access/..., as the SDK builds them; zone IdPs are
 //     stored with account_id "zones/<zone id>" and zones in Data.Zones.
 //     Options.AutoAccounts creates unknown zones as it does accounts.
-//   - Options.ShareKeysOnly (--share-keys-only) refuses API tokens on
-//     /shares with 403 and code 10000, as the share endpoints' documented
-//     security (email + key only) would.
 //   - config.client_secret is stored but never returned. scim_config.secret
 //     is generated the first time SCIM is enabled and returned in that
 //     response only, and again, new, by POST
@@ -77,16 +115,17 @@
 //   - Access applications (create, list, get, delete) keep what idpsync reads:
 //     name, domain, type, aud, allowed_idps, auto_redirect_to_identity.
 //     allowed_idps must name IdPs of the account; deleting an IdP leaves the
-//     applications that list it unchanged. Every account has an Access
-//     organization (GET and PUT .../access/organizations) whose auth_domain
-//     defaults to team-<first 8 hex of the id>.cloudflareaccess.com, the
-//     domain of the IdPs' redirect_url.
+//     applications that list it unchanged. An account's Access organization
+//     (POST, GET and PUT .../access/organizations) exists once created (see
+//     AccessOrganization above); the IdPs' redirect_url is built on its
+//     auth_domain, or on team-<first 8 hex of the id>.cloudflareaccess.com
+//     while there is none.
 //   - Shares carry no tags, so a tag filter matches no share.
 //   - Lists past the last page answer an empty result. Out-of-range page or
 //     per_page is refused rather than clamped, to catch client bugs.
 //     Options.MaxPerPage (--max-per-page) serves at most that many objects a
-//     page whatever per_page asks, reporting the real per_page and
-//     total_pages in result_info only, as a real server may; the unpaginated
+//     page whatever per_page asks, reporting the real per_page in
+//     result_info only, as a real server may; the unpaginated
 //     share lists are then paginated too.
 //
 // # Error codes
@@ -116,6 +155,8 @@
 //	 7006  404     share recipient not found                                  code and status invented
 //	 7007  404     share resource not found                                   code and status invented
 //	 7008  404     Access application not found                               code and status invented
+//	 7009  404     the account has no Access organization yet                 code and status invented
+//	 1010  409     POST of an Access organization the account already has     code and status invented
 //	 1001  400     body missing or not the JSON the endpoint takes            code and status invented
 //	 1002  400     required field missing or empty                            code and status invented
 //	 1003  400     wrong JSON type, enum value or bound                       code and status invented

@@ -21,18 +21,24 @@ const APIPrefix = "/client/v4"
 
 // Options configure an Emulator.
 type Options struct {
-	DataFile         string        // JSON data file, loaded on start and written atomically (temp file, fsync, rename) after every write; "" keeps state in memory
-	Tokens           []string      // accepted bearer tokens
-	Keys             []APIKey      // accepted X-Auth-Email + X-Auth-Key pairs
-	AutoAccounts     bool          // unknown accounts (in a path, or as a share recipient) are created on first use inside one default organization
-	MaxFederatedIdPs int           // 0 means 5
-	MaxPerPage       int           // > 0: serve at most this many objects a page, whatever per_page asks (as a real server may, silently)
-	ShareKeysOnly    bool          // refuse API tokens on /shares* with 403, as the share endpoints' documented security (email + key only) implies
-	AsyncDelay       time.Duration // delay of share/recipient transitions
-	Latency          time.Duration // added to every request (respect the request context)
-	RateLimit        RateLimit     // zero value: unlimited
-	Faults           float64       // share of requests that fail at random
-	Seed             int64         // fault RNG seed; 0 = random
+	DataFile         string   // JSON data file, loaded on start and written atomically (temp file, fsync, rename) after every write; "" keeps state in memory
+	Tokens           []string // accepted bearer tokens
+	Keys             []APIKey // accepted X-Auth-Email + X-Auth-Key pairs
+	AutoAccounts     bool     // unknown accounts (in a path, or as a share recipient) are created on first use inside one default organization
+	MaxFederatedIdPs int      // 0 means 5
+	MaxPerPage       int      // > 0: serve at most this many objects a page, whatever per_page asks (as a real server may, silently)
+	// TokenLacks lists the permission scopes (Scope*) API tokens do not
+	// carry: a request that needs one answers 403, as Cloudflare answers a
+	// token without the permission. The global API key carries every scope.
+	TokenLacks []Scope
+	// Lenient switches on behaviours kinder than the strictest reading of
+	// Cloudflare's sources; each is off by default (see doc.go).
+	Lenient    Leniency
+	AsyncDelay time.Duration // delay of share/recipient transitions
+	Latency    time.Duration // added to every request (respect the request context)
+	RateLimit  RateLimit     // zero value: unlimited
+	Faults     float64       // share of requests that fail at random
+	Seed       int64         // fault RNG seed; 0 = random
 	// Wrap, when set, wraps the handler Start serves; tests use it to check
 	// the traffic against the contract (emulator/contract).
 	Wrap func(http.Handler) http.Handler
@@ -77,8 +83,10 @@ type Emulator struct {
 	rng     *mrand.Rand
 	limiter limiter
 	stats   Stats
-	// shareKeysOnly is Options.ShareKeysOnly, changeable while serving.
-	shareKeysOnly bool
+	// shareTokens is Options.Lenient.ShareTokens, and tokenLacks
+	// Options.TokenLacks, both changeable while serving.
+	shareTokens bool
+	tokenLacks  map[Scope]bool
 }
 
 // New returns an emulator, loading Options.DataFile when it exists.
@@ -107,7 +115,14 @@ func New(opts Options) (*Emulator, error) {
 		rng:     mrand.New(mrand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15)),
 		limiter: limiter{rl: opts.RateLimit},
 
-		shareKeysOnly: opts.ShareKeysOnly,
+		shareTokens: opts.Lenient.ShareTokens,
+		tokenLacks:  map[Scope]bool{},
+	}
+	for _, sc := range opts.TokenLacks {
+		if err := sc.valid(); err != nil {
+			return nil, err
+		}
+		e.tokenLacks[sc] = true
 	}
 	e.stats = newStats()
 	if opts.DataFile != "" {
@@ -175,12 +190,27 @@ func (e *Emulator) SetMaxFederatedIdPs(n int) {
 	e.opts.MaxFederatedIdPs = n
 }
 
-// SetShareKeysOnly makes the /shares endpoints refuse API tokens (on) or
-// accept them (off).
-func (e *Emulator) SetShareKeysOnly(on bool) {
+// SetShareTokens makes the /shares endpoints accept API tokens (on, the
+// ShareTokens leniency) or refuse them (off, the default).
+func (e *Emulator) SetShareTokens(on bool) {
 	e.ctl.Lock()
 	defer e.ctl.Unlock()
-	e.shareKeysOnly = on
+	e.shareTokens = on
+}
+
+// SetTokenLacks replaces the scopes API tokens lack.
+func (e *Emulator) SetTokenLacks(scopes []Scope) error {
+	m := map[Scope]bool{}
+	for _, sc := range scopes {
+		if err := sc.valid(); err != nil {
+			return err
+		}
+		m[sc] = true
+	}
+	e.ctl.Lock()
+	defer e.ctl.Unlock()
+	e.tokenLacks = m
+	return nil
 }
 
 // SetFaults changes the share of requests that fail at random.
@@ -255,7 +285,7 @@ func (e *Emulator) Load(d *Data) error {
 	if c.ClockOffset != "" {
 		e.offset, _ = time.ParseDuration(c.ClockOffset) // validated above
 	}
-	c.normalize(e.now())
+	c.normalize(e.now(), e.opts.Lenient.AccessOrganization)
 	e.data = c
 	e.reindex()
 	return e.saveLocked()
@@ -302,7 +332,7 @@ func familyOf(path string) family {
 func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	fam := familyOf(r.URL.Path)
 	e.ctl.Lock()
-	latency, shareKeysOnly := e.latency, e.shareKeysOnly
+	latency, shareTokens, lacks := e.latency, e.shareTokens, e.tokenLacks
 	e.ctl.Unlock()
 	if latency > 0 {
 		t := time.NewTimer(latency)
@@ -341,7 +371,7 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		status = strconv.Itoa(writeError(w, fam, errf(http.StatusTooManyRequests, CodeRateLimited, "Rate limit exceeded: too many requests, retry after %s seconds", hdr["Retry-After"])))
 		return
 	}
-	if err := e.authenticate(r, shareKeysOnly); err != nil {
+	if err := e.authenticate(r, shareTokens, lacks); err != nil {
 		status = strconv.Itoa(writeError(w, fam, err))
 		return
 	}
@@ -374,9 +404,11 @@ func (e *Emulator) countStatus(status string) {
 	e.stats.Statuses[status]++
 }
 
-// authenticate accepts either scheme on every route, as REFERENCE §9.2 advises.
-// With neither Tokens nor Keys configured, any well-formed credential passes.
-func (e *Emulator) authenticate(r *http.Request, shareKeysOnly bool) *apiError {
+// authenticate accepts the global API key on every route and an API token on
+// every route but /shares (unless the ShareTokens leniency is on), and only
+// for the scopes the token carries. With neither Tokens nor Keys configured,
+// any well-formed credential passes.
+func (e *Emulator) authenticate(r *http.Request, shareTokens bool, lacks map[Scope]bool) *apiError {
 	fail := errf(http.StatusForbidden, CodeAuthentication, "Authentication error")
 	open := len(e.opts.Tokens) == 0 && len(e.opts.Keys) == 0
 	if auth := r.Header.Get("Authorization"); auth != "" {
@@ -384,20 +416,26 @@ func (e *Emulator) authenticate(r *http.Request, shareKeysOnly bool) *apiError {
 		if !ok || tok == "" {
 			return fail
 		}
-		if shareKeysOnly && familyOf(r.URL.Path) == familyShare {
+		if !shareTokens && familyOf(r.URL.Path) == familyShare {
 			// The share operations declare only api_email + api_key
 			// security and x-api-token-group: null (REFERENCE.md §1.1, §9.2).
 			return errf(http.StatusForbidden, CodeAuthentication, "Authentication error: this endpoint does not accept API tokens; use X-Auth-Email and X-Auth-Key")
 		}
-		if open {
-			return nil
-		}
+		known := open
 		for _, t := range e.opts.Tokens {
 			if constantTimeEqual(t, tok) {
-				return nil
+				known = true
 			}
 		}
-		return fail
+		if !known {
+			return fail
+		}
+		if sc := scopeOf(r.Method, strings.TrimPrefix(r.URL.Path, APIPrefix)); lacks[sc.Scope] || sc.write && lacks[sc.Scope+":write"] {
+			// Cloudflare answers a token without the permission the way it
+			// answers a bad credential: 403, code 10000.
+			return fail
+		}
+		return nil
 	}
 	email, key := r.Header.Get("X-Auth-Email"), r.Header.Get("X-Auth-Key")
 	if email == "" || key == "" {

@@ -22,6 +22,8 @@ const (
 	CodeRecipientNotFound   = 7006 // 404
 	CodeShareResourceNotFnd = 7007 // 404
 	CodeAppNotFound         = 7008 // 404
+	CodeNoAccessOrg         = 7009 // 404, the account has no Access organization yet
+	CodeAccessOrgExists     = 1010 // 409, POST of an Access organization the account already has
 
 	CodeMalformedBody      = 1001 // 400, body is not the JSON the endpoint takes
 	CodeMissingField       = 1002 // 400, a required field is absent or empty

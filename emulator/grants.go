@@ -17,8 +17,10 @@ func listGrants(c *call) reply {
 		items = append(items, renderGrant(g))
 	}
 	// The endpoint takes no query parameters: one page holds every grant.
-	n := len(items)
-	return reply{status: http.StatusOK, result: items, info: &wireResultInfo{Count: n, Page: 1, PerPage: max(n, 1), TotalCount: n, TotalPages: 1}}
+	// Its result_info declares total_pages (cloudflare-go v7.9.0
+	// AccessIdPFederationGrantListResponseEnvelopeResultInfo).
+	n, one := len(items), 1
+	return reply{status: http.StatusOK, result: items, info: &wireResultInfo{Count: n, Page: 1, PerPage: max(n, 1), TotalCount: n, TotalPages: &one}}
 }
 
 func createGrant(c *call) reply {

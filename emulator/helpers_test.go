@@ -12,6 +12,8 @@ import (
 
 const (
 	testToken = "test-token-0123456789"
+	testEmail = "ops@example.com"
+	testKey   = "test-key-0123456789"
 	acctA     = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" // platform, in the organization
 	acctB     = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" // payments, in the organization
 	acctC     = "cccccccccccccccccccccccccccccccc" // standalone, no organization
@@ -30,6 +32,9 @@ func start(t testing.TB, opts Options, seed bool) *Server {
 	t.Helper()
 	if opts.Tokens == nil {
 		opts.Tokens = []string{testToken}
+	}
+	if opts.Keys == nil {
+		opts.Keys = []APIKey{{Email: testEmail, Key: testKey}}
 	}
 	s, err := Start(opts, "")
 	if err != nil {
@@ -111,9 +116,14 @@ func (r resp) str(key string) string {
 	return s
 }
 
-// call sends an authenticated request; path is relative to /client/v4.
+// do sends an authenticated request; path is relative to /client/v4. It
+// authenticates as idpsync does with both credentials: the token on /access
+// and /accounts, the global key on /shares, which refuse tokens.
 func do(t testing.TB, s *Server, method, path string, body any) resp {
 	t.Helper()
+	if strings.Contains(path, "/shares") {
+		return callWith(t, s, method, path, body, map[string]string{"X-Auth-Email": testEmail, "X-Auth-Key": testKey})
+	}
 	return callWith(t, s, method, path, body, map[string]string{"Authorization": "Bearer " + testToken})
 }
 

@@ -69,16 +69,18 @@ func listIdPs(c *call) reply {
 		scimOnly = v == "true"
 	}
 	var items []wireIdP
-	for _, p := range c.e.idpsOf(c.account.ID) {
+	own := c.e.idpsOf(c.account.ID)
+	for _, p := range own {
 		if scimOnly && !(p.SCIMConfig != nil && p.SCIMConfig["enabled"] == true) {
 			continue
 		}
 		items = append(items, c.render(p))
 	}
+	connections := c.e.federatedConnections(c.account.ID)
 	if !scimOnly {
-		items = append(items, c.e.federatedConnections(c.account.ID)...)
+		items = append(items, connections...)
 	}
-	return list(c, items, idpPages)
+	return listFiltered(c, items, len(own)+len(connections), idpPages)
 }
 
 // lookupIdP finds a stored IdP or a federated connection of the path's account.

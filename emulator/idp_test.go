@@ -19,7 +19,7 @@ func TestAuthentication(t *testing.T) {
 		{"bearer", idpPath(acctA), map[string]string{"Authorization": "Bearer " + testToken}, 200},
 		{"email and key", idpPath(acctA), map[string]string{"X-Auth-Email": "ops@example.com", "X-Auth-Key": "k-123"}, 200},
 		{"email and key on shares", sharePath(acctA), map[string]string{"X-Auth-Email": "ops@example.com", "X-Auth-Key": "k-123"}, 200},
-		{"bearer on shares", sharePath(acctA), map[string]string{"Authorization": "Bearer " + testToken}, 200},
+		{"bearer on shares", sharePath(acctA), map[string]string{"Authorization": "Bearer " + testToken}, 403},
 		{"no credentials", idpPath(acctA), nil, 403},
 		{"wrong token", idpPath(acctA), map[string]string{"Authorization": "Bearer nope"}, 403},
 		{"basic scheme", idpPath(acctA), map[string]string{"Authorization": "Basic abc"}, 403},
@@ -31,7 +31,7 @@ func TestAuthentication(t *testing.T) {
 			r := callWith(t, s, "GET", tt.path, nil, tt.hdr)
 			if tt.status == 403 {
 				expect(t, r, 403, CodeAuthentication)
-				if r.message() != "Authentication error" {
+				if !strings.HasPrefix(r.message(), "Authentication error") {
 					t.Errorf("message %q", r.message())
 				}
 			} else {
@@ -242,7 +242,9 @@ func TestReadOnlyIdP(t *testing.T) {
 }
 
 func TestIdPPagination(t *testing.T) {
-	s := start(t, Options{AutoAccounts: true}, false)
+	// result_info.total_pages is the TotalPages leniency's: the strict
+	// emulator leaves it out (TestStrictResultInfo).
+	s := start(t, Options{AutoAccounts: true, Lenient: Leniency{TotalPages: true}}, false)
 	for i := 0; i < 5; i++ {
 		expect(t, do(t, s, "POST", idpPath(acctA), map[string]any{"name": "p", "type": "github", "config": map[string]any{}}), 201, 0)
 	}

@@ -137,6 +137,7 @@ func listShares(c *call) reply {
 	}
 
 	var picked []*Share
+	total := 0
 	for _, s := range c.e.sharesSeenBy(c.account.ID) {
 		kind := ""
 		switch {
@@ -147,6 +148,7 @@ func listShares(c *call) reply {
 		default:
 			continue
 		}
+		total++
 		if v := q.Get("kind"); v != "" && v != kind {
 			continue
 		}
@@ -184,7 +186,7 @@ func listShares(c *call) reply {
 	for _, s := range picked {
 		items = append(items, c.renderShare(s, withRes, withCounts))
 	}
-	return list(c, items, sharePages)
+	return listFiltered(c, items, total, sharePages)
 }
 
 func getShare(c *call) reply {
@@ -562,12 +564,13 @@ func listShareResources(c *call) reply {
 		return fail(badRequest(CodeInvalidValue, "query parameter resource_type %q is not a resource type", typ))
 	}
 	items := []wireShareResource{}
-	for _, r := range c.e.resourcesOf(s.ID) {
+	all := c.e.resourcesOf(s.ID)
+	for _, r := range all {
 		if (status == "" || r.Status == status) && (typ == "" || r.ResourceType == typ) {
 			items = append(items, renderResource(r))
 		}
 	}
-	return list(c, items, sharePages)
+	return listFiltered(c, items, len(all), sharePages)
 }
 
 func addShareResource(c *call) reply {

@@ -35,7 +35,9 @@ func (e *Emulator) createAutoAccount(id string, now time.Time) *Account {
 		Name:           "Account " + id[:8],
 		OrganizationID: e.defaultOrganization(),
 	})
-	e.data.AccessOrganizations = append(e.data.AccessOrganizations, defaultAccessOrganization(id))
+	if e.opts.Lenient.AccessOrganization {
+		e.data.AccessOrganizations = append(e.data.AccessOrganizations, defaultAccessOrganization(id))
+	}
 	// An account joining the organization joins its organization-wide shares.
 	e.settleAll = true
 	e.settle(now)

@@ -36,7 +36,9 @@ type wireResultInfo struct {
 	Page       int `json:"page"`
 	PerPage    int `json:"per_page"`
 	TotalCount int `json:"total_count"`
-	TotalPages int `json:"total_pages"`
+	// TotalPages is reported by the federation-grant listing only, the one
+	// list whose SDK type declares it, unless the TotalPages leniency is on.
+	TotalPages *int `json:"total_pages,omitempty"`
 }
 
 // accessEnvelope is the envelope of the /access/* routes

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -73,6 +74,10 @@ func readAccess(ctx context.Context, c AccessClient, accountID string, live *sta
 	})
 	g.Go(func() error {
 		o, err := c.GetAccessOrganization(gctx, accountID)
+		if errors.Is(err, cloudflare.ErrNoAccessOrganization) {
+			// Without an organization, no login setting refers to an IdP.
+			return nil
+		}
 		if err != nil {
 			return fmt.Errorf("read the Access organization: %w", err)
 		}

@@ -19,6 +19,13 @@ import (
 
 const emuToken = "emu-token"
 
+// emuEmail and emuKey are the global API key the tests' emulator accepts: the
+// client sends it to /shares, which refuse tokens as documented.
+const (
+	emuEmail = "ops@example.com"
+	emuKey   = "emu-key"
+)
+
 func hex32() string {
 	b := make([]byte, 16)
 	rand.Read(b)
@@ -27,7 +34,7 @@ func hex32() string {
 
 func startEmulator(tb testing.TB) *emulator.Server {
 	tb.Helper()
-	srv, err := emulator.Start(emulator.Options{Tokens: []string{emuToken}, AutoAccounts: true, Seed: 1}, "127.0.0.1:0")
+	srv, err := emulator.Start(emulator.Options{Tokens: []string{emuToken}, Keys: []emulator.APIKey{{Email: emuEmail, Key: emuKey}}, AutoAccounts: true, Seed: 1}, "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -37,7 +44,7 @@ func startEmulator(tb testing.TB) *emulator.Server {
 
 func newClient(tb testing.TB, srv *emulator.Server, rl cloudflare.RateLimit) *cloudflare.Client {
 	tb.Helper()
-	c, err := cloudflare.New(cloudflare.Options{BaseURL: srv.URL, Token: emuToken, RateLimit: rl})
+	c, err := cloudflare.New(cloudflare.Options{BaseURL: srv.URL, Token: emuToken, Email: emuEmail, Key: emuKey, RateLimit: rl})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -245,7 +252,7 @@ func BenchmarkReadLive(b *testing.B) {
 	var elapsed time.Duration
 	b.ResetTimer()
 	for b.Loop() {
-		c, err := cloudflare.New(cloudflare.Options{BaseURL: srv.URL, Token: emuToken, Concurrency: concurrency})
+		c, err := cloudflare.New(cloudflare.Options{BaseURL: srv.URL, Token: emuToken, Email: emuEmail, Key: emuKey, Concurrency: concurrency})
 		if err != nil {
 			b.Fatal(err)
 		}

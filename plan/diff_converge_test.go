@@ -45,12 +45,12 @@ type convergeEnv struct {
 
 func newConvergeEnv(t *testing.T) *convergeEnv {
 	t.Helper()
-	srv, err := emulator.Start(emulator.Options{Tokens: []string{convergeToken}, AutoAccounts: true, Seed: 7}, "127.0.0.1:0")
+	srv, err := emulator.Start(emulator.Options{Tokens: []string{convergeToken}, Keys: []emulator.APIKey{{Email: "ops@example.com", Key: "converge-key"}}, AutoAccounts: true, Seed: 7}, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	c, err := cloudflare.New(cloudflare.Options{BaseURL: srv.URL, Token: convergeToken})
+	c, err := cloudflare.New(cloudflare.Options{BaseURL: srv.URL, Token: convergeToken, Email: "ops@example.com", Key: "converge-key"})
 	if err != nil {
 		t.Fatal(err)
 	}

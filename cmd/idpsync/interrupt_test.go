@@ -52,7 +52,7 @@ func TestInterrupt(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the idpsync test binary is not on PATH: %v", err)
 	}
-	srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, AutoAccounts: true, Latency: 100 * time.Millisecond}, "127.0.0.1:0")
+	srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true, Latency: 100 * time.Millisecond}, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestInterrupt(t *testing.T) {
 	pem, _ := os.ReadFile("testdata/okta.pem")
 	os.WriteFile(filepath.Join(dir, "okta.pem"), pem, 0o644)
 	os.WriteFile(filepath.Join(dir, "idp.yaml"), []byte(interruptState(4, true)), 0o644)
-	env := append(os.Environ(), "CLOUDFLARE_BASE_URL="+srv.URL, "CLOUDFLARE_API_TOKEN="+testToken, "NO_COLOR=1")
+	env := append(os.Environ(), "CLOUDFLARE_BASE_URL="+srv.URL, "CLOUDFLARE_API_TOKEN="+testToken, "CLOUDFLARE_EMAIL="+testEmail, "CLOUDFLARE_API_KEY="+testKey, "NO_COLOR=1")
 
 	cmd := exec.Command(bin, "apply", "--auto-approve", "--parallelism", "2", "idp.yaml")
 	cmd.Dir, cmd.Env = dir, env

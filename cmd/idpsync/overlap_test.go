@@ -88,7 +88,8 @@ const needsAPerson = "pin one with id"
 func apiCall(t *testing.T, method, url string, into any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, url, nil)
-	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("X-Auth-Email", testEmail) // the global key is accepted everywhere, /shares too
+	req.Header.Set("X-Auth-Key", testKey)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -276,13 +277,13 @@ func TestOverlappingAppliesCLI(t *testing.T) {
 	for round := range rounds {
 		// A fresh emulator each round: every round races from nothing, the
 		// case where every create can be doubled.
-		srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, AutoAccounts: true, Latency: 30 * time.Millisecond}, "127.0.0.1:0")
+		srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true, Latency: 30 * time.Millisecond}, "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
 		dir := t.TempDir()
 		copyExample(t, dir)
-		r := idpsyncRunner{bin: bin, dir: dir, env: append(os.Environ(), "CLOUDFLARE_BASE_URL="+srv.URL, "CLOUDFLARE_API_TOKEN="+testToken, "NO_COLOR=1")}
+		r := idpsyncRunner{bin: bin, dir: dir, env: append(os.Environ(), "CLOUDFLARE_BASE_URL="+srv.URL, "CLOUDFLARE_API_TOKEN="+testToken, "CLOUDFLARE_EMAIL="+testEmail, "CLOUDFLARE_API_KEY="+testKey, "NO_COLOR=1")}
 		seed, stagger := seeds[round%len(seeds)], staggers[round/len(seeds)]
 		seed.prepare(t, r, srv.URL, accounts[0])
 

@@ -44,7 +44,7 @@ func TestAPIErrorsRedactReferencedValues(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	}
-	srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, AutoAccounts: true, Wrap: echo}, "127.0.0.1:0")
+	srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true, Wrap: echo}, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ accounts:
           okta_account: https://example.okta.com
           email_claim_name: ${file:attr.txt}
 `), 0o644)
-	env := append(os.Environ(), "CLOUDFLARE_BASE_URL="+srv.URL, "CLOUDFLARE_API_TOKEN="+testToken, "NO_COLOR=1",
+	env := append(os.Environ(), "CLOUDFLARE_BASE_URL="+srv.URL, "CLOUDFLARE_API_TOKEN="+testToken, "CLOUDFLARE_EMAIL="+testEmail, "CLOUDFLARE_API_KEY="+testKey, "NO_COLOR=1",
 		"OKTA_CLIENT_ID="+envCanary, "OKTA_SECRET="+secretCanary)
 	for _, args := range [][]string{
 		{"apply", "--auto-approve", "idp.yaml"},

@@ -73,6 +73,10 @@ func TestScripts(t *testing.T) {
 			env.Values["writes"] = writes
 			env.Setenv("CLOUDFLARE_BASE_URL", srv.URL)
 			env.Setenv("CLOUDFLARE_API_TOKEN", testToken)
+			// The /shares endpoints refuse tokens, as Cloudflare documents
+			// them: the scripts hold the global key too, as users with shares do.
+			env.Setenv("CLOUDFLARE_EMAIL", testEmail)
+			env.Setenv("CLOUDFLARE_API_KEY", testKey)
 			env.Setenv("EMULATOR_URL", srv.URL)
 			env.Setenv("EMULATOR_ORIGIN", "http://"+srv.Addr)
 			env.Setenv("TEST_EMAIL", testEmail)
@@ -106,7 +110,8 @@ func TestScripts(t *testing.T) {
 //	emu idpid ACCOUNT NAME VAR   set $VAR to the id of the named IdP
 //	emu maxperpage N             serve at most N objects a list page (0: as asked)
 //	emu maxfederated N           allow N federation grants per account
-//	emu sharekeysonly on|off     refuse API tokens on the /shares endpoints
+//	emu sharetokens on|off       accept API tokens on the /shares endpoints (a leniency; off by default)
+//	emu tokenlacks SCOPE...      make API tokens lack these scopes (account, access, apps, shares, SCOPE:write); none: every scope
 //	emu account ID ORG|none      put an account in an organization (created if need be), or in none
 //	emu mark                     remember the number of requests served so far
 //	emu requests N               assert N requests were served since the mark
@@ -128,7 +133,8 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		req, err := http.NewRequest(args[1], srv.URL+args[2], body)
 		ts.Check(err)
-		req.Header.Set("Authorization", "Bearer "+testToken)
+		req.Header.Set("X-Auth-Email", testEmail) // the global key is accepted everywhere, /shares too
+		req.Header.Set("X-Auth-Key", testKey)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		ts.Check(err)
@@ -200,8 +206,16 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		n, err := strconv.Atoi(args[1])
 		ts.Check(err)
 		srv.Emulator.SetMaxFederatedIdPs(n)
-	case "sharekeysonly":
-		srv.Emulator.SetShareKeysOnly(args[1] == "on")
+	case "sharetokens":
+		srv.Emulator.SetShareTokens(args[1] == "on")
+	case "tokenlacks":
+		var scopes []emulator.Scope
+		for _, a := range args[1:] {
+			if a != "none" {
+				scopes = append(scopes, emulator.Scope(a))
+			}
+		}
+		ts.Check(srv.Emulator.SetTokenLacks(scopes))
 	case "idpid":
 		if len(args) != 4 {
 			ts.Fatalf("usage: emu idpid ACCOUNT NAME VAR")

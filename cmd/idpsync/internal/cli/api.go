@@ -100,13 +100,15 @@ func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
 	}
 	conn := &Connection{PlanKey: key, Metadata: engine.NewMetadataOnce(&fetch.Fetcher{Logger: opts.Logger, UserAgent: opts.UserAgent}), logger: opts.Logger}
 	if a.Sandbox != "" {
-		srv, token, closeFn, err := startSandbox(ctx, a.Sandbox, f.IO.ErrOut)
+		srv, creds, closeFn, err := startSandbox(ctx, a.Sandbox, f.IO.ErrOut)
 		if err != nil {
 			return nil, err
 		}
 		conn.close = closeFn
 		opts.BaseURL = srv.URL
-		opts.Token = token
+		// Both credentials, as a real user with shares holds them: the
+		// client sends the token to /access and the key to /shares.
+		opts.Token, opts.Email, opts.Key = creds.Token, creds.Email, creds.Key
 	} else {
 		opts.BaseURL = a.URL
 		if opts.BaseURL == "" {

@@ -26,32 +26,45 @@ const sandboxLockFile = "lock"
 // startSandbox takes the sandbox's lock (waiting, with a message, while
 // another process holds it), then runs the emulator in-process on a random
 // loopback port, with its data under dir and every account created on first
-// use, and a token made up for this run only. The returned close stops the
-// emulator and releases the lock.
-func startSandbox(ctx context.Context, dir string, errOut io.Writer) (*emulator.Server, string, func() error, error) {
+// use, and credentials made up for this run only: a token, and a global key
+// for the /shares endpoints, which refuse tokens as the real ones document.
+// The returned close stops the emulator and releases the lock.
+func startSandbox(ctx context.Context, dir string, errOut io.Writer) (*emulator.Server, sandboxCredentials, func() error, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, "", nil, fmt.Errorf("sandbox: %w", err)
+		return nil, sandboxCredentials{}, nil, fmt.Errorf("sandbox: %w", err)
 	}
 	unlock, err := lockSandbox(ctx, dir, errOut)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, sandboxCredentials{}, nil, err
 	}
-	token := "sandbox-" + rand.Text()
+	creds := sandboxCredentials{
+		Token: "sandbox-" + rand.Text(),
+		Email: "sandbox@idpsync.invalid",
+		Key:   "sandbox-key-" + rand.Text(),
+	}
 	srv, err := emulator.Start(emulator.Options{
 		DataFile:     filepath.Join(dir, "emulator.json"),
-		Tokens:       []string{token},
+		Tokens:       []string{creds.Token},
+		Keys:         []emulator.APIKey{{Email: creds.Email, Key: creds.Key}},
 		AutoAccounts: true,
+		// A sandbox account stands for one where Zero Trust is set up, as
+		// every account that holds IdPs is: it has its Access organization
+		// from the start. Every other strict behaviour stays on.
+		Lenient: emulator.Leniency{AccessOrganization: true},
 	}, "127.0.0.1:0")
 	if err != nil {
 		unlock()
-		return nil, "", nil, fmt.Errorf("sandbox: start the emulator: %w", err)
+		return nil, sandboxCredentials{}, nil, fmt.Errorf("sandbox: start the emulator: %w", err)
 	}
-	return srv, token, func() error {
+	return srv, creds, func() error {
 		err := srv.Close()
 		unlock()
 		return err
 	}, nil
 }
+
+// sandboxCredentials are what one run's sandbox accepts.
+type sandboxCredentials struct{ Token, Email, Key string }
 
 // lockPoll is how often a waiting process tries the sandbox lock again.
 const lockPoll = 100 * time.Millisecond

@@ -32,7 +32,9 @@ type options struct {
 	asyncDelay   time.Duration
 	maxFederated int
 	maxPerPage   int
-	shareKeys    bool
+	shareAuth    string
+	tokenLacks   []string
+	lenient      emulator.Leniency
 	seed         int64
 }
 
@@ -51,6 +53,15 @@ State lives in memory, or in the --data file, which is written atomically after
 every change and holds client secrets (mode 0600). Requests authenticate with a
 bearer token (--token, or one generated and printed at start) or with --email
 and --key.
+
+The emulator is as strict as the strictest of Cloudflare's published sources:
+the /shares endpoints refuse API tokens (--share-auth token accepts them), an
+account has no Access organization until one is created, total_count counts
+the whole collection whatever the filters, per_page is held to the API
+reference's maxima, and total_pages is reported only where the SDK declares it.
+Each leniency is a flag (--lenient-total-count, --lenient-per-page,
+--auto-access-organization, --total-pages), and --token-lacks makes the token
+lack a permission, answered 403.
 
 The emulator can misbehave on purpose: --latency delays every request,
 --rate-limit refuses requests beyond a budget per window with 429, --faults
@@ -87,7 +98,12 @@ SIGINT or SIGTERM.`,
 	f.DurationVar(&o.asyncDelay, "async-delay", 0, "time share and recipient transitions take")
 	f.IntVar(&o.maxFederated, "max-federated-idps", 5, "IdP federation grants allowed per account")
 	f.IntVar(&o.maxPerPage, "max-per-page", 0, "serve at most this many objects a page, whatever per_page asks, as a real server may (default: as asked)")
-	f.BoolVar(&o.shareKeys, "share-keys-only", false, "refuse API tokens on the /shares endpoints, whose documentation lists only --email and --key")
+	f.StringVar(&o.shareAuth, "share-auth", "key", "what the /shares endpoints accept: key (X-Auth-Email and X-Auth-Key only, as documented) or token (API tokens too, a leniency)")
+	f.StringSliceVar(&o.tokenLacks, "token-lacks", nil, "`SCOPE`s the API token lacks, answered 403: account, access, apps, shares, or SCOPE:write for its writes only (repeatable)")
+	f.BoolVar(&o.lenient.FilteredTotalCount, "lenient-total-count", false, "leniency: result_info.total_count counts what filters matched, not the whole collection")
+	f.BoolVar(&o.lenient.PerPage, "lenient-per-page", false, "leniency: accept per_page up to the OpenAPI subset's maxima (certificate sets: 1000, not 100)")
+	f.BoolVar(&o.lenient.AccessOrganization, "auto-access-organization", false, "leniency: every account has an Access organization from the start")
+	f.BoolVar(&o.lenient.TotalPages, "total-pages", false, "leniency: every list reports result_info.total_pages")
 	f.Int64Var(&o.seed, "seed", 0, "seed of the fault generator (default: random)")
 	return cmd
 }
@@ -116,6 +132,17 @@ func run(ctx context.Context, ios *cli.IOStreams, o *options, listenGiven bool) 
 	if o.maxPerPage < 0 {
 		return fmt.Errorf("--max-per-page must not be negative, got %d", o.maxPerPage)
 	}
+	switch o.shareAuth {
+	case "key":
+	case "token":
+		o.lenient.ShareTokens = true
+	default:
+		return fmt.Errorf("--share-auth must be key or token, got %q", o.shareAuth)
+	}
+	var lacks []emulator.Scope
+	for _, s := range o.tokenLacks {
+		lacks = append(lacks, emulator.Scope(s))
+	}
 	generated := o.token == ""
 	token := o.token
 	if generated {
@@ -130,7 +157,8 @@ func run(ctx context.Context, ios *cli.IOStreams, o *options, listenGiven bool) 
 		AutoAccounts:     o.autoAccounts,
 		MaxFederatedIdPs: o.maxFederated,
 		MaxPerPage:       o.maxPerPage,
-		ShareKeysOnly:    o.shareKeys,
+		TokenLacks:       lacks,
+		Lenient:          o.lenient,
 		AsyncDelay:       o.asyncDelay,
 		Latency:          o.latency,
 		RateLimit:        rl,
@@ -159,6 +187,9 @@ func run(ctx context.Context, ios *cli.IOStreams, o *options, listenGiven bool) 
 	}
 	if o.email != "" {
 		fmt.Fprintf(ios.Out, "            or: X-Auth-Email: %s and X-Auth-Key: <the key given with --key>\n", o.email)
+	}
+	if !o.lenient.ShareTokens {
+		fmt.Fprintln(ios.Out, "The /shares endpoints accept only X-Auth-Email and X-Auth-Key, as documented (--email and --key; --share-auth token lifts this)")
 	}
 	if o.autoAccounts {
 		fmt.Fprintf(ios.Out, "Accounts are created on first use, in organization %s (declare it as organization: in your files)\n", srv.Emulator.AutoAccountOrganization())

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"encoding/xml"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,11 +46,16 @@ type metadata struct {
 }
 
 func TestSPMetadata(t *testing.T) {
-	srv, err := emulator.Start(emulator.Options{Tokens: []string{token}, AutoAccounts: true}, "127.0.0.1:0")
+	// The account has its Access organization (sp-metadata needs its team
+	// domain); the strict emulator has none until it is created.
+	srv, err := emulator.Start(emulator.Options{Tokens: []string{token}, Keys: []emulator.APIKey{{Email: "ops@example.com", Key: token + "-key"}}, AutoAccounts: true}, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Close()
+	if err := createAccessOrganization(srv, acct); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	c, err := cloudflare.New(cloudflare.Options{BaseURL: srv.URL, Token: token})
 	if err != nil {
@@ -128,8 +135,13 @@ func TestSPMetadata(t *testing.T) {
 			srv.Emulator.AdvanceClock(tt.clock)
 			ios, _, stdout, _ := cli.Test()
 			f := &cli.Factory{IO: ios, Version: "test", Now: time.Now, Getenv: func(k string) (string, bool) {
-				if k == "CLOUDFLARE_API_TOKEN" {
+				switch k {
+				case "CLOUDFLARE_API_TOKEN":
 					return token, true
+				case "CLOUDFLARE_EMAIL": // the live read lists shares, which refuse tokens
+					return "ops@example.com", true
+				case "CLOUDFLARE_API_KEY":
+					return token + "-key", true
 				}
 				return "", false
 			}}
@@ -194,4 +206,25 @@ func TestSPMetadata(t *testing.T) {
 			}
 		})
 	}
+}
+
+// createAccessOrganization sets up Zero Trust for an account of srv, as its
+// onboarding does: POST .../access/organizations with the default team name.
+func createAccessOrganization(srv *emulator.Server, account string) error {
+	body := `{"name":"team-` + account[:8] + `","auth_domain":"team-` + account[:8] + `.cloudflareaccess.com"}`
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/accounts/"+account+"/access/organizations", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		return fmt.Errorf("create the Access organization: status %d", res.StatusCode)
+	}
+	return nil
 }

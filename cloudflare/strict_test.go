@@ -1,0 +1,79 @@
+package cloudflare_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/emulator/contract"
+)
+
+// loseFirstShareCreate wraps h so that the first POST of a share is committed
+// but answered 502, as a connection lost after the write would leave it.
+func loseFirstShareCreate(h http.Handler, lost *atomic.Bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/shares") && lost.CompareAndSwap(false, true) {
+			h.ServeHTTP(httptest.NewRecorder(), r)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte(`{"success":false,"errors":[{"code":10502,"message":"Bad gateway"}],"result":null}`))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// TestShareReadBackOnAReceivingAccount: the read-back after a lost share
+// create lists the account's sent shares only. Cloudflare's total_count
+// counts the whole collection, received shares too, so a read-back that held
+// the filtered listing to it would refuse every answer of an account that
+// also receives shares, and the create would fail forever.
+func TestShareReadBackOnAReceivingAccount(t *testing.T) {
+	spec, err := contract.Load("../emulator/testdata/access-subset.openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lost atomic.Bool
+	check := spec.Middleware(emulator.APIPrefix, func(err error) { t.Errorf("contract: %v", err) })
+	srv, err := emulator.Start(emulator.Options{
+		AutoAccounts: true, Tokens: []string{"emu-token"}, Keys: []emulator.APIKey{{Email: emuEmail, Key: emuKey}},
+		Wrap: func(h http.Handler) http.Handler { return loseFirstShareCreate(check(h), &lost) },
+	}, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	c := emuClient(t, srv, true, nil)
+	ctx := context.Background()
+	a, b := hex32(), hex32()
+
+	// b shares two IdPs with a, so a receives shares before it sends one.
+	for _, name := range []string{"One", "Two"} {
+		idp := must(c.CreateIdentityProvider(ctx, b, githubIdP(name)))
+		g := must(c.CreateGrant(ctx, b, idp.ID))
+		must(c.CreateShare(ctx, b, shareOf(b, g.ID, name, a)))
+	}
+	if !lost.Load() {
+		t.Fatal("the first share create was not lost; the test proves nothing")
+	}
+	idp := must(c.CreateIdentityProvider(ctx, a, githubIdP("Mine")))
+	g := must(c.CreateGrant(ctx, a, idp.ID))
+
+	lost.Store(false)
+	share, err := c.CreateShare(ctx, a, shareOf(a, g.ID, "Mine", b))
+	if err != nil {
+		t.Fatalf("CreateShare after a lost answer: %v", err)
+	}
+	sent := must(c.ListShares(ctx, a, cloudflare.ListSharesOptions{Kind: "sent"}))
+	if len(sent) != 1 || sent[0].ID != share.ID {
+		t.Fatalf("sent shares %+v, want exactly the one created (%s)", sent, share.ID)
+	}
+	if st := c.Stats(); st.ReadBacks == 0 {
+		t.Fatalf("no read-back happened: %+v", st)
+	}
+}
