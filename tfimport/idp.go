@@ -153,7 +153,7 @@ func (c *converter) idp(rs *res) error {
 		f, ok := t.Field(apiKey)
 		switch {
 		case !ok:
-			c.skip(addr, Clean(clip(attr, 80)), fmt.Sprintf("not a config key of type %s in idpsync", typ))
+			c.skip(addr, Clean(clip(attr, 80)), fmt.Sprintf("not a config key of type %s in idpsync, which leaves it as it is (an update keeps undeclared settings)", typ))
 		case f.ReadOnly:
 			c.skip(addr, attr, "computed by Cloudflare")
 		case sens:

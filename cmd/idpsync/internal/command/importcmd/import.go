@@ -64,7 +64,7 @@ block per resource, so that Terraform forgets them without destroying them
 commands, every attribute it did not carry over and why, and whatever the
 YAML cannot make plan clean. No secret of the state is written or printed.`,
 		Example: `  idpsync import --account 023e105f4ecef8ad9ca31a8372d0c353 --out idp/
-  terraform show -json > tf.json && idpsync import --from-terraform tf.json --out idp/
+  terraform show -json | idpsync import --from-terraform - --out idp/
   idpsync import --sandbox --account 023e105f4ecef8ad9ca31a8372d0c353`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -75,7 +75,7 @@ YAML cannot make plan clean. No secret of the state is written or printed.`,
 	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "import this account `ID` (repeatable)")
 	cmd.Flags().StringArrayVar(&opts.Zones, "zone", nil, "import the zone-level identity providers of this zone `ID` (repeatable)")
 	cmd.Flags().StringVar(&opts.Out, "out", "", "write one file per account or zone into `DIR` instead of stdout")
-	cmd.Flags().StringVar(&opts.FromTerraform, "from-terraform", "", "import from the output of terraform show -json in `FILE` instead of live state (needs --out)")
+	cmd.Flags().StringVar(&opts.FromTerraform, "from-terraform", "", "import from the output of terraform show -json in `FILE` (- for standard input) instead of live state (needs --out)")
 	cmd.Flags().StringArrayVar(&opts.Grants, "grant", nil, "with --from-terraform, the IdP a shared federation grant is of, as `GRANT_ID=IDP_NAME` (repeatable)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "with --from-terraform, replace files that exist in --out")
 	return cmd

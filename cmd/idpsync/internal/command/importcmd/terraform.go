@@ -39,7 +39,13 @@ func runTerraform(ctx context.Context, opts *Options) error {
 		}
 		grants[id] = name
 	}
-	data, err := readBounded(opts.FromTerraform)
+	var data []byte
+	var err error
+	if opts.FromTerraform == "-" {
+		data, err = readLimited(f.IO.In, "standard input")
+	} else {
+		data, err = readBounded(opts.FromTerraform)
+	}
 	if err != nil {
 		return err
 	}
@@ -129,12 +135,16 @@ func readBounded(path string) ([]byte, error) {
 	if st, err := fh.Stat(); err == nil && !st.Mode().IsRegular() && st.Mode()&fs.ModeNamedPipe == 0 {
 		return nil, fmt.Errorf("--from-terraform: %s is not a regular file", tfimport.Clean(path))
 	}
-	data, err := io.ReadAll(io.LimitReader(fh, tfimport.MaxInputBytes+1))
+	return readLimited(fh, tfimport.Clean(path))
+}
+
+func readLimited(r io.Reader, name string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, tfimport.MaxInputBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("--from-terraform: %w", err)
 	}
 	if len(data) > tfimport.MaxInputBytes {
-		return nil, fmt.Errorf("--from-terraform: %s is larger than %d MiB; expected the output of terraform show -json", tfimport.Clean(path), tfimport.MaxInputBytes>>20)
+		return nil, fmt.Errorf("--from-terraform: %s is larger than %d MiB; expected the output of terraform show -json", name, tfimport.MaxInputBytes>>20)
 	}
 	return data, nil
 }
