@@ -1,50 +1,64 @@
 package plan
 
-import "github.com/idpsync/idpsync/idptype"
+import (
+	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/plan/addr"
+)
 
 // Addresses name every object a plan touches, in the form people type after
-// --target: account[<label>].idp[<name>] and the child suffixes below. The
-// label is the account's name, else its id.
+// --target (addr.Address): account[<label>].idp[<name>] and the kinds'
+// paths (addr.Kinds). The label is the account's name, else its id. Plans
+// hold them as strings; these build the strings from the kinds table
+// without a parse, on the diff's hot path.
 
 // AccountAddress is the address of a declared account, or of a zone when
 // owner is a zone's key (idptype.ZoneKey): account[platform], zone[docs].
 func AccountAddress(owner, accountLabel string) string {
-	return idptype.OwnerKind(owner) + "[" + accountLabel + "]"
+	return addr.Owner(idptype.IsZone(owner), accountLabel).String()
 }
 
 // IdPAddress is the address of an IdP, e.g. account[platform].idp[Okta] or
 // zone[docs].idp[GitHub].
 func IdPAddress(owner, accountLabel, idpName string) string {
-	return AccountAddress(owner, accountLabel) + ".idp[" + idpName + "]"
+	return addr.Owner(idptype.IsZone(owner), accountLabel).IdPOf(idpName).String()
+}
+
+// childAddress is the address of the object of kind k (with key, for a
+// keyed kind) of the IdP at idpAddress.
+func childAddress(idpAddress string, k addr.Kind, key string) string {
+	info, _ := addr.Info(k)
+	s := idpAddress + "." + info.Path
+	if info.Keyed {
+		s += "[" + key + "]"
+	}
+	return s
 }
 
 // CertificateSetAddress is the address of the SAML encryption certificate set of an IdP.
 func CertificateSetAddress(idpAddress string) string {
-	return idpAddress + ".encryption.certificate_set"
+	return childAddress(idpAddress, addr.CertificateSet, "")
 }
 
 // EncryptionAddress is the address of the SAML encryption switch of an IdP.
 func EncryptionAddress(idpAddress string) string {
-	return idpAddress + ".encryption"
+	return childAddress(idpAddress, addr.Encryption, "")
 }
 
 // GrantAddress is the address of the federation grant of an IdP.
 func GrantAddress(idpAddress string) string {
-	return idpAddress + ".grant"
+	return childAddress(idpAddress, addr.Grant, "")
 }
 
 // ShareAddress is the address of the share that carries an IdP's grant.
 func ShareAddress(idpAddress string) string {
-	return idpAddress + ".share"
+	return childAddress(idpAddress, addr.Share, "")
 }
 
 // RecipientAddress is the address of one recipient account of an IdP's share.
 func RecipientAddress(idpAddress, accountID string) string {
-	return idpAddress + ".share.recipient[" + accountID + "]"
+	return childAddress(idpAddress, addr.Recipient, accountID)
 }
 
 // Deposed is the suffix of the address of an object that a replacement
-// removes: the old grant and share of an IdP whose type changes are deleted
-// before the IdP is replaced, and new ones are created under the plain
-// address after it, so that every action of a plan has its own address.
-const Deposed = " (deposed)"
+// removes (addr.Deposed).
+const Deposed = addr.Deposed

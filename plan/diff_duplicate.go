@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/plan/addr"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -18,7 +19,7 @@ import (
 
 // DuplicateSuffix tells a duplicate grant or share apart from the one kept,
 // in addresses: account[a].idp[Okta].grant (duplicate <id>).
-func DuplicateSuffix(id string) string { return " (duplicate " + id + ")" }
+func DuplicateSuffix(id string) string { return addr.DuplicateSuffix(id) }
 
 // twin is a live IdP identical to the declared one's match, to be deleted.
 type twin struct {

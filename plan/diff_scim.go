@@ -6,18 +6,15 @@ import (
 	"slices"
 
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/plan/addr"
 	"github.com/idpsync/idpsync/state"
 )
-
-// ResourceSCIMSecret is the SCIM secret of an IdP: account[a].idp[n].scim_secret.
-// Its only action is rotate, planned on request (--rotate-scim-secret).
-const ResourceSCIMSecret Resource = "scim_secret"
 
 // ReasonRotateRequested: --rotate-scim-secret asked for a new SCIM secret.
 const ReasonRotateRequested Reason = "rotate_requested"
 
 // SCIMSecretAddress is the address of an IdP's SCIM secret.
-func SCIMSecretAddress(idpAddress string) string { return idpAddress + ".scim_secret" }
+func SCIMSecretAddress(idpAddress string) string { return childAddress(idpAddress, addr.SCIMSecret, "") }
 
 // scimSecretNote says what happens to the secret an action makes the API return.
 const scimSecretNote = "SCIM is switched on: the API returns the SCIM secret once, in this response; " +

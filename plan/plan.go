@@ -1,5 +1,7 @@
 package plan
 
+import "github.com/idpsync/idpsync/plan/addr"
+
 // FormatVersion is the version of the Plan's JSON form. A saved plan of another
 // major version is refused.
 const FormatVersion = "1.0"
@@ -16,16 +18,20 @@ const (
 	NoOp    Kind = "no-op"
 )
 
-// Resource is the kind of object an action works on.
-type Resource string
+// Resource is the kind of object an action works on; addr.Kinds has one row
+// per kind.
+type Resource = addr.Kind
 
 const (
-	ResourceIdP            Resource = "idp"             // account[a].idp[n]
-	ResourceCertificateSet Resource = "certificate_set" // account[a].idp[n].encryption.certificate_set
-	ResourceEncryption     Resource = "encryption"      // account[a].idp[n].encryption
-	ResourceGrant          Resource = "grant"           // account[a].idp[n].grant
-	ResourceShare          Resource = "share"           // account[a].idp[n].share
-	ResourceRecipient      Resource = "recipient"       // account[a].idp[n].share.recipient[<account id>|organization]
+	ResourceIdP            = addr.IdP            // account[a].idp[n]
+	ResourceCertificateSet = addr.CertificateSet // account[a].idp[n].encryption.certificate_set
+	ResourceEncryption     = addr.Encryption     // account[a].idp[n].encryption
+	ResourceGrant          = addr.Grant          // account[a].idp[n].grant
+	ResourceShare          = addr.Share          // account[a].idp[n].share
+	ResourceRecipient      = addr.Recipient      // account[a].idp[n].share.recipient[<account id>|organization]
+	// ResourceSCIMSecret is the SCIM secret of an IdP; its only action is
+	// rotate, planned on request (--rotate-scim-secret).
+	ResourceSCIMSecret = addr.SCIMSecret // account[a].idp[n].scim_secret
 )
 
 // Reason says why an action is planned.

@@ -2,7 +2,8 @@ package plan
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/idpsync/idpsync/plan/addr"
 )
 
 // Target returns the plan narrowed to the actions the addresses name and all
@@ -10,6 +11,13 @@ import (
 // account address (account[<label>]) names everything of that account. An
 // address that names nothing is an error, so that a typo never yields a plan
 // that silently does less than asked.
+//
+// Actions, reads, pending transitions and warnings are kept by one rule
+// (covers): a target names an object when it is the object's address, its
+// IdP's or its owner's. Besides, what belongs to an IdP the narrowed plan
+// acts on stays (its actions come in as dependencies), and so do the
+// findings about an account or zone as a whole (organization_unverified)
+// when the narrowed plan acts on it.
 func (p *Plan) Target(addrs []string) (*Plan, error) {
 	byAddr := make(map[string][]int, len(p.Actions))
 	for i, a := range p.Actions {
@@ -21,7 +29,7 @@ func (p *Plan) Target(addrs []string) (*Plan, error) {
 	for _, t := range addrs {
 		found := false
 		for i, a := range p.Actions {
-			if a.Address == t || a.IdP == t || AccountAddress(a.AccountID, a.Account) == t {
+			if covers(t, a.Address) {
 				found = true
 				if !keep[i] {
 					keep[i] = true
@@ -63,31 +71,46 @@ func (p *Plan) Target(addrs []string) (*Plan, error) {
 	for i, a := range p.Actions {
 		if keep[i] {
 			out.Actions = append(out.Actions, a)
-			idps[a.IdP] = true
+			idps[owningIdP(a.Address)] = true
 			used[a.AccountID] = true
 		}
 	}
-	// kept reports whether a finding belongs to what the narrowed plan covers.
-	kept := func(account, addr string) bool {
-		return accounts[account] || idps[owningIdP(addr)]
-	}
+	owners := map[string]bool{} // addresses of the accounts and zones kept
 	for _, ref := range p.Accounts {
 		if used[ref.ID] || accounts[ref.ID] {
 			out.Accounts = append(out.Accounts, ref)
+			owners[AccountAddress(ref.ID, ref.Label)] = true
 		}
 	}
+	// kept reports whether a finding belongs to what the narrowed plan covers.
+	kept := func(s string) bool {
+		for _, t := range addrs {
+			if covers(t, s) {
+				return true
+			}
+		}
+		a, err := addr.Parse(s)
+		if err != nil {
+			return false
+		}
+		if a.IsOwner() {
+			return owners[s]
+		}
+		i, _ := a.IdPAddress()
+		return idps[i.String()]
+	}
 	for _, w := range p.Warnings {
-		if idps[owningIdP(w.Address)] {
+		if kept(w.Address) {
 			out.Warnings = append(out.Warnings, w)
 		}
 	}
 	for _, x := range p.Pending {
-		if kept(x.AccountID, x.Address) {
+		if kept(x.Address) {
 			out.Pending = append(out.Pending, x)
 		}
 	}
 	for _, r := range p.Reads {
-		if kept(r.AccountID, r.Address) {
+		if kept(r.Address) {
 			out.Reads = append(out.Reads, r)
 		}
 	}
@@ -104,18 +127,32 @@ func (p *Plan) Target(addrs []string) (*Plan, error) {
 	return out, nil
 }
 
-// owningIdP is the IdP address at the start of a child address. IdP names may
-// hold any character, so it looks for the known child suffixes rather than
-// parsing brackets.
-func owningIdP(addr string) string {
-	addr = strings.TrimSuffix(addr, Deposed)
-	for _, suffix := range []string{".encryption.certificate_set", ".encryption", ".grant", ".share"} {
-		if strings.HasSuffix(addr, suffix) {
-			return strings.TrimSuffix(addr, suffix)
-		}
+// covers reports whether the target t names the object at address s: t is
+// s itself, the address of its IdP, or of its account or zone.
+func covers(t, s string) bool {
+	if t == s {
+		return true
 	}
-	if i := strings.LastIndex(addr, ".share.recipient["); i >= 0 && strings.HasSuffix(addr, "]") {
-		return addr[:i]
+	a, err := addr.Parse(s)
+	if err != nil {
+		return false
 	}
-	return addr
+	if a.OwnerAddress().String() == t {
+		return true
+	}
+	i, ok := a.IdPAddress()
+	return ok && i.String() == t
+}
+
+// owningIdP is the address of the IdP an address belongs to, or the address
+// itself when it names no IdP (an account or zone) or does not parse.
+func owningIdP(s string) string {
+	a, err := addr.Parse(s)
+	if err != nil {
+		return s
+	}
+	if i, ok := a.IdPAddress(); ok {
+		return i.String()
+	}
+	return s
 }

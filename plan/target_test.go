@@ -111,6 +111,46 @@ func TestTargetKeepsFindingsOfTargetedIdPs(t *testing.T) {
 	}
 }
 
+// --target treats warnings like actions and reads: an account target keeps
+// every finding of the account, the account's own included, and an IdP
+// target keeps the account's own findings when it acts on the account.
+func TestTargetKeepsAccountFindings(t *testing.T) {
+	d := desiredState(desiredOkta(), desiredGitHub())
+	l := liveState(liveOkta(), liveGitHub())
+	account0(l).Org = state.LiveOrganization{Unknown: "403 Forbidden"}
+	account0(l).IdentityProviders[0].CertificateSet.Current.NotAfter = now.AddDate(0, 0, 3)
+	d.Accounts[0].IdentityProviders[1].Config["client_id"] = "Iv1.new"
+	p, err := Diff(d, l, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := func(p *Plan) []WarningCode {
+		var out []WarningCode
+		for _, w := range p.Warnings {
+			out = append(out, w.Code)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := codes(p); len(got) != 2 || !slices.Contains(got, WarnOrganizationUnverified) {
+		t.Fatalf("fixture warnings = %v, want organization_unverified and a certificate warning", got)
+	}
+	whole, err := p.Target([]string{"account[platform]"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(codes(whole), codes(p)) {
+		t.Errorf("account target warnings = %v, want %v", codes(whole), codes(p))
+	}
+	gh, err := p.Target([]string{githubAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := codes(gh); !slices.Equal(got, []WarningCode{WarnOrganizationUnverified}) {
+		t.Errorf("IdP target warnings = %v, want the account's own only", got)
+	}
+}
+
 func TestOwningIdP(t *testing.T) {
 	tests := map[string]string{
 		oktaAddr:                                        oktaAddr,
@@ -120,6 +160,11 @@ func TestOwningIdP(t *testing.T) {
 		oktaAddr + ".share":                             oktaAddr,
 		oktaAddr + ".share.recipient[" + acctApps + "]": oktaAddr,
 		"account[a.b].idp[x.share.recipient[y]].share.recipient[z]": "account[a.b].idp[x.share.recipient[y]]",
+		oktaAddr + ".scim_secret":                                   oktaAddr,
+		oktaAddr + ".grant" + Deposed:                               oktaAddr,
+		oktaAddr + ".share" + DuplicateSuffix("s2"):                 oktaAddr,
+		"account[platform]":                                         "account[platform]",
+		"zone[docs].idp[GitHub].grant":                              "zone[docs].idp[GitHub]",
 	}
 	for in, want := range tests {
 		if got := owningIdP(in); got != want {
