@@ -14,7 +14,9 @@ import (
 const ReasonRotateRequested Reason = "rotate_requested"
 
 // SCIMSecretAddress is the address of an IdP's SCIM secret.
-func SCIMSecretAddress(idpAddress string) string { return childAddress(idpAddress, addr.SCIMSecret, "") }
+func SCIMSecretAddress(idpAddress string) string {
+	return childAddress(idpAddress, addr.SCIMSecret, "")
+}
 
 // scimSecretNote says what happens to the secret an action makes the API return.
 const scimSecretNote = "SCIM is switched on: the API returns the SCIM secret once, in this response; " +
