@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan"
 	lstate "github.com/idpsync/idpsync/state" // apply has a type named state
 )
@@ -164,13 +164,8 @@ func lockoutSummary(ls []plan.Lockout) string {
 		if l.Only {
 			what += ", its only IdP"
 		}
-		// Names come from the API: no control character reaches a terminal.
-		parts[i] = strings.Map(func(r rune) rune {
-			if unicode.IsControl(r) {
-				return -1
-			}
-			return r
-		}, what)
+		// Names come from the API: nothing in them may steer a terminal or a CI log.
+		parts[i] = sanitize.Text(what)
 	}
 	return "takes a login away from " + strings.Join(parts, "; ")
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/idpsync/idpsync/internal/sanitize"
 )
 
 // APIError is a non-2xx answer of the API, or a 2xx answer whose envelope says
@@ -34,10 +36,12 @@ func (e *APIError) Error() string {
 		} else {
 			b.WriteString("; ")
 		}
-		fmt.Fprintf(&b, "[%d] %s", m.Code, m.Message)
+		// The server's words: nothing in them may steer a terminal or a
+		// CI log (an escape sequence, a line read as a workflow command).
+		fmt.Fprintf(&b, "[%d] %s", m.Code, sanitize.Text(m.Message))
 	}
 	if e.RayID != "" {
-		fmt.Fprintf(&b, " (ray %s)", e.RayID)
+		fmt.Fprintf(&b, " (ray %s)", sanitize.Text(e.RayID))
 	}
 	if e.Hint != "" {
 		b.WriteString("; hint: " + e.Hint)

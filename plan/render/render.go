@@ -2,6 +2,7 @@ package render
 
 import (
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/internal/sanitize"
 
 	"bufio"
 	"encoding/json"
@@ -447,34 +448,11 @@ func value(v any) string {
 	return clean(string(b))
 }
 
-// clean makes text from the API or from files safe for a terminal: control
-// characters (an ESC in an IdP name could recolour or rewrite the screen) are
-// shown escaped instead of being sent.
-func clean(s string) string {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == 0x7f || c >= 0x80 {
-			return cleanSlow(s)
-		}
-	}
-	return s
-}
-
-func cleanSlow(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError:
-			b.WriteRune('\uFFFD')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// clean makes text from the API or from files safe for a terminal and a CI
+// log: control characters (an ESC in an IdP name could recolour or rewrite
+// the screen) are shown escaped instead of being sent, and CI command markers
+// are broken (sanitize.Visible).
+func clean(s string) string { return sanitize.Visible(s) }
 
 // wrap breaks prose into lines of at most width runes at spaces; a word longer
 // than the width keeps its own line rather than being cut.

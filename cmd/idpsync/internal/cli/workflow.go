@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -29,7 +30,8 @@ func (f *Factory) LoadDesired(ctx context.Context, paths []string, requireSecret
 		return nil, err
 	}
 	for _, diag := range diags {
-		fmt.Fprintln(f.IO.ErrOut, diag.String())
+		// A diagnostic starts with a file name, which a checkout controls.
+		fmt.Fprintln(f.IO.ErrOut, sanitize.Lines(diag.String()))
 	}
 	if diags.HasErrors() || d == nil {
 		n, noun := len(diags.Errors()), "errors"

@@ -22,6 +22,7 @@ import (
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/spmetadatacmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/validatecmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/versioncmd"
+	"github.com/idpsync/idpsync/internal/sanitize"
 )
 
 // NewCmd returns the root command with every subcommand.
@@ -105,7 +106,9 @@ func Main() int {
 		// (loading, a request); the user asked for it, so say that instead.
 		fmt.Fprintln(f.IO.ErrOut, "Error: interrupted")
 	default:
-		fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", err)
+		// Errors carry the API's messages and file names: the last line of
+		// defence before the terminal or the CI log.
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", sanitize.Lines(err.Error()))
 	}
 	return cli.ExitCode(err)
 }
