@@ -4,6 +4,7 @@ import (
 	"github.com/idpsync/idpsync/idptype"
 
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -52,6 +54,22 @@ type Options struct {
 	// Sleep waits for backoff and rate limits; nil uses a real timer. It must
 	// return ctx.Err() when ctx ends first.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxWait bounds one wait a server asks for (Retry-After, Retry-After-Ms,
+	// the Ratelimit header's reset): a longer one fails the request with a
+	// *WaitError instead; default DefaultMaxWait.
+	MaxWait time.Duration
+	// MaxResponseBytes bounds one answer's body; default
+	// DefaultMaxResponseBytes. Past it the request fails with a *LimitError.
+	MaxResponseBytes int64
+	// MaxListObjects and MaxListBytes bound one listing, every page
+	// counted; defaults DefaultMaxListObjects and DefaultMaxListBytes.
+	MaxListObjects int
+	MaxListBytes   int64
+	// OnWait, when set, is told before the client waits a second or more
+	// (see WaitEvent), once per stretch of waiting, so that a command can
+	// show what it waits for. It is called from the goroutine that waits and
+	// must not block.
+	OnWait func(WaitEvent)
 }
 
 // ClientStats counts what a client did, for benchmarks and diagnostics.
@@ -84,6 +102,13 @@ type Client struct {
 	jitter     func() float64
 	gate       *gate
 	redact     redactor
+
+	maxWait                   time.Duration
+	maxResponse, maxListBytes int64
+	maxListObjects            int
+	onWait                    func(WaitEvent)
+	announceMu                sync.Mutex
+	announced                 time.Time
 
 	requests, retries, tooMany, readBacks, throttled atomic.Int64
 	// answered is set by the first HTTP answer: a refused connection before
@@ -184,6 +209,14 @@ func New(opts Options) (*Client, error) {
 	if opts.Sleep == nil {
 		opts.Sleep = sleepTimer
 	}
+	switch {
+	case opts.MaxWait < 0 || opts.MaxResponseBytes < 0 || opts.MaxListObjects < 0 || opts.MaxListBytes < 0:
+		return nil, errors.New("the bounds on waits, answers and listings must not be negative")
+	}
+	opts.MaxWait = cmp.Or(opts.MaxWait, DefaultMaxWait)
+	opts.MaxResponseBytes = cmp.Or(opts.MaxResponseBytes, DefaultMaxResponseBytes)
+	opts.MaxListObjects = cmp.Or(opts.MaxListObjects, DefaultMaxListObjects)
+	opts.MaxListBytes = cmp.Or(opts.MaxListBytes, DefaultMaxListBytes)
 	hc := opts.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Transport: newTransport(opts.Concurrency)}
@@ -201,8 +234,16 @@ func New(opts Options) (*Client, error) {
 		sleep:      opts.Sleep,
 		now:        time.Now,
 		jitter:     rand.Float64,
+
+		maxWait:        opts.MaxWait,
+		maxResponse:    opts.MaxResponseBytes,
+		maxListObjects: opts.MaxListObjects,
+		maxListBytes:   opts.MaxListBytes,
+		onWait:         opts.OnWait,
 	}
 	c.gate = newGate(opts.RateLimit, opts.Concurrency, func() time.Time { return c.now() }, opts.Sleep)
+	c.gate.maxWait = opts.MaxWait
+	c.gate.announce = c.announce
 	if c.log != nil && c.token != "" && c.email != "" {
 		c.log.Debug("cloudflare api credentials: the API token for /access endpoints, the global API key (X-Auth-Email, X-Auth-Key) for /shares endpoints")
 	}
@@ -289,6 +330,8 @@ type response struct {
 	raw        []byte
 	// gone is set when a retried delete found the object already deleted.
 	gone bool
+	// size is the length of the answer's body, for the bounds on listings.
+	size int
 }
 
 // attemptError is the outcome of one failed attempt, classified for retry.
@@ -347,7 +390,7 @@ func (c *Client) do(ctx context.Context, req request) (*response, error) {
 			// The gate already holds every request until the 429's wait is over.
 			continue
 		}
-		if err := c.backoff(ctx, attempt, aerr.wait); err != nil {
+		if err := c.backoff(ctx, attempt, aerr.wait, req); err != nil {
 			return nil, err
 		}
 	}
@@ -356,11 +399,12 @@ func (c *Client) do(ctx context.Context, req request) (*response, error) {
 // backoff waits before retry n+1: the server's hint when it gave one, else
 // 0.5s·2ⁿ capped at 8s, less up to 25% jitter so that clients that failed
 // together do not retry together.
-func (c *Client) backoff(ctx context.Context, n int, hint time.Duration) error {
+func (c *Client) backoff(ctx context.Context, n int, hint time.Duration, req request) error {
 	d := hint
 	if d <= 0 {
 		d = backoffDelay(n, c.jitter())
 	}
+	c.announce(WaitEvent{Reason: WaitBackoff, Duration: d, Until: c.now().Add(d), Method: req.method, Path: req.path})
 	return c.sleep(ctx, d)
 }
 
@@ -378,6 +422,10 @@ func (c *Client) attempt(ctx context.Context, req request, body []byte, attempt 
 		c.throttled.Add(1)
 	}
 	if err != nil {
+		var we *WaitError
+		if errors.As(err, &we) {
+			we.Method, we.Path = req.method, req.path
+		}
 		return nil, &attemptError{err: err}
 	}
 	defer c.gate.release()
@@ -412,10 +460,18 @@ func (c *Client) attempt(ctx context.Context, req request, body []byte, attempt 
 	hresp, err := c.hc.Do(hreq)
 	var raw []byte
 	if err == nil {
-		raw, err = io.ReadAll(io.LimitReader(hresp.Body, 64<<20))
+		raw, err = io.ReadAll(io.LimitReader(hresp.Body, c.maxResponse+1))
 		hresp.Body.Close()
 	}
 	elapsed := time.Since(start)
+	if err == nil && int64(len(raw)) > c.maxResponse {
+		// Retrying would read as much again. A write was received and may
+		// have been applied: whoever sent it reads back.
+		lerr := &LimitError{Method: req.method, Path: req.path, What: "answer", Limit: c.maxResponse, Unit: "bytes"}
+		c.answered.Store(true)
+		c.logAttempt(ctx, req, scheme, attempt, hresp.StatusCode, elapsed, "", lerr)
+		return nil, &attemptError{err: lerr, ambiguous: req.method != http.MethodGet}
+	}
 	if err != nil {
 		aerr := c.classifyTransportError(ctx, actx, req, err)
 		c.logAttempt(ctx, req, scheme, attempt, 0, elapsed, "", aerr.err)
@@ -435,6 +491,7 @@ func (c *Client) attempt(ctx context.Context, req request, body []byte, attempt 
 		return nil, aerr
 	}
 	c.logAttempt(ctx, req, scheme, attempt, hresp.StatusCode, elapsed, ray, nil)
+	resp.size = len(raw)
 	return resp, nil
 }
 
@@ -529,20 +586,40 @@ func (c *Client) decode(req request, hresp *http.Response, raw []byte, ray strin
 		return nil, &attemptError{err: apiErr}
 	case status == http.StatusTooManyRequests:
 		c.tooMany.Add(1)
-		wait, hinted := retryAfter(hresp.Header, c.now())
+		now := c.now()
+		hint, hinted := serverWait(hresp.Header, now)
+		if hinted && hint.d > c.maxWait {
+			// Not retried: the wait is the server's to ask, but no CI job
+			// should hang on it.
+			return nil, &attemptError{err: c.waitError(req, hint, apiErr), tooMany: true}
+		}
+		wait := hint.d
 		if !hinted {
 			wait = backoffDelay(attempt, c.jitter())
 		}
 		// Every request of the client waits, not just this one: the others
 		// would only earn 429s too, and prolong the lockout.
-		c.gate.blockUntil(c.now().Add(wait))
+		c.gate.blockUntil(now.Add(wait), WaitEvent{Header: hint.header, Value: hint.value, Status: status, Method: req.method, Path: req.path})
 		return nil, &attemptError{err: apiErr, retry: true, tooMany: true}
 	case status >= 500:
-		wait, _ := retryAfter(hresp.Header, c.now())
-		return nil, &attemptError{err: apiErr, retry: true, ambiguous: true, wait: wait}
+		hint, hinted := serverWait(hresp.Header, c.now())
+		if hinted && hint.d > c.maxWait {
+			return nil, &attemptError{err: c.waitError(req, hint, apiErr), ambiguous: true}
+		}
+		return nil, &attemptError{err: apiErr, retry: true, ambiguous: true, wait: hint.d}
 	default:
 		return nil, &attemptError{err: apiErr}
 	}
+}
+
+// waitError is the error of an answer that asked for too long a wait.
+func (c *Client) waitError(req request, h waitHint, answer error) *WaitError {
+	e := &WaitError{Method: req.method, Path: req.path, Header: h.header, Value: shownValue(h.value), Wait: h.d, Until: h.until, Max: c.maxWait, Err: answer}
+	var ae *APIError
+	if errors.As(answer, &ae) {
+		e.Status = ae.Status
+	}
+	return e
 }
 
 type envelope struct {
@@ -650,7 +727,7 @@ func (c *Client) createWithReadBack(ctx context.Context, req request, v any, rea
 			return nil, err
 		}
 		c.retries.Add(1)
-		if err := c.backoff(ctx, n, 0); err != nil {
+		if err := c.backoff(ctx, n, 0, req); err != nil {
 			return nil, err
 		}
 	}

@@ -190,7 +190,8 @@ func TestRetryAfterParsing(t *testing.T) {
 			for k, v := range tt.header {
 				h.Set(k, v)
 			}
-			got, ok := retryAfter(h, now)
+			w, ok := serverWait(h, now)
+			got := w.d
 			if got != tt.want || ok != tt.ok {
 				t.Fatalf("retryAfter = %s, %v; want %s, %v", got, ok, tt.want, tt.ok)
 			}

@@ -55,9 +55,15 @@ const (
 // Without total_pages, which only the grant listing's SDK type declares, an
 // unfiltered listing also ends once it holds total_count objects, saving the
 // empty page the SDK's pager would read.
+//
+// Whatever the server reports, a listing ends in an error once it holds more
+// than the client's MaxListObjects objects or its answers add up to more than
+// MaxListBytes: a server that pages without end, or whose pages grow, must
+// not fill memory.
 func (c *Client) listPages(ctx context.Context, base request, perPage int, add func(request, *response) (fresh int, err error), count func() int) error {
 	filtered := isFiltered(base.query)
 	var last *ResultInfo
+	var read int64
 	for page := 1; ; page++ {
 		req := base
 		req.method = http.MethodGet
@@ -72,9 +78,17 @@ func (c *Client) listPages(ctx context.Context, base request, perPage int, add f
 		if err != nil {
 			return err
 		}
+		// Checked before the page is decoded: decoding costs more memory
+		// than the page itself.
+		if read += int64(resp.size); read > c.maxListBytes {
+			return &LimitError{Method: http.MethodGet, Path: base.path, What: "listing", Limit: c.maxListBytes, Unit: "bytes", Page: page}
+		}
 		fresh, err := add(req, resp)
 		if err != nil {
 			return err
+		}
+		if n := count(); n > c.maxListObjects {
+			return &LimitError{Method: http.MethodGet, Path: base.path, What: "listing", Limit: int64(c.maxListObjects), Unit: "objects", Page: page}
 		}
 		ri := resp.resultInfo
 		if ri != nil {
@@ -171,6 +185,9 @@ func unpaginated[T any](ctx context.Context, c *Client, base request, perPage in
 	}
 	if ri := resp.resultInfo; ri != nil && truncated(ri, len(items), isFiltered(base.query)) {
 		return listAll(ctx, c, base, perPage, id)
+	}
+	if len(items) > c.maxListObjects {
+		return nil, &LimitError{Method: http.MethodGet, Path: base.path, What: "listing", Limit: int64(c.maxListObjects), Unit: "objects", Page: 1}
 	}
 	return items, nil
 }

@@ -78,8 +78,16 @@ type gate struct {
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
 
+	// maxWait bounds a wait the server's Ratelimit header asks for: past
+	// it, wait fails with a *WaitError (Retry-After is checked before
+	// blockUntil). announce, when set, is told of each wait.
+	maxWait  time.Duration
+	announce func(WaitEvent)
+
 	mu           sync.Mutex
 	blockedUntil time.Time
+	// blockedBy is the answer whose Retry-After set blockedUntil.
+	blockedBy WaitEvent
 	// sent is a ring of the send times of the last rl.Requests requests,
 	// oldest at head once full; it grows only as requests are sent.
 	sent []time.Time
@@ -98,6 +106,8 @@ type gate struct {
 		// reset is the earliest moment the server's window can have been
 		// said to end: the minimum of arrival + t over the window's responses.
 		reset time.Time
+		// raw is the Ratelimit header that set reset, for messages.
+		raw string
 	}
 }
 
@@ -146,13 +156,29 @@ func (g *gate) wait(ctx context.Context) (time.Duration, error) {
 			return waited, err
 		}
 		g.mu.Lock()
-		d := g.delay(g.now())
+		now := g.now()
+		d, why := g.delay(now)
 		if d <= 0 {
-			g.take(g.now())
+			g.take(now)
 			g.mu.Unlock()
 			return waited, nil
 		}
+		ev := WaitEvent{Reason: why, Duration: d, Until: now.Add(d)}
+		switch why {
+		case WaitRetryAfter:
+			ev.Header, ev.Value, ev.Status, ev.Method, ev.Path = g.blockedBy.Header, g.blockedBy.Value, g.blockedBy.Status, g.blockedBy.Method, g.blockedBy.Path
+		case WaitRateLimit:
+			ev.Header, ev.Value = "Ratelimit", g.server.raw
+		}
 		g.mu.Unlock()
+		if why == WaitRateLimit && g.maxWait > 0 && d > g.maxWait {
+			// The server says its window resets later than anyone should
+			// wait: a broken or hostile answer, not pacing.
+			return waited, &WaitError{Header: ev.Header, Value: shownValue(ev.Value), Wait: d, Until: ev.Until, Max: g.maxWait}
+		}
+		if g.announce != nil {
+			g.announce(ev)
+		}
 		if err := g.sleep(ctx, d); err != nil {
 			return waited, err
 		}
@@ -160,25 +186,25 @@ func (g *gate) wait(ctx context.Context) (time.Duration, error) {
 	}
 }
 
-// delay is how long a request must wait from now; g.mu is held.
-func (g *gate) delay(now time.Time) time.Duration {
+// delay is how long a request must wait from now, and why; g.mu is held.
+func (g *gate) delay(now time.Time) (time.Duration, WaitReason) {
 	if d := g.blockedUntil.Sub(now); d > 0 {
-		return d
+		return d, WaitRetryAfter
 	}
 	if g.server.known && !now.Before(g.server.reset) {
 		// The server's window is over; its next response will tell.
 		g.server.known = false
 	}
 	if g.server.known && g.server.credit <= 0 {
-		return g.server.reset.Sub(now)
+		return g.server.reset.Sub(now), WaitRateLimit
 	}
 	if len(g.sent) == g.rl.Requests {
 		// The oldest of the last N sends leaves the window at oldest+W.
 		if d := g.sent[g.head].Add(g.rl.Window).Sub(now); d > 0 {
-			return d
+			return d, WaitBudget
 		}
 	}
-	return 0
+	return 0, ""
 }
 
 // take records a send at now; g.mu is held.
@@ -195,11 +221,13 @@ func (g *gate) take(now time.Time) {
 	g.inflight++
 }
 
-// blockUntil holds back every request of the client until t.
-func (g *gate) blockUntil(t time.Time) {
+// blockUntil holds back every request of the client until t; by says which
+// answer asked for it, for the wait's announcement.
+func (g *gate) blockUntil(t time.Time, by WaitEvent) {
 	g.mu.Lock()
 	if t.After(g.blockedUntil) {
 		g.blockedUntil = t
+		g.blockedBy = by
 	}
 	g.mu.Unlock()
 }
@@ -211,7 +239,8 @@ func (g *gate) blockUntil(t time.Time) {
 // window the smallest estimate wins, since responses may arrive out of
 // order; a response after the window's reset starts a new window.
 func (g *gate) observe(h http.Header) {
-	remaining, reset, ok := parseRatelimitHeader(h.Get("Ratelimit"))
+	raw := h.Get("Ratelimit")
+	remaining, reset, ok := parseRatelimitHeader(raw)
 	if !ok {
 		return
 	}
@@ -226,12 +255,12 @@ func (g *gate) observe(h http.Header) {
 	// tightest safe one.
 	end := now.Add(reset)
 	if !g.server.known || !now.Before(g.server.reset) {
-		g.server.known, g.server.credit, g.server.reset = true, credit, end
+		g.server.known, g.server.credit, g.server.reset, g.server.raw = true, credit, end, raw
 		return
 	}
 	g.server.credit = min(g.server.credit, credit)
 	if end.Before(g.server.reset) {
-		g.server.reset = end
+		g.server.reset, g.server.raw = end, raw
 	}
 }
 
@@ -257,32 +286,10 @@ func parseRatelimitHeader(v string) (remaining int, reset time.Duration, ok bool
 			if err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
 				return 0, 0, false
 			}
-			reset, gotT = time.Duration(n*float64(time.Second)), true
+			// A century is past any bound on waits, and keeps now+t
+			// from overflowing time.Time.
+			reset, gotT = min(seconds(n), 100*365*24*time.Hour), true
 		}
 	}
 	return remaining, reset, gotR && gotT
-}
-
-// retryAfter reads the server's wait hint: Retry-After-Ms, then Retry-After
-// in seconds or as an HTTP date.
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 && !math.IsInf(ms, 0) {
-			return time.Duration(ms * float64(time.Millisecond)), true
-		}
-	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s < 0 || math.IsInf(s, 0) || math.IsNaN(s) {
-			return 0, false
-		}
-		return time.Duration(s * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(0, t.Sub(now)), true
-	}
-	return 0, false
 }

@@ -188,7 +188,7 @@ func TestGateBlockStopsEveryRequest(t *testing.T) {
 	h := http.Header{}
 	h.Set("Ratelimit", `"default";r=500;t=60`)
 	g.observe(h)
-	g.blockUntil(clock.Now().Add(7 * time.Second))
+	g.blockUntil(clock.Now().Add(7*time.Second), WaitEvent{})
 	start := clock.Now()
 	if _, err := g.acquire(context.Background()); err != nil {
 		t.Fatal(err)

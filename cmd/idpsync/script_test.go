@@ -94,6 +94,7 @@ func TestScripts(t *testing.T) {
 			"metahits":   cmdMetaHits,
 			"status":     cmdStatus,
 			"secretfile": cmdSecretFile,
+			"hostile":    cmdHostile,
 		},
 	})
 }

@@ -32,7 +32,10 @@ type API struct {
 	RateLimit   string
 	Concurrency int
 	Timeout     time.Duration
-	Debug       bool
+	// MaxRetryWait is --max-retry-wait: the longest wait a server may ask
+	// for (Retry-After, Ratelimit) before the command fails instead.
+	MaxRetryWait time.Duration
+	Debug        bool
 }
 
 // AddFlags registers the API flags on cmd.
@@ -45,6 +48,7 @@ func (a *API) AddFlags(cmd *cobra.Command) {
 	fs.StringVar(&a.RateLimit, "rate-limit", "1200/5m", "client-side request budget, `N/DURATION`")
 	fs.IntVar(&a.Concurrency, "concurrency", 8, "API requests in flight at most")
 	fs.DurationVar(&a.Timeout, "request-timeout", 30*time.Second, "timeout of one API request attempt")
+	fs.DurationVar(&a.MaxRetryWait, "max-retry-wait", cloudflare.DefaultMaxWait, "the longest wait the API may ask for (Retry-After, Ratelimit) before the command fails instead of waiting")
 	fs.BoolVar(&a.Debug, "debug", false, "log every API request to stderr (also IDPSYNC_LOG=debug); credentials are never logged")
 }
 
@@ -87,12 +91,17 @@ func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--rate-limit: %w", err)
 	}
+	if a.MaxRetryWait < time.Second && a.MaxRetryWait != 0 {
+		return nil, fmt.Errorf("--max-retry-wait %s: must be at least 1s", a.MaxRetryWait)
+	}
 	opts := cloudflare.Options{
 		RateLimit:   rl,
 		Concurrency: a.Concurrency,
 		Timeout:     a.Timeout,
 		UserAgent:   "idpsync/" + f.Version,
 		Logger:      a.logger(f),
+		MaxWait:     a.MaxRetryWait,
+		OnWait:      f.onWait,
 	}
 	key, err := a.PlanKey(f)
 	if err != nil {
@@ -289,6 +298,20 @@ type Factory struct {
 	// MaxFederatedIdPs is --max-federated-idps: the federated IdPs one
 	// account may hold; 0 means state.MaxFederatedIdPs.
 	MaxFederatedIdPs int
+	// OnWait, when set, is told of every wait of the API client (a 429's
+	// Retry-After, a spent rate budget, a backoff), for a progress display
+	// to show; when nil, each wait is one line on stderr (WaitLine). It is
+	// called from the goroutine that waits and must not block.
+	OnWait func(cloudflare.WaitEvent)
+}
+
+// onWait passes a wait to f.OnWait, or prints it on stderr.
+func (f *Factory) onWait(ev cloudflare.WaitEvent) {
+	if f.OnWait != nil {
+		f.OnWait(ev)
+		return
+	}
+	fmt.Fprintln(f.IO.ErrOut, WaitLine(ev))
 }
 
 // CancelOnInterrupt returns a context cancelled on the first Ctrl-C, for

@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/idpsync/idpsync/cloudflare"
+	"github.com/idpsync/idpsync/internal/sanitize"
+)
+
+// WaitLine says in one line what the API client waits for and how long, so
+// that a run that pauses for minutes does not look hung:
+//
+//	Waiting 2m0s (until 16:45:12 UTC): the API answered 429 Too Many Requests with Retry-After: 120 (GET /accounts/…/access/identity_providers)
+func WaitLine(ev cloudflare.WaitEvent) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Waiting %s", ev.Duration.Round(time.Second))
+	if !ev.Until.IsZero() {
+		fmt.Fprintf(&b, " (until %s)", ev.Until.UTC().Format("15:04:05 UTC"))
+	}
+	b.WriteString(": ")
+	switch ev.Reason {
+	case cloudflare.WaitRetryAfter:
+		b.WriteString("the API answered")
+		if ev.Status != 0 {
+			fmt.Fprintf(&b, " %d %s", ev.Status, http.StatusText(ev.Status))
+		}
+		if ev.Header != "" {
+			fmt.Fprintf(&b, " with %s: %s", ev.Header, ev.Value)
+		}
+	case cloudflare.WaitRateLimit:
+		fmt.Fprintf(&b, "the API's rate limit window is spent (%s: %s)", ev.Header, ev.Value)
+	case cloudflare.WaitBudget:
+		b.WriteString("the request budget of --rate-limit is spent")
+	case cloudflare.WaitBackoff:
+		b.WriteString("backing off before a retry")
+	default:
+		b.WriteString(string(ev.Reason))
+	}
+	if ev.Method != "" {
+		fmt.Fprintf(&b, " (%s %s)", ev.Method, ev.Path)
+	}
+	// The header value is the server's text; the client sanitised it, and
+	// this line does again, since a progress view may pass it on as it is.
+	return sanitize.Text(b.String())
+}
