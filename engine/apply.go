@@ -9,6 +9,7 @@ import (
 
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/policy"
 	"github.com/idpsync/idpsync/samlmeta/fetch"
 	"github.com/idpsync/idpsync/state"
 )
@@ -110,6 +111,10 @@ type ApplyOptions struct {
 	// Verify plans the desired state again against the state the apply
 	// left (Verify); it is skipped for a saved plan and with Targets.
 	Verify bool
+	// Rego are the compiled --policy rules checked with the desired state's
+	// built-in rules (which are always checked); PolicyTimeout bounds them.
+	Rego          *policy.Rego
+	PolicyTimeout time.Duration
 }
 
 // ApplyInput is what to apply: a desired state to plan now, or a plan saved
@@ -179,13 +184,17 @@ func (e *WaitError) Unwrap() error { return e.Err }
 //  3. the pre-flight checks and every secret the writes send, all reported
 //     at once;
 //  4. who loses a login is read again for a saved plan (its own list is not
-//     trusted);
-//  5. the destroy gate;
-//  6. somewhere to keep the SCIM secrets the API returns once;
-//  7. confirmation, for a plan made in this run without AutoApprove;
-//  8. execution, then the wait and the verification.
+//     trusted), and its policy checked again (by today's date);
+//  5. the policy gate: a deny no waiver excuses refuses the apply;
+//  6. the destroy gate;
+//  7. somewhere to keep the SCIM secrets the API returns once;
+//  8. confirmation, for a plan made in this run without AutoApprove;
+//  9. execution, then the wait and the verification.
 //
-// Nothing is written before step 8. ctx ending aborts; opts.Stop closing
+// A plan made in this run is checked against policy (step 1) before it is
+// shown, so its findings are part of what the reviewer sees.
+//
+// Nothing is written before step 9. ctx ending aborts; opts.Stop closing
 // stops planning at once and lets the executor finish what is in flight.
 func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions, confirm Confirmer, sink ApplySink) (*Applied, error) {
 	if (in.Desired == nil) == (in.Saved == nil) {
@@ -221,6 +230,9 @@ func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions,
 		if err != nil {
 			return nil, err
 		}
+		if err := checkPolicy(planCtx, out.Plan, in.Desired, opts); err != nil {
+			return nil, err
+		}
 		if err := sink.Planned(out.Plan); err != nil {
 			return nil, err
 		}
@@ -248,6 +260,14 @@ func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions,
 		if err := AnalyzeLockout(planCtx, c, p, nil); err != nil {
 			return nil, err
 		}
+		// Nor are its policy findings: its own rules are checked again with
+		// this clock (a waiver may have expired) and this lockout reading.
+		if err := checkPolicy(planCtx, p, nil, opts); err != nil {
+			return nil, err
+		}
+	}
+	if err := policy.Gate(p); err != nil {
+		return nil, err
 	}
 	if err := apply.CheckDestroy(p, out.Live, opts.AllowDestroy); err != nil {
 		return nil, err
@@ -308,6 +328,16 @@ func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions,
 		out.Verification = vp
 	}
 	return out, nil
+}
+
+// checkPolicy records the policy findings on p: the built-in rules of d (or
+// of a saved plan), and opts.Rego.
+func checkPolicy(ctx context.Context, p *plan.Plan, d *state.Desired, opts ApplyOptions) error {
+	now := time.Now()
+	if opts.Now != nil {
+		now = opts.Now()
+	}
+	return policy.Check(ctx, p, policy.Options{Desired: d, Rego: opts.Rego, Timeout: opts.PolicyTimeout, Now: now})
 }
 
 // preflight runs every check that can be made before the first write, and

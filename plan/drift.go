@@ -26,6 +26,9 @@ type DriftReport struct {
 	// Drifted is true when any item other than unverifiable is present;
 	// unverifiable fields alone never make the cron job fail.
 	Drifted bool `json:"drifted"`
+	// Policy are the policy findings of the plan the report was made from
+	// (package policy); they do not make the report drifted.
+	Policy []PolicyResult `json:"policy,omitempty"`
 }
 
 // DriftItem is one finding.

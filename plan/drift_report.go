@@ -10,7 +10,7 @@ import (
 // Drift groups the findings of a plan by cause: what the drift command and the
 // nightly job report. It reads only the plan.
 func Drift(p *Plan) *DriftReport {
-	r := &DriftReport{FormatVersion: p.FormatVersion, Accounts: p.Accounts, Items: []DriftItem{}}
+	r := &DriftReport{FormatVersion: p.FormatVersion, Accounts: p.Accounts, Items: []DriftItem{}, Policy: p.Policy}
 	if r.Accounts == nil {
 		r.Accounts = []AccountRef{}
 	}

@@ -34,7 +34,8 @@ type Options struct {
 // Check evaluates the built-in rules and the Rego policies against p and
 // sets p.Policy (the findings, waivers applied, denies first) and
 // p.PolicyRules (the built-in rules and waivers, which a saved plan
-// carries). For a saved plan (Desired nil) the rules are the plan's own.
+// carries). For a saved plan (Desired nil) the rules are the plan's own,
+// and without Rego the plan's own Rego findings stand.
 func Check(ctx context.Context, p *plan.Plan, opts Options) error {
 	rules := p.PolicyRules
 	switch {
@@ -54,6 +55,16 @@ func Check(ctx context.Context, p *plan.Plan, opts Options) error {
 			return err
 		}
 		results = append(results, found...)
+	} else if opts.Desired == nil {
+		// A saved plan applied without --policy keeps the Rego findings it
+		// was made with (the file is authenticated): leaving the flag out
+		// of the apply job must not let a denied plan through.
+		for _, r := range p.Policy {
+			if strings.HasPrefix(r.Rule, idptype.RegoRulePrefix) {
+				r.Waived, r.Waiver = false, nil
+				results = append(results, r)
+			}
+		}
 	}
 	if rules != nil {
 		results = applyWaivers(results, rules.Waivers, opts.Now)

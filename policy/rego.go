@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -192,7 +193,7 @@ func readBounded(path string, total *int64) (string, error) {
 func friendly(err error) error {
 	var errs ast.Errors
 	if !errors.As(err, &errs) {
-		return err
+		return errors.New(sanitize(err.Error()))
 	}
 	var lines []string
 	for _, e := range errs {
@@ -206,9 +207,24 @@ func friendly(err error) error {
 				msg = fmt.Sprintf("%s%s is not available to idpsync policies: a policy may not reach the network, the environment or files", loc, name)
 			}
 		}
-		lines = append(lines, msg)
+		lines = append(lines, sanitize(msg))
 	}
 	return errors.New(strings.Join(lines, "\n"))
+}
+
+// sanitize shows control characters escaped: OPA's messages quote the
+// policy, and a policy comes from a pull request.
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Eval evaluates every deny and warn rule against input, within timeout
@@ -238,7 +254,7 @@ func (r *Rego) Eval(ctx context.Context, input map[string]any, timeout time.Dura
 			if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				return nil, fmt.Errorf("policy %s: evaluation took longer than %s and was stopped", r.Dir, timeout)
 			}
-			return nil, fmt.Errorf("policy %s.%s: %w", rr.pkg, rr.name, err)
+			return nil, fmt.Errorf("policy %s.%s: %s", rr.pkg, rr.name, sanitize(err.Error()))
 		}
 		for _, res := range rs {
 			for _, e := range res.Expressions {

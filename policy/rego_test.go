@@ -168,3 +168,25 @@ func TestFindingsShapes(t *testing.T) {
 	}
 	_ = plan.PolicyResult{}
 }
+
+// TestSavedPlanKeepsRegoFindings: a saved plan applied without --policy
+// still carries its Rego denies; with --policy they are evaluated afresh.
+func TestSavedPlanKeepsRegoFindings(t *testing.T) {
+	r, err := LoadDir("testdata/rego/good")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := fixturePlan()
+	if err := Check(context.Background(), p, Options{Desired: &state.Desired{}, Rego: r, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	if Gate(p) == nil {
+		t.Fatal("the fixture has no Rego deny")
+	}
+	if err := Check(context.Background(), p, Options{Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	if Gate(p) == nil {
+		t.Error("checked again without --policy, the saved plan's Rego deny was dropped")
+	}
+}

@@ -86,6 +86,9 @@ func Markdown(w io.Writer, p *plan.Plan) error {
 	v := &mdView{out: newSink(w)}
 	v.out.line("### idpsync plan")
 	v.out.line()
+	// Policy comes first: a deny decides whether this plan may be applied.
+	v.policyDenied(p.Policy)
+	v.policyRest(p.Policy)
 	groups := groupByAccount(p)
 	if p.HasChanges() {
 		v.out.line("| Account | Add | Change | Destroy |")
@@ -289,6 +292,8 @@ func DriftMarkdown(w io.Writer, r *plan.DriftReport) error {
 	v := &mdView{out: newSink(w)}
 	v.out.line("### idpsync drift")
 	v.out.line()
+	v.policyDenied(r.Policy)
+	v.policyRest(r.Policy)
 	cats, items := driftGroups(r)
 	if len(r.Items) > 0 {
 		v.out.line("| Category | Count |")

@@ -29,12 +29,12 @@ func TestGolden(t *testing.T) {
 		"json":       DriftJSON,
 		"md":         DriftMarkdown,
 	}
-	plans := map[string]*plan.Plan{"full": fullPlan(), "empty": emptyPlan(), "none": {FormatVersion: plan.FormatVersion}}
+	plans := map[string]*plan.Plan{"full": fullPlan(), "empty": emptyPlan(), "none": {FormatVersion: plan.FormatVersion}, "policy": policyPlan()}
 	drifts := map[string]*plan.DriftReport{"drift": fullDrift(), "nodrift": noDrift()}
 
 	for pname, p := range plans {
 		for vname, view := range planViews {
-			if vname == "text_color" && pname != "full" {
+			if vname == "text_color" && pname != "full" && pname != "policy" {
 				continue
 			}
 			t.Run(pname+"_"+vname, func(t *testing.T) {
@@ -434,4 +434,21 @@ func TestJSONStreamsTheSameBytes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// policyPlan is the full plan with a finding of every kind: denies, a waived
+// deny, a warning, an expired waiver, and a message that tries to break out
+// of its line, its code span and the terminal.
+func policyPlan() *plan.Plan {
+	p := fullPlan()
+	p.Policy = []plan.PolicyResult{
+		{Rule: "forbid_lockout", Level: "deny", Address: "account[platform].idp[Legacy SAML]", Message: `this delete leaves application "Wiki" (wiki.example.com) without a way in`},
+		{Rule: "rego:main", Level: "deny", Address: "account[platform].idp[Okta`|]", Message: "Okta must sign\n its requests\x1b[2J | **bold** <script>"},
+		{Rule: "require_saml_encryption", Level: "deny", Address: "account[platform].idp[JumpCloud]", Message: "SAML identity provider \"JumpCloud\" does not encrypt its assertions: set `encryption.enabled: true`", Waived: true,
+			Waiver: &plan.PolicyWaiver{Rule: "require_saml_encryption", Address: "account[platform].idp[JumpCloud]", Reason: "vendor cannot decrypt yet, SEC-42", Until: "2027-01-31"}},
+		{Rule: "rego:main", Level: "warn", Address: "plan", Message: "the plan deletes something"},
+		{Rule: "waiver_expired", Level: "warn", Address: "account[platform].idp[*]", Message: "the waiver of forbid_types expired on 2026-11-30 (pilot): it waives nothing now; renew `until` or fix the finding",
+			Waiver: &plan.PolicyWaiver{Rule: "forbid_types", Address: "account[platform].idp[*]", Reason: "pilot", Until: "2026-11-30"}},
+	}
+	return p
 }

@@ -106,6 +106,7 @@ func Text(w io.Writer, p *plan.Plan, opts Options) error {
 		v.group(g)
 	}
 	v.trailer(p)
+	v.policy(p.Policy)
 	v.out.line(v.pl.bold.s(SummaryLine(p)))
 	return v.out.flush()
 }
@@ -289,6 +290,7 @@ func DriftText(w io.Writer, r *plan.DriftReport, opts Options) error {
 		}
 		v.out.line()
 	}
+	v.policy(r.Policy)
 	verdict := DriftLine(r)
 	if driftCount(r) > 0 {
 		verdict = v.pl.warn.s(verdict)

@@ -36,6 +36,7 @@ type Options struct {
 	ResendSecrets []string
 	SecretsOut    string
 	RotateSCIM    []string
+	Policy        cli.Policy
 }
 
 // NewCmd returns the apply command.
@@ -56,6 +57,11 @@ was made with. The destroy gate is checked again against live state.
 
 Destructive actions (deleting an IdP or a grant, removing a share recipient)
 need --allow-destroy, or prune: true on their account.
+
+Policy: apply refuses, before any write, a plan that the desired state's
+policy rules or the Rego policies of --policy DIR deny, unless a waiver in
+force excuses the finding. A saved plan is checked again against the rules
+it was made with, by today's date.
 
 idpsync keeps no local state: an interrupted apply leaves every finished
 action in place, and running apply again converges without duplicates. The
@@ -89,6 +95,7 @@ first Ctrl-C lets in-flight requests finish and stops; the second aborts.`,
 	fs.StringArrayVar(&opts.ResendSecrets, "resend-secrets", nil, "send the write-only secrets of this IdP `ADDRESS` again (repeatable)")
 	fs.StringVar(&opts.SecretsOut, "secrets-out", "", "write each SCIM secret the API returns into `DIR` (created with mode 0700; files 0600)")
 	fs.StringArrayVar(&opts.RotateSCIM, "rotate-scim-secret", nil, "regenerate the SCIM secret of this IdP `ADDRESS` (repeatable; needs --secrets-out)")
+	opts.Policy.AddFlags(cmd)
 	return cmd
 }
 
@@ -104,6 +111,9 @@ func Run(ctx context.Context, opts *Options) error {
 	// made with other credentials, is refused before any API request.
 	saved, err := loadSavedPlan(f, opts)
 	if err != nil {
+		return err
+	}
+	if err := opts.Policy.Load(); err != nil {
 		return err
 	}
 	in := engine.ApplyInput{Saved: saved}
@@ -143,7 +153,9 @@ func Run(ctx context.Context, opts *Options) error {
 		Wait:              opts.Wait,
 		WaitTimeout:       opts.WaitTimeout,
 		// Verification reports in text; --output json leaves it to plan.
-		Verify: opts.Output == render.FormatText,
+		Verify:        opts.Output == render.FormatText,
+		Rego:          opts.Policy.Rego(),
+		PolicyTimeout: opts.Policy.Timeout,
 	}
 	if opts.SecretsOut != "" {
 		eopts.SecretsOut = &cli.SCIMSecretWriter{Dir: opts.SecretsOut}

@@ -24,6 +24,7 @@ type Options struct {
 	Comment  cli.CommentLimit
 	// WarnWithin is --warn-within, as written.
 	WarnWithin string
+	Policy     cli.Policy
 }
 
 // NewCmd returns the drift command.
@@ -56,6 +57,7 @@ Exit status: 0 in sync, 2 drift, 1 error. Unverifiable fields alone are not drif
 	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "check only this account `ID` or name (repeatable)")
 	cmd.Flags().StringVar(&opts.WarnWithin, "warn-within", "30d", "report a SAML IdP signing certificate that expires within this `DURATION` (30d, 2w, 36h)")
 	opts.Comment.AddFlags(cmd, "drift report")
+	opts.Policy.AddFlags(cmd)
 	return cmd
 }
 
@@ -71,6 +73,9 @@ func Run(ctx context.Context, opts *Options) error {
 	warnWithin, err := state.ParseDuration(opts.WarnWithin)
 	if err != nil {
 		return fmt.Errorf("--warn-within: %w", err)
+	}
+	if err := opts.Policy.Load(); err != nil {
+		return err
 	}
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
@@ -95,6 +100,11 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	certs := plan.SigningCertificates(desired, live, engine.AccountIDs(desired), labels, now)
 	p.Warnings = append(p.Warnings, plan.SigningWarnings(certs, now, warnWithin)...)
+	// Policy findings are reported with the drift; they do not change the
+	// exit status, which says whether live state drifted.
+	if err := opts.Policy.Check(ctx, p, desired, now); err != nil {
+		return err
+	}
 	report := plan.Drift(p)
 	switch opts.Output {
 	case render.FormatJSON:

@@ -26,6 +26,7 @@ type Options struct {
 	ResendSecrets    []string
 	RotateSCIM       []string
 	Comment          cli.CommentLimit
+	Policy           cli.Policy
 }
 
 // NewCmd returns the plan command.
@@ -43,7 +44,13 @@ directory). Secrets never appear in the output or in a saved plan.
 
 A plan saved with --out is authenticated with a key derived from the API
 credentials (or IDPSYNC_PLAN_KEY): apply refuses it once edited, or when
-its own credentials differ.`,
+its own credentials differ.
+
+Policy: the built-in rules of the desired state's policy: block, and with
+--policy DIR the Rego rules (deny and warn) of every .rego file under DIR,
+are checked against the plan. Their findings are shown in every output; a
+deny that no waiver excuses makes plan exit 1 after printing the plan, and
+apply refuses it.`,
 		Example: `  # Try it offline against the built-in emulator
   idpsync plan --sandbox examples/federation.yaml
 
@@ -71,6 +78,7 @@ its own credentials differ.`,
 	fs.StringArrayVar(&opts.ResendSecrets, "resend-secrets", nil, "force an update that sends the write-only secrets of this IdP `ADDRESS` (repeatable)")
 	fs.StringArrayVar(&opts.RotateSCIM, "rotate-scim-secret", nil, "plan a new SCIM secret for this IdP `ADDRESS` (repeatable); apply writes it under --secrets-out")
 	opts.Comment.AddFlags(cmd, "plan")
+	opts.Policy.AddFlags(cmd)
 	return cmd
 }
 
@@ -81,6 +89,9 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if err := opts.Comment.Check(opts.Output); err != nil {
+		return err
+	}
+	if err := opts.Policy.Load(); err != nil {
 		return err
 	}
 	ctx, cancel := f.CancelOnInterrupt(ctx)
@@ -97,6 +108,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if err := opts.Policy.Check(ctx, p, desired, f.APINow(conn)); err != nil {
+		return err
+	}
 	if opts.Output == render.FormatMarkdown {
 		err = opts.Comment.Write(f.IO.Out, func(w io.Writer) error { return render.Markdown(w, p) })
 	} else {
@@ -111,6 +125,10 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		args := append(opts.API.ConnectionFlags(), opts.Out)
 		fmt.Fprintf(f.IO.ErrOut, "Saved the plan to %s. Apply exactly this plan with: idpsync apply %s\n", opts.Out, cli.ShellJoin(args))
+	}
+	// A deny fails the job after the plan is shown, so the reviewer sees why.
+	if err := f.Refuse(p); err != nil {
+		return err
 	}
 	if opts.DetailedExitCode && p.HasChanges() {
 		return cli.Exit(cli.ExitChanges)

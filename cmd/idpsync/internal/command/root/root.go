@@ -17,6 +17,7 @@ import (
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/emulatorcmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/importcmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/plancmd"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/policycmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/schemacmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/scimcmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/spmetadatacmd"
@@ -69,6 +70,7 @@ Exit status: 0 success or no changes, 1 error, 2 changes (plan
 		certscmd.NewCmd(f),
 		scimcmd.NewCmd(f),
 		spmetadatacmd.NewCmd(f),
+		policycmd.NewCmd(f),
 		schemacmd.NewCmd(f.IO),
 		emulatorcmd.NewCmd(f.IO),
 		versioncmd.NewCmd(f),
