@@ -179,7 +179,7 @@ func (c *converter) idp(rs *res) error {
 	c.idps[owner][id] = &idpEntry{addr: rs.addr, idp: idp}
 	a := c.account(owner)
 	a.IdentityProviders = append(a.IdentityProviders, idp)
-	c.imported(rs.addr, provider)
+	c.imported(rs, provider)
 	return nil
 }
 

@@ -305,12 +305,12 @@ func (c *converter) foldShare(sh *shareEntry) error {
 		}
 	}
 
-	c.imported(sh.rs.addr, "v5")
+	c.imported(sh.rs, "v5")
 	c.skipShareAttrs(sh.rs, "name", "idpsync does not compare share names (it names the shares it creates \"Identity provider: NAME\")")
 	c.skipComputed(sh.rs, computedShare)
 	c.skipUnknown(sh.rs, knownShare, computedShare)
 	for _, m := range sh.members {
-		c.imported(m.addr, "v5")
+		c.imported(m, "v5")
 		switch m.r.Type {
 		case typeRecipient:
 			c.skipComputed(m, computedRecipient)

@@ -54,6 +54,9 @@ type Result struct {
 type Imported struct {
 	Address  Address
 	Provider string // "v4" or "v5"
+	// ID is the object's id, which Terraform configuration that referred to
+	// the resource needs once the resource block is gone.
+	ID string
 }
 
 // Skip is an attribute (or, with Attribute empty, a resource) not carried over.
@@ -241,8 +244,8 @@ func (c *converter) warn(format string, a ...any) {
 	c.res.Warnings = append(c.res.Warnings, fmt.Sprintf(format, a...))
 }
 
-func (c *converter) imported(addr Address, provider string) {
-	c.res.Imported = append(c.res.Imported, Imported{Address: addr, Provider: provider})
+func (c *converter) imported(rs *res, provider string) {
+	c.res.Imported = append(c.res.Imported, Imported{Address: rs.addr, Provider: provider, ID: Clean(clip(str(rs.r.Values["id"]), 64))})
 }
 
 // pendingChanges warns of the changes a saved plan would make to the

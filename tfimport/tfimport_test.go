@@ -36,7 +36,7 @@ func dump(t *testing.T, r *Result) string {
 	fmt.Fprintf(&b, "kind: %s\nowners: %s\n", r.Kind, strings.Join(r.Owners, " "))
 	b.WriteString("\nimported:\n")
 	for _, im := range r.Imported {
-		fmt.Fprintf(&b, "  %s (%s; removed block from %s)\n", im.Address, im.Provider, im.Address.Config())
+		fmt.Fprintf(&b, "  %s = %s (%s; removed block from %s)\n", im.Address, im.ID, im.Provider, im.Address.Config())
 	}
 	b.WriteString("\nskipped:\n")
 	for _, s := range r.Skipped {

@@ -210,6 +210,10 @@ func report(w io.Writer, res *tfimport.Result, secrets []secretVar, out string) 
 			fmt.Fprintf(w, "  %s\n", m)
 		}
 	}
+	fmt.Fprintln(w, "\nIDs of the imported objects, for Terraform configuration that referred to them:")
+	for _, im := range res.Imported {
+		fmt.Fprintf(w, "  %s = %s\n", im.Address, im.ID)
+	}
 	fmt.Fprintf(w, "\nWith Terraform or OpenTofu before 1.7, instead of %s:\n", RemovedFile)
 	for _, c := range tfimport.StateRmCommands(res) {
 		fmt.Fprintf(w, "  %s\n", c)
