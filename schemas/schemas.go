@@ -1,6 +1,7 @@
 package schemas
 
 //go:generate go run gen_schema.go
+//go:generate go run gen_plan_schema.go
 
 import (
 	"bytes"
@@ -38,3 +39,27 @@ var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 // Compile returns the compiled schema. It is compiled once per process: the
 // result is immutable and safe for concurrent use.
 func Compile() (*jsonschema.Schema, error) { return compiled() }
+
+// Plan is the JSON Schema (2020-12) of the JSON plan, format 1.x, generated
+// from the Go types of package plan (gen_plan_schema.go).
+//
+//go:embed plan.schema.json
+var Plan []byte
+
+// PlanID is the plan schema's $id.
+const PlanID = "https://raw.githubusercontent.com/idpsync/idpsync/main/schemas/plan.schema.json"
+
+var compiledPlan = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Plan))
+	if err != nil {
+		return nil, fmt.Errorf("parse plan.schema.json: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(PlanID, doc); err != nil {
+		return nil, fmt.Errorf("load plan.schema.json: %w", err)
+	}
+	return c.Compile(PlanID)
+})
+
+// CompilePlan returns the compiled plan schema, compiled once per process.
+func CompilePlan() (*jsonschema.Schema, error) { return compiledPlan() }
