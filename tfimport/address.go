@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/idpsync/idpsync/internal/sanitize"
 )
 
 // identifier is the shape of a Terraform module or resource name (HCL
@@ -277,8 +279,9 @@ func ShellQuote(s string) string {
 // quote is a Go-quoted, printable form of a string taken from the input.
 func quote(s string) string { return strconv.QuoteToGraphic(s) }
 
-// Clean makes a string from the input safe for a terminal line: control,
-// invisible and direction-changing characters become \u escapes.
+// Clean makes a string from the input safe for a terminal line or a CI
+// log: control, invisible and direction-changing characters become \u
+// escapes, and the project's sanitiser breaks CI command markers.
 func Clean(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -288,7 +291,7 @@ func Clean(s string) string {
 			fmt.Fprintf(&b, `\u%04X`, r)
 		}
 	}
-	return b.String()
+	return sanitize.Visible(b.String())
 }
 
 func clip(s string, n int) string {

@@ -175,6 +175,10 @@ func TestUntrustedNames(t *testing.T) {
 			t.Errorf("%q: removed block:\n%s", k, got)
 		}
 	}
+	// A name printed to a CI log cannot pose as a workflow command.
+	if got := Clean("::error::x ::add-mask::y\u202e"); strings.Contains(got, "::error::") || strings.Contains(got, " ::add-mask::") || strings.ContainsRune(got, '\u202e') {
+		t.Errorf("Clean: %q", got)
+	}
 	if got := hclQuote("a\"b\\c\nd${e}%{f}\u202e"); got != `"a\"b\\c\nd$${e}%%{f}\u202E"` {
 		t.Errorf("hclQuote: %s", got)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/tfimport"
 )
 
@@ -159,13 +160,13 @@ func report(w io.Writer, res *tfimport.Result, secrets []secretVar, out string) 
 	if len(res.CertFiles) > 0 {
 		fmt.Fprintln(w, "\nSave these certificates (PEM) next to the YAML before plan:")
 		for _, c := range res.CertFiles {
-			fmt.Fprintf(w, "  %s  (%s)\n", filepath.Join(out, c.Path), c.Address)
+			fmt.Fprintf(w, "  %s  (%s)\n", filepath.Join(out, c.Path), tfimport.Clean(c.Address))
 		}
 	}
 	if len(res.Gaps) > 0 {
 		fmt.Fprintln(w, "\nNot a clean round trip: these differ from what Terraform set, and plan may show them:")
 		for _, g := range res.Gaps {
-			fmt.Fprintf(w, "  %s %s: %s\n", g.Address, g.Attribute, g.Why)
+			fmt.Fprintf(w, "  %s %s: %s\n", tfimport.Clean(g.Address), g.Attribute, g.Why)
 		}
 	}
 	var left []tfimport.Skip
@@ -186,14 +187,14 @@ func report(w io.Writer, res *tfimport.Result, secrets []secretVar, out string) 
 				names = append(names, attrs[j].Attribute)
 				j++
 			}
-			fmt.Fprintf(w, "  %s: %s: %s\n", attrs[i].Address, strings.Join(names, ", "), attrs[i].Reason)
+			fmt.Fprintf(w, "  %s: %s: %s\n", tfimport.Clean(attrs[i].Address), strings.Join(names, ", "), attrs[i].Reason)
 			i = j
 		}
 	}
 	if len(left) > 0 || len(res.Other) > 0 {
 		fmt.Fprintln(w, "\nLeft in Terraform (no removed block):")
 		for _, s := range left {
-			fmt.Fprintf(w, "  %s: %s\n", s.Address, s.Reason)
+			fmt.Fprintf(w, "  %s: %s\n", tfimport.Clean(s.Address), s.Reason)
 		}
 		types := make([]string, 0, len(res.Other))
 		for t := range res.Other {
@@ -212,11 +213,13 @@ func report(w io.Writer, res *tfimport.Result, secrets []secretVar, out string) 
 	}
 	fmt.Fprintln(w, "\nIDs of the imported objects, for Terraform configuration that referred to them:")
 	for _, im := range res.Imported {
-		fmt.Fprintf(w, "  %s = %s\n", im.Address, im.ID)
+		fmt.Fprintf(w, "  %s = %s\n", tfimport.Clean(im.Address.String()), im.ID)
 	}
 	fmt.Fprintf(w, "\nWith Terraform or OpenTofu before 1.7, instead of %s:\n", RemovedFile)
 	for _, c := range tfimport.StateRmCommands(res) {
-		fmt.Fprintf(w, "  %s\n", c)
+		// Pasted into a shell: as built (one quoted word per address),
+		// with only what a CI log would read as a command broken.
+		fmt.Fprintf(w, "  %s\n", sanitize.Text(c))
 	}
 	fmt.Fprintf(w, "\nNext: idpsync plan %s must show no changes; then move %s into the Terraform root module, delete the resource blocks it names, and terraform plan must show only forgets.\n", out, RemovedFile)
 }
