@@ -28,6 +28,11 @@ type ResultInfo struct {
 	PerPage    int `json:"per_page"`
 	TotalCount int `json:"total_count"`
 	TotalPages int `json:"total_pages"`
+	// Cursors page the version-2 lists (the audit log): the SDK's
+	// pagination.CursorPaginationAfter reads result_info.cursors.after.
+	Cursors *struct {
+		After string `json:"after"`
+	} `json:"cursors,omitempty"`
 }
 
 // AccessEnvelope is the envelope of the /access/* endpoints; it always carries messages.

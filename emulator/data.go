@@ -39,6 +39,9 @@ type Data struct {
 	// tell who loses a login when an IdP goes; fixtures and tests write them.
 	AccessApplications  []AccessApplication  `json:"access_applications,omitempty"`
 	AccessOrganizations []AccessOrganization `json:"access_organizations,omitempty"`
+	// AuditLog is the accounts' audit log (audit.go): every successful write,
+	// and what the emulator does by itself, oldest first.
+	AuditLog []AuditEntry `json:"audit_log,omitempty"`
 }
 
 // AccessApplication is an Access application of an account.

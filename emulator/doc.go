@@ -120,6 +120,19 @@
 //     AccessOrganization above); the IdPs' redirect_url is built on its
 //     auth_domain, or on team-<first 8 hex of the id>.cloudflareaccess.com
 //     while there is none.
+//   - Every successful write is logged in the account's audit log, served
+//     as Audit Logs version 2 (GET /accounts/{account_id}/logs/audit; since
+//     and before required, newest first, a cursor in
+//     result_info.cursors.after, limit at most 1000 — the reference gives no
+//     maximum, so this one is the emulator's). The actor is the credential's:
+//     an API token as context api_token with a name derived from a digest of
+//     the token (never the token), a global key as api_key with its email,
+//     and a write carrying the X-Emulator-Dashboard-User header as a
+//     dashboard (dash) edit by that user, which is how tests act as a person
+//     in the dashboard. What the emulator does by itself (an automatic
+//     certificate rotation, AddDefaultIdP) is logged with actor type system.
+//     The log needs Account Settings Read, the scope "account" of
+//     Options.TokenLacks. The log keeps the newest 20,000 entries.
 //   - Shares carry no tags, so a tag filter matches no share.
 //   - Lists past the last page answer an empty result. Out-of-range page or
 //     per_page is refused rather than clamped, to catch client bugs.

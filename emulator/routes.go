@@ -60,6 +60,9 @@ func (e *Emulator) routes() {
 	handle("PUT "+org, familyAccess, updateAccessOrganization)
 	// The account details carry its organization (managed_by.parent_org_id).
 	handle("GET /accounts/{account_id}", familyAccess, getAccount)
+	// The account audit log, version 2, which drift reads to say who changed
+	// what (audit.go).
+	handle("GET /accounts/{account_id}/logs/audit", familyAccess, listAuditLog)
 
 	handle("GET "+idps, familyAccess, listIdPs)
 	handle("POST "+idps, familyAccess, createIdP)
@@ -150,6 +153,11 @@ func (e *Emulator) wrap(fam family, h handler) http.Handler {
 			w.WriteHeader(rep.status)
 			_, _ = w.Write(rep.raw)
 		default:
+			if page, ok := rep.result.(auditPage); ok {
+				writeJSON(w, rep.status, auditEnvelope{Success: true, Errors: []wireMessage{}, Messages: []wireMessage{}, Result: page.result,
+					ResultInfo: wireCursorInfo{Count: len(page.result), Cursors: wireCursorAfter{After: page.after}}})
+				return
+			}
 			writeSuccess(w, fam, rep.status, rep.result, rep.info)
 		}
 	})
@@ -175,6 +183,7 @@ func (e *Emulator) run(fam family, h handler, r *http.Request) reply {
 	}
 	c.account = acct
 	rep := h(c)
+	c.recordWrite(rep)
 	if c.dirty {
 		if err := e.saveLocked(); err != nil {
 			return fail(errf(http.StatusInternalServerError, CodeInternal, "Internal server error: could not save state"))

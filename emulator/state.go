@@ -181,6 +181,9 @@ func (e *Emulator) settle(now time.Time) bool {
 		if s.Current != nil && !now.Before(s.Current.NotAfter.Add(-autoRotateBefore)) {
 			if err := rotate(s, now); err == nil {
 				changed = true
+				// Cloudflare rotates the set by itself: its audit log says so,
+				// as a system action, which drift tells apart from a person's.
+				e.recordSystem(s.AccountID, "update", "saml_certificate_set", s.UID, "Automatic rotation of the SAML encryption certificate", now)
 			}
 		}
 		if s.Current != nil {

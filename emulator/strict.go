@@ -38,7 +38,8 @@ type Scope string
 // The scopes, each the endpoints one Cloudflare permission group governs
 // (the x-api-token-group of each operation in testdata/access-subset.openapi.yaml).
 const (
-	// ScopeAccount is GET /accounts/{account_id}: "Account Settings Read".
+	// ScopeAccount is GET /accounts/{account_id} and its audit log
+	// (GET /accounts/{account_id}/logs/audit): "Account Settings Read".
 	ScopeAccount Scope = "account"
 	// ScopeAccess is the IdPs, the Access organization, certificate sets and
 	// federation grants: "Access: Organizations, Identity Providers, and
@@ -86,7 +87,10 @@ func scopeOf(method, path string) routeScope {
 	write := method != "GET" && method != "HEAD"
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
-	case len(segs) == 2 && segs[0] == "accounts":
+	case len(segs) == 2 && segs[0] == "accounts",
+		// The audit log needs Account Settings Read as well (the API
+		// reference of GET /accounts/{account_id}/logs/audit).
+		len(segs) == 4 && segs[0] == "accounts" && segs[2] == "logs" && segs[3] == "audit":
 		return routeScope{ScopeAccount, write}
 	case len(segs) >= 3 && segs[2] == "shares":
 		return routeScope{ScopeShares, write}
