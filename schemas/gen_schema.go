@@ -328,6 +328,18 @@ func main() {
 				{"share_with", obj{{"type", "array"}, {"minItems", 1}, {"description", "The recipients: accounts, or the whole organization."}, {"items", obj{{"$ref", "#/$defs/recipient"}}}}},
 			}},
 		}},
+		kv{"drift_exception", obj{
+			{"type", "object"},
+			{"description", "Drift a team has accepted until a date."},
+			{"required", []string{"address", "reason", "until"}},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"address", obj{{"type", "string"}, {"minLength", 1}, {"pattern", `^[^\s]+$`}, {"description", "The drift address it covers; * stands for any run of characters, e.g. account[platform].idp[*]."}}},
+				{"fields", obj{{"type", "array"}, {"minItems", 1}, {"items", obj{{"type", "string"}, {"minLength", 1}, {"pattern", `^[a-z0-9_.]+$`}}}, {"description", "Limit the exception to changes of these fields (config.client_id); other changes still count."}}},
+				{"reason", obj{{"type", "string"}, {"minLength", 1}, {"pattern", `^[^\x00-\x1f\x7f]+$`}, {"description", "Why the drift is accepted; shown beside it."}}},
+				{"until", obj{{"type", "string"}, {"pattern", `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`}, {"description", "The last day the exception holds (YYYY-MM-DD, UTC); after it the drift counts again."}}},
+			}},
+		}},
 		kv{"recipient", obj{
 			{"type", "object"},
 			{"description", "One recipient: exactly one of `account` or `organization: true`."},
@@ -354,6 +366,14 @@ func main() {
 			{"accounts", obj{{"type", "array"}, {"description", "The accounts this file declares."}, {"items", obj{{"$ref", "#/$defs/account"}}}}},
 			{"zones", obj{{"type", "array"}, {"description", "The zones this file declares, for zone-level identity providers."}, {"items", obj{{"$ref", "#/$defs/zone"}}}}},
 			{"policy", obj{{"$ref", "#/$defs/policy"}, {"description", "Guardrails every plan is checked against: built-in rules, and waivers that expire."}}},
+			{"drift", obj{
+				{"type", "object"},
+				{"description", "What the drift command accepts for a while."},
+				{"additionalProperties", false},
+				{"properties", obj{
+					{"exceptions", obj{{"type", "array"}, {"description", "Known drift: matching drift is reported as accepted, and counts again after its until date."}, {"items", obj{{"$ref", "#/$defs/drift_exception"}}}}},
+				}},
+			}},
 		}},
 		{"$defs", defs},
 	}

@@ -62,6 +62,7 @@ const maxRotateWithin = 365 * 24 * time.Hour
 func (l *loader) decodeDocument(doc *yaml.Node, val any) {
 	top, _ := val.(map[string]any)
 	l.decodePolicy(doc, top)
+	l.decodeDrift(doc, top)
 	for _, key := range []string{"accounts", "zones"} {
 		list, _ := top[key].([]any)
 		listNode, _ := lookup(doc, []string{key})

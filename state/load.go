@@ -77,6 +77,7 @@ type loader struct {
 	policy  *Policy // set when any document has a `policy:` block
 	rules   []policyDecl
 	waivers []*Waiver
+	driftExceptions []DriftException
 }
 
 // Load reads the desired state from files and directories (a directory
@@ -333,7 +334,7 @@ func (l *loader) keepNew(reported map[Pos]bool, pass func()) {
 // merge combines the declarations of every document into the Desired state,
 // reporting conflicts between them.
 func (l *loader) merge() *Desired {
-	d := &Desired{Files: l.files}
+	d := &Desired{Files: l.files, DriftExceptions: l.driftExceptions}
 	byID := map[string]*mergedAccount{}
 	byName := map[string]*mergedAccount{}
 	pinned := map[string]Pos{}

@@ -34,6 +34,8 @@ type Desired struct {
 	// Policy is every `policy:` block of the files, combined; nil when no
 	// file declares one.
 	Policy *Policy
+	// DriftExceptions are the drift: exceptions of every file, in load order.
+	DriftExceptions []DriftException
 }
 
 // Policy is the desired state's guardrails: built-in rules every plan is

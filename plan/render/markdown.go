@@ -295,12 +295,53 @@ func DriftMarkdown(w io.Writer, r *plan.DriftReport) error {
 	v.policyDenied(r.Policy)
 	v.policyRest(r.Policy)
 	cats, items := driftGroups(r)
+	// What changed and who changed it lead, before the categories.
+	var changed []*plan.DriftItem
+	for i := range r.Items {
+		if it := &r.Items[i]; it.Category != plan.DriftUnverifiable {
+			changed = append(changed, it)
+		}
+	}
+	if len(changed) > 0 {
+		v.out.line("**", DriftLine(r), "**")
+		v.out.line()
+		v.out.line("| What | Drift | Who | When | How |")
+		v.out.line("| --- | --- | --- | --- | --- |")
+		for _, it := range changed {
+			drift := string(it.Category)
+			if l := exceptionLine(it); l != "" {
+				drift += "; " + l
+			}
+			who, when, how := "—", "", ""
+			if a := it.Attribution; a != nil {
+				who, when, how = a.Actor, a.Time.UTC().Format("2006-01-02 15:04 UTC"), a.Interface
+				if a.Inferred {
+					who += " (inferred)"
+				}
+			}
+			v.out.line("| ", escapeMD(it.Address), " | ", escapeMD(drift), " | ", escapeMD(who), " | ", when, " | ", escapeMD(how), " |")
+		}
+		v.out.line()
+		if r.AttributionUnavailable != "" {
+			v.out.line("> [!NOTE]")
+			v.out.line("> ", escapeMD(r.AttributionUnavailable))
+			v.out.line()
+		}
+	}
+	if len(r.StaleExceptions) > 0 {
+		v.out.line("> [!WARNING]")
+		v.out.line("> Stale drift exceptions: they match no drift; remove them from `drift.exceptions`:")
+		for _, x := range r.StaleExceptions {
+			v.out.line("> - ", escapeMD(staleLine(x)))
+		}
+		v.out.line()
+	}
 	if len(r.Items) > 0 {
 		v.out.line("| Category | Count |")
 		v.out.line("| --- | ---: |")
 		for _, c := range cats {
 			name := string(c)
-			if c == plan.DriftDuplicate && len(items[c]) == 0 {
+			if (c == plan.DriftDuplicate || c == plan.DriftCloudflare) && len(items[c]) == 0 {
 				continue // rare: a row only when present
 			}
 			if c == plan.DriftUnverifiable {
@@ -326,6 +367,11 @@ func DriftMarkdown(w io.Writer, r *plan.DriftReport) error {
 			line := "- **" + escapeMD(it.Address) + "**"
 			if it.Message != "" {
 				line += ": " + escapeMD(it.Message)
+			}
+			for _, l := range []string{attributionLine(it.Attribution), exceptionLine(it)} {
+				if l != "" {
+					line += " — " + escapeMD(l)
+				}
 			}
 			v.out.line(line)
 			if fs := driftFields(it); len(fs) > 0 {

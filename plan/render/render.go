@@ -532,6 +532,8 @@ func driftTitle(c plan.DriftCategory) string {
 		return "Certificate"
 	case plan.DriftUnverifiable:
 		return "Unverifiable"
+	case plan.DriftCloudflare:
+		return "Cloudflare-initiated"
 	}
 	s := string(c)
 	if s == "" {
@@ -556,25 +558,52 @@ func driftGroups(r *plan.DriftReport) (cats []plan.DriftCategory, items map[plan
 }
 
 // DriftLine is the drift report's verdict: counts per category, or that there
-// is none. Unverifiable fields are informational and never count as drift.
+// is none. Unverifiable fields are informational and never count as drift;
+// accepted drift and changes Cloudflare made by itself are counted apart,
+// and named only when present.
 func DriftLine(r *plan.DriftReport) string {
 	if r == nil {
 		return "No drift: live state matches the declared state."
 	}
 	cats, items := driftGroups(r)
-	total := 0
+	actionable, accepted, informational := 0, 0, 0
 	parts := make([]string, 0, len(cats))
 	for _, c := range cats {
-		n := len(items[c])
-		// Duplicates are rare (runs that overlapped): named only when present.
-		if c == plan.DriftUnverifiable || c == plan.DriftDuplicate && n == 0 {
+		n := 0
+		for _, it := range items[c] {
+			if it.Accepted != nil {
+				accepted++
+			} else {
+				n++
+			}
+		}
+		// Duplicates are rare (runs that overlapped) and Cloudflare's own
+		// changes informational: named only when present.
+		if c == plan.DriftUnverifiable || (c == plan.DriftDuplicate || c == plan.DriftCloudflare) && n == 0 {
 			continue
 		}
-		total += n
+		if c == plan.DriftCloudflare {
+			informational += n
+		} else {
+			actionable += n
+		}
 		parts = append(parts, strconv.Itoa(n)+" "+string(c))
 	}
-	if total == 0 {
+	if accepted > 0 {
+		parts = append(parts, strconv.Itoa(accepted)+" accepted")
+	}
+	switch {
+	case actionable+accepted+informational == 0:
 		return "No drift: live state matches the declared state."
+	case actionable == 0:
+		// Only what is there: accepted drift, Cloudflare's own changes.
+		var nonzero []string
+		for _, p := range parts {
+			if !strings.HasPrefix(p, "0 ") {
+				nonzero = append(nonzero, p)
+			}
+		}
+		return "No drift to act on: " + strings.Join(nonzero, ", ")
 	}
 	return "Drift: " + strings.Join(parts, ", ")
 }
@@ -587,6 +616,45 @@ func driftCount(r *plan.DriftReport) int {
 		}
 	}
 	return n
+}
+
+// attributionLine says who last changed a drifted object, from the audit log.
+func attributionLine(a *plan.Attribution) string {
+	if a == nil {
+		return ""
+	}
+	s := "last " + a.Action + " by " + a.Actor
+	switch a.Interface {
+	case "dashboard":
+		s += " in the dashboard"
+	case "api":
+		s += " through the API"
+	}
+	s += ", " + a.Time.UTC().Format("2006-01-02 15:04 UTC")
+	if a.Inferred {
+		s += " (the only IdP deletion in the audit log's window)"
+	}
+	return s
+}
+
+// exceptionLine says what drift exception covers an item, or covered it.
+func exceptionLine(it *plan.DriftItem) string {
+	switch {
+	case it.Accepted != nil:
+		return "accepted until " + it.Accepted.Until + ": " + it.Accepted.Reason
+	case it.ExpiredException != nil:
+		return "the exception expired after " + it.ExpiredException.Until + " (" + it.ExpiredException.Reason + "): it counts again"
+	}
+	return ""
+}
+
+// staleLine names a drift exception that matched nothing.
+func staleLine(x plan.DriftException) string {
+	s := x.Address + " (until " + x.Until + ": " + x.Reason + ")"
+	if x.File != "" {
+		s = x.File + ":" + strconv.Itoa(x.Line) + ": " + s
+	}
+	return s
 }
 
 // driftField turns a drift change into a body line the way fields does.

@@ -452,3 +452,27 @@ func policyPlan() *plan.Plan {
 	}
 	return p
 }
+
+// TestDriftNotificationCarriesNoValues: the webhook summary names addresses,
+// categories and actors; field values, references and messages stay out.
+func TestDriftNotificationCarriesNoValues(t *testing.T) {
+	r := &plan.DriftReport{Drifted: true, Items: []plan.DriftItem{
+		{Category: plan.DriftChanged, Address: "account[a].idp[GitHub]", Message: "VALUE-CANARY-msg",
+			Changes:     []plan.Change{{Path: "config.client_id", Before: "VALUE-CANARY-before", After: "VALUE-CANARY-after", Ref: "${env:VALUE_CANARY}"}},
+			Attribution: &plan.Attribution{Actor: "alice@example.com", ActorType: "user", Interface: "dashboard", Action: "update"}},
+		{Category: plan.DriftUnverifiable, Address: "account[a].idp[Hidden]"},
+	}}
+	b, err := DriftNotification(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if strings.Contains(s, "CANARY") || strings.Contains(s, "Hidden") {
+		t.Errorf("the notification carries values or unverifiable items: %s", s)
+	}
+	for _, want := range []string{`"text":"idpsync drift: Drift: 1 changed`, `alice@example.com`, `"counts":{"changed":1}`, `"drifted":true`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("notification lacks %s: %s", want, s)
+		}
+	}
+}

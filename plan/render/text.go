@@ -291,8 +291,19 @@ func DriftText(w io.Writer, r *plan.DriftReport, opts Options) error {
 		v.out.line()
 	}
 	v.policy(r.Policy)
+	if len(r.StaleExceptions) > 0 {
+		v.out.line(v.pl.bold.s("Stale exceptions (" + strconv.Itoa(len(r.StaleExceptions)) + "): they match no drift; remove them from drift.exceptions:"))
+		for _, x := range r.StaleExceptions {
+			v.out.line("  - ", clean(staleLine(x)))
+		}
+		v.out.line()
+	}
+	if r.AttributionUnavailable != "" {
+		v.out.line(v.pl.dim.s("Note: " + clean(r.AttributionUnavailable)))
+		v.out.line()
+	}
 	verdict := DriftLine(r)
-	if driftCount(r) > 0 {
+	if r.Drifted {
 		verdict = v.pl.warn.s(verdict)
 	} else {
 		verdict = v.pl.bold.s(verdict)
@@ -337,6 +348,11 @@ func (v *textView) driftItem(c plan.DriftCategory, it *plan.DriftItem) {
 		v.out.line(head, ": ", lines[0])
 		for _, l := range lines[1:] {
 			v.out.line("      ", l)
+		}
+	}
+	for _, l := range []string{attributionLine(it.Attribution), exceptionLine(it)} {
+		if l != "" {
+			v.out.line("      ", v.pl.dim.s(clean(l)))
 		}
 	}
 	for _, f := range driftFields(it) {
