@@ -95,6 +95,9 @@ func TestScripts(t *testing.T) {
 			"status":     cmdStatus,
 			"secretfile": cmdSecretFile,
 			"hostile":    cmdHostile,
+			"audit":      cmdAudit,
+			"hookserve":  cmdHookServe,
+			"hookbodies": cmdHookBodies,
 		},
 	})
 }

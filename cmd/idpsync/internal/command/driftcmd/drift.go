@@ -9,6 +9,7 @@ import (
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/engine"
+	"github.com/idpsync/idpsync/notify"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/render"
 	"github.com/idpsync/idpsync/state"
@@ -25,6 +26,13 @@ type Options struct {
 	// WarnWithin is --warn-within, as written.
 	WarnWithin string
 	Policy     cli.Policy
+	// FailOn is --fail-on, as written: the categories that make drift exit 2.
+	FailOn string
+	// Notify is --notify: a webhook to post the summary to. It is a secret
+	// (a Slack webhook's path is its credential) and is never printed.
+	Notify string
+	// NoAttribution is --no-attribution: skip the audit log.
+	NoAttribution bool
 }
 
 // NewCmd returns the drift command.
@@ -41,9 +49,20 @@ func NewCmd(f *cli.Factory) *cobra.Command {
   pending       a share recipient is still associating or disassociating
   certificate   an encryption certificate expires soon, or a rotation is under way;
                 an IdP signing certificate expires within --warn-within (30d)
+  cloudflare-initiated  a change Cloudflare made by itself, by the audit log
+                (an automatic certificate rotation, a default IdP)
   unverifiable  write-only fields (client secrets) that cannot be read back
 
-Exit status: 0 in sync, 2 drift, 1 error. Unverifiable fields alone are not drift.`,
+For every drifted object of an account, one bounded read of the account's audit
+log (Audit Logs version 2; the token needs Account Settings Read) says who made
+the last change, when, and whether in the dashboard or through the API.
+
+Drift that the drift.exceptions list of the desired state covers is shown as
+accepted, with its reason, and does not count until the exception's date has
+passed; an exception that matches nothing is reported as stale.
+
+Exit status: 0 in sync, 2 drift in a --fail-on category, 1 error. By default
+every category fails but accepted, cloudflare-initiated and unverifiable.`,
 		Example: `  idpsync drift --sandbox examples/federation.yaml
   idpsync drift --output markdown idp/ > drift.md`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,6 +75,9 @@ Exit status: 0 in sync, 2 drift, 1 error. Unverifiable fields alone are not drif
 	f.AddMaxFederatedFlag(cmd)
 	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "check only this account `ID` or name (repeatable)")
 	cmd.Flags().StringVar(&opts.WarnWithin, "warn-within", "30d", "report a SAML IdP signing certificate that expires within this `DURATION` (30d, 2w, 36h)")
+	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "", "exit 2 only for drift in these `CATEGORIES` (comma-separated, or all; default: all but accepted, cloudflare-initiated and unverifiable)")
+	cmd.Flags().StringVar(&opts.Notify, "notify", "", "post a short JSON summary (with a Slack-compatible text field) to this https webhook `URL` when there is drift")
+	cmd.Flags().BoolVar(&opts.NoAttribution, "no-attribution", false, "do not read the audit log to say who changed what")
 	opts.Comment.AddFlags(cmd, "drift report")
 	opts.Policy.AddFlags(cmd)
 	return cmd
@@ -76,6 +98,17 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	if err := opts.Policy.Load(); err != nil {
 		return err
+	}
+	failOn := plan.DefaultFailOn
+	if opts.FailOn != "" {
+		if failOn, err = plan.ParseFailOn(opts.FailOn); err != nil {
+			return fmt.Errorf("--fail-on: %w", err)
+		}
+	}
+	if opts.Notify != "" {
+		if _, err := notify.CheckURL(opts.Notify); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
@@ -106,6 +139,13 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	report := plan.Drift(p)
+	if !opts.NoAttribution {
+		if err := engine.Attribute(ctx, conn.Client, report, now, conn.Client.Concurrency()); err != nil {
+			return err
+		}
+	}
+	report.ApplyExceptions(driftExceptions(desired), now)
+	report.Evaluate(failOn)
 	switch opts.Output {
 	case render.FormatJSON:
 		err = render.DriftJSON(f.IO.Out, report)
@@ -117,8 +157,28 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if opts.Notify != "" && report.Drifted {
+		body, err := render.DriftNotification(report)
+		if err != nil {
+			return err
+		}
+		if err := notify.Post(ctx, opts.Notify, body); err != nil {
+			// The report is out; a webhook that failed is said, and the
+			// job still fails on the drift it found.
+			fmt.Fprintln(f.IO.ErrOut, "Warning:", err)
+		}
+	}
 	if report.Drifted {
 		return cli.Exit(cli.ExitChanges)
 	}
 	return nil
+}
+
+// driftExceptions turns the desired state's drift exceptions into the plan's.
+func driftExceptions(d *state.Desired) []plan.DriftException {
+	out := make([]plan.DriftException, len(d.DriftExceptions))
+	for i, x := range d.DriftExceptions {
+		out[i] = plan.DriftException{Address: x.Address, Fields: x.Fields, Reason: x.Reason, Until: x.Until, File: x.Pos.File, Line: x.Pos.Line}
+	}
+	return out
 }
