@@ -74,9 +74,9 @@ type loader struct {
 	meant        map[string]bool // path+"\x00"+key: keys a misspelt key was taken for
 	maxFederated int             // the cap of federated IdPs per account
 
-	policy  *Policy // set when any document has a `policy:` block
-	rules   []policyDecl
-	waivers []*Waiver
+	policy          *Policy // set when any document has a `policy:` block
+	rules           []policyDecl
+	waivers         []*Waiver
 	driftExceptions []DriftException
 }
 
