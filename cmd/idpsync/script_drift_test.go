@@ -19,7 +19,7 @@ import (
 // itself:
 //
 //	audit dashboard EMAIL METHOD PATH [JSON]  a write made in the dashboard by EMAIL
-//	audit denied on|off                       the audit log answers 403, as to a token without its permission
+//	audit denied on|off                       tokens lack Account Settings Read: the audit log (and the account) answer 403
 //	audit defaultidp ACCOUNT NAME TYPE        an IdP Cloudflare adds by itself (a system change)
 //	audit date DURATION VAR FILE...           set VAR to the emulator's date plus DURATION (YYYY-MM-DD)
 //	                                          and replace @VAR@ in each FILE with it
@@ -50,7 +50,13 @@ func cmdAudit(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("audit dashboard %s %s: status %d", args[2], args[3], resp.StatusCode)
 		}
 	case "denied":
-		srv.Emulator.SetAuditLogDenied(len(args) > 1 && args[1] == "on")
+		// The audit log needs Account Settings Read, the emulator's scope
+		// "account" (GET /accounts/{account_id} needs it too).
+		var lacks []emulator.Scope
+		if len(args) > 1 && args[1] == "on" {
+			lacks = []emulator.Scope{emulator.ScopeAccount}
+		}
+		ts.Check(srv.Emulator.SetTokenLacks(lacks))
 	case "defaultidp":
 		if len(args) != 4 {
 			ts.Fatalf("usage: audit defaultidp ACCOUNT NAME TYPE")
