@@ -204,3 +204,12 @@ func truncated(ri *ResultInfo, n int, filtered bool) bool {
 	}
 	return ri.TotalCount > n && ri.PerPage > 0 && n >= ri.PerPage
 }
+
+// The page sizes the listings ask for, for idpsync doctor, which asks the
+// same so that a page cap the API enforces shows before a plan meets it.
+const (
+	IdPPageSize     = idpPerPage
+	CertSetPageSize = certSetPerPage
+	SharePageSize   = sharePerPage
+	AppPageSize     = appPageSize
+)

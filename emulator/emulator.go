@@ -27,6 +27,10 @@ type Options struct {
 	AutoAccounts     bool     // unknown accounts (in a path, or as a share recipient) are created on first use inside one default organization
 	MaxFederatedIdPs int      // 0 means 5
 	MaxPerPage       int      // > 0: serve at most this many objects a page, whatever per_page asks (as a real server may, silently)
+	// RefusePerPageAbove > 0 refuses a per_page above it on every list, with
+	// the emulator's error for an out-of-range per_page, as an endpoint whose
+	// real maximum is below its documented one would.
+	RefusePerPageAbove int
 	// TokenLacks lists the permission scopes (Scope*) API tokens do not
 	// carry: a request that needs one answers 403, as Cloudflare answers a
 	// token without the permission. The global API key carries every scope.
@@ -178,6 +182,14 @@ func (e *Emulator) SetMaxPerPage(n int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.opts.MaxPerPage = max(n, 0)
+}
+
+// SetRefusePerPageAbove changes the largest per_page a list accepts below
+// its own maximum; 0 leaves each list's own.
+func (e *Emulator) SetRefusePerPageAbove(n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.opts.RefusePerPageAbove = max(n, 0)
 }
 
 // SetMaxFederatedIdPs changes how many grants an account may hold; below 1 means 5.

@@ -282,6 +282,9 @@ func (c *call) paginate(n, total int, spec pageSpec) (lo, hi int, info *wireResu
 		if c.e.opts.Lenient.PerPage && spec.lenientMax > maxPer {
 			maxPer = spec.lenientMax
 		}
+		if limit := c.e.opts.RefusePerPageAbove; limit > 0 && limit < maxPer {
+			maxPer = limit
+		}
 		if convErr != nil || p < 1 || p > maxPer {
 			return 0, 0, nil, badRequest(CodeInvalidPagination, "per_page must be an integer from 1 to %d, got %q", maxPer, pps)
 		}

@@ -113,6 +113,7 @@ func TestScripts(t *testing.T) {
 //	emu noduplicates             fail if any create was duplicated
 //	emu idpid ACCOUNT NAME VAR   set $VAR to the id of the named IdP
 //	emu maxperpage N             serve at most N objects a list page (0: as asked)
+//	emu perpagemax N             refuse per_page above N on every list (0: each list's own maximum)
 //	emu maxfederated N           allow N federation grants per account
 //	emu sharetokens on|off       accept API tokens on the /shares endpoints (a leniency; off by default)
 //	emu tokenlacks SCOPE...      make API tokens lack these scopes (account, access, apps, shares, SCOPE:write); none: every scope
@@ -206,6 +207,10 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		n, err := strconv.Atoi(args[1])
 		ts.Check(err)
 		srv.Emulator.SetMaxPerPage(n)
+	case "perpagemax":
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		srv.Emulator.SetRefusePerPageAbove(n)
 	case "maxfederated":
 		n, err := strconv.Atoi(args[1])
 		ts.Check(err)

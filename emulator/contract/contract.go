@@ -45,6 +45,11 @@ func Load(path string) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	return Parse(path, raw)
+}
+
+// Parse compiles the document raw, named path in errors.
+func Parse(path string, raw []byte) (*Spec, error) {
 	var doc map[string]any
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", path, err)

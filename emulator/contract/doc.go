@@ -6,6 +6,8 @@
 // run the client's requests and the emulator's answers through it, so the
 // two sides are held to the document rather than to each other.
 //
-// It is test support: nothing in the idpsync binary imports it. It does no
-// I/O besides reading the document it is given.
+// Its checks are test support, with one exception: Shape, which `idpsync
+// doctor` runs over the real API's answers, reports differences by place and
+// field name only, never a value. It does no I/O besides reading the document
+// it is given.
 package contract

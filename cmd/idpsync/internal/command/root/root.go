@@ -13,6 +13,7 @@ import (
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/applycmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/certscmd"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/doctorcmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/driftcmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/emulatorcmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/importcmd"
@@ -71,6 +72,7 @@ Exit status: 0 success or no changes, 1 error, 2 changes (plan
 		scimcmd.NewCmd(f),
 		spmetadatacmd.NewCmd(f),
 		policycmd.NewCmd(f),
+		doctorcmd.NewCmd(f),
 		schemacmd.NewCmd(f.IO),
 		emulatorcmd.NewCmd(f.IO),
 		versioncmd.NewCmd(f),
