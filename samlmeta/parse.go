@@ -154,12 +154,7 @@ func parseTree(data []byte) (*element, error) {
 		}
 		if err != nil {
 			line, col := d.InputPos()
-			msg := err.Error()
-			var se *xml.SyntaxError
-			if errors.As(err, &se) {
-				msg = se.Msg
-			}
-			return nil, errAt(Position{line, col}, "", "metadata is not well-formed XML: %s", msg)
+			return nil, errAt(Position{line, col}, "", "metadata is not well-formed XML: %s", syntaxProblem(err))
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -192,6 +187,54 @@ func parseTree(data []byte) (*element, error) {
 		return nil, errAt(Position{line, col}, "", "metadata has no root element, expected an EntityDescriptor")
 	}
 	return root, nil
+}
+
+// syntaxProblem describes an encoding/xml error in words of its own.
+// encoding/xml's messages quote the document: element names ("element <a>
+// closed by </b>"), entity names ("invalid character entity &x;"), the
+// declaration's version and encoding, names it found invalid. So the message
+// is only matched against, never shown; an unknown one gets a generic text.
+func syntaxProblem(err error) string {
+	msg := err.Error()
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		msg = se.Msg
+	}
+	for _, p := range syntaxProblems {
+		if strings.Contains(msg, p.match) {
+			return p.say
+		}
+	}
+	return "a syntax error"
+}
+
+// syntaxProblems maps encoding/xml's messages (Go 1.26 encoding/xml/xml.go)
+// to fixed descriptions, most specific first.
+var syntaxProblems = []struct{ match, say string }{
+	{"unexpected EOF in CDATA", "the document ends inside a CDATA section"},
+	{"unexpected EOF", "the document ends before its elements are closed"},
+	{"unexpected end element", "an end tag has no matching start tag"},
+	{"closed by", "an end tag does not match the element it closes"},
+	{" in space ", "an end tag's namespace does not match the element it closes"},
+	{"expected element name after </", "an end tag has no element name"},
+	{"invalid characters between </", "an end tag holds characters after its name"},
+	{"expected target name after <?", "a processing instruction has no target"},
+	{"unsupported version", "the XML declaration names a version other than 1.0"},
+	{"CharsetReader", "the XML declaration names an encoding other than UTF-8"},
+	{"opening charset", "the XML declaration names an encoding other than UTF-8"},
+	{"<!-", "a malformed comment"},
+	{"<![", "a malformed CDATA section or declaration"},
+	{"expected element name after <", "a start tag has no element name"},
+	{"expected /> in element", "a start tag is not closed"},
+	{"expected attribute name", "an attribute has no name"},
+	{"attribute name without =", "an attribute has no value"},
+	{"unquoted or missing attribute value", "an attribute value is not quoted"},
+	{"unescaped ]]>", "]]> outside a CDATA section"},
+	{"unescaped < inside quoted string", "< inside an attribute value"},
+	{"invalid character entity", "an undefined or malformed entity or character reference"},
+	{"invalid UTF-8", "bytes that are not UTF-8"},
+	{"illegal character code", "a character XML does not allow"},
+	{"invalid XML name", "an invalid name"},
 }
 
 // entity finds the one EntityDescriptor of the document.
