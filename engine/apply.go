@@ -165,7 +165,7 @@ type SecretsLostError struct {
 }
 
 func (e *SecretsLostError) Error() string {
-	return strings.Join(e.Addresses, ", ") + ": the API returns the SCIM secret only once, and this apply has nowhere to write it, so it would be lost (nothing was changed)"
+	return strings.Join(e.Addresses, ", ") + ": the API returns the SCIM secret only once, and this apply has nowhere to write it, so it would be lost; pass --secrets-out DIR"
 }
 
 // WaitError is a failure of the wait for share transitions, after every
@@ -181,20 +181,20 @@ func (e *WaitError) Unwrap() error { return e.Err }
 //  1. a saved plan is refused when the objects it read have changed;
 //     a desired state is planned (with the lockout analysis) and shown;
 //  2. the metadata the plan's values came from is fetched again;
-//  3. the pre-flight checks and every secret the writes send, all reported
-//     at once;
-//  4. who loses a login is read again for a saved plan (its own list is not
+//  3. who loses a login is read again for a saved plan (its own list is not
 //     trusted), and its policy checked again (by today's date);
-//  5. the policy gate: a deny no waiver excuses refuses the apply;
-//  6. the destroy gate;
-//  7. somewhere to keep the SCIM secrets the API returns once;
-//  8. confirmation, for a plan made in this run without AutoApprove;
-//  9. execution, then the wait and the verification.
+//  4. every gate, all reported at once (CheckApply): the policy gate (a
+//     deny no waiver excuses), the pre-flight checks, every secret the
+//     writes send, the destroy gate, and somewhere to keep the SCIM secrets
+//     the API returns once;
+//  5. the SCIM secrets' destination is prepared;
+//  6. confirmation, for a plan made in this run without AutoApprove;
+//  7. execution, then the wait and the verification.
 //
 // A plan made in this run is checked against policy (step 1) before it is
 // shown, so its findings are part of what the reviewer sees.
 //
-// Nothing is written before step 9. ctx ending aborts; opts.Stop closing
+// Nothing is written before step 7. ctx ending aborts; opts.Stop closing
 // stops planning at once and lets the executor finish what is in flight.
 func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions, confirm Confirmer, sink ApplySink) (*Applied, error) {
 	if (in.Desired == nil) == (in.Saved == nil) {
@@ -233,6 +233,9 @@ func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions,
 		if err := checkPolicy(planCtx, out.Plan, in.Desired, opts); err != nil {
 			return nil, err
 		}
+		// What this apply's inputs let through is no blocker here; the
+		// gates below stop anything else before the first write.
+		out.Plan.Blockers = plan.Waive(out.Plan.Blockers, opts.AllowDestroy, opts.SecretsOut != nil, true)
 		if err := sink.Planned(out.Plan); err != nil {
 			return nil, err
 		}
@@ -248,13 +251,7 @@ func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions,
 	if err != nil {
 		return nil, err
 	}
-	if err := preflight(p, out.Live, resolver, opts.MaxFederatedIdPs); err != nil {
-		return nil, err
-	}
-	if !p.HasChanges() {
-		return out, nil
-	}
-	if in.Saved != nil {
+	if in.Saved != nil && p.HasChanges() {
 		// A saved plan's own list of who loses a login could be stale or
 		// edited, and must not switch the destroy gate off.
 		if err := AnalyzeLockout(planCtx, c, p, nil); err != nil {
@@ -266,17 +263,18 @@ func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions,
 			return nil, err
 		}
 	}
-	if err := policy.Gate(p); err != nil {
+	// Every gate at once: a missing secret, the destroy gate and a SCIM
+	// secret with nowhere to go are reported in one run, not one per run.
+	if err := CheckApply(p, out.Live, resolver, GateOptions{
+		AllowDestroy: opts.AllowDestroy, SecretsOut: opts.SecretsOut != nil, MaxFederatedIdPs: opts.MaxFederatedIdPs,
+	}); err != nil {
 		return nil, err
 	}
-	if err := apply.CheckDestroy(p, out.Live, opts.AllowDestroy); err != nil {
-		return nil, err
+	if !p.HasChanges() {
+		return out, nil
 	}
 	var scimSink apply.SCIMSecretSink
-	if need := p.NeedsSecretsOut(); len(need) > 0 {
-		if opts.SecretsOut == nil {
-			return nil, &SecretsLostError{Addresses: need}
-		}
+	if len(p.NeedsSecretsOut()) > 0 {
 		if err := opts.SecretsOut.Prepare(); err != nil {
 			return nil, err
 		}
@@ -338,20 +336,6 @@ func checkPolicy(ctx context.Context, p *plan.Plan, d *state.Desired, opts Apply
 		now = opts.Now()
 	}
 	return policy.Check(ctx, p, policy.Options{Desired: d, Rego: opts.Rego, Timeout: opts.PolicyTimeout, Now: now})
-}
-
-// preflight runs every check that can be made before the first write, and
-// reports every problem at once: the API's rules against the live state just
-// read (plan.Preflight), and the secrets the plan sends.
-func preflight(p *plan.Plan, live *state.Live, r *SecretResolver, maxFederated int) error {
-	var errs []error
-	if err := plan.Preflight(p, live, plan.PreflightOptions{MaxFederatedIdPs: maxFederated}); err != nil {
-		errs = append(errs, err)
-	}
-	if err := r.CheckAll(p); err != nil {
-		errs = append(errs, fmt.Errorf("the secrets of the changes could not all be read; nothing was changed:\n%w", err))
-	}
-	return errors.Join(errs...)
 }
 
 // waitForShares waits once every write is done, so the first interrupt

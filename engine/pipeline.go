@@ -95,6 +95,7 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 			return nil, nil, err
 		}
 	}
+	p.Blockers = Blockers(p, live)
 	return p, live, nil
 }
 

@@ -127,32 +127,8 @@ func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error)
 		return nil, err
 	}
 	d.p.Actions = d.acts
-	d.deferredSecrets()
 	d.sortFindings()
 	return d.p, nil
-}
-
-// deferredSecrets warns, once per IdP and key, of every secret a write needs
-// that was not available when the plan was made: apply reads it, and fails
-// before its first write when it is still missing.
-func (d *differ) deferredSecrets() {
-	seen := map[string]bool{}
-	for _, a := range d.p.Actions {
-		if a.Action == NoOp || a.Request == nil {
-			continue
-		}
-		for _, ref := range a.Request.Secrets {
-			if !ref.Deferred || seen[a.IdP+"\x00"+ref.Key] {
-				continue
-			}
-			seen[a.IdP+"\x00"+ref.Key] = true
-			d.warn(Warning{
-				Address: a.IdP,
-				Code:    WarnSecretDeferred,
-				Message: fmt.Sprintf("config.%s will be sent from %s at apply; it was not available to this plan", ref.Key, ref.Ref),
-			})
-		}
-	}
 }
 
 func (d *differ) sortFindings() {

@@ -57,6 +57,14 @@ const (
 // Plan is the result of Diff.
 type Plan struct {
 	FormatVersion string `json:"format_version"`
+	// Danger is what a reviewer must not miss (Plan.Dangers), first in the
+	// JSON view so that a reader meets it before any detail; views derive it
+	// again and never read it from a saved plan.
+	Danger []Danger `json:"danger"`
+	// Blockers are every reason apply would refuse the plan before its
+	// first write, as found when it was made (engine.Blockers). Apply checks
+	// them again itself.
+	Blockers []Blocker `json:"blockers"`
 	// Accounts are the accounts the plan covers, sorted by id.
 	Accounts []AccountRef `json:"accounts"`
 	// Actions are in dependency order: every action comes after all of its

@@ -18,7 +18,10 @@ const (
 	// were not compared.
 	WarnRecipientsNotRead WarningCode = "recipients_not_read"
 	// WarnSecretDeferred: a secret was not available to the plan and is sent
-	// from its reference at apply.
+	// from its reference at apply. No plan carries it any more: a plan job
+	// holds no secrets by design, so the plan lists them once as an expected
+	// BlockSecret instead of warning of each. Kept so that older saved plans
+	// and consumers keep their meaning.
 	WarnSecretDeferred WarningCode = "secret_deferred"
 	// WarnSigningCertificateExpiring: an idp_public_certs certificate (the
 	// external IdP's signing certificate) expires soon.

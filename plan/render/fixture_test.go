@@ -70,7 +70,7 @@ func fullPlan() *plan.Plan {
 			}),
 			okta(plan.Action{
 				Address: "account[platform].idp[Okta]", Action: plan.Update, Resource: plan.ResourceIdP, Reason: plan.ReasonChanged,
-				IDs: plan.IDs{IdP: "f174e90a-fafe-4643-bbbc-4a0ed4fc8415"},
+				IDs: plan.IDs{IdP: "f174e90a-fafe-4643-bbbc-4a0ed4fc8415"}, SCIMSecret: true,
 				Changes: []plan.Change{
 					{Path: "config.claims", Before: []any{"email"}, After: []any{"email", "groups"}},
 					{Path: "config.client_secret", Before: plan.SensitiveValue, After: plan.SensitiveValue, Sensitive: true, WriteOnly: true},
@@ -164,6 +164,14 @@ func fullPlan() *plan.Plan {
 				Address: "account[partner].idp[Old]", Action: plan.NoOp, Resource: plan.ResourceIdP, Reason: plan.ReasonInSync,
 				AccountID: partnerID, Account: "partner", IdP: "account[partner].idp[Old]", IdPName: "Old", IDs: plan.IDs{IdP: "e2"},
 			},
+		},
+		Blockers: []plan.Blocker{
+			{Code: plan.BlockAllowDestroy, Addresses: []string{"account[platform].idp[Legacy SAML]", "account[platform].idp[Okta].share.recipient[" + vendorID + "]", "account[partner].idp[Old].grant"},
+				Message: "3 destructive actions are blocked, and some lock users out, which only --allow-destroy allows", Resolve: "--allow-destroy"},
+			{Code: plan.BlockSecretsOut, Addresses: []string{"account[platform].idp[Okta]"},
+				Message: "the API returns a SCIM secret only once, and apply refuses to start without somewhere to write it", Resolve: "--secrets-out DIR"},
+			{Code: plan.BlockSecret, Addresses: []string{"account[platform].idp[GitHub]"}, Refs: []string{"${env:GITHUB_CLIENT_SECRET}"}, Expected: true,
+				Message: "secrets not available to this plan are read at apply: ${env:GITHUB_CLIENT_SECRET}", Resolve: "the apply job must provide ${env:GITHUB_CLIENT_SECRET}"},
 		},
 		Warnings: []plan.Warning{
 			{Address: "account[platform].idp[Okta SAML].encryption", Code: "certificate_expiring",

@@ -16,7 +16,20 @@ func JSON(w io.Writer, p *plan.Plan) error {
 	if p == nil {
 		return errNil
 	}
+	return streamPlan(w, jsonPlan(p))
+}
+
+// jsonPlan is the plan as the JSON view shows it.
+func jsonPlan(p *plan.Plan) *plan.Plan {
 	q := *p
+	// The dangers are derived again here, never taken from a saved plan.
+	q.Danger = p.Dangers()
+	if q.Danger == nil {
+		q.Danger = []plan.Danger{}
+	}
+	if q.Blockers == nil {
+		q.Blockers = []plan.Blocker{}
+	}
 	// Empty lists read as [] rather than null so consumers need no nil checks.
 	if q.Accounts == nil {
 		q.Accounts = []plan.AccountRef{}
@@ -27,7 +40,7 @@ func JSON(w io.Writer, p *plan.Plan) error {
 	if q.Reads == nil {
 		q.Reads = []plan.Read{}
 	}
-	return streamPlan(w, &q)
+	return &q
 }
 
 // streamPlan writes the same bytes as writeJSON, but encodes the actions and

@@ -75,111 +75,6 @@ type mdView struct {
 	out *sink
 }
 
-// Markdown writes a plan as a pull-request comment: a summary table, a
-// section per account with a bullet per action and its field changes in a
-// collapsible diff, alerts for warnings and destructive consequences, the
-// IdPs left alone, and the summary line.
-func Markdown(w io.Writer, p *plan.Plan) error {
-	if p == nil {
-		return errNil
-	}
-	v := &mdView{out: newSink(w)}
-	v.out.line("### idpsync plan")
-	v.out.line()
-	// Policy comes first: a deny decides whether this plan may be applied.
-	v.policyDenied(p.Policy)
-	v.policyRest(p.Policy)
-	groups := groupByAccount(p)
-	if p.HasChanges() {
-		v.out.line("| Account | Add | Change | Destroy |")
-		v.out.line("| --- | ---: | ---: | ---: |")
-		for _, g := range groups {
-			if len(g.actions) == 0 {
-				continue
-			}
-			s := g.summary()
-			v.out.line("| ", mdAccount(g.id, g.label), " | ", strconv.Itoa(s.Add), " | ", strconv.Itoa(s.Change), " | ", strconv.Itoa(s.Destroy), " |")
-		}
-		v.out.line()
-		for _, g := range groups {
-			if len(g.actions) > 0 {
-				v.group(g)
-			}
-		}
-	}
-	v.trailer(p)
-	v.out.line("**", SummaryLine(p), "**")
-	return v.out.flush()
-}
-
-func (v *mdView) group(g *group) {
-	v.out.line("#### ", mdAccount(g.id, g.label))
-	v.out.line()
-	var caution []*plan.Action
-	for _, a := range g.actions {
-		if a.Action == plan.NoOp {
-			continue
-		}
-		v.action(a)
-		if a.Destructive || len(a.LosesAccess) > 0 || a.LocksOut() {
-			caution = append(caution, a)
-		}
-	}
-	if n := g.noOps(); n > 0 {
-		v.out.line("_", plural(n, "object", "objects"), " unchanged._")
-		v.out.line()
-	}
-	// Alerts cannot sit inside a list item, so an account's destructive
-	// consequences are gathered under its actions.
-	if len(caution) > 0 {
-		v.out.line("> [!CAUTION]")
-		for i, a := range caution {
-			if i > 0 {
-				v.out.line(">")
-			}
-			msg := "> " + codeSpan(symbol(a.Action)) + " **" + escapeMD(a.Address) + "** " + kindWords(a.Action)
-			switch {
-			case a.Destructive && a.LocksOut():
-				msg += " (destructive: needs `--allow-destroy`, even with `prune: true`)"
-			case a.Destructive:
-				msg += " (destructive: needs `--allow-destroy` or `prune: true`)"
-			}
-			if len(a.LosesAccess) > 0 {
-				msg += ": " + mdList(a.LosesAccess) + losesVerb(len(a.LosesAccess))
-			}
-			v.out.line(msg, ".")
-			for _, l := range a.Lockout {
-				v.out.line("> - ", lockoutWords(a, l, true), ".")
-			}
-		}
-		v.out.line()
-	}
-}
-
-func mdList(ids []string) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = codeSpan(id)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func (v *mdView) action(a *plan.Action) {
-	v.out.line("- ", codeSpan(symbol(a.Action)), " **", escapeMD(a.Address), "** ", kindWords(a.Action), escapeMD(reasonSuffix(a)))
-	for _, n := range a.Notes {
-		v.out.line("  - ", escapeMD(n))
-	}
-	fs := fields(a)
-	if len(fs) > 0 {
-		label := plural(len(fs), "field change", "field changes")
-		if len(a.Changes) == 0 {
-			label = plural(len(fs), "field", "fields")
-		}
-		v.details("  ", label, fs, a.Action)
-	}
-	v.out.line()
-}
-
 // details writes a collapsible block holding a diff of the fields. The blank
 // line after <summary> lets GitHub parse the fence inside as Markdown.
 func (v *mdView) details(indent, summary string, fs []field, k plan.Kind) {
@@ -382,4 +277,12 @@ func DriftMarkdown(w io.Writer, r *plan.DriftReport) error {
 	}
 	v.out.line("**", DriftLine(r), "**")
 	return v.out.flush()
+}
+
+func mdList(ids []string) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = codeSpan(id)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -47,6 +47,9 @@ func SummaryLine(p *plan.Plan) string {
 // thousands of lines without checking every write; Flush reports it.
 type sink struct {
 	bw *bufio.Writer
+	// n counts the bytes written, so that a view can mark where its blocks
+	// start and end (the Markdown plan trims by those marks).
+	n int
 }
 
 func newSink(w io.Writer) *sink {
@@ -58,12 +61,14 @@ func newSink(w io.Writer) *sink {
 func (s *sink) str(v ...string) {
 	for _, x := range v {
 		_, _ = s.bw.WriteString(x)
+		s.n += len(x)
 	}
 }
 
 func (s *sink) line(v ...string) {
 	s.str(v...)
 	_ = s.bw.WriteByte('\n')
+	s.n++
 }
 
 func (s *sink) flush() error {

@@ -46,6 +46,13 @@ func TestGolden(t *testing.T) {
 			})
 		}
 	}
+	t.Run("full_recap", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := Recap(&buf, fullPlan(), Options{}); err != nil {
+			t.Fatal(err)
+		}
+		golden.Check(t, goldenPath("recap_full.text"), buf.Bytes())
+	})
 	for dname, r := range drifts {
 		for vname, view := range driftViews {
 			if vname == "text_color" && dname != "drift" {
@@ -246,6 +253,14 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
+	// The danger list is derived by the view, and leads it.
+	if len(got.Danger) == 0 || !strings.HasPrefix(buf.String(), `{"format_version":"1.0","danger":[{"kind":"destroy"`) {
+		t.Errorf("the JSON view does not open with the dangers: %.120s", buf.String())
+	}
+	if !reflect.DeepEqual(got.Danger, want.Dangers()) {
+		t.Error("the JSON dangers are not Plan.Dangers")
+	}
+	got.Danger = nil
 	if !reflect.DeepEqual(&got, want) {
 		t.Error("the JSON view does not decode back to the plan")
 	}
@@ -426,7 +441,7 @@ func TestJSONStreamsTheSameBytes(t *testing.T) {
 			if err := JSON(&streamed, p); err != nil {
 				t.Fatal(err)
 			}
-			if err := writeJSON(&whole, p); err != nil {
+			if err := writeJSON(&whole, jsonPlan(p)); err != nil {
 				t.Fatal(err)
 			}
 			if streamed.String() != whole.String() {

@@ -95,6 +95,22 @@ func Text(w io.Writer, p *plan.Plan, opts Options) error {
 		return errNil
 	}
 	v := &textView{out: newSink(w), pl: newPalette(opts.Color), width: opts.width()}
+	ds := p.Dangers()
+	if len(ds) > 0 {
+		v.out.line(v.pl.danger.s("DANGER: "+dangerHeadline(ds)+"."), " Review these first:")
+		v.dangers(p, ds)
+		v.out.line()
+	}
+	if refs := deferredRefs(p); len(refs) > 0 {
+		for i, l := range wrap("Read at apply, as designed (this plan holds no secrets): the apply job must provide "+clean(strings.Join(refs, ", "))+".", v.width-2) {
+			if i == 0 {
+				v.out.line(v.pl.dim.s("i"), " ", l)
+			} else {
+				v.out.line("  ", l)
+			}
+		}
+		v.out.line()
+	}
 	if p.HasChanges() {
 		v.out.line("idpsync will perform the following actions:")
 		v.out.line()
@@ -107,8 +123,60 @@ func Text(w io.Writer, p *plan.Plan, opts Options) error {
 	}
 	v.trailer(p)
 	v.policy(p.Policy)
+	if len(ds) > 0 {
+		// The end of a long plan is what stays on the screen: the dangers
+		// are said again right above the verdict.
+		v.out.line(v.pl.danger.s("Recap: " + dangerHeadline(ds) + ":"))
+		v.dangers(p, ds)
+		v.out.line()
+	}
 	v.out.line(v.pl.bold.s(SummaryLine(p)))
 	return v.out.flush()
+}
+
+// Recap writes the dangers of p (destroys, lockouts, SCIM secrets, what
+// makes apply refuse) as the terminal plan ends with them, for the
+// confirmation prompt to repeat. Nothing when there are none.
+func Recap(w io.Writer, p *plan.Plan, opts Options) error {
+	if p == nil {
+		return errNil
+	}
+	v := &textView{out: newSink(w), pl: newPalette(opts.Color), width: opts.width()}
+	if ds := p.Dangers(); len(ds) > 0 {
+		v.out.line(v.pl.danger.s("This apply will: " + dangerHeadline(ds) + ":"))
+		v.dangers(p, ds)
+	}
+	return v.out.flush()
+}
+
+// dangers writes one "! <label> <address>: <message>" per danger, wrapped.
+func (v *textView) dangers(p *plan.Plan, ds []plan.Danger) {
+	for i := range ds {
+		d := &ds[i]
+		msg := d.Message
+		switch {
+		case d.Kind == plan.DangerLockout && d.Lockout != nil:
+			a := plan.Action{AccountID: d.Lockout.AccountID}
+			if act := findAction(p, d.Address); act != nil {
+				a = *act
+			}
+			msg = lockoutWords(&a, *d.Lockout, false)
+		case d.Kind == plan.DangerBlocker:
+			msg = blockerMessage(d)
+		}
+		head := dangerLabel(d.Kind)
+		if d.Address != "" {
+			head += " " + d.Address
+		}
+		text := clean(head) + ": " + clean(msg)
+		for j, l := range wrap(text, v.width-4) {
+			if j == 0 {
+				v.out.line("  ", v.pl.danger.s("!"), " ", l)
+			} else {
+				v.out.line("    ", l)
+			}
+		}
+	}
 }
 
 func (v *textView) group(g *group) {

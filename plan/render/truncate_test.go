@@ -16,7 +16,6 @@ func TestTruncateMarkdownGolden(t *testing.T) {
 		render   func(*bytes.Buffer) error
 		maxBytes int
 	}{
-		{"plan_full.md_2000", func(b *bytes.Buffer) error { return Markdown(b, fullPlan()) }, 2000},
 		{"drift.md_900", func(b *bytes.Buffer) error { return DriftMarkdown(b, fullDrift()) }, 900},
 	}
 	for _, tt := range tests {
@@ -45,8 +44,6 @@ func TestTruncateMarkdownNeverCutsABlock(t *testing.T) {
 		name string
 		md   []byte
 	}{
-		{"plan", mustRender(t, func(b *bytes.Buffer) error { return Markdown(b, fullPlan()) })},
-		{"big", mustRender(t, func(b *bytes.Buffer) error { return Markdown(b, bigPlan(6)) })},
 		{"drift", mustRender(t, func(b *bytes.Buffer) error { return DriftMarkdown(b, fullDrift()) })},
 	} {
 		lines := strings.Split(strings.TrimRight(string(p.md), "\n"), "\n")
@@ -94,16 +91,16 @@ func TestTruncateMarkdownNeverCutsABlock(t *testing.T) {
 }
 
 func TestTruncateMarkdownTooSmall(t *testing.T) {
-	md := mustRender(t, func(b *bytes.Buffer) error { return Markdown(b, fullPlan()) })
+	md := mustRender(t, func(b *bytes.Buffer) error { return DriftMarkdown(b, fullDrift()) })
 	if _, err := TruncateMarkdown(md, 50, "x"); err == nil || !strings.Contains(err.Error(), "cannot be truncated to 50 bytes") {
 		t.Fatalf("got %v", err)
 	}
 	// The notice is one line of the alert, whatever it holds.
-	got, err := TruncateMarkdown(md, 1000, "line one\nline two\x1b[31m")
+	got, err := TruncateMarkdown(md, 400, "line one\nline two\x1b[31m")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "> This view is truncated: " + strconv.Itoa(len(md)) + " bytes do not fit in 1000. line one line two"
+	want := "> This view is truncated: " + strconv.Itoa(len(md)) + " bytes do not fit in 400. line one line two"
 	if !strings.Contains(string(got), want) || strings.Contains(string(got), "\x1b") {
 		t.Fatalf("notice not on one clean line:\n%s", got)
 	}

@@ -23,7 +23,7 @@ type CommentLimit struct {
 // AddFlags registers --max-bytes, --truncated-notice and --full-output.
 func (c *CommentLimit) AddFlags(cmd *cobra.Command, what string) {
 	fs := cmd.Flags()
-	fs.IntVar(&c.MaxBytes, "max-bytes", 0, "with --output markdown: cut the view at a block boundary to at most `N` bytes (0: no limit)")
+	fs.IntVar(&c.MaxBytes, "max-bytes", 0, "with --output markdown: fit the view in at most `N` bytes, leaving out details, never an alert or the summary (0: no limit)")
 	fs.StringVar(&c.Notice, "truncated-notice", "The full "+what+" is in the CI job's output.", "with --max-bytes: where a reader finds the full "+what+" (`TEXT`, Markdown)")
 	fs.StringVar(&c.FullOutput, "full-output", "", "with --max-bytes: also write the whole Markdown view to `FILE`")
 }
@@ -35,6 +35,30 @@ func (c *CommentLimit) Check(output render.Format) error {
 	}
 	if (c.MaxBytes > 0 || c.FullOutput != "") && output != render.FormatMarkdown {
 		return errors.New("--max-bytes and --full-output apply to --output markdown only")
+	}
+	return nil
+}
+
+// WriteFit is Write for a view that fits itself to a size (the Markdown
+// plan trims its details and keeps its alerts): view gets 0 for the whole.
+func (c *CommentLimit) WriteFit(w io.Writer, view func(w io.Writer, maxBytes int, notice string) error) error {
+	if c.FullOutput != "" {
+		var buf bytes.Buffer
+		if err := view(&buf, 0, ""); err != nil {
+			return err
+		}
+		if err := WriteFile(c.FullOutput, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("--full-output: %w", err)
+		}
+		if c.MaxBytes == 0 || buf.Len() <= c.MaxBytes {
+			if _, err := w.Write(buf.Bytes()); err != nil {
+				return fmt.Errorf("writing view: %w", err)
+			}
+			return nil
+		}
+	}
+	if err := view(w, c.MaxBytes, c.Notice); err != nil {
+		return fmt.Errorf("--max-bytes: %w", err)
 	}
 	return nil
 }

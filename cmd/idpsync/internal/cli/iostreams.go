@@ -53,6 +53,7 @@ const (
 	ExitOK      = 0 // success, or no changes
 	ExitError   = 1 // bad input, API error, failed apply
 	ExitChanges = 2 // plan --detailed-exitcode found changes; drift found drift
+	ExitBlocked = 3 // plan --fail-on-blockers: apply would refuse the plan
 )
 
 // ExitCodeError ends a command with a code other than 1 or with an error already

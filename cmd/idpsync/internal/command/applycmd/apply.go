@@ -164,16 +164,12 @@ func Run(ctx context.Context, opts *Options) error {
 	applied, err := engine.Apply(ctx, conn.Client, in, eopts, confirmer{f}, view)
 	var (
 		stale *engine.StalePlanError
-		lost  *engine.SecretsLostError
 		wait  *engine.WaitError
 	)
 	switch {
 	case errors.As(err, &stale):
 		reportStale(f, stale)
 		return cli.Exit(cli.ExitError)
-	case errors.As(err, &lost):
-		return fmt.Errorf("%s: the API returns the SCIM secret only once, and this apply has nowhere to write it, so it would be lost; "+
-			"run again with --secrets-out DIR (nothing was changed)", strings.Join(lost.Addresses, ", "))
 	case errors.As(err, &wait):
 		return fmt.Errorf("--wait: %w", wait.Err)
 	case errors.Is(err, engine.ErrIncomplete):
@@ -293,8 +289,13 @@ func confirm(f *cli.Factory, p *plan.Plan) error {
 	if !f.IO.InTTY {
 		return errors.New("apply needs confirmation, and there is no terminal: pass --auto-approve, or apply a plan saved with 'idpsync plan --out'")
 	}
-	if lost := lostAccess(p); len(lost) > 0 {
-		fmt.Fprintf(f.IO.Out, "\nThese accounts lose a login option at once: %s\n", strings.Join(lost, ", "))
+	// The plan above may be thousands of lines: what it destroys and who
+	// it locks out is said again right where the answer is typed.
+	if len(p.Dangers()) > 0 {
+		fmt.Fprintln(f.IO.Out)
+		if err := render.Recap(f.IO.Out, p, render.Options{Color: f.IO.Color}); err != nil {
+			return err
+		}
 	}
 	fmt.Fprint(f.IO.Out, "\nApply these changes? Only 'yes' is accepted: ")
 	line, _ := bufio.NewReader(f.IO.In).ReadString('\n')
@@ -303,20 +304,6 @@ func confirm(f *cli.Factory, p *plan.Plan) error {
 		return cli.Exit(cli.ExitError)
 	}
 	return nil
-}
-
-func lostAccess(p *plan.Plan) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, a := range p.Actions {
-		for _, acct := range a.LosesAccess {
-			if !seen[acct] {
-				seen[acct] = true
-				out = append(out, acct)
-			}
-		}
-	}
-	return out
 }
 
 func reportResult(f *cli.Factory, res *apply.Result) {

@@ -3,6 +3,7 @@ package applycmd
 import (
 	"encoding/json"
 	"errors"
+	"github.com/idpsync/idpsync/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,7 +34,7 @@ func TestConfirm(t *testing.T) {
 		wantOut  []string
 	}{
 		{name: "no terminal", tty: false, wantErr: "no terminal: pass --auto-approve", wantCode: cli.ExitError},
-		{name: "yes", tty: true, answer: "yes\n", wantOut: []string{"Only 'yes' is accepted", "lose a login option at once: b, c"}},
+		{name: "yes", tty: true, answer: "yes\n", wantOut: []string{"Only 'yes' is accepted", "This apply will: 2 to destroy:", "b, c lose this login option"}},
 		{name: "anything else", tty: true, answer: "y\n", wantCode: cli.ExitError, wantOut: []string{"Apply cancelled; nothing was changed."}},
 		{name: "end of input", tty: true, answer: "", wantCode: cli.ExitError},
 	}
@@ -53,6 +54,10 @@ func TestConfirm(t *testing.T) {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("output %q lacks %q", out.String(), want)
 				}
+			}
+			if tt.name == "yes" {
+				// The prompt repeats the plan's recap of its dangers.
+				golden.Check(t, filepath.Join("testdata", "confirm.golden"), out.Bytes())
 			}
 		})
 	}

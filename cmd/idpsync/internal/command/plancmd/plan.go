@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/engine"
+	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/planfile"
 	"github.com/idpsync/idpsync/plan/render"
 )
@@ -27,6 +29,11 @@ type Options struct {
 	RotateSCIM       []string
 	Comment          cli.CommentLimit
 	Policy           cli.Policy
+	// AllowDestroy and SecretsOut say that the apply this plan is for will
+	// have them, so their blockers are not listed.
+	AllowDestroy   bool
+	SecretsOut     string
+	FailOnBlockers bool
 }
 
 // NewCmd returns the plan command.
@@ -61,7 +68,11 @@ apply refuses it.`,
   idpsync plan --output markdown --max-bytes 60000 --full-output plan-full.md idp/ > comment.md
 
   # Exit 2 when there are changes (0 when none, 1 on error)
-  idpsync plan --detailed-exitcode idp/`,
+  idpsync plan --detailed-exitcode idp/
+
+  # A plan check that fails (exit 3) when apply, run with --secrets-out,
+  # would refuse the plan: a destroy nobody allowed
+  idpsync plan --fail-on-blockers --secrets-out scim-secrets/ idp/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			return Run(cmd.Context(), opts)
@@ -77,6 +88,9 @@ apply refuses it.`,
 	fs.StringArrayVar(&opts.Accounts, "account", nil, "plan only this account `ID` or name (repeatable)")
 	fs.StringArrayVar(&opts.ResendSecrets, "resend-secrets", nil, "force an update that sends the write-only secrets of this IdP `ADDRESS` (repeatable)")
 	fs.StringArrayVar(&opts.RotateSCIM, "rotate-scim-secret", nil, "plan a new SCIM secret for this IdP `ADDRESS` (repeatable); apply writes it under --secrets-out")
+	fs.BoolVar(&opts.AllowDestroy, "allow-destroy", false, "the apply of this plan will run with --allow-destroy: destroys are not listed as blockers")
+	fs.StringVar(&opts.SecretsOut, "secrets-out", "", "the apply of this plan will run with --secrets-out `DIR`: SCIM secrets are not listed as blockers (plan writes nothing there)")
+	fs.BoolVar(&opts.FailOnBlockers, "fail-on-blockers", false, "exit 3 when apply would refuse the plan (a destroy without --allow-destroy, a SCIM secret without --secrets-out)")
 	opts.Comment.AddFlags(cmd, "plan")
 	opts.Policy.AddFlags(cmd)
 	return cmd
@@ -111,8 +125,13 @@ func Run(ctx context.Context, opts *Options) error {
 	if err := opts.Policy.Check(ctx, p, desired, f.APINow(conn)); err != nil {
 		return err
 	}
+	// The apply's own flags, given to plan, let their blockers through;
+	// apply never reads a plan's blockers: it checks its own flags.
+	p.Blockers = plan.Waive(p.Blockers, opts.AllowDestroy, opts.SecretsOut != "", false)
 	if opts.Output == render.FormatMarkdown {
-		err = opts.Comment.Write(f.IO.Out, func(w io.Writer) error { return render.Markdown(w, p) })
+		err = opts.Comment.WriteFit(f.IO.Out, func(w io.Writer, maxBytes int, notice string) error {
+			return render.MarkdownFit(w, p, render.MarkdownOptions{MaxBytes: maxBytes, Notice: notice})
+		})
 	} else {
 		err = render.Plan(f.IO.Out, p, opts.Output, render.Options{Color: f.IO.Color})
 	}
@@ -129,6 +148,16 @@ func Run(ctx context.Context, opts *Options) error {
 	// A deny fails the job after the plan is shown, so the reviewer sees why.
 	if err := f.Refuse(p); err != nil {
 		return err
+	}
+	if opts.FailOnBlockers {
+		if bs := plan.Decisions(p.Blockers); len(bs) > 0 {
+			codes := make([]string, len(bs))
+			for i, b := range bs {
+				codes[i] = b.Resolve
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Apply would refuse this plan: it needs %s.\n", strings.Join(codes, " and "))
+			return cli.Exit(cli.ExitBlocked)
+		}
 	}
 	if opts.DetailedExitCode && p.HasChanges() {
 		return cli.Exit(cli.ExitChanges)

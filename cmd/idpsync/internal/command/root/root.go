@@ -50,7 +50,7 @@ built-in emulator of the Cloudflare API, with no account and no credentials.
 
 Exit status: 0 success or no changes, 1 error, 2 changes (plan
 --detailed-exitcode), drift, or a certificate expiring (certs
---expiring-within).`,
+--expiring-within), 3 apply would refuse the plan (plan --fail-on-blockers).`,
 		Example: `  idpsync validate examples/split/
   idpsync plan --sandbox examples/federation.yaml
   idpsync apply --sandbox examples/federation.yaml --auto-approve`,
