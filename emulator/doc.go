@@ -46,11 +46,12 @@
 //     families in the OpenAPI subset; the SDK's grant-list result_info).
 //     For: showing that a client comparing a filtered listing to total_count
 //     (the share read-back once did) fails only against the strict default.
-//   - PerPage (--lenient-per-page): per_page up to the OpenAPI subset's
-//     maxima. Strict: the API reference's, where smaller: certificate sets
-//     1..100 (developers.cloudflare.com/api/resources/zero_trust/subresources/
-//     access/subresources/saml_certificates/methods/list, "maximum100"; the
-//     subset says 1000); IdPs 1..1000 and shares 1..100 as documented; Access
+//   - PerPage (--lenient-per-page): per_page up to the maxima of Cloudflare's
+//     extracted OpenAPI document. Strict: the API reference's, where smaller:
+//     certificate sets 1..100 (developers.cloudflare.com/api/resources/
+//     zero_trust/subresources/access/subresources/saml_certificates/methods/
+//     list, "maximum100"; the extraction says 1000, the repository's contract
+//     100); IdPs 1..1000 and shares 1..100 as documented; Access
 //     applications, undocumented, 1..1000 as the IdPs. A larger per_page is
 //     refused with 400, code 1009.
 //   - AccessOrganization (--auto-access-organization): every account and zone

@@ -17,9 +17,9 @@ type Leniency struct {
 	// counts what the query's filters matched. The documents define it as
 	// the total "without any search parameters".
 	FilteredTotalCount bool
-	// PerPage (--lenient-per-page): per_page is held to the OpenAPI
-	// subset's maxima instead of the API reference's smaller ones
-	// (certificate sets: 1000 rather than 100).
+	// PerPage (--lenient-per-page): per_page is held to the maxima of
+	// Cloudflare's extracted OpenAPI document instead of the API reference's
+	// smaller ones (certificate sets: 1000 rather than 100).
 	PerPage bool
 	// AccessOrganization (--auto-access-organization): every account and
 	// zone has an Access organization from the start, as earlier versions of

@@ -101,7 +101,7 @@ SIGINT or SIGTERM.`,
 	f.StringVar(&o.shareAuth, "share-auth", "key", "what the /shares endpoints accept: key (X-Auth-Email and X-Auth-Key only, as documented) or token (API tokens too, a leniency)")
 	f.StringSliceVar(&o.tokenLacks, "token-lacks", nil, "`SCOPE`s the API token lacks, answered 403: account, access, apps, shares, or SCOPE:write for its writes only (repeatable)")
 	f.BoolVar(&o.lenient.FilteredTotalCount, "lenient-total-count", false, "leniency: result_info.total_count counts what filters matched, not the whole collection")
-	f.BoolVar(&o.lenient.PerPage, "lenient-per-page", false, "leniency: accept per_page up to the OpenAPI subset's maxima (certificate sets: 1000, not 100)")
+	f.BoolVar(&o.lenient.PerPage, "lenient-per-page", false, "leniency: accept per_page up to the extracted OpenAPI document's maxima (certificate sets: 1000, not the API reference's 100)")
 	f.BoolVar(&o.lenient.AccessOrganization, "auto-access-organization", false, "leniency: every account has an Access organization from the start")
 	f.BoolVar(&o.lenient.TotalPages, "total-pages", false, "leniency: every list reports result_info.total_pages")
 	f.Int64Var(&o.seed, "seed", 0, "seed of the fault generator (default: random)")
