@@ -8,6 +8,7 @@ import (
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/addr"
 	lstate "github.com/idpsync/idpsync/state" // apply has a type named state
 )
 
@@ -170,14 +171,17 @@ func lockoutSummary(ls []plan.Lockout) string {
 	return "takes a login away from " + strings.Join(parts, "; ")
 }
 
-// Destructive reports whether an action removes something that exists: an
-// IdP, a grant, a share or a recipient deleted or replaced.
+// Destructive reports whether an action removes something that exists: a
+// delete of any kind, or a replace of a kind whose replacement removes the
+// live object (addr.KindInfo.ReplaceDestroys: an IdP, a share).
 func Destructive(a plan.Action) bool {
 	switch a.Action {
 	case plan.Delete:
 		return true
 	case plan.Replace:
-		return a.Resource == plan.ResourceIdP || a.Resource == plan.ResourceShare
+		info, ok := addr.Info(a.Resource)
+		// A kind no row lists comes from an edited plan: fail closed.
+		return !ok || info.ReplaceDestroys
 	}
 	return false
 }
@@ -211,6 +215,8 @@ func repairs(p *plan.Plan, live *lstate.Live) map[string]bool {
 			deleted[a.IDs.Grant] = true
 		case plan.ResourceShare:
 			deleted[a.IDs.Share] = true
+		case plan.ResourceCertificateSet, plan.ResourceEncryption, plan.ResourceRecipient, plan.ResourceSCIMSecret:
+			// Never duplicated by overlapping runs: no twin to look for.
 		}
 		if a.Reason == plan.ReasonDuplicate && live.Accounts[a.AccountID] != nil {
 			dups = append(dups, a)

@@ -15,6 +15,7 @@ import (
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/addr"
 )
 
 // Pending is a recipient of a share still associating or disassociating.
@@ -48,11 +49,16 @@ func WaitForShares(ctx context.Context, c Client, p *plan.Plan, ids map[string]s
 	type share struct{ addr, account, id string }
 	owner := map[string]string{} // share address → owning account
 	for _, a := range p.Actions {
+		if info, ok := addr.Info(a.Resource); !ok || !info.Waits {
+			continue
+		}
 		switch a.Resource {
 		case plan.ResourceShare:
 			owner[a.Address] = a.AccountID
 		case plan.ResourceRecipient:
 			owner[shareAddress(&a)] = a.AccountID
+		case plan.ResourceIdP, plan.ResourceCertificateSet, plan.ResourceEncryption, plan.ResourceGrant, plan.ResourceSCIMSecret:
+			// No transitions to wait for (addr.KindInfo.Waits).
 		}
 	}
 	var shares []share

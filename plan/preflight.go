@@ -150,7 +150,8 @@ func Preflight(p *Plan, live *state.Live, opts PreflightOptions) error {
 			if !federates {
 				continue
 			}
-		default:
+		case ResourceIdP, ResourceCertificateSet, ResourceEncryption, ResourceSCIMSecret:
+			// Not federation: the organization rules below do not concern them.
 			continue
 		}
 		src, known := sourceOrg(a)

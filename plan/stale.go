@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/plan/addr"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -108,7 +109,7 @@ func Moved(saved *Plan, live *state.Live) []Read {
 
 // appeared finds a live object where a create action of a saved plan expected none.
 func appeared(a Action, la *state.LiveAccount) (Read, bool) {
-	if la == nil {
+	if info, ok := addr.Info(a.Resource); la == nil || !ok || !info.Versioned {
 		return Read{}, false
 	}
 	idp := func(id string) *state.LiveIdP {
@@ -121,6 +122,9 @@ func appeared(a Action, la *state.LiveAccount) (Read, bool) {
 	}
 	r := Read{Address: a.Address, AccountID: a.AccountID, Resource: a.Resource}
 	switch a.Resource {
+	case ResourceEncryption, ResourceSCIMSecret:
+		// Settings of their IdP, not objects of their own (addr.Kinds:
+		// not Versioned): the IdP's own read covers them.
 	case ResourceIdP:
 		for _, l := range la.IdentityProviders {
 			if !l.ReadOnly && l.Name == a.IdPName {

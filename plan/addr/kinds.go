@@ -17,9 +17,11 @@ const (
 )
 
 // KindInfo is one row of the kinds table: how an address names the kind,
-// and how the plan, the apply and the views treat it. What a row cannot
-// hold as data (how apply executes a kind, which id the views show) is a
-// switch over Kind in the package that does it.
+// and how staleness, the destroy gate and waiting treat it. What a row
+// cannot hold as data is a switch over Kind in the package that does it,
+// listing every kind: how apply executes it (apply/action.go), how a saved
+// plan finds it again (plan/stale.go), which id the views show
+// (plan/render), which pre-flight rules concern it (plan/preflight.go).
 type KindInfo struct {
 	Kind Kind
 	// Path follows the IdP's address: "encryption.certificate_set"; empty
@@ -39,19 +41,17 @@ type KindInfo struct {
 	// Waits: apply --wait polls its association transitions
 	// (apply.WaitForShares).
 	Waits bool
-	// Noun names the kind in messages and views.
-	Noun string
 }
 
 // Kinds lists every kind, parents before children.
 var Kinds = []KindInfo{
-	{Kind: IdP, Versioned: true, ReplaceDestroys: true, Noun: "identity provider"},
-	{Kind: Encryption, Path: "encryption", Parent: IdP, Noun: "SAML encryption"},
-	{Kind: CertificateSet, Path: "encryption.certificate_set", Parent: Encryption, Versioned: true, Noun: "SAML encryption certificate set"},
-	{Kind: Grant, Path: "grant", Parent: IdP, Versioned: true, Noun: "federation grant"},
-	{Kind: Share, Path: "share", Parent: IdP, Versioned: true, ReplaceDestroys: true, Waits: true, Noun: "share"},
-	{Kind: Recipient, Path: "share.recipient", Keyed: true, Parent: Share, Versioned: true, Waits: true, Noun: "share recipient"},
-	{Kind: SCIMSecret, Path: "scim_secret", Parent: IdP, Noun: "SCIM secret"},
+	{Kind: IdP, Versioned: true, ReplaceDestroys: true},
+	{Kind: Encryption, Path: "encryption", Parent: IdP},
+	{Kind: CertificateSet, Path: "encryption.certificate_set", Parent: Encryption, Versioned: true},
+	{Kind: Grant, Path: "grant", Parent: IdP, Versioned: true},
+	{Kind: Share, Path: "share", Parent: IdP, Versioned: true, ReplaceDestroys: true, Waits: true},
+	{Kind: Recipient, Path: "share.recipient", Keyed: true, Parent: Share, Versioned: true, Waits: true},
+	{Kind: SCIMSecret, Path: "scim_secret", Parent: IdP},
 }
 
 // Info returns the row of k; false for a kind the table does not list.
