@@ -76,7 +76,9 @@ every category fails but accepted, cloudflare-initiated and unverifiable.`,
 	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "check only this account `ID` or name (repeatable)")
 	cmd.Flags().StringVar(&opts.WarnWithin, "warn-within", "30d", "report a SAML IdP signing certificate that expires within this `DURATION` (30d, 2w, 36h)")
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "", "exit 2 only for drift in these `CATEGORIES` (comma-separated, or all; default: all but accepted, cloudflare-initiated and unverifiable)")
-	cmd.Flags().StringVar(&opts.Notify, "notify", "", "post a short JSON summary (with a Slack-compatible text field) to this https webhook `URL` when there is drift")
+	// The webhook usually comes from a CI secret: IDPSYNC_NOTIFY_URL keeps it
+	// off the command line (and out of the job's logged command).
+	cmd.Flags().StringVar(&opts.Notify, "notify", "", "post a short JSON summary (with a Slack-compatible text field) to this https webhook `URL` when there is drift (default $IDPSYNC_NOTIFY_URL)")
 	cmd.Flags().BoolVar(&opts.NoAttribution, "no-attribution", false, "do not read the audit log to say who changed what")
 	opts.Comment.AddFlags(cmd, "drift report")
 	opts.Policy.AddFlags(cmd)
@@ -104,6 +106,9 @@ func Run(ctx context.Context, opts *Options) error {
 		if failOn, err = plan.ParseFailOn(opts.FailOn); err != nil {
 			return fmt.Errorf("--fail-on: %w", err)
 		}
+	}
+	if opts.Notify == "" {
+		opts.Notify, _ = f.Getenv("IDPSYNC_NOTIFY_URL")
 	}
 	if opts.Notify != "" {
 		if _, err := notify.CheckURL(opts.Notify); err != nil {
