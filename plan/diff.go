@@ -69,9 +69,13 @@ func Diff(desired *state.Desired, live *state.Live, opts Options) (*Plan, error)
 		opts: opts,
 		p: &Plan{
 			FormatVersion: FormatVersion,
-			Accounts:      []AccountRef{},
-			Actions:       []Action{},
-			Reads:         []Read{},
+			// Views derive the dangers and engine.Blockers the blockers;
+			// empty lists read as [] in every JSON form of a plan.
+			Danger:   []Danger{},
+			Blockers: []Blocker{},
+			Accounts: []AccountRef{},
+			Actions:  []Action{},
+			Reads:    []Read{},
 		},
 		resend: make(map[string]bool, len(opts.ResendSecrets)),
 		used:   make(map[string]bool, len(opts.ResendSecrets)),
