@@ -30,6 +30,28 @@ import (
 // plain string; scim_config.secret is Sensitive; unset attributes hold the
 // SDK's zero values.
 
+// Config keys. The v5 schema is generated from Cloudflare's OpenAPI spec
+// ("File generated from our OpenAPI spec by Stainless"), so each config
+// attribute is the API key of the same name: claims, client_id,
+// client_secret (Sensitive), conditional_access_enabled, directory_id,
+// email_claim_name, prompt, support_groups, centrify_account,
+// centrify_app_id, apps_domain, auth_url, certs_url, pkce_enabled, scopes,
+// token_url, authorization_server_id, okta_account, onelogin_account,
+// ping_env_id, attributes, email_attribute_name, enable_encryption,
+// header_attributes ({attribute_name, header_name}), idp_public_certs,
+// issuer_url, sign_request, sso_target_url, redirect_url (Computed),
+// restrict_to_account_members. Each is carried over when it is a key of the
+// IdP's type in idptype's catalogue (REFERENCE.md §2.3), else reported.
+//
+// The v4 config block (schema_cloudflare_access_identity_provider.go) has
+// the same names but for idp_public_cert (one string, where the API now
+// takes the idp_public_certs list), api_token (no API key of any type
+// idpsync manages) and no header_attributes, enable_encryption or
+// restrict_to_account_members. scim_config in both: enabled,
+// user_deprovision, seat_deprovision, identity_update_behavior (carried),
+// secret (never), scim_base_url (v5, Computed), group_member_deprovision
+// (v4, "Deprecated. Use identity_update_behavior").
+
 // topLevelIdP says what happens to each top-level attribute; the ones
 // handled by code are listed so that none is dropped without a word.
 var topLevelIdP = map[string]string{
