@@ -331,13 +331,18 @@ func (c *converter) foldShare(sh *shareEntry) error {
 // grantIdP finds the IdP a grant is of.
 func (c *converter) grantIdP(sh *shareEntry, grant string) (*idpEntry, error) {
 	addr := sh.rs.String()
-	byName := func(name string) ([]*idpEntry, bool) {
-		var out []*idpEntry
-		for _, e := range c.idps[sh.account] {
-			if e.idp.Name == name {
-				out = append(out, e)
+	if c.byName == nil {
+		c.byName = map[string]map[string][]*idpEntry{}
+		for owner, idps := range c.idps {
+			m := map[string][]*idpEntry{}
+			for _, e := range idps {
+				m[e.idp.Name] = append(m[e.idp.Name], e)
 			}
+			c.byName[owner] = m
 		}
+	}
+	byName := func(name string) ([]*idpEntry, bool) {
+		out := c.byName[sh.account][name]
 		return out, len(out) == 1
 	}
 	hint := fmt.Sprintf("name it with --grant %s=IDP_NAME", ShellQuote(grant))

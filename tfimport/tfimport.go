@@ -212,6 +212,8 @@ type converter struct {
 	opts Options
 	// idps by owner, then IdP id.
 	idps map[string]map[string]*idpEntry
+	// byName indexes idps by owner and IdP name, once all are read.
+	byName map[string]map[string][]*idpEntry
 	// shares by account id, then share id.
 	shares     map[string]map[string]*shareEntry
 	recipients []*recipientEntry
@@ -286,7 +288,19 @@ func (c *converter) finish() {
 	sort.Strings(accts)
 	sort.Strings(zones)
 	r.Owners = append(accts, zones...)
-	slices.SortFunc(r.Imported, func(x, y Imported) int { return cmp.Compare(x.Address.String(), y.Address.String()) })
+	// Sorted by address, each address built once.
+	type keyed struct {
+		key string
+		im  Imported
+	}
+	ks := make([]keyed, len(r.Imported))
+	for i, im := range r.Imported {
+		ks[i] = keyed{im.Address.String(), im}
+	}
+	slices.SortFunc(ks, func(x, y keyed) int { return cmp.Compare(x.key, y.key) })
+	for i := range ks {
+		r.Imported[i] = ks[i].im
+	}
 	slices.SortStableFunc(r.Skipped, func(x, y Skip) int {
 		return cmp.Or(cmp.Compare(x.Address, y.Address), cmp.Compare(x.Attribute, y.Attribute))
 	})
