@@ -46,6 +46,11 @@ type ReadOptions struct {
 	// Managed reports whether the grant of this live IdP belongs to idpsync
 	// (declared), so its share's recipients are read. nil: all.
 	Managed func(accountID string, idp *state.LiveIdP) bool
+	// IdPsOnly reads the identity providers (with their certificate sets)
+	// and the organization, not the grants and shares: for the commands
+	// that report on IdPs alone, so that a token the share endpoints refuse
+	// (they document the global key only) is enough for them.
+	IdPsOnly bool
 }
 
 // ReadLive reads the live state of the accounts with the fewest requests the
@@ -158,7 +163,7 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 		}
 		return nil
 	})
-	if !zone {
+	if !zone && !opts.IdPsOnly {
 		g.Go(func() (err error) {
 			if grants, err = c.ListGrants(gctx, accountID); err != nil {
 				return fmt.Errorf("list grants: %w", err)

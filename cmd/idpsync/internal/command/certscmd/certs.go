@@ -119,7 +119,7 @@ func Run(ctx context.Context, opts *Options) error {
 	defer conn.Close()
 	// Certificates live on the IdP objects; recipients are not needed.
 	none := func(string, *state.LiveIdP) bool { return false }
-	live, err := engine.ReadLive(ctx, conn.Client, accounts, engine.ReadOptions{Managed: none})
+	live, err := engine.ReadLive(ctx, conn.Client, accounts, engine.ReadOptions{Managed: none, IdPsOnly: true})
 	if err != nil {
 		return fmt.Errorf("read live state: %w", err)
 	}

@@ -89,7 +89,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 	none := func(string, *state.LiveIdP) bool { return false }
-	live, err := engine.ReadLive(ctx, conn.Client, accounts, engine.ReadOptions{Managed: none})
+	live, err := engine.ReadLive(ctx, conn.Client, accounts, engine.ReadOptions{Managed: none, IdPsOnly: true})
 	if err != nil {
 		return fmt.Errorf("read live state: %w", err)
 	}

@@ -109,7 +109,7 @@ func Run(ctx context.Context, opts *Options) error {
 		orgc <- orgResult{org, err}
 	}()
 	none := func(string, *state.LiveIdP) bool { return false }
-	live, err := engine.ReadLive(ctx, conn.Client, []string{accountID}, engine.ReadOptions{Managed: none})
+	live, err := engine.ReadLive(ctx, conn.Client, []string{accountID}, engine.ReadOptions{Managed: none, IdPsOnly: true})
 	or := <-orgc
 	if err != nil {
 		return fmt.Errorf("read live state: %w", err)
