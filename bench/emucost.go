@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/idptype"
 )
 
 // emuMeasured is how many accounts scenario 7 plans; the emulator holds
@@ -109,10 +110,10 @@ func withFiller(base *emulator.Data, n int) (*emulator.Data, error) {
 	for i := range n {
 		id := acct(i)
 		d.Accounts = append(d.Accounts, emulator.Account{ID: id, Name: fmt.Sprintf("filler-%05d", i), OrganizationID: org})
-		for j, typ := range []string{"github", "github", "google", "passkeys"} {
+		for j, typ := range []string{idptype.GitHub, idptype.GitHub, idptype.Google, idptype.Passkeys} {
 			idp := emulator.IdentityProvider{AccountID: id, ID: uuid.NewSHA1(uuid.NameSpaceOID, fmt.Append(nil, id, j)).String(),
 				Name: fmt.Sprintf("IdP %d", j), Type: typ, Config: map[string]any{"client_id": "x"}, CreatedAt: now}
-			if typ == "passkeys" {
+			if typ == idptype.Passkeys {
 				idp.Config = map[string]any{}
 			}
 			d.IdentityProviders = append(d.IdentityProviders, idp)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/idpsync/idpsync/idptype"
 )
 
 const (
@@ -105,7 +107,7 @@ func createCertSet(c *call) reply {
 	if fed != nil || p.ReadOnly {
 		return fail(errf(http.StatusForbidden, CodeReadOnlyIdP, "identity provider %s is read-only and cannot be changed through the API", c.r.PathValue("identity_provider_id")))
 	}
-	if p.Type != "saml" {
+	if p.Type != idptype.SAML {
 		return fail(badRequest(CodeNotSAML, "SAML encryption certificates are only for identity providers of type saml; %s is %s", p.ID, p.Type))
 	}
 	if p.SAMLCertificateSetID != "" {

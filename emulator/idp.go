@@ -165,7 +165,7 @@ func (c *call) decodeIdP() (*idpBody, *apiError) {
 		// The field is documented for SAML only, but no schema forbids it
 		// elsewhere and the SDK's params carry it on every type: on another
 		// type it is accepted and ignored (issue 15: lenient where silent).
-		if s != "" && typ == "saml" {
+		if s != "" && typ == idptype.SAML {
 			b.certSetID, b.hasCertSet = s, true
 		}
 	}

@@ -86,18 +86,39 @@ func redirectURL() Field {
 	return Field{Name: "redirect_url", Kind: KindString, ReadOnly: true}
 }
 
+// The API's identity provider type values (REFERENCE.md §2.3). Production
+// code names a type by these, never by a bare string.
+const (
+	OneTimePIN = "onetimepin"
+	AzureAD    = "azureAD"
+	SAML       = "saml"
+	Centrify   = "centrify"
+	Facebook   = "facebook"
+	GitHub     = "github"
+	GoogleApps = "google-apps"
+	Google     = "google"
+	LinkedIn   = "linkedin"
+	OIDC       = "oidc"
+	Okta       = "okta"
+	OneLogin   = "onelogin"
+	PingOne    = "pingone"
+	Yandex     = "yandex"
+	Cloudflare = "cloudflare"
+	Passkeys   = "passkeys"
+)
+
 // Types is the catalogue of the 16 identity provider types and their config
 // keys (REFERENCE.md §2.3), keyed by the API's type value.
 var Types = func() map[string]Type {
 	types := []Type{
-		{Name: "onetimepin", Fields: []Field{redirectURL()}},
-		{Name: "azureAD", Federable: true, Fields: join(oauthBase(), claims(), []Field{
+		{Name: OneTimePIN, Fields: []Field{redirectURL()}},
+		{Name: AzureAD, Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "directory_id", Kind: KindString, Required: true},
 			{Name: "support_groups", Kind: KindBool, DefaultFalse: true},
 			{Name: "conditional_access_enabled", Kind: KindBool, DefaultFalse: true},
 			{Name: "prompt", Kind: KindString, Enum: []string{"login", "select_account", "none"}},
 		})},
-		{Name: "saml", Federable: true, Fields: []Field{
+		{Name: SAML, Federable: true, Fields: []Field{
 			{Name: "issuer_url", Kind: KindString, Required: true},
 			{Name: "sso_target_url", Kind: KindString, Format: FormatURL, Required: true},
 			{Name: "idp_public_certs", Kind: KindStringList, Required: true},
@@ -109,42 +130,42 @@ var Types = func() map[string]Type {
 			{Name: "force_authn", Kind: KindBool, DefaultFalse: true},
 			{Name: "max_sso_url_length", Kind: KindInt, Min: 512, Max: 100000},
 		}},
-		{Name: "centrify", Federable: true, Fields: join(oauthBase(), claims(), []Field{
+		{Name: Centrify, Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "centrify_account", Kind: KindString, Format: FormatURL, Required: true},
 			{Name: "centrify_app_id", Kind: KindString, Required: true},
 		})},
-		{Name: "facebook", Federable: true, Fields: oauthBase()},
-		{Name: "github", Federable: true, Fields: oauthBase()},
-		{Name: "google-apps", Federable: true, Fields: join(oauthBase(), claims(), []Field{
+		{Name: Facebook, Federable: true, Fields: oauthBase()},
+		{Name: GitHub, Federable: true, Fields: oauthBase()},
+		{Name: GoogleApps, Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "apps_domain", Kind: KindString, Required: true},
 			{Name: "prompt", Kind: KindString, Enum: []string{"none", "consent", "select_account"}},
 			{Name: "use_login_hint", Kind: KindBool, DefaultFalse: true},
 		})},
-		{Name: "google", Federable: true, Fields: join(oauthBase(), claims())},
-		{Name: "linkedin", Federable: true, Fields: oauthBase()},
-		{Name: "oidc", Federable: true, Fields: join(oauthBase(), claims(), []Field{
+		{Name: Google, Federable: true, Fields: join(oauthBase(), claims())},
+		{Name: LinkedIn, Federable: true, Fields: oauthBase()},
+		{Name: OIDC, Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "auth_url", Kind: KindString, Format: FormatURL, Required: true},
 			{Name: "token_url", Kind: KindString, Format: FormatURL, Required: true},
 			{Name: "certs_url", Kind: KindString, Format: FormatURL, Required: true},
 			{Name: "scopes", Kind: KindStringList},
 			{Name: "pkce_enabled", Kind: KindBool, DefaultFalse: true},
 		})},
-		{Name: "okta", Federable: true, Fields: join(oauthBase(), claims(), []Field{
+		{Name: Okta, Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "okta_account", Kind: KindString, Format: FormatURL, Required: true},
 			{Name: "authorization_server_id", Kind: KindString},
 		})},
-		{Name: "onelogin", Federable: true, Fields: join(oauthBase(), claims(), []Field{
+		{Name: OneLogin, Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "onelogin_account", Kind: KindString, Format: FormatURL, Required: true},
 		})},
-		{Name: "pingone", Federable: true, Fields: join(oauthBase(), claims(), []Field{
+		{Name: PingOne, Federable: true, Fields: join(oauthBase(), claims(), []Field{
 			{Name: "ping_env_id", Kind: KindString, Required: true},
 		})},
-		{Name: "yandex", Federable: true, Fields: oauthBase()},
-		{Name: "cloudflare", Fields: []Field{
+		{Name: Yandex, Federable: true, Fields: oauthBase()},
+		{Name: Cloudflare, Fields: []Field{
 			redirectURL(),
 			{Name: "restrict_to_account_members", Kind: KindBool, DefaultFalse: true},
 		}},
-		{Name: "passkeys", Federable: true, Fields: []Field{
+		{Name: Passkeys, Federable: true, Fields: []Field{
 			redirectURL(),
 			{Name: "login_page_auto_prompt", Kind: KindBool, DefaultFalse: true},
 		}},
@@ -207,4 +228,4 @@ func SCIMDefault(name string) any {
 
 // SCIMCapable reports whether an IdP of type t may carry scim_config: every
 // type but the one-time PIN, which has no directory to provision from.
-func SCIMCapable(t string) bool { return t != "onetimepin" }
+func SCIMCapable(t string) bool { return t != OneTimePIN }

@@ -453,7 +453,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		}
 		// An update must not toggle encryption: the encryption action does,
 		// at the moment the external IdP is ready for it.
-		stays := di.Type == "saml" && l.EncryptionEnabled && l.CertificateSet != nil && di.Encryption != nil && di.Encryption.Enabled
+		stays := di.Type == idptype.SAML && l.EncryptionEnabled && l.CertificateSet != nil && di.Encryption != nil && di.Encryption.Enabled
 		s.request = func() *IdPRequest { return updateRequest(t, di, l, salt, stays) }
 		// A no-op names what is managed and carries no values: with
 		// thousands of IdPs, their certificates would dwarf the changes.

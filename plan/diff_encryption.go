@@ -5,6 +5,7 @@ import (
 	"maps"
 	"time"
 
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -15,7 +16,7 @@ const autoRotation = 30 * 24 * time.Hour
 // It returns the last create-side action, which federation waits for.
 func (d *differ) encryption(s *idpState, chain *node) (*node, error) {
 	enc := s.d.Encryption
-	if s.d.Type != "saml" {
+	if s.d.Type != idptype.SAML {
 		if enc != nil && enc.Enabled {
 			return nil, fmt.Errorf("%s: encryption applies only to saml identity providers", s.addr)
 		}

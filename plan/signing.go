@@ -111,20 +111,20 @@ func SigningCertificates(d *state.Desired, live *state.Live, accounts []string, 
 				continue
 			}
 			for _, l := range la.IdentityProviders {
-				if l.Type == "saml" && !l.ReadOnly {
+				if l.Type == idptype.SAML && !l.ReadOnly {
 					add(label(acct), acct, l.Name, l.ID, SourceLive, l.Config["idp_public_certs"])
 				}
 			}
 			continue
 		}
 		for _, i := range da.IdentityProviders {
-			if i.Type != "saml" {
+			if i.Type != idptype.SAML {
 				continue
 			}
 			var l *state.LiveIdP
 			if la != nil {
 				for _, c := range la.IdentityProviders {
-					if c.ReadOnly || c.Type != "saml" {
+					if c.ReadOnly || c.Type != idptype.SAML {
 						continue
 					}
 					if (i.ID != "" && c.ID == i.ID) || (i.ID == "" && c.Name == i.Name) {

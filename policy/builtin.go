@@ -96,7 +96,7 @@ func checkDeclared(r plan.PolicyRule, d *state.Desired, add addFunc) {
 			addr := plan.IdPAddress(a.ID, a.Label(), idp.Name)
 			switch r.ID {
 			case idptype.RuleRequireSAMLEncryption:
-				if idp.Type == "saml" && (idp.Encryption == nil || !idp.Encryption.Enabled) {
+				if idp.Type == idptype.SAML && (idp.Encryption == nil || !idp.Encryption.Enabled) {
 					if a.Zone {
 						add(addr, "SAML identity provider %q does not encrypt its assertions: a zone-level IdP cannot, declare it under an account", idp.Name)
 					} else {
@@ -104,7 +104,7 @@ func checkDeclared(r plan.PolicyRule, d *state.Desired, add addFunc) {
 					}
 				}
 			case idptype.RuleRequireSignRequest:
-				if idp.Type == "saml" && idp.Config["sign_request"] != true {
+				if idp.Type == idptype.SAML && idp.Config["sign_request"] != true {
 					add(addr, "SAML identity provider %q does not sign its authentication requests: set `config.sign_request: true`", idp.Name)
 				}
 			case idptype.RuleForbidTypes:

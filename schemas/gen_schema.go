@@ -194,7 +194,7 @@ func configDef(t idptype.Type) obj {
 		props = append(props, kv{f.Name, field(f)})
 		// A SAML IdP may take these from its metadata instead: the
 		// identity_provider conditions require them when it has none.
-		if f.Required && !(t.Name == "saml" && slices.Contains(metadataKeys, f.Name)) {
+		if f.Required && !(t.Name == idptype.SAML && slices.Contains(metadataKeys, f.Name)) {
 			required = append(required, f.Name)
 		}
 	}
@@ -251,11 +251,11 @@ func main() {
 		for _, f := range t.Fields {
 			hasRequired = hasRequired || f.Required
 		}
-		if hasRequired && name != "saml" {
+		if hasRequired && name != idptype.SAML {
 			then = append(then, kv{"required", []string{"config"}})
 		}
 		props := obj{{"config", obj{{"$ref", "#/$defs/config_" + name}, {"description", fmt.Sprintf("Config keys of a `%s` identity provider.", name)}}}}
-		if name != "saml" {
+		if name != idptype.SAML {
 			props = append(props, kv{"encryption", false}, kv{"metadata", false})
 		} else {
 			// Without metadata, the keys it would fill are required.

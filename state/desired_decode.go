@@ -175,7 +175,7 @@ func (l *loader) decodeIdP(acct *Account, n *yaml.Node, im map[string]any) (idpD
 		delete(im, "federation")
 	}
 
-	if em, ok := im["encryption"].(map[string]any); ok && idp.Type == "saml" {
+	if em, ok := im["encryption"].(map[string]any); ok && idp.Type == idptype.SAML {
 		enc := &Encryption{Pos: l.pos(mem.key("encryption"))}
 		enc.Enabled, _ = em["enabled"].(bool)
 		if s, ok := em["rotate_within"].(string); ok {
@@ -194,7 +194,7 @@ func (l *loader) decodeIdP(acct *Account, n *yaml.Node, im map[string]any) (idpD
 		idp.Encryption = enc
 	}
 
-	if mm, ok := im["metadata"].(map[string]any); ok && idp.Type == "saml" {
+	if mm, ok := im["metadata"].(map[string]any); ok && idp.Type == idptype.SAML {
 		l.decodeMetadata(idp, mem.key("metadata"), mem.value("metadata"), mm)
 	}
 

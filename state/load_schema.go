@@ -233,7 +233,7 @@ func (l *loader) schemaError(doc *yaml.Node, val any, e *jsonschema.ValidationEr
 			}
 			if sh == shapeIdP && m == "config" {
 				t := fmt.Sprint(valueAt(val, append(slices.Clone(path), "type")))
-				if t == "saml" {
+				if t == idptype.SAML {
 					hint = "or a `metadata:` block with the IdP's SAML metadata"
 				}
 				l.errorf(at, hint, "%s `%s` identity provider needs a `config`", article(t), t)

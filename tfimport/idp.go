@@ -212,7 +212,7 @@ func (c *converter) encryption(rs *res, idp *state.LiveIdP, cfg map[string]any) 
 	addr := rs.String()
 	on, _ := cfg["enable_encryption"].(bool)
 	setID := str(rs.r.Values["saml_certificate_set_id"])
-	if idp.Type != "saml" {
+	if idp.Type != idptype.SAML {
 		if on {
 			c.skip(addr, "config.enable_encryption", "only SAML IdPs encrypt assertions")
 		}
@@ -284,7 +284,7 @@ var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 func (c *converter) v4Cert(rs *res, owner string, idp *state.LiveIdP, val any) {
 	addr := rs.String()
 	s := str(val)
-	if idp.Type != "saml" {
+	if idp.Type != idptype.SAML {
 		if s != "" {
 			c.skip(addr, "config.idp_public_cert", "only SAML IdPs have signing certificates")
 		}

@@ -300,7 +300,7 @@ func idpNode(accountID string, idp *state.LiveIdP, pin bool, refs map[string]any
 	if scim := scimNode(idp); scim != nil {
 		n.Content = append(n.Content, scalar("scim_config", ""), scim)
 	}
-	if idp.Type == "saml" && idp.EncryptionEnabled {
+	if idp.Type == idptype.SAML && idp.EncryptionEnabled {
 		n.Content = append(n.Content, scalar("encryption", ""), mapping("enabled", scalar("true", "!!bool")))
 	}
 	if fed := federation(idp); fed != nil {

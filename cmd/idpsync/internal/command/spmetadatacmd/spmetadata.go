@@ -158,7 +158,7 @@ func findIdP(acct *state.LiveAccount, accountID, name string) (*state.LiveIdP, e
 			ids[i] = idp.ID
 		}
 		return nil, fmt.Errorf("account %s has %d identity providers named %q (%s); rename all but one", accountID, len(found), name, strings.Join(ids, ", "))
-	case found[0].Type != "saml":
+	case found[0].Type != idptype.SAML:
 		return nil, fmt.Errorf("identity provider %q of account %s is of type %s; service-provider metadata exists for saml only", name, accountID, found[0].Type)
 	}
 	return found[0], nil
