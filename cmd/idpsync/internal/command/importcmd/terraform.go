@@ -13,7 +13,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/tfimport"
@@ -79,13 +78,12 @@ func runTerraform(ctx context.Context, opts *Options) error {
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
+	if err := writeAll(opts.Out, files); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
 	w := f.IO.ErrOut
 	for _, fl := range files {
-		path := filepath.Join(opts.Out, fl.name)
-		if err := cli.WriteFile(path, fl.data, 0o644); err != nil {
-			return fmt.Errorf("--out: %w", err)
-		}
-		fmt.Fprintf(w, "Wrote %s\n", path)
+		fmt.Fprintf(w, "Wrote %s\n", filepath.Join(opts.Out, fl.name))
 	}
 	report(w, res, secrets, opts.Out)
 	return nil
@@ -115,6 +113,54 @@ func terraformFiles(res *tfimport.Result) ([]outFile, []secretVar, error) {
 	}
 	files = append(files, outFile{RemovedFile, tfimport.RemovedBlocks(res)})
 	return files, secrets, nil
+}
+
+// writeAll writes every file or, short of a failing rename, none: each is
+// written in full to a new temporary file in dir (created exclusively, as
+// cli.WriteFile does, so that a link planted at a name is replaced, never
+// written through), and only once all are written are they renamed into
+// place.
+func writeAll(dir string, files []outFile) error {
+	var tmps []string
+	defer func() {
+		for _, t := range tmps {
+			if t != "" {
+				os.Remove(t)
+			}
+		}
+	}()
+	for _, fl := range files {
+		path := filepath.Join(dir, fl.name)
+		if st, err := os.Lstat(path); err == nil && st.IsDir() {
+			return fmt.Errorf("%s is a directory", path)
+		}
+		tmp, err := os.CreateTemp(dir, "."+fl.name+".tmp-*")
+		if err != nil {
+			return fmt.Errorf("write %s: %w", path, cause(err))
+		}
+		tmps = append(tmps, tmp.Name())
+		_, werr := tmp.Write(fl.data)
+		cerr := tmp.Chmod(0o644)
+		if err := errors.Join(werr, cerr, tmp.Close()); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	for i, fl := range files {
+		path := filepath.Join(dir, fl.name)
+		if err := os.Rename(tmps[i], path); err != nil {
+			return fmt.Errorf("write %s: %w", path, cause(err))
+		}
+		tmps[i] = ""
+	}
+	return nil
+}
+
+// cause is the reason of a file error without the path it names.
+func cause(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
 }
 
 // ownerFile names an owner's YAML file as the live import does. Owner ids

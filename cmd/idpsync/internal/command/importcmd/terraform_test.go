@@ -72,3 +72,39 @@ func TestValueKeepsLiterals(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteAllOrNothing: a file that cannot be written leaves none written
+// and no temporary file behind; a link planted at a name is replaced, not
+// written through.
+func TestWriteAllOrNothing(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "b.yaml"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := writeAll(dir, []outFile{{"a.yaml", []byte("a")}, {"b.yaml", []byte("b")}})
+	if err == nil {
+		t.Fatal("writing over a directory succeeded")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("after the error the directory holds %d entries, want only b.yaml/", len(entries))
+	}
+
+	outside := filepath.Join(t.TempDir(), "target")
+	if err := os.WriteFile(outside, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir2 := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dir2, "a.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAll(dir2, []outFile{{"a.yaml", []byte("new")}}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(outside); string(b) != "keep" {
+		t.Error("the write went through the link")
+	}
+	if st, err := os.Lstat(filepath.Join(dir2, "a.yaml")); err != nil || !st.Mode().IsRegular() || st.Mode().Perm() != 0o644 {
+		t.Errorf("a.yaml is not a regular 0644 file: %v %v", st, err)
+	}
+}
