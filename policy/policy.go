@@ -81,7 +81,7 @@ type DeniedError struct {
 
 func (e *DeniedError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "policy denies %d %s; nothing was changed:", len(e.Denied), plural(len(e.Denied), "change", "changes"))
+	fmt.Fprintf(&b, "policy denies this plan (%d %s); nothing was changed:", len(e.Denied), plural(len(e.Denied), "finding", "findings"))
 	for _, r := range e.Denied {
 		fmt.Fprintf(&b, "\n  %s: %s (%s)", r.Address, r.Message, r.Rule)
 	}

@@ -55,6 +55,47 @@ func TestReadmeTour(t *testing.T) {
 	}
 }
 
+// TestReadmePolicyTour runs the README's policy walkthrough as written: a
+// deny, the apply it refuses, a waiver and an expired waiver, each with the
+// exit status its comment promises.
+func TestReadmePolicyTour(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)<!-- policy tour.*?-->\n```sh\n(.*?)```\n<!-- end policy tour -->").FindStringSubmatch(string(readme))
+	if m == nil {
+		t.Fatal("README: no policy tour block")
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "examples"), os.DirFS("../../examples")); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "NO_COLOR=1"}
+	ran := 0
+	for _, line := range strings.Split(m[1], "\n") {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		cmd := exec.Command("sh", "-c", stripComment(line))
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		got := 0
+		if exitErr, ok := err.(*exec.ExitError); ok {
+			got = exitErr.ExitCode()
+		} else if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		if want := expectedStatus(line); got != want {
+			t.Fatalf("%s\nexited %d, the README promises %d:\n%s", line, got, want, out)
+		}
+		ran++
+	}
+	if ran < 5 {
+		t.Fatalf("README policy tour: only %d commands", ran)
+	}
+}
+
 // TestReadmeSPMetadata runs the README's sp-metadata example as written, in
 // a directory holding the examples, and reads back what it wrote: Cloudflare's
 // service-provider metadata for the sandbox account's team domain.

@@ -44,14 +44,7 @@ func PolicyVerdict(rs []plan.PolicyResult) string {
 	if d == 0 {
 		return ""
 	}
-	return "Policy denies " + plural(d, "change", "changes") + ": apply refuses this plan until " + pronoun(d) + " fixed or waived."
-}
-
-func pronoun(n int) string {
-	if n == 1 {
-		return "it is"
-	}
-	return "they are"
+	return "Policy denies this plan (" + plural(d, "finding", "findings") + "): apply refuses it until each is fixed or waived."
 }
 
 func policyTag(r plan.PolicyResult) string {
