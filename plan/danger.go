@@ -136,6 +136,8 @@ const (
 	DangerSCIMSecret DangerKind = "scim_secret"
 	// DangerBlocker: apply will refuse the plan as it stands.
 	DangerBlocker DangerKind = "blocker"
+	// DangerPolicy: a policy deny no waiver excuses; apply refuses the plan.
+	DangerPolicy DangerKind = "policy_deny"
 )
 
 // Danger is one thing a reviewer must not miss, in the order views show
@@ -161,6 +163,7 @@ var DangerSources = []DangerSource{
 	destroyDangers,
 	lockoutDangers,
 	scimSecretDangers,
+	policyDangers,
 	blockerDangers,
 }
 

@@ -59,3 +59,13 @@ func (p *Plan) PolicyDenied() []PolicyResult {
 	}
 	return out
 }
+
+// policyDangers are the denies no waiver excuses, for the danger block that
+// opens every view: apply refuses the plan until each is fixed or waived.
+func policyDangers(p *Plan) []Danger {
+	var out []Danger
+	for _, r := range p.PolicyDenied() {
+		out = append(out, Danger{Kind: DangerPolicy, Address: r.Address, Message: r.Message + " (" + r.Rule + ")"})
+	}
+	return out
+}

@@ -178,6 +178,11 @@ func (g *gen) define(t reflect.Type) {
 			name = f.Name
 		}
 		s := g.schema(f.Type)
+		if k := f.Type.Kind(); (k == reflect.Slice || k == reflect.Map) && !strings.Contains(opts, "omitempty") {
+			// Go writes an empty list or map without omitempty as null;
+			// plan --output json writes [], a saved plan may hold null.
+			s[0].v = []string{s[0].v.(string), "null"}
+		}
 		if d := g.docs[t.Name()+"."+f.Name]; d != "" {
 			s = append(obj{{"description", d}}, s...)
 		}

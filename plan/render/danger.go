@@ -19,6 +19,8 @@ func dangerLabel(k plan.DangerKind) string {
 		return "SCIM secret"
 	case plan.DangerBlocker:
 		return "Apply will refuse"
+	case plan.DangerPolicy:
+		return "Policy denies"
 	}
 	s := strings.ReplaceAll(string(k), "_", " ")
 	if s == "" {
@@ -50,6 +52,9 @@ func dangerHeadline(ds []plan.Danger) string {
 		case plan.DangerSCIMSecret:
 			parts = append(parts, plural(n, "SCIM secret", "SCIM secrets")+" to hand over")
 		case plan.DangerBlocker:
+			refuse = true
+		case plan.DangerPolicy:
+			parts = append(parts, plural(n, "policy deny", "policy denies"))
 			refuse = true
 		default:
 			parts = append(parts, strconv.Itoa(n)+" "+strings.ToLower(dangerLabel(k)))

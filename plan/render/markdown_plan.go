@@ -166,8 +166,8 @@ func (v *mdView) plan(p *plan.Plan, lay *mdLayout) {
 	v.out.line("### idpsync plan")
 	v.out.line()
 	v.danger(p)
-	// Policy follows: a deny decides whether this plan may be applied.
-	v.policyDenied(p.Policy)
+	// The denies are in the danger block; the warnings and the waived
+	// findings follow it, before the details.
 	v.policyRest(p.Policy)
 	if refs := deferredRefs(p); len(refs) > 0 {
 		v.out.line("ℹ️ Read at apply, as designed (this plan job holds no secrets): the apply job must provide ", mdList(refs), ".")
