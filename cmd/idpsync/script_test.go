@@ -24,6 +24,7 @@ import (
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/root"
 	"github.com/idpsync/idpsync/emulator"
+	"github.com/idpsync/idpsync/emulator/contract"
 	"github.com/idpsync/idpsync/internal/testcert"
 )
 
@@ -64,12 +65,20 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			writes := &writeLog{}
-			srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken, writeToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true, Wrap: writes.wrap}, "127.0.0.1:0")
+			checked := &contractLog{spec: scriptSpec}
+			srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken, writeToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true,
+				Wrap: func(h http.Handler) http.Handler { return writes.wrap(checked.wrap(h)) }}, "127.0.0.1:0")
 			if err != nil {
 				return err
 			}
-			env.Defer(func() { srv.Close() })
+			env.Defer(func() {
+				srv.Close()
+				if v := checked.violations(); len(v) > 0 {
+					env.T().Fatal("idpsync sent requests the API contract does not allow:\n" + strings.Join(v, "\n"))
+				}
+			})
 			env.Values["emulator"] = srv
+			env.Values["contract"] = checked
 			env.Values["writes"] = writes
 			env.Setenv("CLOUDFLARE_BASE_URL", srv.URL)
 			env.Setenv("CLOUDFLARE_API_TOKEN", testToken)
@@ -115,6 +124,7 @@ func TestScripts(t *testing.T) {
 //	emu maxperpage N             serve at most N objects a list page (0: as asked)
 //	emu perpagemax N             refuse per_page above N on every list (0: each list's own maximum)
 //	emu maxfederated N           allow N federation grants per account
+//	emu tokenshares              the scenario sends a token to /shares on purpose: the contract check skips security
 //	emu sharetokens on|off       accept API tokens on the /shares endpoints (a leniency; off by default)
 //	emu tokenlacks SCOPE...      make API tokens lack these scopes (account, access, apps, shares, SCOPE:write); none: every scope
 //	emu account ID ORG|none      put an account in an organization (created if need be), or in none
@@ -215,6 +225,11 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		n, err := strconv.Atoi(args[1])
 		ts.Check(err)
 		srv.Emulator.SetMaxFederatedIdPs(n)
+	case "tokenshares":
+		l := ts.Value("contract").(*contractLog)
+		l.mu.Lock()
+		l.noAuth = true
+		l.mu.Unlock()
 	case "sharetokens":
 		srv.Emulator.SetShareTokens(args[1] == "on")
 	case "tokenlacks":
@@ -310,6 +325,59 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 
 // writeLog keeps the body of every request other than GET that the scripts'
 // emulator receives, so that a script can check what idpsync sent.
+// scriptSpec is the API contract the scripts' traffic is held to.
+var scriptSpec = func() *contract.Spec {
+	s, err := contract.Parse("access-subset.openapi.yaml", emulator.ContractSpec)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
+
+// contractLog checks every request idpsync itself sends (its User-Agent;
+// not the scripts' own emu api calls, which may break the contract on
+// purpose) against the contract: query, body and the operation's security,
+// so that a flow sending a token to the share endpoints, which document the
+// global key only, fails its scenario.
+type contractLog struct {
+	spec *contract.Spec
+	mu   sync.Mutex
+	errs []string
+	// noAuth: the scenario sends a token to /shares on purpose (emu tokenshares).
+	noAuth bool
+}
+
+func (l *contractLog) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path, under := strings.CutPrefix(r.URL.Path, emulator.APIPrefix)
+		if under && strings.HasPrefix(r.Header.Get("User-Agent"), "idpsync/") {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			l.mu.Lock()
+			noAuth := l.noAuth
+			l.mu.Unlock()
+			auth := l.spec.CheckAuth(r.Method, path, r.Header)
+			if noAuth {
+				auth = nil
+			}
+			for _, err := range []error{l.spec.CheckRequest(r.Method, path, r.URL.RawQuery, body), auth} {
+				if err != nil {
+					l.mu.Lock()
+					l.errs = append(l.errs, err.Error())
+					l.mu.Unlock()
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (l *contractLog) violations() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.errs...)
+}
+
 type writeLog struct {
 	mu      sync.Mutex
 	entries []loggedWrite

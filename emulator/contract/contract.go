@@ -341,6 +341,9 @@ func (s *Spec) Middleware(prefix string, report func(error)) func(http.Handler) 
 			if err := s.CheckRequest(r.Method, path, r.URL.RawQuery, body); err != nil {
 				report(fmt.Errorf("request: %w", err))
 			}
+			if err := s.CheckAuth(r.Method, path, r.Header); err != nil {
+				report(fmt.Errorf("request: %w", err))
+			}
 			rec := httptest.NewRecorder()
 			next.ServeHTTP(rec, r)
 			res := rec.Result()
@@ -354,4 +357,45 @@ func (s *Spec) Middleware(prefix string, report func(error)) func(http.Handler) 
 			_, _ = w.Write(rec.Body.Bytes())
 		})
 	}
+}
+
+// CheckAuth checks that a request's credentials satisfy the operation's
+// security (else the document's): api_token is Authorization: Bearer,
+// api_email and api_key are X-Auth-Email and X-Auth-Key. The share operations
+// declare the key pair only, so a token there is a violation.
+func (s *Spec) CheckAuth(method, path string, h http.Header) error {
+	o, ok := s.Find(method, path)
+	if !ok {
+		return nil
+	}
+	sec, declared := o.op["security"].([]any)
+	if !declared {
+		sec, _ = s.doc["security"].([]any)
+	}
+	if len(sec) == 0 {
+		return nil
+	}
+	has := map[string]bool{
+		"api_token": strings.HasPrefix(h.Get("Authorization"), "Bearer "),
+		"api_email": h.Get("X-Auth-Email") != "",
+		"api_key":   h.Get("X-Auth-Key") != "",
+	}
+	var names []string
+	for _, req := range sec {
+		m, _ := req.(map[string]any)
+		all := true
+		var group []string
+		for name := range m {
+			group = append(group, name)
+			if !has[name] {
+				all = false
+			}
+		}
+		sort.Strings(group)
+		names = append(names, strings.Join(group, "+"))
+		if all {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s %s: the credentials sent satisfy none of the operation's security (%s)", method, o.Path, strings.Join(names, " or "))
 }
