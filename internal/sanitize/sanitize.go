@@ -1,6 +1,8 @@
 package sanitize
 
 import (
+	"bytes"
+	"io"
 	"strconv"
 	"strings"
 	"unicode"
@@ -225,4 +227,33 @@ func atWordStart(s string, i int) bool {
 
 func azure(rest string) bool {
 	return strings.HasPrefix(rest, "[") || len(rest) >= 4 && strings.EqualFold(rest[:4], "vso[")
+}
+
+// jsonHash is '#' as a JSON string escape.
+const jsonHash = `\u0023`
+
+// JSON makes encoding/json output safe for a CI log without changing what it
+// decodes to. A JSON document on one line can carry "##vso[" inside a string,
+// which Azure Pipelines obeys wherever it appears in a line; '#' occurs in
+// JSON only inside strings, so every '#' is written as the escape \u0023,
+// which decodes to the same string. Line breaks and control characters are
+// escaped by encoding/json already, so no line can start with "::".
+func JSON(b []byte) []byte {
+	if !bytes.Contains(b, []byte("#")) {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte("#"), []byte(jsonHash))
+}
+
+// JSONWriter is JSON for a stream: what is written to it reaches w with every
+// '#' escaped. Only JSON may be written to it.
+func JSONWriter(w io.Writer) io.Writer { return jsonWriter{w} }
+
+type jsonWriter struct{ w io.Writer }
+
+func (j jsonWriter) Write(p []byte) (int, error) {
+	if _, err := j.w.Write(JSON(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

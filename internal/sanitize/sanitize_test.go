@@ -1,6 +1,9 @@
 package sanitize
 
 import (
+	"bytes"
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode"
@@ -121,4 +124,31 @@ func FuzzText(f *testing.F) {
 			safe(t, in, l)
 		}
 	})
+}
+
+func TestJSON(t *testing.T) {
+	in := map[string]string{"name": "x ##vso[task.complete]", "n": "#1", "plain": "a"}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := JSONWriter(&buf).Write(b); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range [][]byte{JSON(b), buf.Bytes()} {
+		if bytes.Contains(out, []byte("#")) {
+			t.Errorf("%s still holds '#'", out)
+		}
+		var back map[string]string
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("%s: %v", out, err)
+		}
+		if !reflect.DeepEqual(back, in) {
+			t.Errorf("decodes to %v, want %v", back, in)
+		}
+	}
+	if got := JSON([]byte(`{"a":1}`)); string(got) != `{"a":1}` {
+		t.Errorf("JSON without '#' changed: %s", got)
+	}
 }

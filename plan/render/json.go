@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan"
 )
 
@@ -16,7 +17,9 @@ func JSON(w io.Writer, p *plan.Plan) error {
 	if p == nil {
 		return errNil
 	}
-	return streamPlan(w, jsonPlan(p))
+	// Names and messages from the server are in it: no Azure Pipelines
+	// command may survive in a string ('#' is escaped, same value).
+	return streamPlan(sanitize.JSONWriter(w), jsonPlan(p))
 }
 
 // jsonPlan is the plan as the JSON view shows it.
@@ -110,7 +113,7 @@ func DriftJSON(w io.Writer, r *plan.DriftReport) error {
 	if q.Items == nil {
 		q.Items = []plan.DriftItem{}
 	}
-	return writeJSON(w, &q)
+	return writeJSON(sanitize.JSONWriter(w), &q)
 }
 
 // writeJSON is json.Marshal with a trailing newline, except that <, > and &

@@ -226,7 +226,7 @@ func subject(a *plan.Action) string {
 		} else {
 			b.WriteString(" of ")
 		}
-		b.WriteString(strconv.Quote(a.IdPName))
+		b.WriteString(clean(strconv.Quote(a.IdPName)))
 	}
 	return b.String()
 }
@@ -438,7 +438,7 @@ func value(v any) string {
 		if x == plan.SensitiveValue {
 			return x
 		}
-		return strconv.Quote(x)
+		return clean(strconv.Quote(x))
 	case bool:
 		return strconv.FormatBool(x)
 	case float64:

@@ -14,6 +14,7 @@ import (
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/engine"
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/planfile"
 	"github.com/idpsync/idpsync/plan/render"
@@ -278,7 +279,7 @@ func loadSavedPlan(f *cli.Factory, opts *Options) (*plan.Plan, error) {
 func reportStale(f *cli.Factory, e *engine.StalePlanError) {
 	fmt.Fprintln(f.IO.ErrOut, "Error: the saved plan is stale; these objects changed since it was made:")
 	for _, r := range e.Moved {
-		fmt.Fprintf(f.IO.ErrOut, "  %s (%s)\n", r.Address, r.ID)
+		fmt.Fprintf(f.IO.ErrOut, "  %s (%s)\n", render.Clean(r.Address), render.Clean(r.ID))
 	}
 	fmt.Fprintln(f.IO.ErrOut, "Nothing was changed. Run plan again and review the new plan.")
 }
@@ -308,7 +309,7 @@ func confirm(f *cli.Factory, p *plan.Plan) error {
 
 func reportResult(f *cli.Factory, res *apply.Result) {
 	for _, w := range res.Warnings {
-		fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", w)
+		fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", sanitize.Text(fmt.Sprint(w)))
 	}
 	s := res.Summary
 	switch {
@@ -319,7 +320,7 @@ func reportResult(f *cli.Factory, res *apply.Result) {
 		fmt.Fprintf(f.IO.Out, "\nApply failed: %d added, %d changed, %d destroyed; %d failed, %d skipped.\n",
 			s.Add, s.Change, s.Destroy, len(res.Failed), len(res.Skipped))
 		for _, addr := range res.Failed {
-			fmt.Fprintf(f.IO.Out, "  %s: %v\n", addr, res.Errors[addr])
+			fmt.Fprintf(f.IO.Out, "  %s: %s\n", render.Clean(addr), sanitize.Text(fmt.Sprint(res.Errors[addr])))
 		}
 	default:
 		fmt.Fprintf(f.IO.Out, "\nApply complete: %d added, %d changed, %d destroyed.\n", s.Add, s.Change, s.Destroy)
@@ -332,7 +333,7 @@ func reportCertificates(f *cli.Factory, res *apply.Result) {
 	}
 	fmt.Fprintln(f.IO.Out, "\nSAML encryption certificates to configure in the external IdPs:")
 	for _, c := range res.CertificateSets {
-		fmt.Fprintf(f.IO.Out, "  %s\n    SHA-256 %s\n    expires %s\n", c.IdP, c.Fingerprint, c.NotAfter.UTC().Format(time.DateOnly))
+		fmt.Fprintf(f.IO.Out, "  %s\n    SHA-256 %s\n    expires %s\n", render.Clean(c.IdP), c.Fingerprint, c.NotAfter.UTC().Format(time.DateOnly))
 	}
 }
 
@@ -351,13 +352,13 @@ func reportSCIM(f *cli.Factory, output render.Format, res *apply.Result) {
 				BaseURL string `json:"scim_base_url"`
 				Rotated bool   `json:"rotated,omitempty"`
 			}{"scim_secret", s.IdP, s.Where, s.BaseURL, s.Rotated})
-			fmt.Fprintf(f.IO.Out, "%s\n", b)
+			fmt.Fprintf(f.IO.Out, "%s\n", sanitize.JSON(b))
 		}
 		return
 	}
 	fmt.Fprintln(f.IO.Out, "\nSCIM provisioning to configure in the external IdPs (the secret is in the file, and shown nowhere else):")
 	for _, s := range res.SCIM {
-		fmt.Fprintf(f.IO.Out, "  %s\n    SCIM base URL %s\n    secret written to %s\n", s.IdP, s.BaseURL, s.Where)
+		fmt.Fprintf(f.IO.Out, "  %s\n    SCIM base URL %s\n    secret written to %s\n", render.Clean(s.IdP), render.Clean(s.BaseURL), render.Clean(s.Where))
 	}
 }
 
@@ -382,7 +383,7 @@ func reportVerified(f *cli.Factory, p *plan.Plan, waited bool) error {
 		overlapped := false
 		for _, a := range p.Actions {
 			if a.Action != plan.NoOp {
-				fmt.Fprintf(f.IO.ErrOut, "  %s: %s\n", a.Address, a.Action)
+				fmt.Fprintf(f.IO.ErrOut, "  %s: %s\n", render.Clean(a.Address), a.Action)
 				overlapped = overlapped || a.Reason == plan.ReasonDuplicate
 			}
 		}

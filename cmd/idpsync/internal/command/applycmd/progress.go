@@ -13,6 +13,7 @@ import (
 
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan/render"
 )
 
@@ -91,7 +92,7 @@ func (p *progress) event(e apply.Event) {
 			je.Error = e.Err.Error()
 		}
 		b, _ := json.Marshal(je)
-		fmt.Fprintf(p.out, "%s\n", b)
+		fmt.Fprintf(p.out, "%s\n", sanitize.JSON(b))
 		return
 	}
 	if e.Kind == apply.EventStart {
@@ -111,15 +112,18 @@ func (p *progress) event(e apply.Event) {
 
 func (p *progress) line(e apply.Event) string {
 	took := fmt.Sprintf("(%s)", e.Elapsed.Round(time.Millisecond))
+	// Addresses of live objects carry the server's names, and errors its
+	// messages: neither may steer the terminal or the CI log.
+	addr := render.Clean(e.Address)
 	switch e.Kind {
 	case apply.EventDone:
-		return fmt.Sprintf("%s %s: %s %s", p.paint(styleDone, "✓"), e.Address, pastTense(string(e.Action)), took)
+		return fmt.Sprintf("%s %s: %s %s", p.paint(styleDone, "✓"), addr, pastTense(string(e.Action)), took)
 	case apply.EventFailed:
-		return fmt.Sprintf("%s %s: %s failed %s: %v", p.paint(styleFailed, "✗"), e.Address, e.Action, took, e.Err)
+		return fmt.Sprintf("%s %s: %s failed %s: %s", p.paint(styleFailed, "✗"), addr, e.Action, took, sanitize.Text(fmt.Sprint(e.Err)))
 	case apply.EventSkipped:
-		return fmt.Sprintf("%s %s: skipped, because %s failed", p.paint(styleSkipped, "-"), e.Address, e.Cause)
+		return fmt.Sprintf("%s %s: skipped, because %s failed", p.paint(styleSkipped, "-"), addr, render.Clean(e.Cause))
 	}
-	return fmt.Sprintf("  %s: %s", e.Address, e.Kind)
+	return fmt.Sprintf("  %s: %s", addr, e.Kind)
 }
 
 func pastTense(kind string) string {
@@ -156,7 +160,7 @@ func (p *progress) redraw() {
 	sort.Strings(addrs)
 	var b strings.Builder
 	for _, a := range addrs {
-		b.WriteString(p.paint(styleActive, fmt.Sprintf("… %s (%s)", a, time.Since(p.active[a]).Round(100*time.Millisecond))))
+		b.WriteString(p.paint(styleActive, fmt.Sprintf("… %s (%s)", render.Clean(a), time.Since(p.active[a]).Round(100*time.Millisecond))))
 		b.WriteByte('\n')
 	}
 	fmt.Fprint(p.out, b.String())

@@ -146,7 +146,7 @@ func Run(ctx context.Context, opts *Options) error {
 		if err != nil {
 			return err
 		}
-		if _, err := fmt.Fprintf(f.IO.Out, "%s\n", b); err != nil {
+		if _, err := fmt.Fprintf(f.IO.Out, "%s\n", sanitize.JSON(b)); err != nil {
 			return err
 		}
 	case render.FormatMarkdown:

@@ -170,7 +170,7 @@ func Run(ctx context.Context, opts *Options) error {
 		if err := notify.Post(ctx, opts.Notify, body); err != nil {
 			// The report is out; a webhook that failed is said, and the
 			// job still fails on the drift it found.
-			fmt.Fprintln(f.IO.ErrOut, "Warning:", err)
+			fmt.Fprintln(f.IO.ErrOut, "Warning:", render.Clean(err.Error()))
 		}
 	}
 	if report.Drifted {

@@ -16,6 +16,7 @@ import (
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/render"
 	"github.com/idpsync/idpsync/state"
@@ -104,7 +105,7 @@ func Run(ctx context.Context, opts *Options) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(f.IO.Out, "%s\n", b)
+		fmt.Fprintf(f.IO.Out, "%s\n", sanitize.JSON(b))
 		return nil
 	}
 	if len(entries) == 0 {
@@ -115,10 +116,10 @@ func Run(ctx context.Context, opts *Options) error {
 	fmt.Fprintln(w, "IDP\tSCIM\tBASE URL\tUSER DEPROVISION\tSEAT DEPROVISION\tIDENTITY UPDATE")
 	for _, e := range entries {
 		if !e.Enabled {
-			fmt.Fprintf(w, "%s\t-\t%s\t\t\t\n", e.Address, orDash(e.BaseURL))
+			fmt.Fprintf(w, "%s\t-\t%s\t\t\t\n", render.Clean(e.Address), render.Clean(orDash(e.BaseURL)))
 			continue
 		}
-		fmt.Fprintf(w, "%s\ton\t%s\t%v\t%v\t%s\n", e.Address, orDash(e.BaseURL), e.UserDeprovision, e.SeatDeprovision, orDash(e.IdentityUpdateBehavior))
+		fmt.Fprintf(w, "%s\ton\t%s\t%v\t%v\t%s\n", render.Clean(e.Address), render.Clean(orDash(e.BaseURL)), e.UserDeprovision, e.SeatDeprovision, render.Clean(orDash(e.IdentityUpdateBehavior)))
 	}
 	return w.Flush()
 }

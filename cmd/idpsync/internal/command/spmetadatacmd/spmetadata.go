@@ -15,6 +15,7 @@ import (
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/samlmeta"
 	"github.com/idpsync/idpsync/state"
 )
@@ -133,7 +134,7 @@ func Run(ctx context.Context, opts *Options) error {
 		if err := cli.WriteFile(opts.Out, out, 0o644); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Wrote the service-provider metadata of %s to %s\n", idp.Name, opts.Out)
+		fmt.Fprintf(f.IO.ErrOut, "Wrote the service-provider metadata of %s to %s\n", sanitize.Text(idp.Name), sanitize.Text(opts.Out))
 		return nil
 	}
 	_, err = f.IO.Out.Write(out)
