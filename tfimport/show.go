@@ -102,9 +102,10 @@ func parse(data []byte) (*show, Kind, error) {
 	}
 	// The format's consumers are to accept any 1.x: minor versions only
 	// add fields (Terraform's "JSON Output Format", format_version).
+	// Terraform before 1.0 wrote 0.x, with provider names of another form.
 	major, _, _ := strings.Cut(*s.FormatVersion, ".")
 	if major != "1" {
-		return nil, "", fmt.Errorf("unsupported format_version %s: expected 1.x (terraform show -json of Terraform ≥ 0.12 or OpenTofu)", quote(clip(*s.FormatVersion, 16)))
+		return nil, "", fmt.Errorf("unsupported format_version %s: expected 1.x (terraform show -json of Terraform ≥ 1.0 or OpenTofu)", quote(clip(*s.FormatVersion, 16)))
 	}
 	kind := KindState
 	if s.PlannedValues != nil || s.ResourceChanges != nil || s.PriorState != nil {
