@@ -32,9 +32,9 @@ type Client interface {
 	RefreshSCIMSecret(ctx context.Context, accountID, idpID string) (*cloudflare.IdentityProvider, error)
 }
 
-// SecretResolver turns a secret reference into its value. The command
-// implements it: it resolves ${env:...} and ${file:...} and checks the value
-// against the hash the plan was made with.
+// SecretResolver turns a secret reference into its value. engine's
+// SecretResolver implements it: it resolves ${env:...} and ${file:...} and
+// checks the value against the hash the plan was made with.
 type SecretResolver interface {
 	Resolve(ref plan.SecretRef) (string, error)
 }

@@ -28,7 +28,8 @@ func (x *executor) noteSet(a *plan.Action, set *cloudflare.CertificateSet, mark 
 		c.CertificateUID = cur.UID
 		c.CertificatePEM = cur.PublicCertificate
 		c.NotAfter = cur.NotAfter
-		// An unparsable certificate leaves the fingerprint empty; the PEM is still written.
+		// An unparsable certificate leaves the fingerprint empty; the PEM is
+		// still reported, for --cert-out.
 		c.Fingerprint, _ = idpstate.CertificateFingerprint(cur.PublicCertificate)
 	}
 	mark(c)

@@ -87,8 +87,10 @@ func (e *DestroyError) Error() string {
 }
 
 // CheckDestroy refuses a plan with destructive actions unless allowDestroy is
-// set or each such action's account has prune: true. Its error is a
-// *DestroyError.
+// set or each such action's account or zone has prune: true; an action that
+// takes a login away from an Access application or organization
+// (plan.Action.LocksOut) needs allowDestroy whatever prune says. Its error
+// is a *DestroyError.
 //
 // It never trusts the plan's own Destructive flags: a saved plan travels
 // between jobs, so what counts as destructive is derived again from what each

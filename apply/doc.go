@@ -8,7 +8,9 @@
 // plans again from live state and converges.
 //
 // It must not decide anything the plan did not: it never diffs, never reads the
-// YAML and never prints; it reports each step through Options.OnEvent and the
-// commands render. A saved plan it is given has been verified by plan/planfile,
-// and it still never trusts the plan for safety rules (CheckDestroy looks again).
+// YAML and never prints; it reports each step through Options.OnEvent, which
+// engine.Apply hands to the command's view. Its gates (CheckDestroy) are
+// called by engine.Apply, in their place among the others. A saved plan it
+// is given has been verified by plan/planfile, and it still never trusts the
+// plan for safety rules (CheckDestroy looks again).
 package apply

@@ -24,7 +24,7 @@ type SCIMSecret struct {
 	Secret  string
 }
 
-// SCIMSecretSink keeps SCIM secrets: the command writes each to a file under
+// SCIMSecretSink keeps SCIM secrets; the CLI's writes each to a file under
 // --secrets-out. It returns where the secret went, which may be printed.
 type SCIMSecretSink interface {
 	WriteSCIMSecret(ctx context.Context, s SCIMSecret) (where string, err error)
@@ -44,8 +44,8 @@ type AppliedSCIMSecret struct {
 }
 
 // errNoSink is returned when an action yields a SCIM secret and no sink was
-// given: the command refuses such a plan before the first write, so this is
-// a guard.
+// given: engine.Apply refuses such a plan before the first write, so this
+// is a guard.
 var errNoSink = errors.New("the API returns the SCIM secret only now and there is nowhere to write it (use --secrets-out DIR)")
 
 // captureSCIM hands the SCIM secret of an action's answer to the sink. When

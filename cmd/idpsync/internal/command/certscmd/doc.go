@@ -2,7 +2,8 @@
 // certificates that the external identity providers must be given, and the
 // IdPs' own signing certificates, with when each expires.
 //
-// It parses flags into options, calls the packages that do the work (engine,
-// plan, planfile, apply, samlmeta) and renders their results; it must not
-// import another command package, and it holds no pipeline logic of its own.
+// It parses the flags, resolves which owners to list (cli.Listed), reads
+// their IdPs through engine, and prints the table or the JSON itself. It
+// sends no write, must not import another command package, and never prints
+// more of a certificate than its parsed public facts.
 package certscmd

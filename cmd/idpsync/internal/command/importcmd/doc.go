@@ -3,7 +3,9 @@
 // (--from-terraform, with the removed blocks that make Terraform forget), so
 // that adopting idpsync in an account starts from a plan with no changes.
 //
-// It parses flags into options, calls the packages that do the work (engine,
-// plan, planfile, apply, samlmeta, tfimport) and renders their results; it must not
-// import another command package, and it holds no pipeline logic of its own.
+// It parses the flags, reads live state through engine (or the Terraform
+// JSON through tfimport), and maps what it read to YAML itself: that mapping
+// (live IdP to declared IdP, secrets to ${env:...} references) is the one
+// piece of logic a command holds. It sends no write and must not import
+// another command package.
 package importcmd

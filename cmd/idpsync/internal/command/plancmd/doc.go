@@ -1,6 +1,7 @@
 // Package plancmd implements `idpsync plan`.
 //
-// It parses flags into options, calls the packages that do the work (engine,
-// plan, planfile, apply, samlmeta) and renders their results; it must not
-// import another command package, and it holds no pipeline logic of its own.
+// It parses the flags, loads and connects through cli, plans through
+// engine.Plan, and renders the plan (plan/render) or saves it
+// (plan/planfile). It sends no write and must not import another command
+// package.
 package plancmd
