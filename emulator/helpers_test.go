@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -40,11 +41,34 @@ func start(t testing.TB, opts Options, seed bool) *Server {
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	t.Cleanup(func() { _ = s.Close() })
+	c := ownClient(t)
+	clients.Store(s, c)
+	t.Cleanup(func() { clients.Delete(s); _ = s.Close() })
 	if seed {
 		s.Emulator.Load(loadSeed(t))
 	}
 	return s
+}
+
+// clients are the HTTP clients of the servers start served: each test
+// talks to its emulator through a client and transport of its own, so that
+// no pooled connection of another test (or of an earlier dropped request)
+// shows up in what it counts.
+var clients sync.Map // *Server → *http.Client
+
+// ownClient is a client with a transport of its own and no keep-alive:
+// every request opens its own connection, so a connection the emulator
+// drops fails that request and no later one.
+func ownClient(t testing.TB) *http.Client {
+	tr := &http.Transport{DisableKeepAlives: true}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
+}
+
+// clientOf is the client of a server start served.
+func clientOf(s *Server) *http.Client {
+	c, _ := clients.Load(s)
+	return c.(*http.Client)
 }
 
 func loadSeed(t testing.TB) *Data {
@@ -151,7 +175,7 @@ func callWith(t testing.TB, s *Server, method, path string, body any, hdr map[st
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := clientOf(s).Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}

@@ -137,7 +137,7 @@ func TestFaults(t *testing.T) {
 		body := fmt.Sprintf(`{"name":"f%d","type":"github","config":{}}`, i)
 		req, _ := http.NewRequest("POST", s.URL+idpPath(acctA), strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+testToken)
-		res, err := http.DefaultClient.Do(req)
+		res, err := clientOf(s).Do(req)
 		if err != nil {
 			dropped++
 			continue
@@ -168,7 +168,7 @@ func TestFaults(t *testing.T) {
 	// Control endpoints are never faulted.
 	s.Emulator.SetFaults(1)
 	for i := 0; i < 20; i++ {
-		res, err := http.Get("http://" + s.Addr + "/__emulator/stats")
+		res, err := clientOf(s).Get("http://" + s.Addr + "/__emulator/stats")
 		if err != nil || res.StatusCode != 200 {
 			t.Fatalf("control endpoint faulted: %v", err)
 		}
@@ -204,7 +204,7 @@ func TestRateLimit(t *testing.T) {
 		checkFamily(t, r, true)
 	}
 	// Control endpoints are not limited.
-	res, err := http.Get("http://" + s.Addr + "/__emulator/stats")
+	res, err := clientOf(s).Get("http://" + s.Addr + "/__emulator/stats")
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("stats under rate limit: %v %v", err, res)
 	}
@@ -252,7 +252,7 @@ func TestControlEndpoints(t *testing.T) {
 	do(t, s, "GET", "/nowhere", nil)
 	control := func(method, path, body string) (int, map[string]any) {
 		req, _ := http.NewRequest(method, "http://"+s.Addr+path, strings.NewReader(body))
-		res, err := http.DefaultClient.Do(req)
+		res, err := clientOf(s).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
