@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan"
 )
 
@@ -193,7 +193,7 @@ func readBounded(path string, total *int64) (string, error) {
 func friendly(err error) error {
 	var errs ast.Errors
 	if !errors.As(err, &errs) {
-		return errors.New(sanitize(err.Error()))
+		return errors.New(sanitize.Lines(err.Error()))
 	}
 	var lines []string
 	for _, e := range errs {
@@ -207,24 +207,10 @@ func friendly(err error) error {
 				msg = fmt.Sprintf("%s%s is not available to idpsync policies: a policy may not reach the network, the environment or files", loc, name)
 			}
 		}
-		lines = append(lines, sanitize(msg))
+		// OPA's messages quote the policy, which a pull request wrote.
+		lines = append(lines, sanitize.Lines(msg))
 	}
 	return errors.New(strings.Join(lines, "\n"))
-}
-
-// sanitize shows control characters escaped: OPA's messages quote the
-// policy, and a policy comes from a pull request.
-func sanitize(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // Eval evaluates every deny and warn rule against input, within timeout
@@ -254,7 +240,7 @@ func (r *Rego) Eval(ctx context.Context, input map[string]any, timeout time.Dura
 			if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				return nil, fmt.Errorf("policy %s: evaluation took longer than %s and was stopped", r.Dir, timeout)
 			}
-			return nil, fmt.Errorf("policy %s.%s: %s", rr.pkg, rr.name, sanitize(err.Error()))
+			return nil, fmt.Errorf("policy %s.%s: %s", rr.pkg, rr.name, sanitize.Lines(err.Error()))
 		}
 		for _, res := range rs {
 			for _, e := range res.Expressions {

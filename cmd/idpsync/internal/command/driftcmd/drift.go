@@ -62,7 +62,12 @@ accepted, with its reason, and does not count until the exception's date has
 passed; an exception that matches nothing is reported as stale.
 
 Exit status: 0 in sync, 2 drift in a --fail-on category, 1 error. By default
-every category fails but accepted, cloudflare-initiated and unverifiable.`,
+every category fails but accepted, cloudflare-initiated and unverifiable.
+
+Policy: the desired state's policy rules, and with --policy DIR its Rego
+rules, are checked as plan checks them and reported with the drift (an
+expired waiver shows here first); they do not change the exit status.
+forbid_lockout finds nothing here: drift reads no Access applications.`,
 		Example: `  idpsync drift --sandbox examples/federation.yaml
   idpsync drift --output markdown idp/ > drift.md`,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/idptype"
-	"github.com/idpsync/idpsync/plan/render"
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/policy"
 )
 
@@ -80,7 +80,7 @@ func RunTest(ctx context.Context, opts *TestOptions) error {
 		return err
 	}
 	if len(results) == 0 {
-		fmt.Fprintf(f.IO.ErrOut, "Error: no test_ rules under %s\n", render.Clean(opts.Dir))
+		fmt.Fprintf(f.IO.ErrOut, "Error: no test_ rules under %s\n", sanitize.Text(opts.Dir))
 		return cli.Exit(cli.ExitError)
 	}
 	failed := 0
@@ -105,7 +105,7 @@ func RunTest(ctx context.Context, opts *TestOptions) error {
 		if res.Error != "" {
 			line += ": " + res.Error
 		}
-		fmt.Fprintln(f.IO.Out, render.Clean(line))
+		fmt.Fprintln(f.IO.Out, sanitize.Text(line))
 	}
 	if failed > 0 {
 		fmt.Fprintf(f.IO.Out, "FAIL: %d/%d\n", failed, len(results))
