@@ -691,3 +691,7 @@ func Plan(w io.Writer, p *plan.Plan, format Format, opts Options) error {
 		return Text(w, p, opts)
 	}
 }
+
+// Clean is clean for the commands: text from a file or a server, made safe
+// for a terminal or a CI log.
+func Clean(s string) string { return clean(s) }
