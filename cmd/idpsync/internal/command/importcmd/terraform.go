@@ -31,6 +31,9 @@ func runTerraform(ctx context.Context, opts *Options) error {
 	if len(opts.Accounts)+len(opts.Zones) > 0 {
 		return errors.New("--from-terraform takes the accounts and zones from the Terraform JSON: leave out --account and --zone")
 	}
+	if opts.API.Sandbox != "" || opts.API.URL != "" || opts.API.TokenFile != "" {
+		return errors.New("--from-terraform reads a file and calls no API: leave out --sandbox, --api-url and --api-token-file")
+	}
 	grants := map[string]string{}
 	for _, g := range opts.Grants {
 		id, name, ok := strings.Cut(g, "=")
