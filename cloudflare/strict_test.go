@@ -4,9 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/emulator"
@@ -75,5 +77,35 @@ func TestShareReadBackOnAReceivingAccount(t *testing.T) {
 	}
 	if st := c.Stats(); st.ReadBacks == 0 {
 		t.Fatalf("no read-back happened: %+v", st)
+	}
+}
+
+// TestProbe: one GET, its answer whatever the status, the credential it
+// carried, and the rate-limit headers as numbers.
+func TestProbe(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{AutoAccounts: true, RateLimit: emulator.RateLimit{Requests: 50, Window: time.Minute}, TokenLacks: []emulator.Scope{emulator.ScopeApps}})
+	c := emuClient(t, srv, true, nil)
+	ctx := context.Background()
+	a := hex32()
+	p, err := c.Probe(ctx, a, []string{"access", "identity_providers"}, url.Values{"per_page": {"1000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != 200 || p.Scheme != "token" || p.ResultInfo == nil || p.ResultInfo.PerPage != 1000 {
+		t.Errorf("IdP probe: status %d, scheme %s, result_info %+v", p.Status, p.Scheme, p.ResultInfo)
+	}
+	if rl := p.RateLimit; !rl.Seen || rl.Quota != 50 || rl.Window != time.Minute || rl.Remaining >= 50 {
+		t.Errorf("rate limit %+v", rl)
+	}
+	p, err = c.Probe(ctx, a, []string{"shares"}, nil)
+	if err != nil || p.Status != 200 || p.Scheme != "api_key" {
+		t.Errorf("share probe: %+v, %v", p, err)
+	}
+	p, err = c.Probe(ctx, a, []string{"access", "apps"}, nil)
+	if err != nil || p.Status != 403 || len(p.Codes) != 1 || p.Codes[0] != 10000 {
+		t.Errorf("apps probe without the scope: %+v, %v", p, err)
+	}
+	if st := c.Stats(); st.Requests != 3 || st.Retries != 0 {
+		t.Errorf("stats %+v: a probe is one request, never retried", st)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/emulator"
@@ -57,6 +58,11 @@ func ok(body string) *cloudflare.Probe {
 	return &cloudflare.Probe{Status: 200, Body: []byte(body), Scheme: "token", ResultInfo: env.ResultInfo}
 }
 
+func withRate(p *cloudflare.Probe, remaining int, window int) *cloudflare.Probe {
+	p.RateLimit = cloudflare.RateLimitHeaders{Seen: true, Remaining: remaining, Reset: 30 * time.Second, Quota: 1200, Window: time.Duration(window) * time.Second}
+	return p
+}
+
 // TestShapeReportQuotesNoValue: an answer that departs from the contract is
 // reported by path and field name, and nothing of its values reaches the report.
 func TestShapeReportQuotesNoValue(t *testing.T) {
@@ -70,7 +76,7 @@ func TestShapeReportQuotesNoValue(t *testing.T) {
 		"account": ok(`{"success":true,"errors":[],"messages":[],"result":{"id":"` + acct + `","name":"` + canary + `","managed_by":{}}}`),
 		// An IdP without its type, and a name that is a number.
 		"identity_providers":    ok(`{"success":true,"errors":[],"messages":[],"result":[{"id":"` + canary + `","name":42,"config":{}}],"result_info":{"count":1,"page":1,"per_page":50,"total_count":1}}`),
-		"saml_certificates":     ok(empty),
+		"saml_certificates":     withRate(ok(empty), 1180, 300),
 		"idp_federation_grants": ok(`{"success":true,"errors":[],"messages":[],"result":[]}`),
 		"shares":                {Status: 200, Scheme: "api_key", Body: []byte(`{"success":true,"errors":[],"result":[]}`)},
 		"apps":                  ok(empty),
@@ -110,6 +116,9 @@ func TestShapeReportQuotesNoValue(t *testing.T) {
 	}
 	if org.Status != StatusMissingPermission || org.Missing != "Access: Organizations, Identity Providers, and Groups Read" {
 		t.Errorf("organization check %+v", org)
+	}
+	if rl := r.RateLimit; !rl.Seen || rl.Remaining != 1180 || rl.Quota != 1200 || rl.Used != 7 || rl.Budget != "1200/5m" {
+		t.Errorf("rate limit %+v", rl)
 	}
 	// One read per family, and only reads.
 	if len(api.sent) != 7 {
