@@ -14,7 +14,8 @@ import (
 // honoured it (listPages).
 const appPageSize = 100
 
-// ListAccessApplications returns every Access application of the account.
+// ListAccessApplications returns every Access application of the account
+// (or of the zone, for a zone owner key).
 func (c *Client) ListAccessApplications(ctx context.Context, accountID string) ([]AccessApplication, error) {
 	if err := checkIDs("list access applications", "account id", accountID); err != nil {
 		return nil, err
@@ -23,6 +24,33 @@ func (c *Client) ListAccessApplications(ctx context.Context, accountID string) (
 	// else total_count, else the first empty page.
 	return listAll(ctx, c, request{path: accountPath(accountID, "access", "apps")}, appPageSize,
 		func(a AccessApplication) string { return a.ID })
+}
+
+// ListAccessApplicationPolicies returns every policy an Access application
+// is evaluated with: its own and the reusable ones it uses
+// (GET /{accounts|zones}/{id}/access/apps/{app_id}/policies, paged with page
+// and per_page: cloudflare-go v7.9.0 zero_trust/accessapplicationpolicy.go,
+// List; "Returns both exclusively scoped and reusable policies used by the
+// application", cloudflare-typescript
+// src/resources/zero-trust/access/applications/policies.ts).
+func (c *Client) ListAccessApplicationPolicies(ctx context.Context, accountID, appID string) ([]AccessPolicy, error) {
+	if err := checkIDs("list access application policies", "account id", accountID, "application id", appID); err != nil {
+		return nil, err
+	}
+	return listAll(ctx, c, request{path: accountPath(accountID, "access", "apps", url.PathEscape(appID), "policies")}, appPageSize,
+		func(p AccessPolicy) string { return p.ID })
+}
+
+// ListAccessPolicies returns the account's reusable Access policies
+// (GET /accounts/{id}/access/policies, paged with page and per_page:
+// cloudflare-go v7.9.0 zero_trust/accesspolicy.go, List; the SDK builds no
+// zone form).
+func (c *Client) ListAccessPolicies(ctx context.Context, accountID string) ([]AccessPolicy, error) {
+	if err := checkIDs("list access policies", "account id", accountID); err != nil {
+		return nil, err
+	}
+	return listAll(ctx, c, request{path: accountPath(accountID, "access", "policies")}, appPageSize,
+		func(p AccessPolicy) string { return p.ID })
 }
 
 // GetAccessApplication reads one Access application.

@@ -97,3 +97,80 @@ func TestAccessApplicationsAndOrganization(t *testing.T) {
 		t.Errorf("auth_domain %q", org2.AuthDomain)
 	}
 }
+
+// TestAccessPolicies reads an application's policies and the reusable ones
+// across pages, from a seeded emulator, through the contract.
+func TestAccessPolicies(t *testing.T) {
+	const acct, zone = "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"
+	const okta = "11111111-1111-4111-8111-111111111111"
+	srv := startEmulator(t, emulator.Options{})
+	rule := func(kind string, v map[string]any) map[string]any { return map[string]any{kind: v} }
+	d := &emulator.Data{
+		Accounts:          []emulator.Account{{ID: acct, Name: "a"}},
+		Zones:             []emulator.Zone{{ID: zone, Name: "example.com"}},
+		IdentityProviders: []emulator.IdentityProvider{{AccountID: acct, ID: okta, Name: "Okta", Type: "okta", Config: map[string]any{}}},
+	}
+	const n = 130
+	var reusable []string
+	for i := range n {
+		id := fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		reusable = append(reusable, id)
+		d.AccessPolicies = append(d.AccessPolicies, emulator.AccessPolicy{AccountID: acct, ID: id, Name: fmt.Sprintf("reusable %03d", i), Decision: "allow", Reusable: true,
+			Include: []map[string]any{rule("email_domain", map[string]any{"domain": "example.com"})}})
+	}
+	d.AccessPolicies = append(d.AccessPolicies,
+		emulator.AccessPolicy{AccountID: acct, ID: "p-own", Name: "Okta users", Decision: "allow",
+			Include: []map[string]any{rule("login_method", map[string]any{"id": okta})},
+			Require: []map[string]any{rule("okta", map[string]any{"name": "sre", "identity_provider_id": okta})}},
+		emulator.AccessPolicy{AccountID: zone, ID: "p-zone", Name: "Zone", Decision: "bypass", Include: []map[string]any{rule("everyone", map[string]any{})}},
+	)
+	d.AccessApplications = []emulator.AccessApplication{
+		{AccountID: acct, ID: "app-1", Name: "Vault", Domain: "vault.example.com", Policies: []string{"p-own", reusable[3]}},
+		{AccountID: "zones/" + zone, ID: "app-z", Name: "Zone app", Domain: "z.example.com", Policies: []string{"p-zone"}},
+	}
+	d.AccessPolicies[len(d.AccessPolicies)-1].AccountID = "zones/" + zone
+	if err := srv.Emulator.Load(d); err != nil {
+		t.Fatal(err)
+	}
+	c := emuClient(t, srv, true, nil)
+	ctx := context.Background()
+
+	srv.Emulator.ResetStats()
+	all, err := c.ListAccessPolicies(ctx, acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != n {
+		t.Fatalf("listed %d reusable policies, want %d", len(all), n)
+	}
+	if got := srv.Emulator.Stats().Total; got != 2 {
+		t.Errorf("listing %d policies took %d requests, want 2 pages of 100", n, got)
+	}
+	if all[3].AppCount != 1 || all[4].AppCount != 0 {
+		t.Errorf("app_count = %d, %d; want 1, 0", all[3].AppCount, all[4].AppCount)
+	}
+	ps, err := c.ListAccessApplicationPolicies(ctx, acct, "app-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || ps[0].ID != "p-own" || ps[1].ID != reusable[3] || ps[0].Precedence != 1 {
+		t.Fatalf("application policies = %+v", ps)
+	}
+	if k, id := ps[0].Include[0].Kind(), ps[0].Include[0].IdentityProviderID(); k != "login_method" || id != okta {
+		t.Errorf("include rule = %s %q", k, id)
+	}
+	if k, id := ps[0].Require[0].Kind(), ps[0].Require[0].IdentityProviderID(); k != "okta" || id != okta {
+		t.Errorf("require rule = %s %q", k, id)
+	}
+	if id := ps[1].Include[0].IdentityProviderID(); id != "" {
+		t.Errorf("an email_domain rule is bound to %q", id)
+	}
+	zps, err := c.ListAccessApplicationPolicies(ctx, "zones/"+zone, "app-z")
+	if err != nil || len(zps) != 1 || zps[0].Decision != "bypass" {
+		t.Fatalf("zone application policies = %+v, %v", zps, err)
+	}
+	var apiErr *cloudflare.APIError
+	if _, err := c.ListAccessApplicationPolicies(ctx, acct, "app-none"); !errors.As(err, &apiErr) || apiErr.Status != 404 {
+		t.Errorf("policies of an unknown application: %v, want a 404", err)
+	}
+}

@@ -221,3 +221,65 @@ type AccessOrganization struct {
 	SessionDuration        string `json:"session_duration,omitempty"`
 	IsUIReadOnly           bool   `json:"is_ui_read_only"`
 }
+
+// AccessPolicy is the part of an Access policy idpsync reads: who it lets
+// in. The fields follow cloudflare-go v7.9.0 zero_trust/accesspolicy.go
+// (AccessPolicyListResponse) and accessapplicationpolicy.go
+// (AccessApplicationPolicyListResponse), and cloudflare-typescript
+// src/resources/zero-trust/access/policies.ts.
+type AccessPolicy struct {
+	ID         string       `json:"id"`
+	Name       string       `json:"name"`
+	Decision   string       `json:"decision"`
+	Include    []AccessRule `json:"include"`
+	Require    []AccessRule `json:"require,omitempty"`
+	Exclude    []AccessRule `json:"exclude,omitempty"`
+	Precedence int          `json:"precedence,omitempty"`
+	// AppCount is how many applications use a reusable policy.
+	AppCount int `json:"app_count,omitempty"`
+}
+
+// AccessRule is one rule of a policy: an object with one key, the rule's
+// kind, whose value holds its parameters (zero_trust/accessapplicationpolicy.go,
+// AccessRule and its variants, e.g. {"email": {"email": "..."}},
+// {"login_method": {"id": "<idp>"}}, {"saml": {"attribute_name": ...,
+// "identity_provider_id": "<idp>"}}). Kept raw: the union has some thirty
+// variants and idpsync needs only which IdP, if any, a rule names.
+type AccessRule map[string]json.RawMessage
+
+// Kind is the rule's kind: its one key ("" for an empty rule; the first in
+// sorted order should a server send several).
+func (r AccessRule) Kind() string {
+	kind := ""
+	for k := range r {
+		if kind == "" || k < kind {
+			kind = k
+		}
+	}
+	return kind
+}
+
+// IdentityProviderID is the IdP the rule is bound to: a login_method rule's
+// id ("The ID of an identity provider", AccessRuleAccessLoginMethodRuleLoginMethod),
+// or the identity_provider_id that the IdP-bound rules carry (azureAD,
+// github-organization, gsuite, okta, saml, oidc, auth_context: the
+// *Rule...IdentityProviderID fields, all required). Empty for a rule any
+// login can satisfy.
+func (r AccessRule) IdentityProviderID() string {
+	kind := r.Kind()
+	raw, ok := r[kind]
+	if !ok {
+		return ""
+	}
+	var v struct {
+		ID                 string `json:"id"`
+		IdentityProviderID string `json:"identity_provider_id"`
+	}
+	if json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	if kind == "login_method" {
+		return v.ID
+	}
+	return v.IdentityProviderID
+}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -89,9 +90,15 @@ func createApp(c *call) reply {
 		AllowedIdPs            []string `json:"allowed_idps"`
 		AutoRedirectToIdentity bool     `json:"auto_redirect_to_identity"`
 		SessionDuration        string   `json:"session_duration"`
+		// Policies are reusable policies the application uses.
+		Policies []json.RawMessage `json:"policies"`
 	} // other fields of the SDK's bodies are accepted and dropped
 	if err := c.decode(&body); err != nil {
 		return fail(err)
+	}
+	policies, perr := c.appPolicyRefs(body.Policies)
+	if perr != nil {
+		return fail(perr)
 	}
 	if body.Type == "" {
 		body.Type = "self_hosted"
@@ -122,6 +129,7 @@ func createApp(c *call) reply {
 		AccountID: c.account.ID, ID: uuid.NewString(), Name: *body.Name, Domain: body.Domain, Type: body.Type,
 		AUD: newHex32() + newHex32(), AllowedIdPs: append([]string{}, body.AllowedIdPs...),
 		AutoRedirectToIdentity: body.AutoRedirectToIdentity, SessionDuration: body.SessionDuration,
+		Policies:  policies,
 		CreatedAt: c.now, UpdatedAt: c.now,
 	}
 	c.e.data.AccessApplications = append(c.e.data.AccessApplications, a)
@@ -164,6 +172,16 @@ func deleteApp(c *call) reply {
 		return fail(err)
 	}
 	id := a.ID
+	// The application's own policies go with it; reusable ones stay.
+	own := map[string]bool{}
+	for _, pid := range a.Policies {
+		if p := c.e.findPolicy(a.AccountID, pid); p != nil && !p.Reusable {
+			own[pid] = true
+		}
+	}
+	c.e.data.AccessPolicies = slices.DeleteFunc(c.e.data.AccessPolicies, func(p AccessPolicy) bool {
+		return p.AccountID == c.account.ID && own[p.ID]
+	})
 	c.e.data.AccessApplications = slices.DeleteFunc(c.e.data.AccessApplications, func(x AccessApplication) bool {
 		return x.AccountID == c.account.ID && x.ID == id
 	})

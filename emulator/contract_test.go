@@ -72,6 +72,12 @@ func TestContract(t *testing.T) {
 	apps := "/accounts/" + acctA + "/access/apps"
 	app := do(t, s, "POST", apps, map[string]any{"name": "Wiki", "domain": "wiki.example.com", "type": "self_hosted", "allowed_idps": []string{samlID}, "auto_redirect_to_identity": true})
 	doomedApp := do(t, s, "POST", apps, map[string]any{"name": "Old", "domain": "old.example.com", "type": "self_hosted"})
+	reusable := do(t, s, "POST", "/accounts/"+acctA+"/access/policies", map[string]any{"name": "Staff", "decision": "allow",
+		"include": []any{map[string]any{"email_domain": map[string]any{"domain": "example.com"}}}})
+	withPolicy := do(t, s, "POST", apps, map[string]any{"name": "Vault", "domain": "vault.example.com", "type": "self_hosted", "policies": []any{reusable.str("id")}})
+	do(t, s, "POST", apps+"/"+withPolicy.str("id")+"/policies", map[string]any{"name": "Okta users", "decision": "allow",
+		"include": []any{map[string]any{"login_method": map[string]any{"id": samlID}}}})
+	zoneApp := do(t, s, "POST", "/zones/"+zoneA+"/access/apps", map[string]any{"name": "Zone app", "domain": "z.example.com", "type": "self_hosted"})
 
 	tests := []struct {
 		name, method, path string
@@ -111,6 +117,19 @@ func TestContract(t *testing.T) {
 		{"app get", "GET", apps + "/" + app.str("id"), nil, "access_apps_components-schemas-single_response"},
 		{"app delete", "DELETE", apps + "/" + doomedApp.str("id"), nil, "access_id_response"},
 		{"app create failure", "POST", apps, map[string]any{"name": "X", "domain": "x.example.com", "type": "self_hosted", "allowed_idps": []string{"00000000-0000-4000-8000-000000000000"}}, "access_api-response-common-failure"},
+		{"reusable policy list", "GET", "/accounts/" + acctA + "/access/policies?page=1&per_page=5", nil, "access_policies_components-schemas-response_collection"},
+		{"reusable policy create", "POST", "/accounts/" + acctA + "/access/policies", map[string]any{"name": "Admins", "decision": "allow",
+			"include": []any{map[string]any{"everyone": map[string]any{}}}, "require": []any{map[string]any{"login_method": map[string]any{"id": samlID}}}}, "access_policies_components-schemas-single_response"},
+		{"reusable policy create failure", "POST", "/accounts/" + acctA + "/access/policies", map[string]any{"name": "X", "decision": "maybe", "include": []any{}}, "access_api-response-common-failure"},
+		{"app policy list", "GET", apps + "/" + withPolicy.str("id") + "/policies?page=1&per_page=10", nil, "access_policies_components-schemas-response_collection"},
+		{"app policy create", "POST", apps + "/" + withPolicy.str("id") + "/policies", map[string]any{"name": "SRE", "decision": "allow",
+			"include": []any{map[string]any{"saml": map[string]any{"attribute_name": "group", "attribute_value": "sre", "identity_provider_id": samlID}}}}, "access_policies_components-schemas-single_response"},
+		{"app policy create failure", "POST", apps + "/" + withPolicy.str("id") + "/policies", map[string]any{"name": "X", "decision": "allow",
+			"include": []any{map[string]any{"login_method": map[string]any{"id": "00000000-0000-4000-8000-000000000000"}}}}, "access_api-response-common-failure"},
+		{"app policy list of an unknown app", "GET", apps + "/00000000-0000-4000-8000-000000000000/policies", nil, "access_api-response-common-failure"},
+		{"zone app policy create", "POST", "/zones/" + zoneA + "/access/apps/" + zoneApp.str("id") + "/policies", map[string]any{"name": "Z", "decision": "bypass",
+			"include": []any{map[string]any{"everyone": map[string]any{}}}}, "access_policies_components-schemas-single_response"},
+		{"zone app policy list", "GET", "/zones/" + zoneA + "/access/apps/" + zoneApp.str("id") + "/policies", nil, "access_policies_components-schemas-response_collection"},
 		{"organization before it exists", "GET", "/accounts/" + acctA + "/access/organizations", nil, "access_api-response-common-failure"},
 		{"organization create", "POST", "/accounts/" + acctA + "/access/organizations", map[string]any{"name": "team-a", "auth_domain": "team-a.cloudflareaccess.com"}, "access_single_response-organization"},
 		{"organization create twice", "POST", "/accounts/" + acctA + "/access/organizations", map[string]any{"name": "team-a", "auth_domain": "team-a.cloudflareaccess.com"}, "access_api-response-common-failure"},

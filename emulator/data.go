@@ -8,6 +8,8 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -42,21 +44,43 @@ type Data struct {
 	// AuditLog is the accounts' audit log (audit.go): every successful write,
 	// and what the emulator does by itself, oldest first.
 	AuditLog []AuditEntry `json:"audit_log,omitempty"`
+	// AccessPolicies are the Access policies of the accounts and zones: the
+	// reusable ones and those of one application (AccessApplication.Policies
+	// lists the policies an application uses, in precedence order).
+	AccessPolicies []AccessPolicy `json:"access_policies,omitempty"`
 }
 
 // AccessApplication is an Access application of an account.
 type AccessApplication struct {
-	AccountID              string    `json:"account_id"`
-	ID                     string    `json:"id"`
-	Name                   string    `json:"name"`
-	Domain                 string    `json:"domain,omitempty"`
-	Type                   string    `json:"type"`
-	AUD                    string    `json:"aud"`
-	AllowedIdPs            []string  `json:"allowed_idps"`
-	AutoRedirectToIdentity bool      `json:"auto_redirect_to_identity"`
-	SessionDuration        string    `json:"session_duration"`
-	CreatedAt              time.Time `json:"created_at"`
-	UpdatedAt              time.Time `json:"updated_at"`
+	AccountID              string   `json:"account_id"`
+	ID                     string   `json:"id"`
+	Name                   string   `json:"name"`
+	Domain                 string   `json:"domain,omitempty"`
+	Type                   string   `json:"type"`
+	AUD                    string   `json:"aud"`
+	AllowedIdPs            []string `json:"allowed_idps"`
+	AutoRedirectToIdentity bool     `json:"auto_redirect_to_identity"`
+	SessionDuration        string   `json:"session_duration"`
+	// Policies are the ids of the policies the application uses, its own and
+	// reusable ones, in precedence order.
+	Policies  []string  `json:"policies,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// AccessPolicy is an Access policy: a reusable one of the account, or one
+// application's own. Rules are stored as the JSON objects they are sent as.
+type AccessPolicy struct {
+	AccountID string           `json:"account_id"`
+	ID        string           `json:"id"`
+	Name      string           `json:"name"`
+	Decision  string           `json:"decision"`
+	Include   []map[string]any `json:"include"`
+	Require   []map[string]any `json:"require,omitempty"`
+	Exclude   []map[string]any `json:"exclude,omitempty"`
+	Reusable  bool             `json:"reusable,omitempty"`
+	CreatedAt time.Time        `json:"created_at"`
+	UpdatedAt time.Time        `json:"updated_at"`
 }
 
 // AccessOrganization is the Zero Trust organization of one account. Every
@@ -248,6 +272,26 @@ func (d *Data) validate() error {
 		}
 		if a.ID == "" {
 			return fmt.Errorf("access_applications[%d]: id is required", i)
+		}
+	}
+	policies := map[[2]string]bool{}
+	for i, p := range d.AccessPolicies {
+		if !owners[p.AccountID] {
+			return fmt.Errorf("access_policies[%d]: no such account or zone", i)
+		}
+		if p.ID == "" {
+			return fmt.Errorf("access_policies[%d]: id is required", i)
+		}
+		if !slices.Contains(policyDecisions, p.Decision) {
+			return fmt.Errorf("access_policies[%d]: decision must be one of %s", i, strings.Join(policyDecisions, ", "))
+		}
+		policies[[2]string{p.AccountID, p.ID}] = true
+	}
+	for i, a := range d.AccessApplications {
+		for j, id := range a.Policies {
+			if !policies[[2]string{a.AccountID, id}] {
+				return fmt.Errorf("access_applications[%d].policies[%d]: no such policy in its account or zone", i, j)
+			}
 		}
 	}
 	orgOf := map[string]bool{}

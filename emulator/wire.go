@@ -173,6 +173,24 @@ type wireApp struct {
 	UpdatedAt              time.Time `json:"updated_at,omitzero"`
 }
 
+// wirePolicy is an Access policy as the policy listings return it
+// (cloudflare-go v7.9.0 zero_trust/accesspolicy.go AccessPolicyListResponse,
+// zero_trust/accessapplicationpolicy.go AccessApplicationPolicyListResponse).
+// app_count is on reusable policies, precedence on an application's listing.
+type wirePolicy struct {
+	ID         string           `json:"id"`
+	Name       string           `json:"name"`
+	Decision   string           `json:"decision"`
+	Include    []map[string]any `json:"include"`
+	Require    []map[string]any `json:"require"`
+	Exclude    []map[string]any `json:"exclude"`
+	Reusable   bool             `json:"reusable"`
+	AppCount   *int             `json:"app_count,omitempty"`
+	Precedence *int             `json:"precedence,omitempty"`
+	CreatedAt  time.Time        `json:"created_at,omitzero"`
+	UpdatedAt  time.Time        `json:"updated_at,omitzero"`
+}
+
 // wireAccessOrg is an account's Access organization (cloudflare-go v7.9.0
 // zero_trust/organization.go, Organization).
 type wireAccessOrg struct {
