@@ -36,6 +36,10 @@ type BlockedAction struct {
 	// Lockout are the Access applications and organizations that lose a
 	// login option; when set, prune: true does not allow the action.
 	Lockout []plan.Lockout
+	// Unread is what the lockout analysis could not read for the action;
+	// when set, prune: true does not allow it either: a check that could not
+	// read what it needs fails closed.
+	Unread []plan.LockoutUnread
 }
 
 func (e *DestroyError) Error() string {
@@ -45,7 +49,7 @@ func (e *DestroyError) Error() string {
 	// prune: true is set on the account or the zone that owns the IdP.
 	accounts, zones := false, false
 	for _, a := range e.Blocked {
-		if len(a.Lockout) == 0 {
+		if len(a.Lockout) == 0 && len(a.Unread) == 0 {
 			pruneHelps = true
 			zone := idptype.IsZone(a.Owner)
 			accounts, zones = accounts || !zone, zones || zone
@@ -71,10 +75,21 @@ func (e *DestroyError) Error() string {
 	for _, a := range e.Blocked {
 		fmt.Fprintf(&b, "\n  %s (%s)", a.Address, a.Action)
 		if len(a.Lockout) > 0 {
-			fmt.Fprintf(&b, ": %s", lockoutSummary(a.Lockout))
-			if pruneHelps {
-				b.WriteString("; prune: true does not cover this, only --allow-destroy")
+			fmt.Fprintf(&b, ": %s", lockoutSummary(a.Owner, a.Lockout))
+		}
+		if len(a.Unread) > 0 {
+			if len(a.Lockout) > 0 {
+				b.WriteString(";")
+			} else {
+				b.WriteString(":")
 			}
+			b.WriteString(" who loses a login is unknown")
+			for _, u := range a.Unread {
+				fmt.Fprintf(&b, "\n    %s", sanitize.Text(u.String()))
+			}
+		}
+		if (len(a.Lockout) > 0 || len(a.Unread) > 0) && pruneHelps {
+			b.WriteString("\n    prune: true does not cover this, only --allow-destroy")
 		}
 	}
 	if len(e.LosesAccess) > 0 {
@@ -121,10 +136,12 @@ func CheckDestroy(p *plan.Plan, live *lstate.Live, allowDestroy bool) error {
 		// Taking a login away from an Access application or organization
 		// needs --allow-destroy even where the account prunes, or where the
 		// deletion repairs a duplicate.
-		if !(Destructive(a) || a.LocksOut()) || (repair[a.Address] || accounts[a.AccountID].Prune) && !a.LocksOut() {
+		// So does an action whose consequences could not be read in full.
+		sticky := a.LocksOut() || a.LockoutBlind()
+		if !(Destructive(a) || sticky) || (repair[a.Address] || accounts[a.AccountID].Prune) && !sticky {
 			continue
 		}
-		e.Blocked = append(e.Blocked, BlockedAction{Address: a.Address, Action: a.Action, Account: a.Account, Owner: a.AccountID, Lockout: a.Lockout})
+		e.Blocked = append(e.Blocked, BlockedAction{Address: a.Address, Action: a.Action, Account: a.Account, Owner: a.AccountID, Lockout: a.Lockout, Unread: a.LockoutUnread})
 		for _, id := range a.LosesAccess {
 			losers[label(id)] = true
 		}
@@ -154,18 +171,34 @@ func CheckDestroy(p *plan.Plan, live *lstate.Live, allowDestroy bool) error {
 
 // lockoutSummary names what loses a login: "Access application Wiki
 // (wiki.example.com), its only IdP".
-func lockoutSummary(ls []plan.Lockout) string {
+func lockoutSummary(owner string, ls []plan.Lockout) string {
 	parts := make([]string, len(ls))
 	for i, l := range ls {
 		what := "Access application " + l.Name
-		if l.Kind == plan.LockoutOrganization {
+		switch l.Kind {
+		case plan.LockoutOrganization:
 			what = "Access organization " + l.Name
+		case plan.LockoutPolicy:
+			what = "Access policy " + l.Name
+			if l.Application != "" {
+				what += " of application " + l.Application
+			}
 		}
 		if l.Domain != "" {
 			what += " (" + l.Domain + ")"
 		}
-		if l.Only {
+		if l.AccountID != "" && l.AccountID != owner {
+			what += " in " + idptype.OwnerName(l.AccountID)
+		}
+		switch {
+		case l.Only && l.Kind == plan.LockoutPolicy:
+			what += ", its only way in"
+		case l.Only && plan.ByPolicies(l):
+			what += ", its only way in (by its policies)"
+		case l.Only:
 			what += ", its only IdP"
+		default:
+			what += ", one of several"
 		}
 		// Names come from the API: nothing in them may steer a terminal or a CI log.
 		parts[i] = sanitize.Text(what)

@@ -24,7 +24,7 @@ func Blockers(p *plan.Plan, live *state.Live) []plan.Blocker {
 		lockout := false
 		for i, b := range de.Blocked {
 			addrs[i] = b.Address
-			lockout = lockout || len(b.Lockout) > 0
+			lockout = lockout || len(b.Lockout) > 0 || len(b.Unread) > 0
 		}
 		msg := plural(len(addrs), "destructive action is", "destructive actions are") + " blocked"
 		resolve := "--allow-destroy"
@@ -32,7 +32,7 @@ func Blockers(p *plan.Plan, live *state.Live) []plan.Blocker {
 			resolve += " (or prune: true on the owning account)"
 		}
 		if lockout {
-			msg += ", and some lock users out, which only --allow-destroy allows"
+			msg += ", and some lock users out or could not be checked, which only --allow-destroy allows"
 		}
 		out = append(out, plan.Blocker{Code: plan.BlockAllowDestroy, Addresses: addrs, Message: msg, Resolve: resolve})
 	}

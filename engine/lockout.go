@@ -18,71 +18,175 @@ import (
 type AccessClient interface {
 	ListIdentityProviders(ctx context.Context, accountID string) ([]cloudflare.IdentityProvider, error)
 	ListAccessApplications(ctx context.Context, accountID string) ([]cloudflare.AccessApplication, error)
+	ListAccessApplicationPolicies(ctx context.Context, accountID, appID string) ([]cloudflare.AccessPolicy, error)
+	ListAccessPolicies(ctx context.Context, accountID string) ([]cloudflare.AccessPolicy, error)
 	GetAccessOrganization(ctx context.Context, accountID string) (*cloudflare.AccessOrganization, error)
+	ListShares(ctx context.Context, accountID string, opts cloudflare.ListSharesOptions) ([]cloudflare.Share, error)
+	ListRecipients(ctx context.Context, accountID, shareID string) ([]cloudflare.Recipient, error)
+	ListGrants(ctx context.Context, accountID string) ([]cloudflare.Grant, error)
 }
 
 // AnalyzeLockout reads what refers to the login options p removes and
-// records, on each action, the Access applications and organizations that
-// lose one (plan.AnalyzeLockout). It reads only when p deletes or replaces an
-// IdP or removes a grant, share or recipient: per account concerned, the
-// application listing (every page) and the organization, plus the IdP
-// listing of accounts live does not hold (recipients outside the files).
+// records, on each action, the Access applications, policies and
+// organizations that lose one, and what could not be read
+// (plan.AnalyzeLockout). It reads only when p deletes or replaces an IdP or
+// removes a share, its grant or a recipient:
+//   - the recipients of each share removed (its recipient listing, also for
+//     an organization-wide share, whose recipients follow organization
+//     membership: REFERENCE.md §5.2), whether or not they are declared;
+//   - per account concerned: the IdP listing (unless live holds it), the
+//     application listing and each application's policies, the reusable
+//     policies, the organization, and for a recipient its received shares
+//     with the grants behind them.
 //
-// A read that fails fails the analysis: a plan that cannot tell whether it
-// locks users out is not one to apply.
+// A read that fails does not fail the plan: it is recorded on the actions
+// that needed it, and apply refuses those without --allow-destroy. Only a
+// cancelled context is an error.
 func AnalyzeLockout(ctx context.Context, c AccessClient, p *plan.Plan, live *state.Live) error {
-	accounts := plan.LockoutAccounts(p)
-	if len(accounts) == 0 {
-		plan.AnalyzeLockout(p, nil)
-		return nil
-	}
-	access := make(map[string]*plan.AccessState, len(accounts))
+	in := plan.LockoutInput{Reach: map[string]*plan.ShareReach{}, Access: map[string]*plan.AccessState{}}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
-	for _, id := range accounts {
+	for _, k := range plan.LockoutShares(p) {
 		g.Go(func() error {
-			st, err := readAccess(gctx, c, id, live)
-			if err != nil {
-				return fmt.Errorf("%s: %w", idptype.OwnerName(id), err)
-			}
+			r := readReach(gctx, c, k[0], k[1])
 			mu.Lock()
-			access[id] = st
+			in.Reach[plan.ShareKey(k[0], k[1])] = r
 			mu.Unlock()
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return fmt.Errorf("read who uses the login options this plan removes: %w", err)
+	_ = g.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	plan.AnalyzeLockout(p, access)
+	accounts := plan.LockoutAccounts(p, in.Reach)
+	recipients := recipientAccounts(p, in.Reach)
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, id := range accounts {
+		g.Go(func() error {
+			st := readAccess(gctx, c, id, live, recipients[id])
+			mu.Lock()
+			in.Access[id] = st
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	plan.AnalyzeLockout(p, in)
 	return nil
 }
 
-func readAccess(ctx context.Context, c AccessClient, accountID string, live *state.Live) (*plan.AccessState, error) {
+func recipientAccounts(p *plan.Plan, reach map[string]*plan.ShareReach) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range reach {
+		for _, a := range r.Accounts {
+			out[a] = true
+		}
+	}
+	for _, a := range p.Actions {
+		if a.Resource == plan.ResourceRecipient && a.Action == plan.Delete && a.RecipientAccount != "" {
+			out[a.RecipientAccount] = true
+		}
+	}
+	return out
+}
+
+// readReach lists the recipients of a share: those associating or
+// associated are the accounts that lose its connection.
+func readReach(ctx context.Context, c AccessClient, accountID, shareID string) *plan.ShareReach {
+	rs, err := c.ListRecipients(ctx, accountID, shareID)
+	if err != nil {
+		return &plan.ShareReach{Unread: &plan.LockoutUnread{AccountID: accountID, What: "the recipients of share " + shareID, Why: err.Error()}}
+	}
+	r := &plan.ShareReach{Associated: map[string]bool{}}
+	seen := map[string]bool{}
+	for _, x := range rs {
+		switch x.AssociationStatus {
+		case idptype.Associated:
+			r.Associated[x.AccountID] = true
+		case idptype.Associating:
+		default:
+			continue
+		}
+		if !seen[x.AccountID] {
+			seen[x.AccountID] = true
+			r.Accounts = append(r.Accounts, x.AccountID)
+		}
+	}
+	return r
+}
+
+// readAccess reads what the analysis needs of one account, recording what
+// it could not read instead of failing.
+func readAccess(ctx context.Context, c AccessClient, accountID string, live *state.Live, recipient bool) *plan.AccessState {
 	st := &plan.AccessState{}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		apps, err := c.ListAccessApplications(gctx, accountID)
+	var mu sync.Mutex
+	unread := func(what string, err error) {
+		mu.Lock()
+		st.Unread = append(st.Unread, plan.LockoutUnread{AccountID: accountID, What: what, Why: err.Error()})
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	goRead := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	goRead(func() {
+		apps, err := c.ListAccessApplications(ctx, accountID)
 		if err != nil {
-			return fmt.Errorf("list Access applications: %w", err)
+			unread("the Access applications", err)
+			return
 		}
-		for _, a := range apps {
-			st.Applications = append(st.Applications, plan.AccessApplication{ID: a.ID, Name: a.Name, Domain: a.Domain, AllowedIdPs: a.AllowedIdPs})
+		out := make([]plan.AccessApplication, len(apps))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(4)
+		for i, a := range apps {
+			out[i] = plan.AccessApplication{ID: a.ID, Name: a.Name, Domain: a.Domain, AllowedIdPs: a.AllowedIdPs}
+			g.Go(func() error {
+				ps, err := c.ListAccessApplicationPolicies(gctx, accountID, a.ID)
+				if err != nil {
+					unread(fmt.Sprintf("the policies of Access application %s (%s)", a.Name, a.ID), err)
+					return nil
+				}
+				out[i].Policies = policies(ps)
+				return nil
+			})
 		}
-		return nil
+		_ = g.Wait()
+		mu.Lock()
+		st.Applications = out
+		mu.Unlock()
 	})
-	g.Go(func() error {
-		o, err := c.GetAccessOrganization(gctx, accountID)
+	if !idptype.IsZone(accountID) {
+		goRead(func() {
+			ps, err := c.ListAccessPolicies(ctx, accountID)
+			if err != nil {
+				unread("the reusable Access policies", err)
+				return
+			}
+			mu.Lock()
+			st.Policies = policies(ps)
+			mu.Unlock()
+		})
+	}
+	goRead(func() {
+		o, err := c.GetAccessOrganization(ctx, accountID)
 		if errors.Is(err, cloudflare.ErrNoAccessOrganization) {
 			// Without an organization, no login setting refers to an IdP.
-			return nil
+			return
 		}
 		if err != nil {
-			return fmt.Errorf("read the Access organization: %w", err)
+			unread("the Access organization", err)
+			return
 		}
+		mu.Lock()
 		st.Organization = &plan.AccessOrganization{Name: o.Name, AuthDomain: o.AuthDomain, AutoRedirectToIdentity: o.AutoRedirectToIdentity}
-		return nil
+		mu.Unlock()
 	})
 	var known *state.LiveAccount
 	if live != nil {
@@ -90,26 +194,116 @@ func readAccess(ctx context.Context, c AccessClient, accountID string, live *sta
 	}
 	if known != nil {
 		for _, i := range known.IdentityProviders {
-			x := plan.AccessIdP{ID: i.ID, Name: i.Name, ReadOnly: i.ReadOnly}
-			if i.Received != nil {
-				x.FromAccount = i.Received.FromAccount
-			}
-			st.IdPs = append(st.IdPs, x)
+			st.IdPs = append(st.IdPs, plan.AccessIdP{ID: i.ID, Name: i.Name, ReadOnly: i.ReadOnly})
 		}
 	} else {
-		g.Go(func() error {
-			idps, err := c.ListIdentityProviders(gctx, accountID)
+		goRead(func() {
+			idps, err := c.ListIdentityProviders(ctx, accountID)
 			if err != nil {
-				return fmt.Errorf("list identity providers: %w", err)
+				unread("the identity providers", err)
+				return
 			}
+			mu.Lock()
 			for _, i := range idps {
 				st.IdPs = append(st.IdPs, plan.AccessIdP{ID: i.ID, Name: i.Name, ReadOnly: i.ReadOnly})
 			}
-			return nil
+			mu.Unlock()
 		})
 	}
-	if err := g.Wait(); err != nil {
+	if recipient && !idptype.IsZone(accountID) {
+		goRead(func() {
+			rg, err := readReceived(ctx, c, accountID, live)
+			if err != nil {
+				unread("the received shares", err)
+				return
+			}
+			mu.Lock()
+			st.Received = rg
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return st
+}
+
+// readReceived lists the grant shares the account receives and, where the
+// sender's grants and IdPs are at hand (live holds the sender, or its
+// listings answer), the name of the IdP behind each. A sender that cannot be
+// read leaves the name empty: the analysis then counts that share as one
+// that may have delivered any connection.
+func readReceived(ctx context.Context, c AccessClient, accountID string, live *state.Live) ([]plan.ReceivedGrant, error) {
+	shares, err := c.ListShares(ctx, accountID, cloudflare.ListSharesOptions{IncludeResources: true, Kind: idptype.ShareReceived})
+	if err != nil {
 		return nil, err
 	}
-	return st, nil
+	out := []plan.ReceivedGrant{}
+	names := map[string]map[string]string{} // sender -> grant id -> IdP name
+	for _, s := range shares {
+		if !isReceived(s, accountID) || s.Status == idptype.ShareDeleted {
+			continue
+		}
+		for _, res := range s.Resources {
+			if res.ResourceType != idptype.ResourceFederationGrant || res.Status == idptype.ShareDeleted {
+				continue
+			}
+			from := s.AccountID
+			if res.ResourceAccountID != "" {
+				from = res.ResourceAccountID
+			}
+			if _, ok := names[from]; !ok {
+				names[from] = grantNames(ctx, c, from, live)
+			}
+			out = append(out, plan.ReceivedGrant{ShareID: s.ID, FromAccount: from, GrantID: res.ResourceID, IdPName: names[from][res.ResourceID]})
+		}
+	}
+	return out, nil
+}
+
+// grantNames maps the sender's grants to the names of their IdPs; nil when
+// the sender could not be read.
+func grantNames(ctx context.Context, c AccessClient, accountID string, live *state.Live) map[string]string {
+	out := map[string]string{}
+	if live != nil && live.Accounts[accountID] != nil {
+		la := live.Accounts[accountID]
+		for _, g := range la.Grants {
+			for _, i := range la.IdentityProviders {
+				if i.ID == g.IdPID {
+					out[g.ID] = i.Name
+				}
+			}
+		}
+		return out
+	}
+	grants, err := c.ListGrants(ctx, accountID)
+	if err != nil {
+		return nil
+	}
+	idps, err := c.ListIdentityProviders(ctx, accountID)
+	if err != nil {
+		return nil
+	}
+	for _, g := range grants {
+		for _, i := range idps {
+			if i.ID == g.IdPID {
+				out[g.ID] = i.Name
+			}
+		}
+	}
+	return out
+}
+
+func policies(ps []cloudflare.AccessPolicy) []plan.AccessPolicy {
+	out := make([]plan.AccessPolicy, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, plan.AccessPolicy{ID: p.ID, Name: p.Name, Decision: p.Decision, Include: rules(p.Include), Require: rules(p.Require)})
+	}
+	return out
+}
+
+func rules(rs []cloudflare.AccessRule) []plan.AccessRule {
+	out := make([]plan.AccessRule, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, plan.AccessRule{Kind: r.Kind(), IdPID: r.IdentityProviderID()})
+	}
+	return out
 }

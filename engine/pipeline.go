@@ -193,7 +193,11 @@ func ManagedByDesired(d *state.Desired) func(accountID string, idp *state.LiveId
 	type key struct{ account, name string }
 	names := map[key]bool{}
 	ids := map[string]bool{}
+	// In an account that prunes, every IdP is idpsync's: an undeclared one is
+	// deleted, and who loses it must be read like for a declared one.
+	prune := map[string]bool{}
 	for _, a := range d.Accounts {
+		prune[a.ID] = a.Prune
 		for _, i := range a.IdentityProviders {
 			names[key{a.ID, i.Name}] = true
 			if i.ID != "" {
@@ -202,7 +206,7 @@ func ManagedByDesired(d *state.Desired) func(accountID string, idp *state.LiveId
 		}
 	}
 	return func(accountID string, idp *state.LiveIdP) bool {
-		return ids[idp.ID] || names[key{accountID, idp.Name}]
+		return prune[accountID] || ids[idp.ID] || names[key{accountID, idp.Name}]
 	}
 }
 

@@ -332,23 +332,42 @@ func grantResource(s cloudflare.Share) *cloudflare.ShareResource {
 
 // receivedFrom finds the received share behind a read-only connection: the
 // one named as the dashboard and idpsync name grant shares, or else the only
-// received grant share. Unknown origins leave the fields empty.
+// received grant share. Nothing the API returns ties a connection to its
+// share (see plan.AnalyzeLockout), so when several received shares carry that
+// name (two accounts each share an IdP named Okta), the sender is not
+// guessed: the candidates are recorded instead. Unknown origins leave the
+// fields empty.
 func receivedFrom(name, accountID string, received []cloudflare.Share) *state.Received {
-	var match *cloudflare.Share
-	var grantShares []*cloudflare.Share
+	var named, grantShares []*cloudflare.Share
 	for i := range received {
 		s := &received[i]
 		if s.Status == idptype.ShareDeleting || s.Status == idptype.ShareDeleted {
 			continue
 		}
-		if s.Name == "Identity provider: "+name && match == nil {
-			match = s
+		if s.Name == "Identity provider: "+name {
+			named = append(named, s)
 		}
 		if grantResource(*s) != nil {
 			grantShares = append(grantShares, s)
 		}
 	}
-	if match == nil && len(grantShares) == 1 {
+	var match *cloudflare.Share
+	switch {
+	case len(named) == 1:
+		match = named[0]
+	case len(named) > 1:
+		r := &state.Received{}
+		for _, s := range named {
+			if s.AccountID != accountID && !slices.Contains(r.Candidates, s.AccountID) {
+				r.Candidates = append(r.Candidates, s.AccountID)
+			}
+		}
+		slices.Sort(r.Candidates)
+		if len(r.Candidates) == 1 {
+			return &state.Received{FromAccount: r.Candidates[0]}
+		}
+		return r
+	case len(grantShares) == 1:
 		match = grantShares[0]
 	}
 	if match == nil {

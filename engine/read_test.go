@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -195,7 +196,7 @@ func TestReadLiveNormalizes(t *testing.T) {
 		if r := byName["Partner IdP"].Received; r == nil || r.FromAccount != "acc9" || r.ShareID != "s-in" {
 			t.Errorf("by name: %+v", r)
 		}
-		if r := byName["Mystery"].Received; r == nil || *r != (state.Received{}) {
+		if r := byName["Mystery"].Received; r == nil || !reflect.DeepEqual(*r, state.Received{}) {
 			t.Errorf("ambiguous origin: %+v, want empty", r)
 		}
 		if byName["Okta"].Received != nil {

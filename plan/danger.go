@@ -221,16 +221,34 @@ func lockoutDangers(p *Plan) []Danger {
 			l := a.Lockout[i]
 			out = append(out, Danger{Kind: DangerLockout, Address: a.Address, Message: LockoutMessage(&a, l), Lockout: &l})
 		}
+		// What the analysis could not read may be a lockout too: it is one
+		// until read, and apply treats it so.
+		for _, u := range a.LockoutUnread {
+			out = append(out, Danger{Kind: DangerLockout, Address: a.Address, Message: UnreadMessage(u)})
+		}
 	}
 	return out
+}
+
+// UnreadMessage says what the lockout analysis could not read for an action.
+func UnreadMessage(u LockoutUnread) string {
+	return "who loses a login is unknown: " + u.String()
 }
 
 // LockoutMessage says what a Lockout means for its users, in plain words.
 func LockoutMessage(a *Action, l Lockout) string {
 	var b strings.Builder
-	if l.Kind == LockoutOrganization {
+	switch l.Kind {
+	case LockoutOrganization:
 		b.WriteString("the Access organization " + l.Name)
-	} else {
+	case LockoutPolicy:
+		b.WriteString("Access policy " + l.Name)
+		if l.Application != "" {
+			b.WriteString(" of application " + l.Application)
+		} else {
+			b.WriteString(" (reusable)")
+		}
+	default:
 		b.WriteString("Access " + lockoutNoun(l.Kind) + " " + l.Name)
 	}
 	if l.Domain != "" {
@@ -239,15 +257,32 @@ func LockoutMessage(a *Action, l Lockout) string {
 	if l.AccountID != a.AccountID {
 		b.WriteString(" in " + ownerWord(l.AccountID))
 	}
+	b.WriteString(" " + LockoutVerb(l, strings.Join(l.Rules, ", ")))
+	return b.String()
+}
+
+// LockoutVerb says what a Lockout loses; rules is how the views show the
+// policy's rule kinds.
+func LockoutVerb(l Lockout, rules string) string {
 	switch {
 	case l.Kind == LockoutOrganization:
-		b.WriteString(" redirects every login straight to this IdP, its only login method: users can no longer sign in")
+		return "redirects every login straight to this IdP, its only login method: users can no longer sign in"
+	case l.Kind == LockoutPolicy && l.Only:
+		return "loses its ONLY way in (" + rules + " rule): it can no longer match anyone"
+	case l.Kind == LockoutPolicy:
+		return "loses one of several ways in (" + rules + " rule)"
+	case l.Only && ByPolicies(l):
+		return "loses its ONLY way in: no policy can match once this IdP is gone, its users can no longer sign in"
 	case l.Only:
-		b.WriteString(" loses its ONLY allowed IdP: its users can no longer sign in")
-	default:
-		b.WriteString(" loses one of its allowed IdPs")
+		return "loses its ONLY allowed IdP: its users can no longer sign in"
 	}
-	return b.String()
+	return "loses one of its allowed IdPs"
+}
+
+// ByPolicies reports whether an application's lockout comes from its
+// policies alone: allowed_idps does not list the login option.
+func ByPolicies(l Lockout) bool {
+	return l.Kind == LockoutApplication && len(l.Rules) > 0 && !slices.Contains(l.Rules, "allowed_idps")
 }
 
 func lockoutNoun(kind string) string {

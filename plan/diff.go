@@ -318,6 +318,7 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 			r := Received{Address: IdPAddress(ac.d.ID, ac.label, l.Name), AccountID: a.ID, ID: l.ID, Name: l.Name}
 			if l.Received != nil {
 				r.FromAccount = l.Received.FromAccount
+				r.FromCandidates = slices.Clone(l.Received.Candidates)
 			}
 			d.p.Received = append(d.p.Received, r)
 			continue

@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -318,7 +319,7 @@ func TestDiff(t *testing.T) {
 					t.Errorf("unmanaged = %+v", p.Unmanaged)
 				}
 				wantR := []Received{{Address: oktaAddr, AccountID: acctPlatform, ID: "idp-fed", Name: "Okta", FromAccount: acctData}}
-				if !slices.Equal(p.Received, wantR) {
+				if !reflect.DeepEqual(p.Received, wantR) {
 					t.Errorf("received = %+v", p.Received)
 				}
 			},

@@ -152,6 +152,10 @@ type Action struct {
 	// Lockout are the Access applications (and organizations) that lose a
 	// login option when the action runs, as read for this plan (AnalyzeLockout).
 	Lockout []Lockout `json:"lockout,omitempty"`
+	// LockoutUnread is what the lockout analysis needed for this action and
+	// could not read, and why: its consequences are unknown, so it needs
+	// --allow-destroy even where the account has prune: true.
+	LockoutUnread []LockoutUnread `json:"lockout_unread,omitempty"`
 	// Destructive actions need --allow-destroy or the account's prune: true.
 	// It informs the reader; apply derives it again from the action itself.
 	Destructive bool `json:"destructive,omitempty"`
@@ -273,6 +277,10 @@ type Received struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
 	FromAccount string `json:"from_account,omitempty"`
+	// FromCandidates are the accounts that may have sent it, when more than
+	// one received share could have delivered a connection of this name and
+	// nothing the API returns says which (FromAccount is then empty).
+	FromCandidates []string `json:"from_candidates,omitempty"`
 }
 
 // Pending is an asynchronous transition still under way (a share recipient

@@ -288,8 +288,11 @@ type LiveIdP struct {
 // Received tells where a read-only federated connection comes from.
 type Received struct {
 	FromAccount string
-	ShareID     string
-	ShareName   string
+	// Candidates are the accounts that may have sent it, when several
+	// received shares could have (FromAccount is then empty).
+	Candidates []string
+	ShareID    string
+	ShareName  string
 }
 
 // LiveCertificateSet is a SAML encryption certificate set.

@@ -121,6 +121,8 @@ func TestScripts(t *testing.T) {
 //	emu count KIND N             assert how many objects of a kind exist
 //	emu noduplicates             fail if any create was duplicated
 //	emu idpid ACCOUNT NAME VAR   set $VAR to the id of the named IdP
+//	emu connid ACCOUNT NAME VAR  set $VAR (then $VAR2, ...) to the ids of the read-only
+//	                             connections named NAME the account received, in id order
 //	emu maxperpage N             serve at most N objects a list page (0: as asked)
 //	emu perpagemax N             refuse per_page above N on every list (0: each list's own maximum)
 //	emu maxfederated N           allow N federation grants per account
@@ -251,6 +253,41 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 		ts.Fatalf("no IdP named %q in account %s", args[2], args[1])
+	case "connid":
+		if len(args) != 4 {
+			ts.Fatalf("usage: emu connid ACCOUNT NAME VAR")
+		}
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/accounts/"+args[1]+"/access/identity_providers", nil)
+		ts.Check(err)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := http.DefaultClient.Do(req)
+		ts.Check(err)
+		defer resp.Body.Close()
+		var body struct {
+			Result []struct {
+				ID       string `json:"id"`
+				Name     string `json:"name"`
+				ReadOnly bool   `json:"read_only"`
+			} `json:"result"`
+		}
+		ts.Check(json.NewDecoder(resp.Body).Decode(&body))
+		var ids []string
+		for _, c := range body.Result {
+			if c.ReadOnly && c.Name == args[2] {
+				ids = append(ids, c.ID)
+			}
+		}
+		if len(ids) == 0 {
+			ts.Fatalf("account %s received no connection named %q", args[1], args[2])
+		}
+		slices.Sort(ids)
+		for i, id := range ids {
+			name := args[3]
+			if i > 0 {
+				name += strconv.Itoa(i + 1)
+			}
+			ts.Setenv(name, id)
+		}
 	case "account":
 		if len(args) != 3 {
 			ts.Fatalf("usage: emu account ID ORG|none")

@@ -17,9 +17,17 @@ func lockoutWords(a *plan.Action, l plan.Lockout, md bool) string {
 		return clean(s)
 	}
 	var b strings.Builder
-	if l.Kind == plan.LockoutOrganization {
+	switch l.Kind {
+	case plan.LockoutOrganization:
 		b.WriteString("the Access organization " + name(l.Name))
-	} else {
+	case plan.LockoutPolicy:
+		b.WriteString("Access policy " + name(l.Name))
+		if l.Application != "" {
+			b.WriteString(" of application " + name(l.Application))
+		} else {
+			b.WriteString(" (reusable)")
+		}
+	default:
 		b.WriteString("Access application " + name(l.Name))
 	}
 	if l.Domain != "" {
@@ -28,13 +36,14 @@ func lockoutWords(a *plan.Action, l plan.Lockout, md bool) string {
 	if l.AccountID != a.AccountID {
 		b.WriteString(" in " + idptype.OwnerKind(l.AccountID) + " " + name(idptype.OwnerID(l.AccountID)))
 	}
-	switch {
-	case l.Kind == plan.LockoutOrganization:
-		b.WriteString(" redirects every login straight to this IdP, its only login method: users can no longer sign in")
-	case l.Only:
-		b.WriteString(" loses its ONLY allowed IdP: its users can no longer sign in")
-	default:
-		b.WriteString(" loses one of its allowed IdPs")
-	}
+	b.WriteString(" " + plan.LockoutVerb(l, name(strings.Join(l.Rules, ", "))))
 	return b.String()
+}
+
+// unreadWords says what the lockout analysis could not read for an action.
+func unreadWords(u plan.LockoutUnread, md bool) string {
+	if md {
+		return "who loses a login is unknown: " + idptype.OwnerKind(u.AccountID) + " " + codeSpan(idptype.OwnerID(u.AccountID)) + ": " + escapeMD(u.What) + " could not be read: " + escapeMD(u.Why)
+	}
+	return clean(plan.UnreadMessage(u))
 }

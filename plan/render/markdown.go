@@ -161,8 +161,11 @@ func (v *mdView) trailer(p *plan.Plan) {
 		v.out.line()
 		for _, r := range p.Received {
 			from := "another account"
-			if r.FromAccount != "" {
+			switch {
+			case r.FromAccount != "":
 				from = "account " + codeSpan(r.FromAccount)
+			case len(r.FromCandidates) > 0:
+				from = "one of accounts " + mdList(r.FromCandidates) + " (the API does not say which)"
 			}
 			v.out.line("- ", escapeMD(r.Address), " — received from ", from)
 		}

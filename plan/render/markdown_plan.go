@@ -292,7 +292,7 @@ func (v *mdView) action(a *plan.Action, sec *mdSection) {
 	// The danger block above names each lockout; here it stays with its
 	// action, for a reader of the details.
 	switch {
-	case a.Destructive && a.LocksOut():
+	case a.Destructive && (a.LocksOut() || a.LockoutBlind()):
 		v.out.line("  - ⚠️ destructive: needs `--allow-destroy`, even with `prune: true`")
 	case a.Destructive:
 		v.out.line("  - ⚠️ destructive: needs `--allow-destroy` or `prune: true`")
@@ -302,6 +302,9 @@ func (v *mdView) action(a *plan.Action, sec *mdSection) {
 	}
 	for _, l := range a.Lockout {
 		v.out.line("  - ⛔ ", lockoutWords(a, l, true))
+	}
+	for _, u := range a.LockoutUnread {
+		v.out.line("  - ⛔ ", unreadWords(u, true))
 	}
 	fs := fields(a)
 	if len(fs) > 0 {

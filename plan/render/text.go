@@ -215,7 +215,10 @@ func (v *textView) action(a *plan.Action) {
 	for _, l := range a.Lockout {
 		v.bang(v.pl.danger, lockoutWords(a, l, false))
 	}
-	if a.LocksOut() && a.Destructive {
+	for _, u := range a.LockoutUnread {
+		v.bang(v.pl.danger, "who loses a login is unknown: "+unreadWords(u, false))
+	}
+	if (a.LocksOut() || a.LockoutBlind()) && a.Destructive {
 		v.bang(v.pl.danger, ownerWords(a, "needs --allow-destroy, even where the account has prune: true"))
 	}
 	v.out.line()
@@ -306,8 +309,11 @@ func (v *textView) trailer(p *plan.Plan) {
 	}
 	for _, r := range p.Received {
 		from := "another account"
-		if r.FromAccount != "" {
+		switch {
+		case r.FromAccount != "":
 			from = "account " + r.FromAccount
+		case len(r.FromCandidates) > 0:
+			from = "one of accounts " + strings.Join(r.FromCandidates, ", ") + " (the API does not say which)"
 		}
 		v.out.line("Received from ", clean(from), ": ", clean(r.Address), v.pl.dim.s(" (read-only, "+clean(idAndType("", r.ID))+")"))
 	}
