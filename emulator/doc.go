@@ -134,6 +134,13 @@
 //     certificate rotation, AddDefaultIdP) is logged with actor type system.
 //     The log needs Account Settings Read, the scope "account" of
 //     Options.TokenLacks. The log keeps the newest 20,000 entries.
+//   - Access policies: reusable ones (GET and POST .../access/policies,
+//     with app_count) and an application's own (GET and POST
+//     .../apps/{app_id}/policies, account and zone form); an application's
+//     listing holds its own and the reusable ones it uses, in precedence
+//     order, as the SDK documents. Rules are kept as sent, one key each; a
+//     rule naming an IdP (login_method.id, identity_provider_id) must name
+//     one of the account. Deleting an application deletes its own policies.
 //   - Shares carry no tags, so a tag filter matches no share.
 //   - Lists past the last page answer an empty result. Out-of-range page or
 //     per_page is refused rather than clamped, to catch client bugs.
@@ -224,7 +231,9 @@
 // account_id, association_status, ...}), share_resources ({id, share_id,
 // resource_id, resource_type, resource_account_id, meta, status,
 // resource_version, ...}), access_applications ({account_id, id, name,
-// domain, type, aud, allowed_idps, auto_redirect_to_identity, ...}) and
+// domain, type, aud, allowed_idps, auto_redirect_to_identity, policies (ids,
+// in precedence order), ...}), access_policies ({account_id, id, name,
+// decision, include, require, exclude, reusable}) and
 // access_organizations ({account_id, name, auth_domain,
 // auto_redirect_to_identity, session_duration}); default_organization_id
 // and clock_offset are optional. Account, organization, grant, share, recipient and share-resource
