@@ -289,6 +289,13 @@ func AnalyzeLockout(p *Plan, in LockoutInput) {
 	byGrant := sharesByGrant(p)
 	removed := map[string]map[string]bool{}
 	per := make([][]removal, len(p.Actions))
+	type pendingCandidates struct {
+		action  int
+		account string
+		conns   []string
+		unread  LockoutUnread
+	}
+	var ambiguous []pendingCandidates
 	for i := range p.Actions {
 		a := &p.Actions[i]
 		a.Lockout, a.LockoutUnread = nil, nil
@@ -327,12 +334,30 @@ func AnalyzeLockout(p *Plan, in LockoutInput) {
 			if r := in.Reach[ShareKey(a.AccountID, share)]; r != nil && r.Associated[acct] {
 				associated = true
 			}
-			conn, unread := receivedConnection(a, share, acct, st, associated)
-			if unread != nil {
+			conn, cands, unread := receivedConnection(a, share, acct, st, associated)
+			if unread != nil && cands == nil {
 				a.LockoutUnread = append(a.LockoutUnread, *unread)
+			}
+			if cands != nil {
+				ambiguous = append(ambiguous, pendingCandidates{action: i, account: acct, conns: cands, unread: *unread})
 			}
 			if conn != "" {
 				add(acct, conn)
+			}
+		}
+	}
+	// An ambiguous connection matters only if one of the candidates, taken
+	// away with everything else the plan removes there, locks something out.
+	for _, amb := range ambiguous {
+		st := in.Access[amb.account]
+		for _, c := range amb.conns {
+			gone := map[string]bool{c: true}
+			for id := range removed[amb.account] {
+				gone[id] = true
+			}
+			if len(lockouts(amb.account, c, st, gone)) > 0 {
+				p.Actions[amb.action].LockoutUnread = append(p.Actions[amb.action].LockoutUnread, amb.unread)
+				break
 			}
 		}
 	}
@@ -391,9 +416,11 @@ func kindOrder(k string) int {
 //   - no read-only connection of that name: there is nothing to lose yet;
 //   - one, and the account's recipient record is associated, or no other
 //     received grant could have delivered that name: it is this share's;
-//   - otherwise the candidates are named, and the account counts as not
-//     fully read.
-func receivedConnection(a *Action, share, acct string, st *AccessState, associated bool) (string, *LockoutUnread) {
+//   - otherwise the candidates are returned and named in the unread
+//     record; the caller keeps that record only when it matters: when some
+//     candidate, were it the one, would lock something out (duplicates that
+//     overlapping runs left, with nothing using them, block nothing).
+func receivedConnection(a *Action, share, acct string, st *AccessState, associated bool) (string, []string, *LockoutUnread) {
 	var conns []string
 	for _, c := range st.IdPs {
 		if c.ReadOnly && c.Name == a.IdPName {
@@ -401,7 +428,7 @@ func receivedConnection(a *Action, share, acct string, st *AccessState, associat
 		}
 	}
 	if len(conns) == 0 {
-		return "", nil
+		return "", nil, nil
 	}
 	var others []string // senders of other received grants that may carry the same name
 	for _, r := range st.Received {
@@ -413,19 +440,19 @@ func receivedConnection(a *Action, share, acct string, st *AccessState, associat
 		}
 	}
 	if st.Received == nil && len(conns) == 1 && !associated {
-		return "", &LockoutUnread{AccountID: acct, What: "which received connection share " + share + " removes",
+		return "", conns, &LockoutUnread{AccountID: acct, What: "which received connection share " + share + " removes",
 			Why: "the account's received shares were not read"}
 	}
 	if len(conns) == 1 && (associated || len(others) == 0) {
-		return conns[0], nil
+		return conns[0], nil, nil
 	}
 	if len(conns) == 1 {
-		return "", &LockoutUnread{AccountID: acct, What: "which received connection share " + share + " removes",
+		return "", conns, &LockoutUnread{AccountID: acct, What: "which received connection share " + share + " removes",
 			Why: fmt.Sprintf("connection %s is named %q, and so may be IdPs shared by %s, and the API ties no connection to its share",
 				conns[0], a.IdPName, accountList(append(others, a.AccountID)))}
 	}
 	slices.Sort(conns)
-	return "", &LockoutUnread{AccountID: acct, What: "which received connection share " + share + " removes",
+	return "", conns, &LockoutUnread{AccountID: acct, What: "which received connection share " + share + " removes",
 		Why: fmt.Sprintf("%d connections are named %q (%s), received from %s, and the API ties no connection to its share",
 			len(conns), a.IdPName, strings.Join(conns, ", "), accountList(append(others, a.AccountID)))}
 }

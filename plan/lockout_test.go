@@ -186,6 +186,19 @@ func TestAnalyzeLockout(t *testing.T) {
 			loses:  []string{rcpt},
 		},
 		{
+			name:    "recipient: same-named connections nothing uses block nothing (duplicates left by overlapping runs)",
+			actions: []Action{unshare},
+			in: LockoutInput{Reach: reached, Access: map[string]*AccessState{rcpt: {
+				IdPs: []AccessIdP{{ID: conn, Name: "Okta", ReadOnly: true}, {ID: conn2, Name: "Okta", ReadOnly: true}, {ID: gh, Name: "GitHub"}},
+				Received: []ReceivedGrant{
+					{ShareID: share, FromAccount: src, GrantID: "g1", IdPName: "Okta"},
+					{ShareID: "s2", FromAccount: src, GrantID: "g2", IdPName: "Okta"},
+				},
+				Applications: []AccessApplication{app("r4", "Hub", []string{gh})},
+			}}},
+			loses: []string{rcpt},
+		},
+		{
 			name:    "recipient: one connection, still associating, another sender unknown",
 			actions: []Action{unshare},
 			in: LockoutInput{Reach: associating, Access: map[string]*AccessState{rcpt: {
