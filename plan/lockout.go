@@ -23,10 +23,11 @@ type Lockout struct {
 	// IdPID is the login option it loses: the IdP, or in a recipient account
 	// the received connection.
 	IdPID string `json:"idp_id"`
-	// Only: it loses its last way in. An application: no allowed IdP and
-	// allow policy is left that anyone can sign in with. A policy: none of
-	// its include rules can match any more, or a require rule can never hold.
-	// The organization: it redirects every login to this, its one IdP.
+	// Only: it loses its last way in. An application: no allowed IdP is
+	// left, or none of its allow, bypass and non_identity policies can match
+	// any more. A policy: none of its include rules can match any more, or a
+	// require rule can never hold. The organization: it redirects every login
+	// to this, its one IdP.
 	Only bool `json:"only"`
 	// ApplicationID and Application name the application a policy belongs
 	// to; empty for a reusable policy no application was read with.
