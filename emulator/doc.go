@@ -147,7 +147,9 @@
 //     Options.MaxPerPage (--max-per-page) serves at most that many objects a
 //     page whatever per_page asks, reporting the real per_page in
 //     result_info only, as a real server may; the unpaginated
-//     share lists are then paginated too.
+//     share lists are then paginated too. Options.RefusePerPageAbove refuses
+//     a per_page above it on every list (400, code 1009), as an endpoint
+//     whose real maximum is below its documented one would.
 //
 // # Error codes
 //
