@@ -121,6 +121,8 @@ func TestScripts(t *testing.T) {
 //	emu count KIND N             assert how many objects of a kind exist
 //	emu noduplicates             fail if any create was duplicated
 //	emu idpid ACCOUNT NAME VAR   set $VAR to the id of the named IdP
+//	emu appid ACCOUNT NAME VAR   set $VAR to the id of the named Access application
+//	emu policyid ACCOUNT NAME VAR set $VAR to the id of the named Access policy
 //	emu connid ACCOUNT NAME VAR  set $VAR (then $VAR2, ...) to the ids of the read-only
 //	                             connections named NAME the account received, in id order
 //	emu maxperpage N             serve at most N objects a list page (0: as asked)
@@ -253,6 +255,27 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 		ts.Fatalf("no IdP named %q in account %s", args[2], args[1])
+	case "appid", "policyid":
+		if len(args) != 4 {
+			ts.Fatalf("usage: emu %s ACCOUNT NAME VAR", args[0])
+		}
+		d := srv.Emulator.Snapshot()
+		if args[0] == "appid" {
+			for _, a := range d.AccessApplications {
+				if a.AccountID == args[1] && a.Name == args[2] {
+					ts.Setenv(args[3], a.ID)
+					return
+				}
+			}
+		} else {
+			for _, p := range d.AccessPolicies {
+				if p.AccountID == args[1] && p.Name == args[2] {
+					ts.Setenv(args[3], p.ID)
+					return
+				}
+			}
+		}
+		ts.Fatalf("no %s named %q in %s", strings.TrimSuffix(args[0], "id"), args[2], args[1])
 	case "connid":
 		if len(args) != 4 {
 			ts.Fatalf("usage: emu connid ACCOUNT NAME VAR")
