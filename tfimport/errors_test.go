@@ -231,3 +231,18 @@ func TestSkippedNeverSilent(t *testing.T) {
 		t.Errorf("the read-only IdP must stay in Terraform: %+v", res.Imported)
 	}
 }
+
+// TestShareWithoutRecipients: a share left with no recipient cannot be
+// declared (share_with may not be empty), and the importer says what plan
+// will then do.
+func TestShareWithoutRecipients(t *testing.T) {
+	s := shareRes("s", "Identity provider: GitHub", "f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1")
+	s["values"].(map[string]any)["recipients"] = []any{}
+	r, err := Convert(showJSON(idpRes("x", nil), s), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Gaps) != 1 || r.Gaps[0].Attribute != "recipients" || !strings.Contains(r.Gaps[0].Why, "plan deletes the grant") {
+		t.Errorf("gaps: %+v", r.Gaps)
+	}
+}

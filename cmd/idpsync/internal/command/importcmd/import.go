@@ -350,6 +350,11 @@ func federation(idp *state.LiveIdP) *yaml.Node {
 				accounts = append(accounts, r.AccountID)
 			}
 		}
+		if len(accounts) == 0 {
+			// A share with no recipient left: the file format has no empty
+			// share_with (it refuses one), so there is nothing to declare.
+			return nil
+		}
 		sort.Strings(accounts)
 		for _, acct := range accounts {
 			with.Content = append(with.Content, mapping("account", scalar(acct, "")))

@@ -108,3 +108,15 @@ func TestWriteAllOrNothing(t *testing.T) {
 		t.Errorf("a.yaml is not a regular 0644 file: %v %v", st, err)
 	}
 }
+
+// TestFederationWithoutRecipients: no recipient left means no federation
+// block, since the file format refuses an empty share_with.
+func TestFederationWithoutRecipients(t *testing.T) {
+	idp := &state.LiveIdP{Name: "GitHub", Type: "github", Grant: &state.LiveGrant{ID: "g", Share: &state.LiveShare{
+		TargetType: "account",
+		Recipients: []*state.LiveRecipient{{AccountID: "1a2b3c4d5e6f708192a3b4c5d6e7f809", Status: "disassociated"}},
+	}}}
+	if n := federation(idp); n != nil {
+		t.Errorf("federation rendered for a share with no recipient: %+v", n)
+	}
+}
