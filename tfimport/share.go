@@ -294,7 +294,7 @@ func (c *converter) foldShare(sh *shareEntry) error {
 	if target == idptype.TargetAccount && len(live.Recipients) == 0 {
 		c.gap(addr, "recipients", fmt.Sprintf("the share of IdP %q has no recipient, and share_with cannot be empty: the YAML declares no federation, so plan deletes the grant and this share (no account has access through them)", idp.Name))
 	}
-		if target == idptype.TargetOrganization && len(live.Recipients) > 0 {
+	if target == idptype.TargetOrganization && len(live.Recipients) > 0 {
 		c.warn("%s: shared with the organization and with listed accounts; the YAML shares with the organization, which includes them", addr)
 	}
 	if len(sh.others) > 0 {
