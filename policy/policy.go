@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,7 +36,7 @@ type Options struct {
 // sets p.Policy (the findings, waivers applied, denies first) and
 // p.PolicyRules (the built-in rules and waivers, which a saved plan
 // carries). For a saved plan (Desired nil) the rules are the plan's own,
-// and without Rego the plan's own Rego findings stand.
+// and the plan's own Rego findings stand (with opts.Rego, fresh ones join them).
 func Check(ctx context.Context, p *plan.Plan, opts Options) error {
 	rules := p.PolicyRules
 	switch {
@@ -45,6 +46,19 @@ func Check(ctx context.Context, p *plan.Plan, opts Options) error {
 		rules = RulesOf(opts.Desired)
 	}
 	results := checkBuiltin(rules, p, opts.Desired)
+	if opts.Desired == nil {
+		// A saved plan keeps the Rego findings it was made with (the file is
+		// authenticated): a policy may judge input.desired, which a saved
+		// plan does not hold, so evaluating again could only lose them, and
+		// leaving --policy out of the apply job must not let a denied plan
+		// through. Evaluating again adds what the plan alone now shows.
+		for _, r := range p.Policy {
+			if strings.HasPrefix(r.Rule, idptype.RegoRulePrefix) {
+				r.Waived, r.Waiver = false, nil
+				results = append(results, r)
+			}
+		}
+	}
 	if opts.Rego != nil {
 		input, err := Input(p, opts.Desired)
 		if err != nil {
@@ -54,15 +68,11 @@ func Check(ctx context.Context, p *plan.Plan, opts Options) error {
 		if err != nil {
 			return err
 		}
-		results = append(results, found...)
-	} else if opts.Desired == nil {
-		// A saved plan applied without --policy keeps the Rego findings it
-		// was made with (the file is authenticated): leaving the flag out
-		// of the apply job must not let a denied plan through.
-		for _, r := range p.Policy {
-			if strings.HasPrefix(r.Rule, idptype.RegoRulePrefix) {
-				r.Waived, r.Waiver = false, nil
-				results = append(results, r)
+		for _, f := range found {
+			if !slices.ContainsFunc(results, func(r plan.PolicyResult) bool {
+				return r.Rule == f.Rule && r.Level == f.Level && r.Address == f.Address && r.Message == f.Message
+			}) {
+				results = append(results, f)
 			}
 		}
 	}

@@ -177,16 +177,26 @@ func TestSavedPlanKeepsRegoFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := fixturePlan()
-	if err := Check(context.Background(), p, Options{Desired: &state.Desired{}, Rego: r, Now: now}); err != nil {
+	if err := Check(context.Background(), p, Options{Desired: loadDesired(t), Rego: r, Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	if Gate(p) == nil {
-		t.Fatal("the fixture has no Rego deny")
+	if !strings.Contains(format(p.Policy), "Okta must sign its requests") {
+		t.Fatalf("the fixture has no Rego deny about the desired state:\n%s", format(p.Policy))
 	}
+	saved := *p
+	saved.Policy = append([]plan.PolicyResult(nil), p.Policy...)
 	if err := Check(context.Background(), p, Options{Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	if Gate(p) == nil {
 		t.Error("checked again without --policy, the saved plan's Rego deny was dropped")
+	}
+	// With --policy, input.desired is null for a saved plan: the deny that
+	// judged the desired state cannot be found again, and must not be lost.
+	if err := Check(context.Background(), &saved, Options{Rego: r, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	if len(saved.PolicyDenied()) != len(p.PolicyDenied()) {
+		t.Errorf("checked again with --policy: %d denies, want the %d saved:\n%s", len(saved.PolicyDenied()), len(p.PolicyDenied()), format(saved.Policy))
 	}
 }
