@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // EnvKey is the environment variable that, when set, keys saved plans
@@ -15,9 +16,11 @@ import (
 // value in both.
 const EnvKey = "IDPSYNC_PLAN_KEY"
 
-// MinEnvKeyLen is the shortest IDPSYNC_PLAN_KEY accepted: a short key could
-// be found by trying guesses against a saved plan's MAC.
-const MinEnvKeyLen = 16
+// MinEnvKeyLen is the shortest IDPSYNC_PLAN_KEY accepted, in bytes: a short
+// key could be found by trying guesses against a saved plan's MAC, which
+// anyone who can read the CI artifact holds. 32 bytes is what `openssl rand
+// -hex 16` prints, and the size of the HMAC-SHA256 key it becomes.
+const MinEnvKeyLen = 32
 
 // MaxEnvKeyLen bounds IDPSYNC_PLAN_KEY: a key is tens of characters, and a
 // variable set to a file's content by mistake is refused rather than used.
@@ -78,9 +81,17 @@ func GlobalKeyKey(email, apiKey string) (Key, error) {
 }
 
 // EnvValueKey derives the key from the value of IDPSYNC_PLAN_KEY.
+//
+// A blank value is refused rather than ignored: a CI secret that is missing
+// expands to "", and falling back to the API credentials then would make the
+// plan job and the apply job disagree about the key with a message about
+// the wrong cause, or, with a shared token, hide the misconfiguration.
 func EnvValueKey(v string) (Key, error) {
+	if strings.TrimSpace(v) == "" {
+		return Key{}, fmt.Errorf("%s is set but blank (a CI secret that does not exist expands to nothing): set it to at least %d bytes (for example the output of `openssl rand -hex 32`), or unset it to key saved plans by the API credentials", EnvKey, MinEnvKeyLen)
+	}
 	if len(v) < MinEnvKeyLen {
-		return Key{}, fmt.Errorf("%s must be at least %d characters long (for example the output of `openssl rand -hex 32`)", EnvKey, MinEnvKeyLen)
+		return Key{}, fmt.Errorf("%s is %d bytes long; it must be at least %d (for example the output of `openssl rand -hex 32`)", EnvKey, len(v), MinEnvKeyLen)
 	}
 	if len(v) > MaxEnvKeyLen {
 		return Key{}, fmt.Errorf("%s must be at most %d characters long (for example the output of `openssl rand -hex 32`)", EnvKey, MaxEnvKeyLen)

@@ -27,8 +27,10 @@ const Marker = "idpsync_saved_plan"
 const Version = 2
 
 // MaxSize bounds what Read reads: a saved plan of thousands of IdPs is a few
-// tens of MiB, and an artifact must not exhaust memory.
-const MaxSize = 256 << 20
+// MiB, and an artifact, which whoever can write to the pipeline's artifacts
+// controls, must not exhaust memory. Read checks the size the file system
+// reports before it reads, and reads no more than this either way.
+const MaxSize = 64 << 20
 
 // macPrefix names the algorithm, so that another one can come later.
 const macPrefix = "hmac-sha256:"
@@ -194,11 +196,24 @@ func where(err error) string {
 // the plan, so nothing of an edited file is ever used, then refuses a plan
 // made against another API.
 func Read(path string, k Key, endpoint string) (*plan.Plan, error) {
+	// Checked before opening: opening a FIFO blocks until a writer comes,
+	// and a device never ends; neither is a saved plan.
+	if st, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("read saved plan: %w", err)
+	} else if err := checkFile(path, st); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read saved plan: %w", err)
 	}
 	defer f.Close()
+	// Again on what was opened: the path may have changed in between.
+	if st, err := f.Stat(); err != nil {
+		return nil, fmt.Errorf("read saved plan: %w", err)
+	} else if err := checkFile(path, st); err != nil {
+		return nil, err
+	}
 	b, err := io.ReadAll(io.LimitReader(bufio.NewReader(f), MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read saved plan: %w", err)
@@ -207,6 +222,17 @@ func Read(path string, k Key, endpoint string) (*plan.Plan, error) {
 		return nil, fmt.Errorf("%s: larger than %d MiB; not a saved plan", path, MaxSize>>20)
 	}
 	return Decode(path, b, k, endpoint)
+}
+
+// checkFile refuses what is not a regular file of at most MaxSize bytes.
+func checkFile(path string, st os.FileInfo) error {
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("%s: not a regular file; not a saved plan", path)
+	}
+	if st.Size() > MaxSize {
+		return fmt.Errorf("%s: %d MiB, larger than the %d MiB a saved plan may be; not read", path, st.Size()>>20, MaxSize>>20)
+	}
+	return nil
 }
 
 // Decode is Read for bytes already in memory; name is used in messages.

@@ -216,7 +216,7 @@ func TestDamageQuotesNothing(t *testing.T) {
 func TestOtherCredentialsRefused(t *testing.T) {
 	k := testKey(t, "tok-one")
 	good, _ := Encode(samplePlan(k), k, testEndpoint)
-	envKey, err := EnvValueKey("0123456789abcdef0123")
+	envKey, err := EnvValueKey("0123456789abcdef0123456789abcdef")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestOtherCredentialsRefused(t *testing.T) {
 	}
 	// The same IDPSYNC_PLAN_KEY on both sides verifies, whatever the tokens.
 	b, _ := Encode(samplePlan(envKey), envKey, testEndpoint)
-	again, _ := EnvValueKey("0123456789abcdef0123")
+	again, _ := EnvValueKey("0123456789abcdef0123456789abcdef")
 	if _, err := Decode("plan.out", b, again, testEndpoint); err != nil {
 		t.Errorf("same IDPSYNC_PLAN_KEY: %v", err)
 	}
@@ -245,8 +245,18 @@ func TestKeys(t *testing.T) {
 	if _, err := EnvValueKey(strings.Repeat("k", MaxEnvKeyLen+1)); err == nil || !strings.Contains(err.Error(), "at most 1024") {
 		t.Errorf("an oversized IDPSYNC_PLAN_KEY: err = %v", err)
 	}
-	if _, err := EnvValueKey("short"); err == nil || !strings.Contains(err.Error(), "at least 16") {
-		t.Errorf("short IDPSYNC_PLAN_KEY: %v", err)
+	for _, short := range []string{"short", strings.Repeat("k", MinEnvKeyLen-1)} {
+		if _, err := EnvValueKey(short); err == nil || !strings.Contains(err.Error(), "at least 32") {
+			t.Errorf("short IDPSYNC_PLAN_KEY: %v", err)
+		}
+	}
+	for _, blank := range []string{"", "   ", "\n\t", strings.Repeat(" ", 40)} {
+		if _, err := EnvValueKey(blank); err == nil || !strings.Contains(err.Error(), "set but blank") {
+			t.Errorf("blank IDPSYNC_PLAN_KEY %q: %v", blank, err)
+		}
+	}
+	if _, err := EnvValueKey(strings.Repeat("k", MinEnvKeyLen)); err != nil {
+		t.Errorf("a key of %d bytes: %v", MinEnvKeyLen, err)
 	}
 	a, _ := TokenKey("x\x00y")
 	b, _ := GlobalKeyKey("x", "y")
@@ -285,5 +295,31 @@ func TestDetect(t *testing.T) {
 		if got != tt.want || !errors.Is(err, tt.wantErr) {
 			t.Errorf("Detect(%s) = %v, %v; want %v, %v", filepath.Base(tt.path), got, err, tt.want, tt.wantErr)
 		}
+	}
+}
+
+// TestReadRefusesLargeAndOddFiles: a file larger than MaxSize is refused by
+// its size, before it is read, and so is a directory.
+func TestReadRefusesLargeAndOddFiles(t *testing.T) {
+	dir := t.TempDir()
+	k, err := TokenKey("tok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big.plan")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: the size says 65 MiB, the disk holds nothing.
+	if err := f.Truncate(MaxSize + 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := Read(big, k, testEndpoint); err == nil || !strings.Contains(err.Error(), "larger than the 64 MiB a saved plan may be; not read") {
+		t.Errorf("a 65 MiB file: err = %v", err)
+	}
+	if _, err := Read(dir, k, testEndpoint); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a directory: err = %v", err)
 	}
 }

@@ -141,7 +141,8 @@ func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
 // derived from the API credentials. Apply verifies a saved plan with it
 // before anything talks to the API.
 func (a *API) PlanKey(f *Factory) (planfile.Key, error) {
-	if v, ok := f.Getenv(planfile.EnvKey); ok && v != "" {
+	if v, ok := f.Getenv(planfile.EnvKey); ok {
+		// Set but blank is refused too (EnvValueKey says why).
 		return planfile.EnvValueKey(v)
 	}
 	if a.Sandbox != "" {

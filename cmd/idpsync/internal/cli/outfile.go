@@ -61,3 +61,69 @@ func pathCause(err error) error {
 	}
 	return err
 }
+
+// CheckOutDir refuses an output directory (flag names it in messages) that
+// is a symbolic link: a checkout or a shared runner can hold one pointing
+// anywhere, and files written "into" it would land where the link points,
+// out of sight of whoever reads the flag. A directory that does not exist
+// yet is fine; the command creates it.
+//
+// With flag "", messages start with the directory: the caller names the flag.
+func CheckOutDir(flag, dir string) error {
+	if flag != "" {
+		if err := CheckOutDir("", dir); err != nil {
+			return fmt.Errorf("%s: %w", flag, err)
+		}
+		return nil
+	}
+	st, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case st.Mode()&fs.ModeSymlink != 0:
+		target, _ := os.Readlink(dir)
+		return fmt.Errorf("%s is a symbolic link (to %s); give the directory itself", dir, target)
+	case !st.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
+}
+
+// RefuseOverwrite refuses, before anything is written, to replace files
+// that exist, so that a second import --out does not silently discard edits
+// made to the first one's files; force lifts it.
+func RefuseOverwrite(flag string, force bool, paths ...string) error {
+	if force {
+		return nil
+	}
+	for _, p := range paths {
+		if _, err := os.Lstat(p); err == nil {
+			return fmt.Errorf("%s: %s exists; give --force to replace it (nothing written)", flag, p)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s: %w", flag, err)
+		}
+	}
+	return nil
+}
+
+// GitWorkTree returns the top of the git work tree dir is in (dir need not
+// exist yet), or "" when it is in none. A .git entry (a directory in a
+// clone, a file in a worktree or submodule) marks the top.
+func GitWorkTree(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for d := abs; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
+}

@@ -39,6 +39,9 @@ func (w *PEMWriter) Write(accountID, idpName, pem string) error {
 	if prev, dup := w.written[name]; dup {
 		return fmt.Errorf("the certificates of %s and of %s would both go to %s; nothing more was written", prev, idpName, filepath.Join(w.Dir, name))
 	}
+	if err := CheckOutDir("", w.Dir); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(w.Dir, 0o755); err != nil {
 		return err
 	}

@@ -38,6 +38,9 @@ type SCIMSecretWriter struct {
 // Prepare creates the directory, so that a directory that cannot be made
 // fails the apply before its first write rather than after the secret came.
 func (w *SCIMSecretWriter) Prepare() error {
+	if err := CheckOutDir("--secrets-out", w.Dir); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(w.Dir, 0o700); err != nil {
 		return fmt.Errorf("--secrets-out: %w", err)
 	}

@@ -160,6 +160,11 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	if opts.SecretsOut != "" {
 		eopts.SecretsOut = &cli.SCIMSecretWriter{Dir: opts.SecretsOut}
+		if top := cli.GitWorkTree(opts.SecretsOut); top != "" {
+			// The secret is written once and shown nowhere else; a file in
+			// the checkout is one `git add -A` from the repository.
+			fmt.Fprintf(f.IO.ErrOut, "Warning: --secrets-out %s is inside the git work tree %s: a SCIM secret written there may be committed; write it outside the repository, or make sure .gitignore covers it\n", render.Clean(opts.SecretsOut), render.Clean(top))
+		}
 	}
 	view := &view{f: f, conn: conn, opts: opts}
 	applied, err := engine.Apply(ctx, conn.Client, in, eopts, confirmer{f}, view)

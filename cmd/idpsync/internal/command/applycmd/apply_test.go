@@ -80,7 +80,7 @@ func TestLoadSavedPlan(t *testing.T) {
 		return p
 	}
 	tokenKey, _ := planfile.TokenKey("tok-plan")
-	envKey, _ := planfile.EnvValueKey("shared-plan-key-0123456789")
+	envKey, _ := planfile.EnvValueKey("shared-plan-key-0123456789abcdefghij")
 	saved := save("saved.plan", tokenKey)
 	b, _ := os.ReadFile(saved)
 	edited := write("edited.plan", strings.Replace(string(b), `"format_version": "1.0"`, `"format_version": "1.1"`, 1))
@@ -99,7 +99,7 @@ func TestLoadSavedPlan(t *testing.T) {
 		{name: "a saved plan, whatever its name", args: []string{saved}, env: map[string]string{"CLOUDFLARE_API_TOKEN": "tok-plan"}},
 		{name: "edited", args: []string{edited}, env: map[string]string{"CLOUDFLARE_API_TOKEN": "tok-plan"}, wantErr: "changed after idpsync wrote it"},
 		{name: "other credentials", args: []string{saved}, env: map[string]string{"CLOUDFLARE_API_TOKEN": "tok-apply"}, wantErr: "set the same IDPSYNC_PLAN_KEY"},
-		{name: "split tokens with one IDPSYNC_PLAN_KEY", args: []string{shared}, env: map[string]string{"CLOUDFLARE_API_TOKEN": "tok-apply", "IDPSYNC_PLAN_KEY": "shared-plan-key-0123456789"}},
+		{name: "split tokens with one IDPSYNC_PLAN_KEY", args: []string{shared}, env: map[string]string{"CLOUDFLARE_API_TOKEN": "tok-apply", "IDPSYNC_PLAN_KEY": "shared-plan-key-0123456789abcdefghij"}},
 		{name: "the JSON view", args: []string{write("view.json", string(view))}, wantErr: "plan --output json"},
 		{name: "--target with a saved plan", args: []string{saved}, targets: []string{"account[a]"}, wantErr: "--target cannot be used with a saved plan"},
 		{name: "no credentials", args: []string{saved}, wantErr: "no Cloudflare credentials"},

@@ -31,7 +31,7 @@ type Options struct {
 	// of live state; Grants name the IdP of a shared grant (ID=NAME).
 	FromTerraform string
 	Grants        []string
-	// Force lets --out replace files that exist.
+	// Force lets --out replace files that exist (import or --from-terraform).
 	Force bool
 }
 
@@ -77,7 +77,7 @@ YAML cannot make plan clean. No secret of the state is written or printed.`,
 	cmd.Flags().StringVar(&opts.Out, "out", "", "write one file per account or zone into `DIR` instead of stdout")
 	cmd.Flags().StringVar(&opts.FromTerraform, "from-terraform", "", "import from the output of terraform show -json in `FILE` (- for standard input) instead of live state (needs --out)")
 	cmd.Flags().StringArrayVar(&opts.Grants, "grant", nil, "with --from-terraform, the IdP a shared federation grant is of, as `GRANT_ID=IDP_NAME` (repeatable)")
-	cmd.Flags().BoolVar(&opts.Force, "force", false, "with --from-terraform, replace files that exist in --out")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "replace files that exist in --out")
 	return cmd
 }
 
@@ -136,9 +136,10 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	} else {
-		if err := os.MkdirAll(opts.Out, 0o755); err != nil {
-			return fmt.Errorf("--out: %w", err)
+		if err := cli.CheckOutDir("--out", opts.Out); err != nil {
+			return err
 		}
+		paths := make([]string, len(owners))
 		for i, id := range owners {
 			name := id + ".yaml"
 			if idptype.IsZone(id) {
@@ -149,7 +150,15 @@ func Run(ctx context.Context, opts *Options) error {
 			if filepath.Base(name) != name || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
 				return fmt.Errorf("--out: owner id %q is not usable in a file name", id)
 			}
-			path := filepath.Join(opts.Out, name)
+			paths[i] = filepath.Join(opts.Out, name)
+		}
+		if err := cli.RefuseOverwrite("--out", opts.Force, paths...); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		for i, path := range paths {
 			var b strings.Builder
 			if err := writeDoc(&b, docs[i:i+1], owners[i:i+1]); err != nil {
 				return err

@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/tfimport"
@@ -68,15 +69,15 @@ func runTerraform(ctx context.Context, opts *Options) error {
 		return err
 	}
 
-	if !opts.Force {
-		for _, fl := range files {
-			path := filepath.Join(opts.Out, fl.name)
-			if _, err := os.Lstat(path); err == nil {
-				return fmt.Errorf("--out: %s exists; give --force to replace it (nothing written)", path)
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("--out: %w", err)
-			}
-		}
+	if err := cli.CheckOutDir("--out", opts.Out); err != nil {
+		return err
+	}
+	paths := make([]string, len(files))
+	for i, fl := range files {
+		paths[i] = filepath.Join(opts.Out, fl.name)
+	}
+	if err := cli.RefuseOverwrite("--out", opts.Force, paths...); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
