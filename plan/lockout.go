@@ -331,6 +331,9 @@ func AnalyzeLockout(p *Plan, in LockoutInput) {
 				a.LockoutUnread = append(a.LockoutUnread, LockoutUnread{AccountID: acct, What: "the Access configuration", Why: "it was not read"})
 				continue
 			}
+			// Whatever of the recipient could not be read counts, even when
+			// no connection was found: the IdP listing may be what failed.
+			a.LockoutUnread = append(a.LockoutUnread, st.Unread...)
 			associated := a.Resource == ResourceRecipient
 			if r := in.Reach[ShareKey(a.AccountID, share)]; r != nil && r.Associated[acct] {
 				associated = true

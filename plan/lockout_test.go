@@ -239,6 +239,14 @@ func TestAnalyzeLockout(t *testing.T) {
 			loses:   []string{rcpt},
 		},
 		{
+			name:    "a recipient whose IdPs could not be listed blocks, though no connection was found",
+			actions: []Action{unshare},
+			in: LockoutInput{Reach: reached, Access: map[string]*AccessState{rcpt: {
+				Unread: []LockoutUnread{{AccountID: rcpt, What: "the identity providers", Why: "HTTP 403"}}}}},
+			unread: []string{"account " + rcpt + ": the identity providers could not be read: HTTP 403"},
+			loses:  []string{rcpt},
+		},
+		{
 			name:    "what an account could not read is reported on its actions",
 			actions: []Action{deleteOkta},
 			in: LockoutInput{Access: map[string]*AccessState{src: {IdPs: both,
