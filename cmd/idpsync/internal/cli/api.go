@@ -293,12 +293,6 @@ type Factory struct {
 	// context is cancelled on the second, so apply can let in-flight requests
 	// finish after the first.
 	Interrupt <-chan struct{}
-	// Root is --root: the directory every ${file:...} is confined to; empty
-	// means the top of the git work tree holding the configuration.
-	Root string
-	// MaxFederatedIdPs is --max-federated-idps: the federated IdPs one
-	// account may hold; 0 means state.MaxFederatedIdPs.
-	MaxFederatedIdPs int
 	// OnWait, when set, is told of every wait of the API client (a 429's
 	// Retry-After, a spent rate budget, a backoff), for a progress display
 	// to show; when nil, each wait is one line on stderr (WaitLine). It is

@@ -227,3 +227,36 @@ func TestListedOwners(t *testing.T) {
 		}
 	}
 }
+
+// --root is declared once by the root command; each command takes it into
+// its own options, and a command without it sees no value.
+func TestLoadReadRoot(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"child", "--root", "/cfg"}, "/cfg"},
+		{[]string{"--root=/top", "child"}, "/top"},
+		{[]string{"child"}, ""},
+	} {
+		parent := &cobra.Command{Use: "idpsync", SilenceUsage: true, SilenceErrors: true}
+		parent.PersistentFlags().String("root", "", "")
+		var l Load
+		parent.AddCommand(&cobra.Command{Use: "child", RunE: func(cmd *cobra.Command, _ []string) error {
+			l.ReadRoot(cmd)
+			return nil
+		}})
+		parent.SetArgs(tt.args)
+		if err := parent.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		if l.Root != tt.want {
+			t.Errorf("%v: Root = %q, want %q", tt.args, l.Root, tt.want)
+		}
+	}
+	var l Load
+	l.ReadRoot(&cobra.Command{Use: "alone"})
+	if l.Root != "" {
+		t.Errorf("a command without --root read %q", l.Root)
+	}
+}

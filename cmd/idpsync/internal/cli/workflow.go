@@ -17,15 +17,45 @@ import (
 	"github.com/idpsync/idpsync/state"
 )
 
+// Load is what shapes loading the desired state besides the files: --root,
+// which the root command declares for every command, and
+// --max-federated-idps, which the commands that check the cap declare. Each
+// command carries its own in its options, so no flag of one command reaches
+// another through the Factory.
+type Load struct {
+	// Root is --root: the directory every ${file:...} is confined to; empty
+	// means the top of the git work tree holding the configuration.
+	Root string
+	// MaxFederatedIdPs is --max-federated-idps: the federated IdPs one
+	// account may hold; 0 means state.MaxFederatedIdPs.
+	MaxFederatedIdPs int
+}
+
+// ReadRoot takes --root, declared by the root command for every command,
+// as parsed for cmd.
+func (l *Load) ReadRoot(cmd *cobra.Command) {
+	if fl := cmd.Flag("root"); fl != nil {
+		l.Root = fl.Value.String()
+	}
+}
+
+// LoadOptions are the state.LoadOptions of a command: validate and the
+// commands that load through LoadDesired build them here, so they load alike.
+func (f *Factory) LoadOptions(l Load) state.LoadOptions {
+	return state.LoadOptions{Getenv: f.Getenv, Now: f.Now, Root: l.Root, MaxFederatedIdPs: l.MaxFederatedIdPs}
+}
+
 // LoadDesired loads and validates the desired state. Diagnostics go to stderr;
 // when there are errors it returns an error that exits 1 without printing more,
 // before anything has talked to the API. Unset secrets are deferred to apply
 // unless requireSecrets is set (apply itself, plan --resend-secrets).
-func (f *Factory) LoadDesired(ctx context.Context, paths []string, requireSecrets bool) (*state.Desired, error) {
+func (f *Factory) LoadDesired(ctx context.Context, l Load, paths []string, requireSecrets bool) (*state.Desired, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	d, diags := state.Load(ctx, paths, state.LoadOptions{Getenv: f.Getenv, Now: f.Now, Root: f.Root, RequireSecrets: requireSecrets, MaxFederatedIdPs: f.MaxFederatedIdPs})
+	opts := f.LoadOptions(l)
+	opts.RequireSecrets = requireSecrets
+	d, diags := state.Load(ctx, paths, opts)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -46,8 +76,8 @@ func (f *Factory) LoadDesired(ctx context.Context, paths []string, requireSecret
 
 // Open loads and validates the desired state, keeps the accounts --account
 // names, and only then connects: bad input never reaches the API.
-func (f *Factory) Open(ctx context.Context, api *API, paths, accounts []string, requireSecrets bool) (*state.Desired, *Connection, error) {
-	d, err := f.LoadDesired(ctx, paths, requireSecrets)
+func (f *Factory) Open(ctx context.Context, api *API, l Load, paths, accounts []string, requireSecrets bool) (*state.Desired, *Connection, error) {
+	d, err := f.LoadDesired(ctx, l, paths, requireSecrets)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -132,9 +162,9 @@ func ShellJoin(args []string) string {
 // AddMaxFederatedFlag registers --max-federated-idps on cmd, for the
 // commands that check the cap on federated IdPs per account (validate, plan,
 // apply, drift).
-func (f *Factory) AddMaxFederatedFlag(cmd *cobra.Command) {
-	f.MaxFederatedIdPs = state.MaxFederatedIdPs
-	cmd.Flags().Var((*atLeastOne)(&f.MaxFederatedIdPs), "max-federated-idps",
+func (l *Load) AddMaxFederatedFlag(cmd *cobra.Command) {
+	l.MaxFederatedIdPs = state.MaxFederatedIdPs
+	cmd.Flags().Var((*atLeastOne)(&l.MaxFederatedIdPs), "max-federated-idps",
 		"identity providers one account may federate at a time: the API reference says 5, the product guide 1")
 }
 
@@ -163,6 +193,8 @@ var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // Listed is the --account and --zone ids of a command that lists live state
 // (certs, scim) instead of the declared accounts; ListedOwners checks them.
 type Listed struct {
+	// Load shapes loading the declared accounts when no id is given.
+	Load     Load
 	Accounts []string
 	// Zones are --zone ids: zone-level IdPs to list instead of the declared ones.
 	Zones []string
@@ -187,7 +219,7 @@ func (l Listed) Owners(ctx context.Context, f *Factory, paths []string) (owners 
 	if len(owners) > 0 {
 		return owners, labels, nil, nil
 	}
-	if desired, err = f.LoadDesired(ctx, paths, false); err != nil {
+	if desired, err = f.LoadDesired(ctx, l.Load, paths, false); err != nil {
 		return nil, nil, nil, err
 	}
 	for _, a := range desired.Accounts {

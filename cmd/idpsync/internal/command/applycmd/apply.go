@@ -23,6 +23,7 @@ import (
 // Options are the inputs of one apply run.
 type Options struct {
 	F             *cli.Factory
+	Load          cli.Load // --root, and --max-federated-idps where declared
 	API           cli.API
 	Paths         []string
 	AutoApprove   bool
@@ -78,12 +79,13 @@ first Ctrl-C lets in-flight requests finish and stops; the second aborts.`,
   idpsync apply --cert-out certs/ idp/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			opts.Load.ReadRoot(cmd)
 			return Run(cmd.Context(), opts)
 		},
 	}
 	opts.API.AddFlags(cmd)
 	fs := cmd.Flags()
-	f.AddMaxFederatedFlag(cmd)
+	opts.Load.AddMaxFederatedFlag(cmd)
 	fs.BoolVar(&opts.AutoApprove, "auto-approve", false, "apply without asking for confirmation (required without a terminal)")
 	fs.BoolVar(&opts.AllowDestroy, "allow-destroy", false, "allow deleting IdPs and grants and removing share recipients")
 	fs.IntVar(&opts.Parallelism, "parallelism", 0, "actions run at once at most (default: --concurrency)")
@@ -122,7 +124,7 @@ func Run(ctx context.Context, opts *Options) error {
 		// Loading stops at the first Ctrl-C; nothing has been written yet.
 		loadCtx, cancelLoad := f.CancelOnInterrupt(ctx)
 		// Secrets are checked after planning, for the writes that need them.
-		in.Desired, err = f.LoadDesired(loadCtx, opts.Paths, false)
+		in.Desired, err = f.LoadDesired(loadCtx, opts.Load, opts.Paths, false)
 		cancelLoad()
 		if err != nil {
 			return err
@@ -146,7 +148,7 @@ func Run(ctx context.Context, opts *Options) error {
 		Targets:           opts.Targets,
 		ResendSecrets:     opts.ResendSecrets,
 		RotateSCIMSecrets: opts.RotateSCIM,
-		MaxFederatedIdPs:  f.MaxFederatedIdPs,
+		MaxFederatedIdPs:  opts.Load.MaxFederatedIdPs,
 		AllowDestroy:      opts.AllowDestroy,
 		AutoApprove:       opts.AutoApprove,
 		Parallelism:       opts.Parallelism,

@@ -56,6 +56,7 @@ any listed certificate expires within the window (0 otherwise, 1 on error).`,
   idpsync certs --expiring-within 30d idp/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			opts.Load.ReadRoot(cmd)
 			return Run(cmd.Context(), opts)
 		},
 	}

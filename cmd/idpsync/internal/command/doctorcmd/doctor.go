@@ -49,6 +49,7 @@ idpsync needs is readable, 1 otherwise.`,
   idpsync doctor --output markdown idp/ >> "$GITHUB_STEP_SUMMARY"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			opts.Load.ReadRoot(cmd)
 			return Run(cmd.Context(), opts)
 		},
 	}

@@ -18,6 +18,7 @@ import (
 // Options are the inputs of one drift run.
 type Options struct {
 	F        *cli.Factory
+	Load     cli.Load // --root, and --max-federated-idps where declared
 	API      cli.API
 	Paths    []string
 	Output   render.Format
@@ -72,12 +73,13 @@ forbid_lockout finds nothing here: drift reads no Access applications.`,
   idpsync drift --output markdown idp/ > drift.md`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			opts.Load.ReadRoot(cmd)
 			return Run(cmd.Context(), opts)
 		},
 	}
 	opts.API.AddFlags(cmd)
 	cli.OutputFlag(cmd, &opts.Output, "output format: text, json or markdown", render.FormatText, render.FormatJSON, render.FormatMarkdown)
-	f.AddMaxFederatedFlag(cmd)
+	opts.Load.AddMaxFederatedFlag(cmd)
 	cmd.Flags().StringArrayVar(&opts.Accounts, "account", nil, "check only this account `ID` or name (repeatable)")
 	cmd.Flags().StringVar(&opts.WarnWithin, "warn-within", "30d", "report a SAML IdP signing certificate that expires within this `DURATION` (30d, 2w, 36h)")
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "", "exit 2 only for drift in these `CATEGORIES` (comma-separated, or all; default: all but accepted, cloudflare-initiated and unverifiable)")
@@ -123,13 +125,13 @@ func Run(ctx context.Context, opts *Options) error {
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
 
-	desired, conn, err := f.Open(ctx, &opts.API, opts.Paths, opts.Accounts, false)
+	desired, conn, err := f.Open(ctx, &opts.API, opts.Load, opts.Paths, opts.Accounts, false)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 
-	p, live, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, MaxFederatedIdPs: f.MaxFederatedIdPs})
+	p, live, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, MaxFederatedIdPs: opts.Load.MaxFederatedIdPs})
 	conn.LogMetadataFetches(ctx)
 	if err != nil {
 		return err

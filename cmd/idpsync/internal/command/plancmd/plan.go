@@ -18,6 +18,7 @@ import (
 // Options are the inputs of one plan run.
 type Options struct {
 	F                *cli.Factory
+	Load             cli.Load // --root, and --max-federated-idps where declared
 	API              cli.API
 	Paths            []string
 	Output           render.Format
@@ -75,12 +76,13 @@ apply refuses it.`,
   idpsync plan --fail-on-blockers --secrets-out scim-secrets/ idp/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			opts.Load.ReadRoot(cmd)
 			return Run(cmd.Context(), opts)
 		},
 	}
 	opts.API.AddFlags(cmd)
 	fs := cmd.Flags()
-	f.AddMaxFederatedFlag(cmd)
+	opts.Load.AddMaxFederatedFlag(cmd)
 	cli.OutputFlag(cmd, &opts.Output, "output format: text, json or markdown", render.FormatText, render.FormatJSON, render.FormatMarkdown)
 	fs.StringVar(&opts.Out, "out", "", "save the plan to `FILE` for `idpsync apply FILE`")
 	fs.BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 2 when the plan has changes")
@@ -111,13 +113,13 @@ func Run(ctx context.Context, opts *Options) error {
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
 
-	desired, conn, err := f.Open(ctx, &opts.API, opts.Paths, opts.Accounts, len(opts.ResendSecrets) > 0)
+	desired, conn, err := f.Open(ctx, &opts.API, opts.Load, opts.Paths, opts.Accounts, len(opts.ResendSecrets) > 0)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 
-	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, RotateSCIMSecrets: opts.RotateSCIM, Lockout: conn.Client, MaxFederatedIdPs: f.MaxFederatedIdPs})
+	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, RotateSCIMSecrets: opts.RotateSCIM, Lockout: conn.Client, MaxFederatedIdPs: opts.Load.MaxFederatedIdPs})
 	conn.LogMetadataFetches(ctx)
 	if err != nil {
 		return err

@@ -58,7 +58,7 @@ Exit status: 0 success or no changes, 1 error, 2 changes (plan
 		SilenceErrors: true,
 		Version:       f.Version,
 	}
-	cmd.PersistentFlags().StringVar(&f.Root, "root", "", "read ${file:...} only inside `DIR` (default: the top of the git work tree holding the configuration, else its directory)")
+	cmd.PersistentFlags().String("root", "", "read ${file:...} only inside `DIR` (default: the top of the git work tree holding the configuration, else its directory)")
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)

@@ -48,6 +48,7 @@ enabled, and apply writes it to a file under --secrets-out DIR.
   idpsync scim --account 023e105f4ecef8ad9ca31a8372d0c353 --output json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			opts.Load.ReadRoot(cmd)
 			return Run(cmd.Context(), opts)
 		},
 	}

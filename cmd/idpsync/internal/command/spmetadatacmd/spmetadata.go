@@ -23,6 +23,7 @@ import (
 // Options are the inputs of one sp-metadata run.
 type Options struct {
 	F       *cli.Factory
+	Load    cli.Load // --root, and --max-federated-idps where declared
 	API     cli.API
 	Paths   []string
 	Account string
@@ -50,6 +51,7 @@ given as arguments (default: the current directory).`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			opts.Load.ReadRoot(cmd)
 			return Run(cmd.Context(), opts)
 		},
 	}
@@ -77,7 +79,7 @@ func Run(ctx context.Context, opts *Options) error {
 
 	accountID := opts.Account
 	if !accountIDPattern.MatchString(accountID) {
-		d, err := f.LoadDesired(ctx, opts.Paths, false)
+		d, err := f.LoadDesired(ctx, opts.Load, opts.Paths, false)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 )
 
 type options struct {
+	Load    cli.Load // --root, and --max-federated-idps where declared
 	Output  render.Format
 	SkipEnv bool
 	Paths   []string
@@ -50,6 +51,7 @@ but do not fail it) and 1 when it is not.`,
   idpsync validate --output json idp/ | jq '.diagnostics[]'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			opts.Load.ReadRoot(cmd)
 			if len(opts.Paths) == 0 {
 				opts.Paths = []string{"."}
 			}
@@ -64,7 +66,7 @@ but do not fail it) and 1 when it is not.`,
 		},
 	}
 	cli.OutputFlag(cmd, &opts.Output, "output format: text or json", render.FormatText, render.FormatJSON)
-	f.AddMaxFederatedFlag(cmd)
+	opts.Load.AddMaxFederatedFlag(cmd)
 	// --skip-env predates validate's own tolerance of unset variables; it is
 	// kept so that existing CI scripts keep working.
 	cmd.Flags().BoolVar(&opts.SkipEnv, "skip-env", false, "accepted for compatibility: validate never needs the variables")
@@ -85,7 +87,9 @@ func run(ctx context.Context, f *cli.Factory, opts *options) error {
 	ios := f.IO
 	// Validate checks the files alone: an unset variable is checked for form
 	// only, and plan or apply report it where it is needed.
-	d, diags := state.Load(ctx, opts.Paths, state.LoadOptions{Getenv: f.Getenv, Now: f.Now, Root: f.Root, SkipEnv: true, MaxFederatedIdPs: f.MaxFederatedIdPs})
+	lo := f.LoadOptions(opts.Load)
+	lo.SkipEnv = true
+	d, diags := state.Load(ctx, opts.Paths, lo)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
