@@ -68,6 +68,9 @@ func TestLoadRejectsBadFixtures(t *testing.T) {
 		{"unknown organization", Data{Accounts: []Account{{ID: acctA, OrganizationID: orgID}}}, "no such organization"},
 		{"idp of unknown account", Data{IdentityProviders: []IdentityProvider{{AccountID: acctA, ID: "i", Type: "github"}}}, "no such account"},
 		{"clock", Data{ClockOffset: "soon"}, "clock_offset"},
+		{"policy of unknown account", Data{AccessPolicies: []AccessPolicy{{AccountID: acctA, ID: "p", Decision: "allow"}}}, "access_policies[0]: no such account"},
+		{"policy decision", Data{Accounts: []Account{{ID: acctA}}, AccessPolicies: []AccessPolicy{{AccountID: acctA, ID: "p", Decision: "maybe"}}}, "access_policies[0]: decision must be one of"},
+		{"application's unknown policy", Data{Accounts: []Account{{ID: acctA}}, AccessApplications: []AccessApplication{{AccountID: acctA, ID: "a", Policies: []string{"nope"}}}}, "access_applications[0].policies[0]: no such policy"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
