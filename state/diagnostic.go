@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/idpsync/idpsync/internal/sanitize"
 )
 
 // Severity says whether a diagnostic stops the desired state from being used.
@@ -25,8 +27,13 @@ type Diagnostic struct {
 }
 
 // String renders the diagnostic the way compilers do, so that editors and CI
-// annotators can jump to it: "file:line:col: error: message (hint)".
-func (d Diagnostic) String() string {
+// annotators can jump to it: "file:line:col: error: message (hint)". The line
+// starts with a file name, which a checkout controls, and may quote what a
+// file or a server said: it is sanitised, so that no name can turn it into
+// a CI command or steer a terminal.
+func (d Diagnostic) String() string { return sanitize.Lines(d.raw()) }
+
+func (d Diagnostic) raw() string {
 	var b strings.Builder
 	b.WriteString(d.Pos.String())
 	b.WriteString(": ")

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan/render"
 	"github.com/idpsync/idpsync/state"
 )
@@ -105,7 +106,7 @@ func run(ctx context.Context, f *cli.Factory, opts *options) error {
 	}
 
 	if opts.Output == render.FormatJSON {
-		enc := json.NewEncoder(ios.Out)
+		enc := json.NewEncoder(sanitize.JSONWriter(ios.Out))
 		if err := enc.Encode(res); err != nil {
 			return err
 		}
