@@ -80,6 +80,7 @@ func TestShapeReportQuotesNoValue(t *testing.T) {
 		"idp_federation_grants": ok(`{"success":true,"errors":[],"messages":[],"result":[]}`),
 		"shares":                {Status: 200, Scheme: "api_key", Body: []byte(`{"success":true,"errors":[],"result":[]}`)},
 		"apps":                  ok(empty),
+		"policies":              ok(empty),
 		"organizations":         {Status: 403, Scheme: "token", Codes: []int{10000}, Body: []byte(`{"success":false,"errors":[{"code":10000,"message":"` + canary + `"}],"messages":[],"result":null}`)},
 	}}
 	r, err := Run(context.Background(), api, spec, Request{Owners: []Owner{{Key: acct, Label: "platform"}}, Budget: "1200/5m"})
@@ -117,11 +118,11 @@ func TestShapeReportQuotesNoValue(t *testing.T) {
 	if org.Status != StatusMissingPermission || org.Missing != "Access: Organizations, Identity Providers, and Groups Read" {
 		t.Errorf("organization check %+v", org)
 	}
-	if rl := r.RateLimit; !rl.Seen || rl.Remaining != 1180 || rl.Quota != 1200 || rl.Used != 7 || rl.Budget != "1200/5m" {
+	if rl := r.RateLimit; !rl.Seen || rl.Remaining != 1180 || rl.Quota != 1200 || rl.Used != 8 || rl.Budget != "1200/5m" {
 		t.Errorf("rate limit %+v", rl)
 	}
 	// One read per family, and only reads.
-	if len(api.sent) != 7 {
-		t.Errorf("sent %d requests, want 7: %v", len(api.sent), api.sent)
+	if len(api.sent) != 8 {
+		t.Errorf("sent %d requests, want 8: %v", len(api.sent), api.sent)
 	}
 }
