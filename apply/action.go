@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/addr"
 )
 
 type executor struct {
@@ -380,10 +380,12 @@ func (x *executor) doRecipient(ctx context.Context, a *plan.Action) error {
 
 // shareAddress is the address of the share a recipient action belongs to.
 func shareAddress(a *plan.Action) string {
-	if i := strings.LastIndex(a.Address, ".recipient["); i >= 0 {
-		return a.Address[:i]
+	if x, err := addr.Parse(a.Address); err == nil && x.Kind == addr.Recipient {
+		if share, ok := x.Parent(); ok {
+			return share.String()
+		}
 	}
-	return a.IdP + ".share"
+	return plan.ShareAddress(a.IdP)
 }
 
 func (x *executor) noteShare(addr, id string) {

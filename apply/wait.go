@@ -100,7 +100,7 @@ func WaitForShares(ctx context.Context, c Client, p *plan.Plan, ids map[string]s
 				mu.Lock()
 				defer mu.Unlock()
 				for _, r := range rs {
-					addr := fmt.Sprintf("%s.recipient[%s]", s.addr, r.AccountID)
+					addr := recipientAddress(s.addr, r.AccountID)
 					if msg := terminalError(r); msg != "" {
 						failed[addr] = msg
 						continue
@@ -174,4 +174,13 @@ func waitError(ctx context.Context, timeout time.Duration, pending []Pending, fa
 		b.WriteString("\n" + f.Error())
 	}
 	return fmt.Errorf("%s: %w", b.String(), ctx.Err())
+}
+
+// recipientAddress is the address of the recipient account of the share at
+// shareAddr.
+func recipientAddress(shareAddr, accountID string) string {
+	if x, err := addr.Parse(shareAddr); err == nil && x.Kind == addr.Share {
+		return x.Child(addr.Recipient, accountID).String()
+	}
+	return shareAddr + ".recipient[" + accountID + "]"
 }

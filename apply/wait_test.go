@@ -127,3 +127,22 @@ func TestWaitForSharesNothingToWaitFor(t *testing.T) {
 		t.Errorf("calls = %v", ops(f.log()))
 	}
 }
+
+// The share of a recipient and the recipients of a share are found through
+// typed addresses, whatever the IdP's name holds.
+func TestShareAndRecipientAddresses(t *testing.T) {
+	for _, name := range []string{"Okta", "x.share.recipient[y]", "a].grant"} {
+		idp := plan.IdPAddress("0123", "platform", name)
+		share := plan.ShareAddress(idp)
+		rec := plan.RecipientAddress(idp, "b")
+		if got := shareAddress(&plan.Action{Address: rec, IdP: idp}); got != share {
+			t.Errorf("%q: shareAddress = %q, want %q", name, got, share)
+		}
+		if got := shareAddress(&plan.Action{Address: share, IdP: idp}); got != share {
+			t.Errorf("%q: shareAddress of the share = %q", name, got)
+		}
+		if got := recipientAddress(share, "b"); got != rec {
+			t.Errorf("%q: recipientAddress = %q, want %q", name, got, rec)
+		}
+	}
+}
