@@ -8,5 +8,8 @@
 //
 // It knows no YAML and no plan: it speaks the wire format, retries, paces to
 // the rate limit and reads back ambiguous creates, nothing more. It must never
-// put a secret (client secret, SCIM secret, API token) into an error or a log.
+// put a secret (client secret, SCIM secret, API token) into an error or a log,
+// never wait longer than its bound on a wait the server asks for, nor read more
+// than its bounds on one answer and one listing (bounds.go), and never render
+// the server's text unsanitised.
 package cloudflare
