@@ -259,6 +259,16 @@ func (r AccessRule) Kind() string {
 	return kind
 }
 
+// Readable reports whether the rule has the documented form: one key whose
+// value is an object. A rule that does not cannot be told bound or free.
+func (r AccessRule) Readable() bool {
+	if len(r) != 1 {
+		return false
+	}
+	var v map[string]json.RawMessage
+	return json.Unmarshal(r[r.Kind()], &v) == nil && v != nil
+}
+
 // IdentityProviderID is the IdP the rule is bound to: a login_method rule's
 // id ("The ID of an identity provider", AccessRuleAccessLoginMethodRuleLoginMethod),
 // or the identity_provider_id that the IdP-bound rules carry (azureAD,

@@ -154,6 +154,9 @@ func readAccess(ctx context.Context, c AccessClient, accountID string, live *sta
 					return nil
 				}
 				out[i].Policies = policies(ps)
+				if bad := unreadablePolicy(ps); bad != "" {
+					unread(fmt.Sprintf("policy %s of Access application %s (%s)", bad, a.Name, a.ID), errUnreadableRule)
+				}
 				return nil
 			})
 		}
@@ -172,6 +175,9 @@ func readAccess(ctx context.Context, c AccessClient, accountID string, live *sta
 			mu.Lock()
 			st.Policies = policies(ps)
 			mu.Unlock()
+			if bad := unreadablePolicy(ps); bad != "" {
+				unread("reusable policy "+bad, errUnreadableRule)
+			}
 		})
 	}
 	goRead(func() {
@@ -290,6 +296,26 @@ func grantNames(ctx context.Context, c AccessClient, accountID string, live *sta
 		}
 	}
 	return out
+}
+
+// errUnreadableRule: a rule that is not an object with one key, whose value
+// is an object, cannot be told bound to an IdP or free, so the policy is not
+// fully read.
+var errUnreadableRule = errors.New("a rule is not an object of one key whose value is an object")
+
+// unreadablePolicy names the first policy with a rule of unknown form, or
+// returns "".
+func unreadablePolicy(ps []cloudflare.AccessPolicy) string {
+	for _, p := range ps {
+		for _, rs := range [][]cloudflare.AccessRule{p.Include, p.Require, p.Exclude} {
+			for _, r := range rs {
+				if !r.Readable() {
+					return fmt.Sprintf("%s (%s)", p.Name, p.ID)
+				}
+			}
+		}
+	}
+	return ""
 }
 
 func policies(ps []cloudflare.AccessPolicy) []plan.AccessPolicy {

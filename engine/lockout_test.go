@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +174,36 @@ func TestAnalyzeLockoutFailsClosed(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("a policy rule of unknown form is not read", func(t *testing.T) {
+		// The client sends no policy writes; the request goes straight to the emulator.
+		body := `{"name":"Odd","decision":"allow","include":[{"login_method":"` + conn + `"}]}`
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/accounts/"+rcpt+"/access/policies", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+emuToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("seeding the policy: %s", resp.Status)
+		}
+		p := newPlan()
+		if err := engine.AnalyzeLockout(ctx, c, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, u := range p.Actions[0].LockoutUnread {
+			found = found || strings.HasPrefix(u.What, "reusable policy Odd") && strings.Contains(u.Why, "not an object of one key")
+		}
+		if !found {
+			t.Fatalf("unread = %+v", p.Actions[0].LockoutUnread)
+		}
+	})
 
 	t.Run("a cancelled context is an error", func(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
