@@ -100,12 +100,18 @@ func (x *executor) doIdP(ctx context.Context, a *plan.Action) (plan.Summary, err
 		if err != nil {
 			return none, fmt.Errorf("%s: update identity provider: %w", a.Address, err)
 		}
+		var ticket string
+		if a.SCIMSecret {
+			if ticket, err = x.expectSCIM(ctx, a, id); err != nil {
+				return none, fmt.Errorf("%s: update identity provider: %w", a.Address, err)
+			}
+		}
 		got, err := x.client.UpdateIdentityProvider(ctx, a.AccountID, id, body)
 		if err != nil {
 			return none, fmt.Errorf("%s: update identity provider: %w", a.Address, err)
 		}
 		if a.SCIMSecret {
-			if err := x.captureSCIM(ctx, a, id, got, false); err != nil {
+			if err := x.captureSCIM(ctx, a, id, got, false, ticket); err != nil {
 				return none, fmt.Errorf("%s: %w", a.Address, err)
 			}
 		}
@@ -137,6 +143,12 @@ func (x *executor) createIdP(ctx context.Context, a *plan.Action) error {
 	if err != nil {
 		return fmt.Errorf("%s: create identity provider: %w", a.Address, err)
 	}
+	var ticket string
+	if a.SCIMSecret {
+		if ticket, err = x.expectSCIM(ctx, a, ""); err != nil {
+			return fmt.Errorf("%s: create identity provider: %w", a.Address, err)
+		}
+	}
 	got, err := x.client.CreateIdentityProvider(ctx, a.AccountID, body)
 	if err != nil {
 		return fmt.Errorf("%s: create identity provider: %w", a.Address, err)
@@ -146,7 +158,7 @@ func (x *executor) createIdP(ctx context.Context, a *plan.Action) error {
 	}
 	x.ids.record(a.IdP, fIdP, got.ID)
 	if a.SCIMSecret {
-		if err := x.captureSCIM(ctx, a, got.ID, got, false); err != nil {
+		if err := x.captureSCIM(ctx, a, got.ID, got, false, ticket); err != nil {
 			return fmt.Errorf("%s: %w", a.Address, err)
 		}
 	}
@@ -161,6 +173,7 @@ func (x *executor) deleteIdP(ctx context.Context, a *plan.Action) error {
 	if err := gone(x.client.DeleteIdentityProvider(ctx, a.AccountID, id)); err != nil {
 		return fmt.Errorf("%s: delete identity provider: %w", a.Address, err)
 	}
+	x.forgetSCIM(ctx, id)
 	return nil
 }
 

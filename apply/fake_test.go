@@ -50,6 +50,9 @@ type fakeClient struct {
 	// noSCIMSecret makes creates answer without the SCIM secret, as a create
 	// that was read back after a lost answer does.
 	noSCIMSecret bool
+	// emptyRefresh makes refresh_scim_secret answer without a secret, as an
+	// empty 2xx would.
+	emptyRefresh bool
 
 	mu          sync.Mutex
 	calls       []call
@@ -142,6 +145,9 @@ func (f *fakeClient) CreateIdentityProvider(ctx context.Context, account string,
 func (f *fakeClient) RefreshSCIMSecret(ctx context.Context, account, id string) (*cloudflare.IdentityProvider, error) {
 	if err := f.enter(ctx, call{Op: "RefreshSCIMSecret", Account: account, ID: id}); err != nil {
 		return nil, err
+	}
+	if f.emptyRefresh {
+		return &cloudflare.IdentityProvider{}, nil
 	}
 	return &cloudflare.IdentityProvider{ID: id, SCIMSecret: "refreshed-secret-" + id,
 		SCIMConfig: map[string]any{"enabled": true, "scim_base_url": "https://scim.example/" + id}}, nil

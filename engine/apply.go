@@ -104,6 +104,9 @@ type ApplyOptions struct {
 	// SecretsOut keeps the SCIM secrets the API returns; an apply whose plan
 	// yields one is refused before its first write when it is nil.
 	SecretsOut SecretsOut
+	// SCIMDeliveries is what SecretsOut's directory records of the SCIM
+	// secrets asked for (PlanOptions.SCIMDeliveries); nil without one.
+	SCIMDeliveries *plan.SCIMDeliveries
 	// Wait waits, after the writes, until the share recipients finish
 	// associating or disassociating, for at most WaitTimeout.
 	Wait        bool
@@ -225,7 +228,8 @@ func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions,
 		out.Plan, out.Live, err = Plan(planCtx, c, in.Desired, PlanOptions{
 			Now: opts.Now, Metadata: opts.Metadata, SecretKey: opts.SecretKey,
 			Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, RotateSCIMSecrets: opts.RotateSCIMSecrets,
-			NoPreflight: true, Lockout: c, MaxFederatedIdPs: opts.MaxFederatedIdPs,
+			SCIMDeliveries: opts.SCIMDeliveries,
+			NoPreflight:    true, Lockout: c, MaxFederatedIdPs: opts.MaxFederatedIdPs,
 		})
 		if err != nil {
 			return nil, err
@@ -274,11 +278,18 @@ func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions,
 		return out, nil
 	}
 	var scimSink apply.SCIMSecretSink
-	if len(p.NeedsSecretsOut()) > 0 {
+	if opts.SecretsOut != nil {
+		// Also without a secret to come: the file of an IdP this apply
+		// deletes (a duplicate, a pruned IdP) goes with it.
+		scimSink = opts.SecretsOut
+	}
+	if need := p.NeedsSecretsOut(); len(need) > 0 {
+		if opts.SecretsOut == nil {
+			return nil, &SecretsLostError{Addresses: need}
+		}
 		if err := opts.SecretsOut.Prepare(); err != nil {
 			return nil, err
 		}
-		scimSink = opts.SecretsOut
 	}
 	if in.Saved == nil && !opts.AutoApprove {
 		if confirm == nil {

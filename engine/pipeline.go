@@ -23,6 +23,9 @@ type PlanOptions struct {
 	ResendSecrets []string
 	// RotateSCIMSecrets regenerate these IdPs' SCIM secrets.
 	RotateSCIMSecrets []string
+	// SCIMDeliveries is what --secrets-out records of the SCIM secrets
+	// asked for (plan.Options.SCIMDeliveries); nil without the directory.
+	SCIMDeliveries *plan.SCIMDeliveries
 	// SecretKey keys the plan's secret hashes (plan/planfile derives it from
 	// the credentials); empty means a random one, for plans never saved.
 	SecretKey []byte
@@ -76,6 +79,7 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 		ResendSecrets: opts.ResendSecrets,
 
 		RotateSCIMSecrets: opts.RotateSCIMSecrets,
+		SCIMDeliveries:    opts.SCIMDeliveries,
 	})
 	if err != nil {
 		return nil, nil, err

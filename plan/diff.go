@@ -25,6 +25,11 @@ type Options struct {
 	// RotateSCIMSecrets are IdP addresses whose SCIM secret is regenerated
 	// through refresh_scim_secret (--rotate-scim-secret).
 	RotateSCIMSecrets []string
+	// SCIMDeliveries is what the --secrets-out directory records: duplicate
+	// repair keeps a copy whose secret was delivered, and an IdP whose
+	// secret was asked for and never written is reported. Nil when no
+	// directory was given.
+	SCIMDeliveries *SCIMDeliveries
 }
 
 // node is an action with its dependencies as edges. Addresses alone cannot
@@ -285,7 +290,7 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 		if len(cands) == 0 {
 			continue
 		}
-		keep, extra, err := twins(ac, di, cands)
+		keep, extra, err := twins(ac, di, cands, d.delivered)
 		if err != nil {
 			return err
 		}
@@ -494,6 +499,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 	if err := d.scimSecretAction(s); err != nil {
 		return err
 	}
+	d.undeliveredSCIM(s)
 	return d.federation(s, chain)
 }
 

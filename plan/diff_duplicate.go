@@ -29,14 +29,16 @@ type twin struct {
 
 // twins chooses among the unpinned live IdPs that carry a declared IdP's
 // name. Identical ones (same type, same values of the declared fields, same
-// encryption) are duplicates: the one kept is the one a grant refers to
-// (the lowest id among several), else one whose encryption is already as
-// declared, else the lowest id. Where the file declares encryption on, a twin
+// encryption) are duplicates: the one kept is, where SCIM is declared on,
+// one whose SCIM secret was delivered (a file under --secrets-out; the
+// secret of any other copy may be in nobody's hands), then the one a grant
+// refers to (the lowest id among several), else one whose encryption is
+// already as declared, else the lowest id. Where the file declares encryption on, a twin
 // with it still off counts as identical: switching it on is apply's own later
 // step, so such a twin is what a run stopped between its steps leaves, and the
 // kept IdP gets the step if it lacks it. Twins that differ otherwise are an
 // error: only a person can say which one is meant.
-func twins(ac *account, di *state.IdP, cands []*state.LiveIdP) (*state.LiveIdP, []*state.LiveIdP, error) {
+func twins(ac *account, di *state.IdP, cands []*state.LiveIdP, delivered func(id string) bool) (*state.LiveIdP, []*state.LiveIdP, error) {
 	if len(cands) == 1 {
 		return cands[0], nil, nil
 	}
@@ -55,11 +57,17 @@ func twins(ac *account, di *state.IdP, cands []*state.LiveIdP) (*state.LiveIdP, 
 				addr, di.Name, idptype.OwnerKind(ac.d.ID)+" "+ac.label, first.ID, l.ID, first.ID)
 		}
 	}
-	keep := first
-	if i := slices.IndexFunc(cands, func(l *state.LiveIdP) bool { return len(grantsOf(ac, l)) > 0 }); i >= 0 {
-		keep = cands[i]
-	} else if i := slices.IndexFunc(cands, func(l *state.LiveIdP) bool { return l.EncryptionEnabled == wantEncryption }); i >= 0 {
-		keep = cands[i]
+	pick := cands
+	if di.SCIM.Enabled() && slices.ContainsFunc(cands, func(l *state.LiveIdP) bool { return delivered(l.ID) }) {
+		// A copy whose secret nobody may hold is no candidate: the rules
+		// below choose among the delivered ones.
+		pick = slices.DeleteFunc(slices.Clone(cands), func(l *state.LiveIdP) bool { return !delivered(l.ID) })
+	}
+	keep := pick[0]
+	if i := slices.IndexFunc(pick, func(l *state.LiveIdP) bool { return len(grantsOf(ac, l)) > 0 }); i >= 0 {
+		keep = pick[i]
+	} else if i := slices.IndexFunc(pick, func(l *state.LiveIdP) bool { return l.EncryptionEnabled == wantEncryption }); i >= 0 {
+		keep = pick[i]
 	}
 	var extra []*state.LiveIdP
 	for _, l := range cands {

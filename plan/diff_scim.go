@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan/addr"
@@ -122,3 +123,97 @@ func (p *Plan) NeedsSecretsOut() []string {
 	}
 	return out
 }
+
+// SCIMDeliveries is what the --secrets-out directory records of the SCIM
+// secrets applies asked the API for: which IdPs' secrets reached a file, and
+// which requests started without their answer ever being written. It holds
+// no secret. A plan made without it (no directory given) cannot tell an
+// undelivered secret from a delivered one, and reports neither.
+type SCIMDeliveries struct {
+	// Dir is the directory read, as the user gave it.
+	Dir string
+	// Delivered are the ids of the IdPs whose secret file is present.
+	Delivered map[string]bool
+	// Pending are the requests that were to return a secret and whose
+	// answer was never written: the run was killed, the answer was lost, or
+	// it carried no secret. A request still in flight in a live process on
+	// this host is left out by the reader.
+	Pending []SCIMPending
+	// Command, when set, is the exact command that delivers a new secret for
+	// the IdP at an address; the finding shows it.
+	Command func(idpAddress string) string
+}
+
+// SCIMPending is one request whose SCIM secret was not written.
+type SCIMPending struct {
+	AccountID string
+	// IdPName names the IdP of a create; IdPID the IdP of an update or a
+	// rotation (a create's id is unknown when the request starts).
+	IdPName string
+	IdPID   string
+	// Record is the record's file name in Dir.
+	Record string
+}
+
+// UndeliveredSCIMSecret is an IdP with SCIM on whose secret the API handed
+// out to an apply that never wrote it: nobody holds it, so the external IdP
+// cannot provision users until a new one is delivered.
+type UndeliveredSCIMSecret struct {
+	Address   string `json:"address"`
+	AccountID string `json:"account_id"`
+	IdPID     string `json:"idp_id"`
+	// Records are the files in the --secrets-out directory that say so.
+	Records []string `json:"records"`
+	// Command delivers a new secret (a rotation into --secrets-out).
+	Command string `json:"command,omitempty"`
+}
+
+// delivered reports whether the secret of the live IdP id reached a file.
+func (d *differ) delivered(id string) bool {
+	return d.opts.SCIMDeliveries != nil && d.opts.SCIMDeliveries.Delivered[id]
+}
+
+// undeliveredSCIM reports the IdP the plan keeps when its SCIM is on, its
+// secret never reached a file, and a record says that an apply asked for it:
+// without such a record, SCIM switched on elsewhere (by hand, or by a run
+// that kept no directory) is no evidence of a loss. An IdP this plan
+// creates, replaces or rotates gets its secret from this plan instead.
+func (d *differ) undeliveredSCIM(s *idpState) {
+	dl := d.opts.SCIMDeliveries
+	if dl == nil || s.fresh || s.l == nil || !liveSCIMEnabled(s.l) || dl.Delivered[s.l.ID] || d.rotateSCIM[s.addr] {
+		return
+	}
+	var records []string
+	for _, p := range dl.Pending {
+		if p.AccountID == s.ac.d.ID && (p.IdPID == s.l.ID || p.IdPID == "" && p.IdPName == s.l.Name) {
+			records = append(records, p.Record)
+		}
+	}
+	if len(records) == 0 {
+		return
+	}
+	slices.Sort(records)
+	u := UndeliveredSCIMSecret{Address: s.addr, AccountID: s.ac.d.ID, IdPID: s.l.ID, Records: records}
+	if dl.Command != nil {
+		u.Command = dl.Command(s.addr)
+	}
+	d.p.UndeliveredSCIM = append(d.p.UndeliveredSCIM, u)
+	detail := "deliver a new one (the old one is unknown to anyone, so nothing that works stops working)"
+	if u.Command != "" {
+		detail += " with: " + u.Command
+	} else {
+		detail += " with apply --rotate-scim-secret '" + s.addr + "' --secrets-out DIR"
+	}
+	detail += "; if the secret was handed over another way, remove " + strings.Join(records, ", ") + " from " + dl.Dir
+	d.warn(Warning{
+		Address: s.addr,
+		Code:    WarnSCIMSecretUndelivered,
+		Message: "SCIM is on and its secret was never delivered: an apply asked the API for it and was interrupted, lost the answer or got no secret back, " +
+			"so nobody holds it and the external IdP cannot provision users",
+		Detail: detail,
+	})
+}
+
+// HasUndeliveredSCIM reports whether an IdP's SCIM secret was never
+// delivered: a plan that has it is not "no changes", even without actions.
+func (p *Plan) HasUndeliveredSCIM() bool { return len(p.UndeliveredSCIM) > 0 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,5 +119,152 @@ func TestDiffSCIMCreate(t *testing.T) {
 	}
 	if _, err := Diff(desiredState(d), liveState(), Options{Now: now, RotateSCIMSecrets: []string{"account[platform].idp[Nope]"}}); err == nil {
 		t.Error("rotating the secret of an undeclared IdP is not refused")
+	}
+}
+
+// TestDiffSCIMDeliveries: what --secrets-out records decides which copy a
+// duplicate repair keeps, and whether an IdP's secret is reported as never
+// delivered.
+func TestDiffSCIMDeliveries(t *testing.T) {
+	scimOn := func(id string) *state.LiveIdP {
+		l := liveGitHub()
+		l.ID, l.Version = id, "v-"+id
+		l.SCIMConfig = map[string]any{"enabled": true, "scim_base_url": "u"}
+		return l
+	}
+	pendingCreate := SCIMPending{AccountID: acctPlatform, IdPName: "GitHub", Record: "platform-GitHub.aa.scim-pending"}
+	tests := []struct {
+		name        string
+		live        []*state.LiveIdP
+		deliveries  *SCIMDeliveries
+		rotate      bool
+		scimOff     bool
+		want        []string // non-no-op actions
+		undelivered []string // "address id"
+	}{
+		{
+			name: "no directory: nothing known, the lowest id stays",
+			live: []*state.LiveIdP{scimOn("idp-1"), scimOn("idp-2")},
+			want: []string{"account[platform].idp[idp-2] delete duplicate"},
+		},
+		{
+			name:       "the copy whose secret was delivered stays, over a lower id",
+			live:       []*state.LiveIdP{scimOn("idp-1"), scimOn("idp-2")},
+			deliveries: &SCIMDeliveries{Delivered: map[string]bool{"idp-2": true}, Pending: []SCIMPending{pendingCreate}},
+			want:       []string{"account[platform].idp[idp-1] delete duplicate"},
+		},
+		{
+			name:       "neither delivered: the lowest id stays, and is reported",
+			live:       []*state.LiveIdP{scimOn("idp-1"), scimOn("idp-2")},
+			deliveries: &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{pendingCreate}},
+			want:       []string{"account[platform].idp[idp-2] delete duplicate"},
+			undelivered: []string{
+				githubAddr + " idp-1",
+			},
+		},
+		{
+			name:        "a record of a create, no file: reported",
+			live:        []*state.LiveIdP{scimOn("idp-1")},
+			deliveries:  &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{pendingCreate}},
+			undelivered: []string{githubAddr + " idp-1"},
+		},
+		{
+			name:       "a record, and the file: delivered after all",
+			live:       []*state.LiveIdP{scimOn("idp-1")},
+			deliveries: &SCIMDeliveries{Delivered: map[string]bool{"idp-1": true}, Pending: []SCIMPending{pendingCreate}},
+		},
+		{
+			name:       "no record: SCIM switched on elsewhere is no evidence of a loss",
+			live:       []*state.LiveIdP{scimOn("idp-1")},
+			deliveries: &SCIMDeliveries{Delivered: map[string]bool{}},
+		},
+		{
+			name:        "a record of a rotation names the IdP by id",
+			live:        []*state.LiveIdP{scimOn("idp-1")},
+			deliveries:  &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{{AccountID: acctPlatform, IdPName: "GitHub", IdPID: "idp-1", Record: "r"}}},
+			undelivered: []string{githubAddr + " idp-1"},
+		},
+		{
+			name:       "a record of another IdP's rotation is not this one's",
+			live:       []*state.LiveIdP{scimOn("idp-1")},
+			deliveries: &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{{AccountID: acctPlatform, IdPName: "GitHub", IdPID: "idp-0", Record: "r"}}},
+		},
+		{
+			name:       "a record in another account is not this one's",
+			live:       []*state.LiveIdP{scimOn("idp-1")},
+			deliveries: &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{{AccountID: "other", IdPName: "GitHub", Record: "r"}}},
+		},
+		{
+			name:       "a rotation planned now delivers it: no finding",
+			live:       []*state.LiveIdP{scimOn("idp-1")},
+			deliveries: &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{pendingCreate}},
+			rotate:     true,
+			want:       []string{githubAddr + ".scim_secret rotate rotate_requested"},
+		},
+		{
+			name:       "SCIM off live: no secret to miss",
+			live:       []*state.LiveIdP{liveGitHub()},
+			deliveries: &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{pendingCreate}},
+			scimOff:    true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := desiredGitHub()
+			if !tt.scimOff {
+				d.SCIM = &state.SCIM{Settings: map[string]any{"enabled": true}}
+			}
+			o := opts()
+			o.SCIMDeliveries = tt.deliveries
+			if tt.deliveries != nil {
+				o.SCIMDeliveries.Dir = "out"
+				o.SCIMDeliveries.Command = func(addr string) string { return "idpsync apply --rotate-scim-secret '" + addr + "' --secrets-out out idp.yaml" }
+			}
+			if tt.rotate {
+				o.RotateSCIMSecrets = []string{githubAddr}
+			}
+			p, err := Diff(desiredState(d), liveState(tt.live...), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := changed(p); !slices.Equal(got, tt.want) {
+				t.Errorf("actions = %q, want %q", got, tt.want)
+			}
+			var got []string
+			for _, u := range p.UndeliveredSCIM {
+				got = append(got, u.Address+" "+u.IdPID)
+				if !strings.Contains(u.Command, "--rotate-scim-secret '"+u.Address+"'") || len(u.Records) == 0 {
+					t.Errorf("finding %+v lacks the command or its records", u)
+				}
+			}
+			if !slices.Equal(got, tt.undelivered) {
+				t.Errorf("undelivered = %q, want %q", got, tt.undelivered)
+			}
+			if p.HasUndeliveredSCIM() != (len(tt.undelivered) > 0) {
+				t.Errorf("HasUndeliveredSCIM = %v", p.HasUndeliveredSCIM())
+			}
+			warned := 0
+			for _, w := range p.Warnings {
+				if w.Code == WarnSCIMSecretUndelivered {
+					warned++
+					if !strings.Contains(w.Detail, "--rotate-scim-secret") {
+						t.Errorf("warning without the command: %+v", w)
+					}
+				}
+			}
+			if warned != len(tt.undelivered) {
+				t.Errorf("%d warnings, want %d", warned, len(tt.undelivered))
+			}
+			r := Drift(p)
+			n := 0
+			for _, it := range r.Items {
+				if it.Category == DriftSCIMSecret {
+					n++
+				}
+			}
+			if n != len(tt.undelivered) || len(tt.undelivered) > 0 && !r.Drifted {
+				t.Errorf("drift: %d scim_secret items, drifted %v", n, r.Drifted)
+			}
+		})
 	}
 }

@@ -20,12 +20,13 @@ const (
 	// DriftAccepted is drift that a drift exception in force covers. It is
 	// not a category of its own on an item (the item keeps its cause), only
 	// a name for --fail-on.
-	DriftAccepted DriftCategory = "accepted"
+	DriftAccepted   DriftCategory = "accepted"
+	DriftSCIMSecret DriftCategory = "scim_secret" // a SCIM secret asked for and never delivered
 )
 
 // DriftCategories lists the categories in report order.
 var DriftCategories = []DriftCategory{
-	DriftChanged, DriftMissing, DriftDuplicate, DriftUnmanaged, DriftPending, DriftCertificate, DriftCloudflare, DriftUnverifiable,
+	DriftChanged, DriftMissing, DriftSCIMSecret, DriftDuplicate, DriftUnmanaged, DriftPending, DriftCertificate, DriftCloudflare, DriftUnverifiable,
 }
 
 // FailOnCategories are the names --fail-on takes: every category and
@@ -35,7 +36,7 @@ var FailOnCategories = append(append([]DriftCategory{}, DriftCategories...), Dri
 // DefaultFailOn are the categories that fail the drift job by default: all
 // but accepted drift and the informational categories (unverifiable fields,
 // changes Cloudflare made by itself).
-var DefaultFailOn = []DriftCategory{DriftChanged, DriftMissing, DriftDuplicate, DriftUnmanaged, DriftPending, DriftCertificate}
+var DefaultFailOn = []DriftCategory{DriftChanged, DriftMissing, DriftSCIMSecret, DriftDuplicate, DriftUnmanaged, DriftPending, DriftCertificate}
 
 // DriftReport is what the drift command reports: a plan's findings grouped by cause.
 type DriftReport struct {

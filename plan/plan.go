@@ -74,6 +74,9 @@ type Plan struct {
 	Unmanaged []Unmanaged `json:"unmanaged,omitempty"`
 	Received  []Received  `json:"received,omitempty"`
 	Pending   []Pending   `json:"pending,omitempty"`
+	// UndeliveredSCIM are the IdPs with SCIM on whose secret an apply asked
+	// for and never wrote (read from --secrets-out; see SCIMDeliveries).
+	UndeliveredSCIM []UndeliveredSCIMSecret `json:"undelivered_scim_secrets,omitempty"`
 	// Reads are the version markers of the live objects the plan was computed
 	// from; applying a saved plan first checks that none has moved.
 	Reads []Read `json:"reads"`

@@ -104,6 +104,11 @@ func (p *Plan) Target(addrs []string) (*Plan, error) {
 			out.Warnings = append(out.Warnings, w)
 		}
 	}
+	for _, u := range p.UndeliveredSCIM {
+		if idps[u.Address] {
+			out.UndeliveredSCIM = append(out.UndeliveredSCIM, u)
+		}
+	}
 	for _, x := range p.Pending {
 		if kept(x.Address) {
 			out.Pending = append(out.Pending, x)

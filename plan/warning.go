@@ -29,13 +29,16 @@ const (
 	// WarnOrganizationUnverified: the account's organization could not be
 	// read, so the organization rules were not checked before applying.
 	WarnOrganizationUnverified WarningCode = "organization_unverified"
+	// WarnSCIMSecretUndelivered: an IdP has SCIM on and the secret an apply
+	// asked for never reached --secrets-out (UndeliveredSCIMSecret).
+	WarnSCIMSecretUndelivered WarningCode = "scim_secret_undelivered"
 )
 
 // WarningCodes lists every code a plan may carry.
 var WarningCodes = []WarningCode{
 	WarnCertificateExpiring, WarnRotationInProgress, WarnExpiredCertificate,
 	WarnRotationDeferred, WarnRecipientsNotRead, WarnSecretDeferred,
-	WarnSigningCertificateExpiring, WarnOrganizationUnverified,
+	WarnSigningCertificateExpiring, WarnOrganizationUnverified, WarnSCIMSecretUndelivered,
 }
 
 // warningDrift says under which drift category each warning code is
@@ -51,7 +54,8 @@ var warningDrift = map[WarningCode]struct {
 	WarnSigningCertificateExpiring: {category: DriftCertificate},
 	// Recipients that were not read could not be compared: the same standing
 	// as write-only secrets, which drift lists without calling them drift.
-	WarnRecipientsNotRead: {category: DriftUnverifiable},
+	WarnRecipientsNotRead:     {category: DriftUnverifiable},
+	WarnSCIMSecretUndelivered: {category: DriftSCIMSecret},
 	WarnSecretDeferred: {notDrift: "it is about the plan job's inputs (a secret it could not read), " +
 		"not about live state differing from the files"},
 	WarnOrganizationUnverified: {notDrift: "it is about what the token may read, " +

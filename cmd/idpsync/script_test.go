@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,10 +65,10 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			writes := &writeLog{}
+			writes, holds := &writeLog{}, &holder{}
 			checked := &contractLog{spec: scriptSpec}
 			srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken, writeToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true,
-				Wrap: func(h http.Handler) http.Handler { return writes.wrap(checked.wrap(h)) }}, "127.0.0.1:0")
+				Wrap: func(h http.Handler) http.Handler { return holds.wrap(writes.wrap(checked.wrap(h))) }}, "127.0.0.1:0")
 			if err != nil {
 				return err
 			}
@@ -80,6 +81,7 @@ func TestScripts(t *testing.T) {
 			env.Values["emulator"] = srv
 			env.Values["contract"] = checked
 			env.Values["writes"] = writes
+			env.Values["holds"] = holds
 			env.Setenv("CLOUDFLARE_BASE_URL", srv.URL)
 			env.Setenv("CLOUDFLARE_API_TOKEN", testToken)
 			// The /shares endpoints refuse tokens, as Cloudflare documents
@@ -107,6 +109,7 @@ func TestScripts(t *testing.T) {
 			"audit":      cmdAudit,
 			"hookserve":  cmdHookServe,
 			"hookbodies": cmdHookBodies,
+			"pending":    cmdPending,
 		},
 	})
 }
@@ -136,6 +139,14 @@ func TestScripts(t *testing.T) {
 //	emu requests N               assert N requests were served since the mark
 //	emu bodies METHOD            print the bodies of METHOD requests since the mark, one a line
 //	emu load FILE                add the objects of an emulator data file (JSON) to the emulator
+//	emu nowrites                 assert that no request but GET was served since the mark
+//	emu hold METHOD PATH-REGEXP [BODY-TEXT]
+//	                             let the emulator carry out the matching requests, then
+//	                             withhold their answers until the client goes away (a
+//	                             lost answer, or a process killed while it waits)
+//	emu hold off                 answer every request again
+//	emu held N                   wait until N answers are withheld (at most 30s)
+//	emu latency DURATION         delay every request
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value("emulator").(*emulator.Server)
 	if len(args) == 0 {
@@ -361,6 +372,40 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 		ts.Fatalf("no IdP named %q in account %s", args[2], args[1])
+	case "nowrites":
+		mark, _ := strconv.Atoi(ts.Getenv("EMU_WRITES_MARK"))
+		if w := ts.Value("writes").(*writeLog).since(mark); (len(w) == 0) == neg {
+			ts.Fatalf("writes since the mark: %d", len(w))
+		}
+	case "hold":
+		holds := ts.Value("holds").(*holder)
+		if len(args) == 2 && args[1] == "off" {
+			holds.set(nil)
+			return
+		}
+		if len(args) < 3 || len(args) > 4 {
+			ts.Fatalf("usage: emu hold METHOD PATH-REGEXP [BODY-TEXT] | emu hold off")
+		}
+		re, err := regexp.Compile(args[2])
+		ts.Check(err)
+		h := &hold{method: args[1], path: re}
+		if len(args) == 4 {
+			h.body = args[3]
+		}
+		holds.set(h)
+	case "held":
+		want, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		holds := ts.Value("holds").(*holder)
+		for deadline := time.Now().Add(30 * time.Second); holds.count() < want; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				ts.Fatalf("answers withheld: %d, want %d", holds.count(), want)
+			}
+		}
+	case "latency":
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		srv.Emulator.SetLatency(d)
 	case "resetstats":
 		srv.Emulator.ResetStats()
 	case "writes":
@@ -468,6 +513,73 @@ func (l *writeLog) since(n int) []loggedWrite {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return slices.Clone(l.entries[min(n, len(l.entries)):])
+}
+
+// holder withholds the answers of the requests a hold matches: the emulator
+// carries each out (the IdP is created, its secret made), and the client
+// waits for an answer that never comes, until it goes away.
+type holder struct {
+	mu   sync.Mutex
+	h    *hold
+	held int
+}
+
+type hold struct {
+	method string
+	path   *regexp.Regexp
+	body   string
+}
+
+func (hs *holder) set(h *hold) {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	hs.h = h
+}
+
+func (hs *holder) count() int {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	return hs.held
+}
+
+func (hs *holder) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hs.mu.Lock()
+		h := hs.h
+		hs.mu.Unlock()
+		if h == nil || r.Method != h.method || !h.path.MatchString(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if !strings.Contains(string(body), h.body) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(httptest.NewRecorder(), r)
+		hs.mu.Lock()
+		hs.held++
+		hs.mu.Unlock()
+		<-r.Context().Done()
+	})
+}
+
+// cmdPending asserts how many pending SCIM secret records (requests whose
+// secret was never written) DIR holds:
+//
+//	pending out 1
+func cmdPending(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: pending DIR N")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	matches, err := filepath.Glob(filepath.Join(ts.MkAbs(args[0]), "*.scim-pending"))
+	ts.Check(err)
+	if len(matches) != want {
+		ts.Fatalf("%s holds %d pending records, want %d: %v", args[0], len(matches), want, matches)
+	}
 }
 
 // cmdStatus runs a program and asserts its exit status, for the commands

@@ -239,7 +239,7 @@ func DriftMarkdown(w io.Writer, r *plan.DriftReport) error {
 		v.out.line("| --- | ---: |")
 		for _, c := range cats {
 			name := string(c)
-			if (c == plan.DriftDuplicate || c == plan.DriftCloudflare) && len(items[c]) == 0 {
+			if (c == plan.DriftDuplicate || c == plan.DriftCloudflare || c == plan.DriftSCIMSecret) && len(items[c]) == 0 {
 				continue // rare: a row only when present
 			}
 			if c == plan.DriftUnverifiable {

@@ -36,6 +36,11 @@ func (o Options) width() int {
 
 // SummaryLine is the one-line verdict printed at the end of every plan view.
 func SummaryLine(p *plan.Plan) string {
+	if p != nil && !p.HasChanges() && p.HasUndeliveredSCIM() {
+		// Nothing to change, yet not in order: a secret is in nobody's hands.
+		n := len(p.UndeliveredSCIM)
+		return fmt.Sprintf("Nothing to change, but %s never delivered: see the warning above.", plural(n, "SCIM secret was", "SCIM secrets were"))
+	}
 	if p == nil || !p.HasChanges() {
 		return "No changes. Live state matches the declared state."
 	}
@@ -539,6 +544,8 @@ func driftTitle(c plan.DriftCategory) string {
 		return "Unverifiable"
 	case plan.DriftCloudflare:
 		return "Cloudflare-initiated"
+	case plan.DriftSCIMSecret:
+		return "SCIM secret never delivered"
 	}
 	s := string(c)
 	if s == "" {
@@ -582,9 +589,10 @@ func DriftLine(r *plan.DriftReport) string {
 				n++
 			}
 		}
-		// Duplicates are rare (runs that overlapped) and Cloudflare's own
-		// changes informational: named only when present.
-		if c == plan.DriftUnverifiable || (c == plan.DriftDuplicate || c == plan.DriftCloudflare) && n == 0 {
+		// Duplicates and undelivered SCIM secrets are rare (runs that
+		// overlapped or were killed) and Cloudflare's own changes
+		// informational: named only when present.
+		if c == plan.DriftUnverifiable || (c == plan.DriftDuplicate || c == plan.DriftCloudflare || c == plan.DriftSCIMSecret) && n == 0 {
 			continue
 		}
 		if c == plan.DriftCloudflare {

@@ -396,7 +396,7 @@ func driftSymbol(c plan.DriftCategory) byte {
 		return '?'
 	case plan.DriftPending:
 		return '*'
-	case plan.DriftCertificate:
+	case plan.DriftCertificate, plan.DriftSCIMSecret:
 		return '!'
 	}
 	return 'i'
@@ -409,7 +409,7 @@ func (v *textView) driftItem(c plan.DriftCategory, it *plan.DriftItem) {
 		sym = v.pl.chg.s(sym)
 	case plan.DriftMissing:
 		sym = v.pl.add.s(sym)
-	case plan.DriftCertificate:
+	case plan.DriftCertificate, plan.DriftSCIMSecret:
 		sym = v.pl.warn.s(sym)
 	case plan.DriftUnverifiable:
 		sym = v.pl.dim.s(sym)

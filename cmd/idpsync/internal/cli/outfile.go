@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // WriteFile writes data to path with mode perm, for every file a command
@@ -16,6 +17,18 @@ import (
 // can hold either) is replaced, never written through, and a reader never
 // sees a half-written file. Its errors name path, never the data.
 func WriteFile(path string, data []byte, perm fs.FileMode) error {
+	return writeFile(path, data, perm, false)
+}
+
+// WriteFileSynced is WriteFile that also syncs the file before the rename
+// and the directory after it, so that once it returns the file survives a
+// crash or power loss: a SCIM secret the API hands out once must be on disk
+// before the next request.
+func WriteFileSynced(path string, data []byte, perm fs.FileMode) error {
+	return writeFile(path, data, perm, true)
+}
+
+func writeFile(path string, data []byte, perm fs.FileMode, durable bool) error {
 	if st, err := os.Lstat(path); err == nil && st.IsDir() {
 		return fmt.Errorf("%s is a directory", path)
 	}
@@ -36,6 +49,11 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 	if _, err := tmp.Write(data); err != nil {
 		return fmt.Errorf("write %s: %w", path, pathCause(err))
 	}
+	if durable {
+		if err := tmp.Sync(); err != nil {
+			return fmt.Errorf("write %s: sync: %w", path, pathCause(err))
+		}
+	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, pathCause(err))
 	}
@@ -45,6 +63,25 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 		return fmt.Errorf("write %s: %w", path, pathCause(err))
 	}
 	done = true
+	if durable {
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			return fmt.Errorf("write %s: sync its directory: %w", path, pathCause(err))
+		}
+	}
+	return nil
+}
+
+// syncDir makes the renames and removals in dir durable. Some systems
+// cannot sync a directory (EINVAL): there the rename is as durable as it gets.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	}
 	return nil
 }
 

@@ -21,8 +21,8 @@ func TestOutputFilesNeverWriteThroughLinks(t *testing.T) {
 		{"cert-out", PEMFileName("acc", "Okta"), func(dir string) error {
 			return (&PEMWriter{Dir: dir}).Write("acc", "Okta", "-----BEGIN CERTIFICATE-----\n")
 		}, 0o644},
-		{"secrets-out", SCIMSecretFileName("acc", "acc", "Okta"), func(dir string) error {
-			_, err := (&SCIMSecretWriter{Dir: dir}).WriteSCIMSecret(context.Background(), apply.SCIMSecret{AccountID: "acc", Account: "acc", IdPName: "Okta", Secret: "s3cr3t"})
+		{"secrets-out", SCIMSecretFileName("acc", "Okta", "idp-1"), func(dir string) error {
+			_, err := (&SCIMSecretWriter{Dir: dir}).WriteSCIMSecret(context.Background(), apply.SCIMSecret{AccountID: "acc", Account: "acc", IdPName: "Okta", IdPID: "idp-1", Secret: "s3cr3t"})
 			return err
 		}, 0o600},
 		{"full-output", "full.md", func(dir string) error {

@@ -167,6 +167,12 @@ func Run(ctx context.Context, opts *Options) error {
 			// the checkout is one `git add -A` from the repository.
 			fmt.Fprintf(f.IO.ErrOut, "Warning: --secrets-out %s is inside the git work tree %s: a SCIM secret written there may be committed; write it outside the repository, or make sure .gitignore covers it\n", render.Clean(opts.SecretsOut), render.Clean(top))
 		}
+		// What the directory records: the copy kept among duplicates is
+		// one whose SCIM secret was delivered, and an IdP whose secret was
+		// never delivered is reported.
+		if eopts.SCIMDeliveries, err = cli.SCIMDeliveriesFor(&opts.API, opts.SecretsOut, opts.Paths); err != nil {
+			return err
+		}
 	}
 	view := &view{f: f, conn: conn, opts: opts}
 	applied, err := engine.Apply(ctx, conn.Client, in, eopts, confirmer{f}, view)
@@ -189,16 +195,44 @@ func Run(ctx context.Context, opts *Options) error {
 		if applied.Saved {
 			fmt.Fprintln(f.IO.Out, "The saved plan has no changes.")
 		}
-		return nil
+		return undeliveredSCIM(f, opts.Output, applied.Plan)
 	}
 	if applied.Verification != nil {
-		return reportVerified(f, applied.Verification, applied.Waited)
+		if err := reportVerified(f, applied.Verification, applied.Waited); err != nil {
+			return err
+		}
+		return undeliveredSCIM(f, opts.Output, applied.Plan)
 	}
 	if applied.Saved && opts.Output == render.FormatText {
 		// A saved plan holds no desired state to plan against again.
 		fmt.Fprintln(f.IO.Out, "\nThe saved plan was applied. To verify, run idpsync plan against the files it was made from.")
 	}
-	return nil
+	return undeliveredSCIM(f, opts.Output, applied.Plan)
+}
+
+// undeliveredSCIM fails an apply, however well it went, while an IdP's SCIM
+// secret was handed out and never delivered: nothing apply does by itself
+// fixes that (a rotation is a decision), so it must not end quietly. The
+// plan shown above carries the warning and the command.
+func undeliveredSCIM(f *cli.Factory, output render.Format, p *plan.Plan) error {
+	if !p.HasUndeliveredSCIM() {
+		return nil
+	}
+	if output == render.FormatJSON {
+		for _, u := range p.UndeliveredSCIM {
+			b, _ := json.Marshal(struct {
+				Type    string `json:"type"`
+				Address string `json:"address"`
+				Command string `json:"command,omitempty"`
+			}{"scim_secret_undelivered", u.Address, u.Command})
+			fmt.Fprintf(f.IO.Out, "%s\n", b)
+		}
+	}
+	fmt.Fprintln(f.IO.ErrOut, "\nError: SCIM secrets were handed out and never delivered; nobody holds them:")
+	for _, u := range p.UndeliveredSCIM {
+		fmt.Fprintf(f.IO.ErrOut, "  %s\n    deliver a new one with: %s\n", sanitize.Visible(u.Address), sanitize.Visible(u.Command))
+	}
+	return cli.Exit(cli.ExitError)
 }
 
 // view shows what engine.Apply reports: the plan made in this run, the

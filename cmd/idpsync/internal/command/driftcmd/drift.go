@@ -24,6 +24,8 @@ type Options struct {
 	Output   render.Format
 	Accounts []string
 	Comment  cli.CommentLimit
+	// SecretsOut is the --secrets-out directory of the applies, read only.
+	SecretsOut string
 	// WarnWithin is --warn-within, as written.
 	WarnWithin string
 	Policy     cli.Policy
@@ -53,6 +55,8 @@ func NewCmd(f *cli.Factory) *cobra.Command {
   cloudflare-initiated  a change Cloudflare made by itself, by the audit log
                 (an automatic certificate rotation, a default IdP)
   unverifiable  write-only fields (client secrets) that cannot be read back
+  scim_secret   with --secrets-out: SCIM is on and the secret an apply asked
+                for never reached that directory (shown only when present)
 
 For every drifted object of an account, one bounded read of the account's audit
 log (Audit Logs version 2; the token needs Account Settings Read) says who made
@@ -87,6 +91,7 @@ forbid_lockout finds nothing here: drift reads no Access applications.`,
 	// off the command line (and out of the job's logged command).
 	cmd.Flags().StringVar(&opts.Notify, "notify", "", "post a short JSON summary (with a Slack-compatible text field) to this https webhook `URL` when there is drift (default $IDPSYNC_NOTIFY_URL)")
 	cmd.Flags().BoolVar(&opts.NoAttribution, "no-attribution", false, "do not read the audit log to say who changed what")
+	cli.SCIMDeliveryFlag(cmd, &opts.SecretsOut)
 	opts.Comment.AddFlags(cmd, "drift report")
 	opts.Policy.AddFlags(cmd)
 	return cmd
@@ -131,7 +136,11 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 
-	p, live, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, MaxFederatedIdPs: opts.Load.MaxFederatedIdPs})
+	deliveries, err := cli.SCIMDeliveriesFor(&opts.API, opts.SecretsOut, opts.Paths)
+	if err != nil {
+		return err
+	}
+	p, live, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SCIMDeliveries: deliveries, MaxFederatedIdPs: opts.Load.MaxFederatedIdPs})
 	conn.LogMetadataFetches(ctx)
 	if err != nil {
 		return err

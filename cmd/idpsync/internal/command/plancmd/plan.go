@@ -68,8 +68,9 @@ apply refuses it.`,
   # A comment that fits GitHub's limit, and the whole plan for the job summary
   idpsync plan --output markdown --max-bytes 60000 --full-output plan-full.md idp/ > comment.md
 
-  # Exit 2 when there are changes (0 when none, 1 on error)
-  idpsync plan --detailed-exitcode idp/
+  # Exit 2 when there are changes, or a SCIM secret an apply never wrote
+  # to its --secrets-out (0 when none, 1 on error)
+  idpsync plan --detailed-exitcode --secrets-out scim-secrets/ idp/
 
   # A plan check that fails (exit 3) when apply, run with --secrets-out,
   # would refuse the plan: a destroy nobody allowed
@@ -85,13 +86,13 @@ apply refuses it.`,
 	opts.Load.AddMaxFederatedFlag(cmd)
 	cli.OutputFlag(cmd, &opts.Output, "output format: text, json or markdown", render.FormatText, render.FormatJSON, render.FormatMarkdown)
 	fs.StringVar(&opts.Out, "out", "", "save the plan to `FILE` for `idpsync apply FILE`")
-	fs.BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 2 when the plan has changes")
+	fs.BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 2 when the plan has changes (or, with --secrets-out, an undelivered SCIM secret)")
 	fs.StringArrayVar(&opts.Targets, "target", nil, "plan only this `ADDRESS` and what it depends on (repeatable)")
 	fs.StringArrayVar(&opts.Accounts, "account", nil, "plan only this account `ID` or name (repeatable)")
 	fs.StringArrayVar(&opts.ResendSecrets, "resend-secrets", nil, "force an update that sends the write-only secrets of this IdP `ADDRESS` (repeatable)")
 	fs.StringArrayVar(&opts.RotateSCIM, "rotate-scim-secret", nil, "plan a new SCIM secret for this IdP `ADDRESS` (repeatable); apply writes it under --secrets-out")
 	fs.BoolVar(&opts.AllowDestroy, "allow-destroy", false, "the apply of this plan will run with --allow-destroy: destroys are not listed as blockers")
-	fs.StringVar(&opts.SecretsOut, "secrets-out", "", "the apply of this plan will run with --secrets-out `DIR`: SCIM secrets are not listed as blockers (plan writes nothing there)")
+	fs.StringVar(&opts.SecretsOut, "secrets-out", "", "the apply of this plan will run with --secrets-out `DIR`: SCIM secrets are not listed as blockers, and each IdP whose SCIM secret an apply asked for and never wrote there is reported (plan only reads it)")
 	fs.BoolVar(&opts.FailOnBlockers, "fail-on-blockers", false, "exit 3 when apply would refuse the plan (a destroy without --allow-destroy, a SCIM secret without --secrets-out)")
 	opts.Comment.AddFlags(cmd, "plan")
 	opts.Policy.AddFlags(cmd)
@@ -119,7 +120,11 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer conn.Close()
 
-	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, RotateSCIMSecrets: opts.RotateSCIM, Lockout: conn.Client, MaxFederatedIdPs: opts.Load.MaxFederatedIdPs})
+	deliveries, err := cli.SCIMDeliveriesFor(&opts.API, opts.SecretsOut, opts.Paths)
+	if err != nil {
+		return err
+	}
+	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, RotateSCIMSecrets: opts.RotateSCIM, SCIMDeliveries: deliveries, Lockout: conn.Client, MaxFederatedIdPs: opts.Load.MaxFederatedIdPs})
 	conn.LogMetadataFetches(ctx)
 	if err != nil {
 		return err
@@ -161,7 +166,8 @@ func Run(ctx context.Context, opts *Options) error {
 			return cli.Exit(cli.ExitBlocked)
 		}
 	}
-	if opts.DetailedExitCode && p.HasChanges() {
+	// A SCIM secret nobody holds is never "no changes".
+	if opts.DetailedExitCode && (p.HasChanges() || p.HasUndeliveredSCIM()) {
 		return cli.Exit(cli.ExitChanges)
 	}
 	return nil
