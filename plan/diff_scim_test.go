@@ -218,7 +218,9 @@ func TestDiffSCIMDeliveries(t *testing.T) {
 			o.SCIMDeliveries = tt.deliveries
 			if tt.deliveries != nil {
 				o.SCIMDeliveries.Dir = "out"
-				o.SCIMDeliveries.Command = func(addr string) string { return "idpsync apply --rotate-scim-secret '" + addr + "' --secrets-out out idp.yaml" }
+				o.SCIMDeliveries.Command = func(addr string) string {
+					return "idpsync apply --rotate-scim-secret '" + addr + "' --secrets-out out idp.yaml"
+				}
 			}
 			if tt.rotate {
 				o.RotateSCIMSecrets = []string{githubAddr}
