@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/idpsync/idpsync/doctor"
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan/render"
 )
 
@@ -21,7 +22,7 @@ func show(w io.Writer, r *doctor.Report, format render.Format) error {
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
+		_, err = fmt.Fprintf(w, "%s\n", sanitize.JSON(b))
 		return err
 	case renderMarkdown:
 		return markdown(w, r)
@@ -106,7 +107,9 @@ func shapes(r *doctor.Report) []string {
 	for _, o := range r.Owners {
 		for _, c := range o.Checks {
 			for _, d := range c.Shape {
-				line := fmt.Sprintf("%s -> %d  %s", c.Endpoint, c.HTTPStatus, d)
+				// A shape difference's path is made of the answer's own
+				// keys, and a content type is the server's: sanitised.
+				line := sanitize.Text(fmt.Sprintf("%s -> %d  %s", c.Endpoint, c.HTTPStatus, d))
 				if !seen[line] {
 					seen[line] = true
 					out = append(out, line)
