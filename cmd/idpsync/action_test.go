@@ -44,6 +44,9 @@ type actionFile struct {
 type actionStep struct {
 	Name             string            `yaml:"name"`
 	ID               string            `yaml:"id"`
+	If               string            `yaml:"if"`
+	Uses             string            `yaml:"uses"`
+	With             map[string]string `yaml:"with"`
 	Shell            string            `yaml:"shell"`
 	WorkingDirectory string            `yaml:"working-directory"`
 	Env              map[string]string `yaml:"env"`
@@ -66,12 +69,27 @@ func readAction(t *testing.T) actionFile {
 		t.Fatalf("action.yml: runs.using is %q, the test runs composite actions", a.Runs.Using)
 	}
 	for i, s := range a.Runs.Steps {
-		if s.Shell != "bash" || s.Run == "" {
+		switch {
+		case s.Uses != "":
+			// GitHub's hardening guide: a third-party action by commit SHA.
+			if !setupGo.MatchString(s.Uses) || s.Run != "" {
+				t.Fatalf("action.yml: step %d (%s): the test runs only actions/setup-go pinned by commit SHA, not %q", i, s.Name, s.Uses)
+			}
+		case s.Shell != "bash" || s.Run == "":
 			t.Fatalf("action.yml: step %d (%s): the test runs only `shell: bash` run steps", i, s.Name)
+		}
+		if s.If != "" && !stepIf.MatchString(s.If) {
+			t.Fatalf("action.yml: step %d (%s): the test does not evaluate if: %q", i, s.Name, s.If)
 		}
 	}
 	return a
 }
+
+var (
+	setupGo = regexp.MustCompile(`^actions/setup-go@[0-9a-f]{40}$`)
+	// stepIf is the one form of if: the simulated runner evaluates.
+	stepIf = regexp.MustCompile(`^(steps\.[-\w]+\.outputs\.[-\w]+) == '([^']*)'$`)
+)
 
 // expr matches a GitHub expression; GitHub substitutes them into the text
 // before the shell sees it.
@@ -110,7 +128,7 @@ type runnerResult struct {
 // without the steps' additions, RUNNER_*, GITHUB_WORKSPACE, secrets...).
 func runAction(t *testing.T, a actionFile, with map[string]string, runner map[string]string, githubToken string) runnerResult {
 	t.Helper()
-	ctx := map[string]string{"github.token": githubToken}
+	ctx := map[string]string{"github.token": githubToken, "github.action_path": runner["GITHUB_ACTION_PATH"]}
 	for name, in := range a.Inputs {
 		v, ok := with[name]
 		if !ok {
@@ -132,7 +150,29 @@ func runAction(t *testing.T, a actionFile, with map[string]string, runner map[st
 	env := map[string]string{}
 	for i, s := range a.Runs.Steps {
 		name := evaluate(t, s.Name, ctx)
+		if m := stepIf.FindStringSubmatch(s.If); m != nil && ctx[m[1]] != m[2] {
+			continue // skipped, as GitHub skips a step whose if: is false
+		}
 		fmt.Fprintf(&logs, "--- %s\n", name)
+		if s.Uses != "" {
+			// actions/setup-go: the Go version its go-version-file names
+			// must be the one at hand, which it puts on PATH.
+			res.ran = append(res.ran, "setup-go")
+			mod, err := os.ReadFile(evaluate(t, s.With["go-version-file"], ctx))
+			if err != nil {
+				t.Fatalf("setup-go: go-version-file: %v", err)
+			}
+			want := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(mod)
+			if want == nil || !strings.HasPrefix(runtime.Version(), "go"+strings.Join(strings.Split(string(want[1]), ".")[:2], ".")) {
+				t.Fatalf("setup-go: go.mod asks for %q, the test has %s", want, runtime.Version())
+			}
+			goBin, err := exec.LookPath("go")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.path = append([]string{filepath.Dir(goBin)}, res.path...)
+			continue
+		}
 		files := map[string]string{}
 		for _, f := range []string{"GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH"} {
 			files[f] = filepath.Join(runner["RUNNER_TEMP"], "_runner_file_commands", fmt.Sprintf("%s_%d", strings.ToLower(f), i))
@@ -285,6 +325,11 @@ func TestAction(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	actionPath, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// newRunner is a fresh job: its own workspace (holding the desired
 	// state), temp directory and stand-in release.
 	// Packing the (large) test binary is slow: one release and one tampered
@@ -305,6 +350,14 @@ func TestAction(t *testing.T) {
 			"GITHUB_STEP_SUMMARY":  filepath.Join(t.TempDir(), "step_summary"),
 			"NO_COLOR":             "1",
 			"GITHUB_CLIENT_SECRET": clientSecret, // minimal.yaml reads it
+			// A composite action's own checkout: this repository.
+			"GITHUB_ACTION_PATH": actionPath,
+			// What setup-go's cache would restore: the build from source
+			// reuses the test's own build and module caches, offline.
+			"GOCACHE":     goEnv(t, "GOCACHE"),
+			"GOMODCACHE":  goEnv(t, "GOMODCACHE"),
+			"GOPROXY":     "off",
+			"GOTOOLCHAIN": "local",
 		}, curlDir, release
 	}
 	newWorkspace := func(t *testing.T) string {
@@ -450,6 +503,37 @@ func TestAction(t *testing.T) {
 		}
 	})
 
+	// No release archive for the version (or no version): the action builds
+	// idpsync from its own source with setup-go, and runs it.
+	t.Run("from-source", func(t *testing.T) {
+		for _, v := range []string{"", "0.0.7"} {
+			t.Run("version="+v, func(t *testing.T) {
+				runner, _, _ := newRunner(t, newWorkspace(t), false)
+				res := runAction(t, a, map[string]string{
+					"version": v, "command": "plan", "path": "idp/minimal.yaml", "args": "--sandbox", "output": "json",
+				}, runner, githubToken)
+				if res.failed || !slices.Equal(res.ran, []string{"install", "setup-go", "build", "run"}) {
+					t.Fatalf("failed=%v, steps run %q:\n%s", res.failed, res.ran, res.log)
+				}
+				if !strings.Contains(res.log, "building idpsync from the action's own source") || !strings.Contains(res.log, "idpsync source (commit") {
+					t.Fatalf("no notice of the build from source, or the built binary did not run:\n%s", res.log)
+				}
+				built := filepath.Join(runner["RUNNER_TEMP"], "idpsync-source", "bin")
+				if len(res.path) == 0 || res.path[0] != built {
+					t.Fatalf("PATH additions %q, want %s first", res.path, built)
+				}
+				if res.outputs["exit-code"] != "2" || res.outputs["version"] != "source" {
+					t.Fatalf("outputs %q", res.outputs)
+				}
+				out, err := os.ReadFile(res.outputs["output-file"])
+				if err != nil || !strings.Contains(string(out), `"blockers":[`) {
+					t.Fatalf("the plan of the built binary (%v):\n%s", err, out)
+				}
+				noLeak(t, res, runner)
+			})
+		}
+	})
+
 	t.Run("tampered-archive", func(t *testing.T) {
 		runner, _, _ := newRunner(t, newWorkspace(t), true)
 		res := runAction(t, a, map[string]string{
@@ -479,6 +563,7 @@ func TestAction(t *testing.T) {
 			want string
 		}{
 			{"unpinned", map[string]string{"version": "latest", "command": "plan"}, runnerArch, "version must be a release"},
+			{"no-version-arch", map[string]string{"version": "", "command": "destroy"}, runnerArch, "command must be plan, apply, drift or validate"},
 			{"command", map[string]string{"version": version, "command": "destroy"}, runnerArch, "command must be plan, apply, drift or validate"},
 			{"output", map[string]string{"version": version, "command": "plan", "output": "html"}, runnerArch, "output must be text, json or markdown"},
 			{"arch", map[string]string{"version": version, "command": "plan"}, "ARM", "no release for runner architecture ARM"},
@@ -493,4 +578,14 @@ func TestAction(t *testing.T) {
 			})
 		}
 	})
+}
+
+// goEnv is a value of go env, for the simulated runner's build from source.
+func goEnv(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		t.Fatalf("go env %s: %v", name, err)
+	}
+	return strings.TrimSpace(string(out))
 }
