@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/engine"
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan/planfile"
 	"github.com/idpsync/idpsync/samlmeta/fetch"
 )
@@ -43,6 +45,18 @@ func (a *API) AddFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVar(&a.Sandbox, "sandbox", "", "run against the built-in API emulator, keeping its data in `DIR` (default "+DefaultSandboxDir+")")
 	fs.Lookup("sandbox").NoOptDefVal = DefaultSandboxDir
+	// --sandbox DIR reads DIR as a configuration path (the flag's value
+	// needs =): caught before anything is loaded.
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		if err := a.checkSandboxWord(c, args); err != nil {
+			return err
+		}
+		if prev != nil {
+			return prev(c, args)
+		}
+		return nil
+	}
 	fs.StringVar(&a.URL, "api-url", "", "API base `URL` (default $CLOUDFLARE_BASE_URL, else https://api.cloudflare.com/client/v4)")
 	fs.StringVar(&a.TokenFile, "api-token-file", "", "read the API token from `FILE` instead of $CLOUDFLARE_API_TOKEN")
 	fs.StringVar(&a.RateLimit, "rate-limit", "1200/5m", "client-side request budget, `N/DURATION`")
@@ -328,4 +342,29 @@ func (f *Factory) CancelOnInterrupt(ctx context.Context) (context.Context, conte
 // NewFactory returns the factory of a real process.
 func NewFactory(version, commit string) *Factory {
 	return &Factory{IO: System(), Version: version, Commit: commit, Date: BuildDate(), Getenv: os.LookupEnv, Now: time.Now}
+}
+
+// checkSandboxWord refuses `--sandbox DIR`, where DIR was meant as the
+// sandbox's directory but, the flag's value being optional, is read as a
+// configuration path: a directory that holds the emulator's data, or no
+// YAML at all, is not a configuration.
+func (a *API) checkSandboxWord(c *cobra.Command, args []string) error {
+	fl := c.Flags().Lookup("sandbox")
+	if fl == nil || !fl.Changed || a.Sandbox != DefaultSandboxDir {
+		return nil
+	}
+	for _, arg := range args {
+		st, err := os.Stat(arg)
+		if err != nil || !st.IsDir() {
+			continue
+		}
+		_, emuErr := os.Stat(filepath.Join(arg, "emulator.json"))
+		yamls, _ := filepath.Glob(filepath.Join(arg, "*.yaml"))
+		ymls, _ := filepath.Glob(filepath.Join(arg, "*.yml"))
+		if emuErr == nil || len(yamls)+len(ymls) == 0 {
+			return fmt.Errorf("--sandbox %s: %s is read as a configuration path, and it holds no configuration; to keep the sandbox there, write --sandbox=%s",
+				sanitize.Text(arg), sanitize.Text(arg), sanitize.Text(arg))
+		}
+	}
+	return nil
 }
