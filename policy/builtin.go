@@ -187,6 +187,12 @@ func checkLockout(r plan.PolicyRule, p *plan.Plan, add addFunc) {
 			switch l.Kind {
 			case plan.LockoutOrganization:
 				lost = append(lost, fmt.Sprintf("the Access organization %q (auto-redirect to its only login) of account %s", l.Name, idptype.OwnerID(l.AccountID)))
+			case plan.LockoutPolicy:
+				what := fmt.Sprintf("policy %q", l.Name)
+				if l.Application != "" {
+					what += fmt.Sprintf(" of application %q", l.Application)
+				}
+				lost = append(lost, what)
 			default:
 				what := fmt.Sprintf("application %q", l.Name)
 				if l.Domain != "" {
