@@ -589,3 +589,56 @@ func goEnv(t *testing.T, name string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// TestRecipesPinTheAction: every recipe names the action (or, on GitLab, the
+// source it builds) by a full commit SHA, as GitHub's hardening guide asks,
+// never by a tag that may not exist or may move; the plan check fails on
+// blockers unless the pull request carries the opt-in label, and the apply
+// recipes keep SCIM secrets out of artifacts.
+func TestRecipesPinTheAction(t *testing.T) {
+	pin := regexp.MustCompile(`uses: idpsync/idpsync@(\S+)`)
+	files, err := filepath.Glob("../../examples/github-actions/*.yml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no recipes (%v)", err)
+	}
+	sha := regexp.MustCompile(`^[0-9a-f]{40}$`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uses := pin.FindAllStringSubmatch(string(b), -1)
+		if len(uses) == 0 {
+			t.Errorf("%s does not use the action", f)
+		}
+		for _, u := range uses {
+			if !sha.MatchString(u[1]) {
+				t.Errorf("%s: the action is pinned by %q, not a commit SHA", f, u[1])
+			}
+		}
+		if regexp.MustCompile(`(?m)^\s+version: `).Match(b) {
+			t.Errorf("%s: pins a release by version; the recipes build from the pinned commit until one exists", f)
+		}
+	}
+	plan, _ := os.ReadFile("../../examples/github-actions/plan.yml")
+	apply, _ := os.ReadFile("../../examples/github-actions/apply.yml")
+	gitlab, _ := os.ReadFile("../../examples/gitlab-ci/gitlab-ci.yml")
+	for _, want := range []string{"--fail-on-blockers", "idpsync:allow-destroy", "steps.plan.outputs.exit-code == '3'", "--secrets-out"} {
+		if !strings.Contains(string(plan), want) {
+			t.Errorf("plan.yml lacks %q", want)
+		}
+	}
+	for name, b := range map[string][]byte{"apply.yml": apply, "gitlab-ci.yml": gitlab} {
+		for _, want := range []string{"--secrets-out", "idpsync:allow-destroy", "--allow-destroy"} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("%s lacks %q", name, want)
+			}
+		}
+		if strings.Contains(string(b), "scim-secrets/") && regexp.MustCompile(`path:.*scim-secrets|paths:.*scim-secrets`).Match(b) {
+			t.Errorf("%s uploads the SCIM secrets as an artifact", name)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^  IDPSYNC_SOURCE_COMMIT: [0-9a-f]{40}$`).Match(gitlab) || !strings.Contains(string(gitlab), "--fail-on-blockers") {
+		t.Error("gitlab-ci.yml: no source commit pinned by SHA, or no --fail-on-blockers")
+	}
+}
