@@ -273,7 +273,11 @@ func DriftMarkdown(w io.Writer, r *plan.DriftReport) error {
 			}
 			v.out.line(line)
 			if fs := driftFields(it); len(fs) > 0 {
-				v.details("  ", plural(len(fs), "field change", "field changes"), fs, "")
+				label := plural(len(fs), "field change", "field changes")
+				if c != plan.DriftUnverifiable {
+					label += " (- live, + declared)"
+				}
+				v.details("  ", label, fs, "")
 			}
 		}
 		v.out.line()

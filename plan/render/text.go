@@ -429,7 +429,12 @@ func (v *textView) driftItem(c plan.DriftCategory, it *plan.DriftItem) {
 			v.out.line("      ", v.pl.dim.s(clean(l)))
 		}
 	}
-	for _, f := range driftFields(it) {
+	fs := driftFields(it)
+	if len(fs) > 0 && c != plan.DriftUnverifiable {
+		// Which side is which: a drift diff is read without a plan around it.
+		v.out.line("      ", v.pl.dim.s("(- live, + declared; ~ live → declared)"))
+	}
+	for _, f := range fs {
 		v.field(&f, "", "      ")
 	}
 }

@@ -263,7 +263,7 @@ func (v *view) ExecuteDone() { v.progress.close() }
 func (v *view) Executed(res *apply.Result) error {
 	if v.opts.Output == render.FormatText {
 		reportResult(v.f, res)
-		reportCertificates(v.f, res)
+		reportCertificates(v.f, res, v.opts.CertOut)
 	}
 	reportSCIM(v.f, v.opts.Output, res)
 	if v.opts.CertOut != "" {
@@ -368,13 +368,24 @@ func reportResult(f *cli.Factory, res *apply.Result) {
 	}
 }
 
-func reportCertificates(f *cli.Factory, res *apply.Result) {
+// reportCertificates lists the encryption certificates to hand to the
+// external IdPs, and how to get each: the PEM (certs --out, or --cert-out
+// here) or the service-provider metadata the IdP's admin imports.
+func reportCertificates(f *cli.Factory, res *apply.Result, certOut string) {
 	if len(res.CertificateSets) == 0 {
 		return
 	}
 	fmt.Fprintln(f.IO.Out, "\nSAML encryption certificates to configure in the external IdPs:")
 	for _, c := range res.CertificateSets {
 		fmt.Fprintf(f.IO.Out, "  %s\n    SHA-256 %s\n    expires %s\n", render.Clean(c.IdP), c.Fingerprint, c.NotAfter.UTC().Format(time.DateOnly))
+		if c.AccountID != "" && c.IdPName != "" {
+			fmt.Fprintf(f.IO.Out, "    get it: %s\n         or: %s\n",
+				render.Clean(cli.ShellJoin([]string{"idpsync", "sp-metadata", "--account", c.AccountID, "--idp", c.IdPName})),
+				render.Clean(cli.ShellJoin([]string{"idpsync", "certs", "--account", c.AccountID, "--out", "certs/"})))
+		}
+	}
+	if certOut != "" {
+		fmt.Fprintf(f.IO.Out, "  The PEM files are in %s.\n", render.Clean(certOut))
 	}
 }
 
