@@ -320,6 +320,9 @@ type request struct {
 	goneOK bool
 	// pem asks for the PEM download rather than a JSON envelope.
 	pem bool
+	// emptyOK takes a 2xx with an empty body for a success without a
+	// result, for an endpoint whose answer no source documents.
+	emptyOK bool
 }
 
 // response is a successful answer.
@@ -566,7 +569,7 @@ func (c *Client) decode(req request, hresp *http.Response, raw []byte, ray strin
 		return &response{status: status, raw: raw}, nil
 	}
 	env, decErr := decodeEnvelope(req.family, raw)
-	if ok && status == http.StatusNoContent {
+	if ok && (status == http.StatusNoContent || req.emptyOK && len(bytes.TrimSpace(raw)) == 0) {
 		return &response{status: status}, nil
 	}
 	if ok && decErr == nil && env.success {

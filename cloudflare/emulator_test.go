@@ -514,3 +514,45 @@ func TestEmulatorFaultsNoDuplicates(t *testing.T) {
 	}
 	t.Logf("%d faults injected; client stats %+v", faults, st)
 }
+
+// TestEmulatorRefreshSCIMShapes holds the client to each shape the emulator
+// can give refresh_scim_secret's undocumented answer, through the contract:
+// the secret the emulator made is the one read, or none is, never another.
+func TestEmulatorRefreshSCIMShapes(t *testing.T) {
+	const acct = "023e105f4ecef8ad9ca31a8372d0c353"
+	for _, shape := range emulator.RefreshSCIMAnswers {
+		t.Run(string(shape), func(t *testing.T) {
+			srv := startEmulator(t, emulator.Options{AutoAccounts: true, RefreshSCIMAnswer: shape})
+			c := emuClient(t, srv, true, nil)
+			ctx := context.Background()
+			created, err := c.CreateIdentityProvider(ctx, acct, cloudflare.IdentityProvider{
+				Name: "Okta", Type: "okta",
+				Config:     map[string]any{"client_id": "0oa1", "client_secret": "s", "okta_account": "https://example.okta.com"},
+				SCIMConfig: map[string]any{"enabled": true},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.RefreshSCIMSecret(ctx, acct, created.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stored string
+			for _, idp := range srv.Emulator.Snapshot().IdentityProviders {
+				if idp.ID == created.ID {
+					stored, _ = idp.SCIMConfig["secret"].(string)
+				}
+			}
+			if stored == "" || stored == created.SCIMSecret {
+				t.Fatalf("the emulator did not replace the secret")
+			}
+			want := stored
+			if shape == emulator.RefreshNull || shape == emulator.RefreshEmpty {
+				want = ""
+			}
+			if got.SCIMSecret != want {
+				t.Errorf("secret read = %q, want %q", got.SCIMSecret, want)
+			}
+		})
+	}
+}

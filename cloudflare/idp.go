@@ -1,7 +1,10 @@
 package cloudflare
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -108,32 +111,65 @@ func (c *Client) UpdateIdentityProvider(ctx context.Context, accountID, id strin
 // the new one in SCIMSecret. The endpoint, POST
 // .../identity_providers/{id}/refresh_scim_secret, is named by the API's own
 // field description (cloudflare-go v7.9.0 IdentityProviderSCIMConfig.Secret:
-// "refresh it at /access/identity_providers/:idpID/refresh_scim_secret") but is
-// not in the extracted spec; its result is read as the IdP object, and a
-// top-level secret is accepted too. Retrying is safe: every call replaces
-// the secret, and only the last answer's is kept.
+// "refresh it at /access/identity_providers/:idpID/refresh_scim_secret") but
+// no source gives its answer: not Cloudflare's OpenAPI documents, not
+// cloudflare-go v7.9.0, cloudflare-typescript or the Terraform provider. So
+// every plausible shape is read: the IdP object with scim_config.secret, an
+// object with a top-level secret, the secret as a bare string. An empty 2xx
+// (204, no body, a null or empty result) is a success without a secret: the
+// returned IdP then has an empty SCIMSecret, and the caller must say so
+// rather than guess. Retrying is safe: every call replaces the secret, and
+// only the last answer's is kept.
 func (c *Client) RefreshSCIMSecret(ctx context.Context, accountID, id string) (*IdentityProvider, error) {
 	if err := checkIDs("refresh SCIM secret", "account id", accountID, "identity provider id", id); err != nil {
 		return nil, err
 	}
-	var raw struct {
-		IdentityProvider
-		Secret string `json:"secret"`
-	}
+	var raw json.RawMessage
 	_, err := c.call(ctx, request{
 		method:         http.MethodPost,
 		path:           accountPath(accountID, "access", "identity_providers", url.PathEscape(id), "refresh_scim_secret"),
 		retryAmbiguous: true,
+		emptyOK:        true,
 	}, &raw)
 	if err != nil {
 		return nil, err
 	}
-	idp := raw.IdentityProvider
-	idp.takeSCIMSecret()
-	if idp.SCIMSecret == "" && strings.Trim(raw.Secret, "*") != "" {
-		idp.SCIMSecret = raw.Secret
+	return refreshedSCIM(raw)
+}
+
+// refreshedSCIM reads refresh_scim_secret's result in each shape it may have.
+func refreshedSCIM(raw json.RawMessage) (*IdentityProvider, error) {
+	idp := &IdentityProvider{}
+	trimmed := bytes.TrimSpace(raw)
+	switch {
+	case len(trimmed) == 0 || string(trimmed) == "null":
+		return idp, nil
+	case trimmed[0] == '"':
+		var s string
+		if err := json.Unmarshal(trimmed, &s); err != nil {
+			return nil, fmt.Errorf("refresh SCIM secret: decode result: %w", err)
+		}
+		if strings.Trim(s, "*") != "" {
+			idp.SCIMSecret = s
+		}
+		return idp, nil
+	case trimmed[0] != '{':
+		// Never quote the answer: it may hold the secret.
+		return nil, errors.New("refresh SCIM secret: the result is neither an object nor a string")
 	}
-	return &idp, nil
+	var obj struct {
+		IdentityProvider
+		Secret any `json:"secret"`
+	}
+	if err := json.Unmarshal(trimmed, &obj); err != nil {
+		return nil, errors.New("refresh SCIM secret: the result object could not be decoded")
+	}
+	*idp = obj.IdentityProvider
+	idp.takeSCIMSecret()
+	if s, _ := obj.Secret.(string); idp.SCIMSecret == "" && strings.Trim(s, "*") != "" {
+		idp.SCIMSecret = s
+	}
+	return idp, nil
 }
 
 // DeleteIdentityProvider deletes an IdP. A 404 after an attempt that may have

@@ -90,7 +90,10 @@
 //     is generated the first time SCIM is enabled and returned in that
 //     response only, and again, new, by POST
 //     .../identity_providers/{id}/refresh_scim_secret (SCIM must be on);
-//     reads never return it. A PUT that leaves client_secret out keeps the stored one; a PUT
+//     reads never return it. No source documents refresh_scim_secret's
+//     answer: Options.RefreshSCIMAnswer picks one of RefreshSCIMAnswers (the
+//     IdP with scim_config.secret by default; {"secret"} alone; a bare
+//     string; a null result; 204), so tests can hold the client to each. A PUT that leaves client_secret out keeps the stored one; a PUT
 //     without scim_config keeps the SCIM settings; otherwise PUT replaces the
 //     whole object.
 //   - A PUT that sets config.enable_encryption to true must carry

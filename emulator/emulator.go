@@ -10,9 +10,11 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -43,6 +45,9 @@ type Options struct {
 	RateLimit  RateLimit     // zero value: unlimited
 	Faults     float64       // share of requests that fail at random
 	Seed       int64         // fault RNG seed; 0 = random
+	// RefreshSCIMAnswer is the shape of refresh_scim_secret's answer, which
+	// no source documents (RefreshSCIMAnswers); "" is RefreshIdP.
+	RefreshSCIMAnswer RefreshSCIMAnswer
 	// Wrap, when set, wraps the handler Start serves; tests use it to check
 	// the traffic against the contract (emulator/contract).
 	Wrap func(http.Handler) http.Handler
@@ -91,6 +96,49 @@ type Emulator struct {
 	// Options.TokenLacks, both changeable while serving.
 	shareTokens bool
 	tokenLacks  map[Scope]bool
+	// refreshAnswer is Options.RefreshSCIMAnswer, changeable while serving;
+	// read under mu by the handler, so it is atomic rather than under ctl.
+	refreshAnswer atomic.Value // RefreshSCIMAnswer
+}
+
+// RefreshSCIMAnswer is a shape refresh_scim_secret may answer in. No source
+// gives the endpoint's answer (the OpenAPI documents, cloudflare-go v7.9.0,
+// cloudflare-typescript and the Terraform provider name the path only), so
+// the emulator can give each plausible one, and the client must read them all.
+type RefreshSCIMAnswer string
+
+const (
+	// RefreshIdP answers 200 with the IdP, the new secret in scim_config.secret.
+	RefreshIdP RefreshSCIMAnswer = "idp"
+	// RefreshSecret answers 200 with {"secret": "..."} alone.
+	RefreshSecret RefreshSCIMAnswer = "secret"
+	// RefreshString answers 200 with the secret as a bare string result.
+	RefreshString RefreshSCIMAnswer = "string"
+	// RefreshNull answers 200 with a null result: the secret is replaced and
+	// not returned.
+	RefreshNull RefreshSCIMAnswer = "null"
+	// RefreshEmpty answers 204 without a body: replaced, not returned.
+	RefreshEmpty RefreshSCIMAnswer = "empty"
+)
+
+// RefreshSCIMAnswers lists the shapes, for flags and scripts.
+var RefreshSCIMAnswers = []RefreshSCIMAnswer{RefreshIdP, RefreshSecret, RefreshString, RefreshNull, RefreshEmpty}
+
+// SetRefreshSCIMAnswer changes the shape of refresh_scim_secret's answers.
+func (e *Emulator) SetRefreshSCIMAnswer(a RefreshSCIMAnswer) error {
+	if a == "" {
+		a = RefreshIdP
+	}
+	if !slices.Contains(RefreshSCIMAnswers, a) {
+		return fmt.Errorf("refresh_scim_secret answer %q: want one of %v", a, RefreshSCIMAnswers)
+	}
+	e.refreshAnswer.Store(a)
+	return nil
+}
+
+func (e *Emulator) refreshSCIMAnswer() RefreshSCIMAnswer {
+	a, _ := e.refreshAnswer.Load().(RefreshSCIMAnswer)
+	return a
 }
 
 // New returns an emulator, loading Options.DataFile when it exists.
@@ -121,6 +169,9 @@ func New(opts Options) (*Emulator, error) {
 
 		shareTokens: opts.Lenient.ShareTokens,
 		tokenLacks:  map[Scope]bool{},
+	}
+	if err := e.SetRefreshSCIMAnswer(opts.RefreshSCIMAnswer); err != nil {
+		return nil, err
 	}
 	for _, sc := range opts.TokenLacks {
 		if err := sc.valid(); err != nil {

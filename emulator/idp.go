@@ -344,8 +344,9 @@ func withSecret(w wireIdP, secret string) wireIdP {
 }
 
 // refreshSCIMSecret regenerates the SCIM secret (POST
-// .../identity_providers/{id}/refresh_scim_secret) and returns the IdP with
-// the new one, the old one no longer valid. The endpoint is named by the
+// .../identity_providers/{id}/refresh_scim_secret), the old one no longer
+// valid, and answers in the shape Options.RefreshSCIMAnswer says: by
+// default the IdP with the new secret. The endpoint is named by the
 // API's field description but missing from the extracted spec; SCIM must be
 // on, as there is nothing to authenticate otherwise.
 func refreshSCIMSecret(c *call) reply {
@@ -362,6 +363,16 @@ func refreshSCIMSecret(c *call) reply {
 	secret := newSCIMSecret()
 	p.SCIMConfig["secret"] = secret
 	c.dirty = true
+	switch c.e.refreshSCIMAnswer() {
+	case RefreshSecret:
+		return ok(http.StatusOK, map[string]string{"secret": secret})
+	case RefreshString:
+		return ok(http.StatusOK, secret)
+	case RefreshNull:
+		return ok(http.StatusOK, nil)
+	case RefreshEmpty:
+		return reply{status: http.StatusNoContent, empty: true}
+	}
 	return ok(http.StatusOK, withSecret(c.render(p), secret))
 }
 

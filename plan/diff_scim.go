@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan/addr"
@@ -132,8 +133,10 @@ func (p *Plan) NeedsSecretsOut() []string {
 type SCIMDeliveries struct {
 	// Dir is the directory read, as the user gave it.
 	Dir string
-	// Delivered are the ids of the IdPs whose secret file is present.
-	Delivered map[string]bool
+	// Delivered are the ids of the IdPs whose secret file is present, with
+	// when it was last written: a rotation that started after that replaced
+	// the secret the file holds.
+	Delivered map[string]time.Time
 	// Pending are the requests that were to return a secret and whose
 	// answer was never written: the run was killed, the answer was lost, or
 	// it carried no secret. A request still in flight in a live process on
@@ -153,6 +156,8 @@ type SCIMPending struct {
 	IdPID   string
 	// Record is the record's file name in Dir.
 	Record string
+	// Started is when the request was about to be sent.
+	Started time.Time
 }
 
 // UndeliveredSCIMSecret is an IdP with SCIM on whose secret the API handed
@@ -170,7 +175,11 @@ type UndeliveredSCIMSecret struct {
 
 // delivered reports whether the secret of the live IdP id reached a file.
 func (d *differ) delivered(id string) bool {
-	return d.opts.SCIMDeliveries != nil && d.opts.SCIMDeliveries.Delivered[id]
+	if d.opts.SCIMDeliveries == nil {
+		return false
+	}
+	_, ok := d.opts.SCIMDeliveries.Delivered[id]
+	return ok
 }
 
 // undeliveredSCIM reports the IdP the plan keeps when its SCIM is on, its
@@ -180,13 +189,29 @@ func (d *differ) delivered(id string) bool {
 // creates, replaces or rotates gets its secret from this plan instead.
 func (d *differ) undeliveredSCIM(s *idpState) {
 	dl := d.opts.SCIMDeliveries
-	if dl == nil || s.fresh || s.l == nil || !liveSCIMEnabled(s.l) || dl.Delivered[s.l.ID] || d.rotateSCIM[s.addr] {
+	if dl == nil || s.fresh || s.l == nil || !liveSCIMEnabled(s.l) || d.rotateSCIM[s.addr] {
 		return
 	}
+	written, hasFile := dl.Delivered[s.l.ID]
 	var records []string
 	for _, p := range dl.Pending {
-		if p.AccountID == s.ac.d.ID && (p.IdPID == s.l.ID || p.IdPID == "" && p.IdPName == s.l.Name) {
-			records = append(records, p.Record)
+		if p.AccountID != s.ac.d.ID {
+			continue
+		}
+		switch {
+		case p.IdPID == s.l.ID:
+			// An update or a rotation of this IdP replaces its secret:
+			// one that started after the file was written made the
+			// file's secret stale.
+			if !hasFile || p.Started.After(written) {
+				records = append(records, p.Record)
+			}
+		case p.IdPID == "" && p.IdPName == s.l.Name:
+			// A create makes an IdP of its own and never replaces the
+			// secret of another: it matters only while no file is there.
+			if !hasFile {
+				records = append(records, p.Record)
+			}
 		}
 	}
 	if len(records) == 0 {

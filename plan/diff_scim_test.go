@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/idpsync/idpsync/state"
 )
@@ -150,13 +151,13 @@ func TestDiffSCIMDeliveries(t *testing.T) {
 		{
 			name:       "the copy whose secret was delivered stays, over a lower id",
 			live:       []*state.LiveIdP{scimOn("idp-1"), scimOn("idp-2")},
-			deliveries: &SCIMDeliveries{Delivered: map[string]bool{"idp-2": true}, Pending: []SCIMPending{pendingCreate}},
+			deliveries: &SCIMDeliveries{Delivered: map[string]time.Time{"idp-2": now}, Pending: []SCIMPending{pendingCreate}},
 			want:       []string{"account[platform].idp[idp-1] delete duplicate"},
 		},
 		{
 			name:       "neither delivered: the lowest id stays, and is reported",
 			live:       []*state.LiveIdP{scimOn("idp-1"), scimOn("idp-2")},
-			deliveries: &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{pendingCreate}},
+			deliveries: &SCIMDeliveries{Delivered: map[string]time.Time{}, Pending: []SCIMPending{pendingCreate}},
 			want:       []string{"account[platform].idp[idp-2] delete duplicate"},
 			undelivered: []string{
 				githubAddr + " idp-1",
@@ -165,46 +166,62 @@ func TestDiffSCIMDeliveries(t *testing.T) {
 		{
 			name:        "a record of a create, no file: reported",
 			live:        []*state.LiveIdP{scimOn("idp-1")},
-			deliveries:  &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{pendingCreate}},
+			deliveries:  &SCIMDeliveries{Delivered: map[string]time.Time{}, Pending: []SCIMPending{pendingCreate}},
 			undelivered: []string{githubAddr + " idp-1"},
 		},
 		{
 			name:       "a record, and the file: delivered after all",
 			live:       []*state.LiveIdP{scimOn("idp-1")},
-			deliveries: &SCIMDeliveries{Delivered: map[string]bool{"idp-1": true}, Pending: []SCIMPending{pendingCreate}},
+			deliveries: &SCIMDeliveries{Delivered: map[string]time.Time{"idp-1": now}, Pending: []SCIMPending{pendingCreate}},
 		},
 		{
 			name:       "no record: SCIM switched on elsewhere is no evidence of a loss",
 			live:       []*state.LiveIdP{scimOn("idp-1")},
-			deliveries: &SCIMDeliveries{Delivered: map[string]bool{}},
+			deliveries: &SCIMDeliveries{Delivered: map[string]time.Time{}},
 		},
 		{
 			name:        "a record of a rotation names the IdP by id",
 			live:        []*state.LiveIdP{scimOn("idp-1")},
-			deliveries:  &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{{AccountID: acctPlatform, IdPName: "GitHub", IdPID: "idp-1", Record: "r"}}},
+			deliveries:  &SCIMDeliveries{Delivered: map[string]time.Time{}, Pending: []SCIMPending{{AccountID: acctPlatform, IdPName: "GitHub", IdPID: "idp-1", Record: "r"}}},
 			undelivered: []string{githubAddr + " idp-1"},
+		},
+		{
+			name:        "a rotation that started after the file was written made it stale",
+			live:        []*state.LiveIdP{scimOn("idp-1")},
+			deliveries:  &SCIMDeliveries{Delivered: map[string]time.Time{"idp-1": now}, Pending: []SCIMPending{{AccountID: acctPlatform, IdPName: "GitHub", IdPID: "idp-1", Record: "r", Started: now.Add(time.Minute)}}},
+			undelivered: []string{githubAddr + " idp-1"},
+		},
+		{
+			name:       "a rotation record older than the file was answered by it",
+			live:       []*state.LiveIdP{scimOn("idp-1")},
+			deliveries: &SCIMDeliveries{Delivered: map[string]time.Time{"idp-1": now}, Pending: []SCIMPending{{AccountID: acctPlatform, IdPName: "GitHub", IdPID: "idp-1", Record: "r", Started: now.Add(-time.Minute)}}},
+		},
+		{
+			name:       "a create record never makes another copy's file stale",
+			live:       []*state.LiveIdP{scimOn("idp-1")},
+			deliveries: &SCIMDeliveries{Delivered: map[string]time.Time{"idp-1": now}, Pending: []SCIMPending{{AccountID: acctPlatform, IdPName: "GitHub", Record: "r", Started: now.Add(time.Minute)}}},
 		},
 		{
 			name:       "a record of another IdP's rotation is not this one's",
 			live:       []*state.LiveIdP{scimOn("idp-1")},
-			deliveries: &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{{AccountID: acctPlatform, IdPName: "GitHub", IdPID: "idp-0", Record: "r"}}},
+			deliveries: &SCIMDeliveries{Delivered: map[string]time.Time{}, Pending: []SCIMPending{{AccountID: acctPlatform, IdPName: "GitHub", IdPID: "idp-0", Record: "r"}}},
 		},
 		{
 			name:       "a record in another account is not this one's",
 			live:       []*state.LiveIdP{scimOn("idp-1")},
-			deliveries: &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{{AccountID: "other", IdPName: "GitHub", Record: "r"}}},
+			deliveries: &SCIMDeliveries{Delivered: map[string]time.Time{}, Pending: []SCIMPending{{AccountID: "other", IdPName: "GitHub", Record: "r"}}},
 		},
 		{
 			name:       "a rotation planned now delivers it: no finding",
 			live:       []*state.LiveIdP{scimOn("idp-1")},
-			deliveries: &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{pendingCreate}},
+			deliveries: &SCIMDeliveries{Delivered: map[string]time.Time{}, Pending: []SCIMPending{pendingCreate}},
 			rotate:     true,
 			want:       []string{githubAddr + ".scim_secret rotate rotate_requested"},
 		},
 		{
 			name:       "SCIM off live: no secret to miss",
 			live:       []*state.LiveIdP{liveGitHub()},
-			deliveries: &SCIMDeliveries{Delivered: map[string]bool{}, Pending: []SCIMPending{pendingCreate}},
+			deliveries: &SCIMDeliveries{Delivered: map[string]time.Time{}, Pending: []SCIMPending{pendingCreate}},
 			scimOff:    true,
 		},
 	}

@@ -147,6 +147,7 @@ func TestScripts(t *testing.T) {
 //	emu hold off                 answer every request again
 //	emu held N                   wait until N answers are withheld (at most 30s)
 //	emu latency DURATION         delay every request
+//	emu refreshanswer SHAPE      answer refresh_scim_secret as idp, secret, string, null or empty
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value("emulator").(*emulator.Server)
 	if len(args) == 0 {
@@ -402,6 +403,11 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Fatalf("answers withheld: %d, want %d", holds.count(), want)
 			}
 		}
+	case "refreshanswer":
+		if len(args) != 2 {
+			ts.Fatalf("usage: emu refreshanswer %v", emulator.RefreshSCIMAnswers)
+		}
+		ts.Check(srv.Emulator.SetRefreshSCIMAnswer(emulator.RefreshSCIMAnswer(args[1])))
 	case "latency":
 		d, err := time.ParseDuration(args[1])
 		ts.Check(err)

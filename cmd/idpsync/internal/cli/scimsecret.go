@@ -239,7 +239,7 @@ func (w *SCIMSecretWriter) ForgetSCIMSecret(_ context.Context, idpID string) {
 // no longer in flight. A directory that does not exist records nothing. It
 // reads names and records only, never a secret.
 func ReadSCIMDeliveries(dir string) (*plan.SCIMDeliveries, error) {
-	d := &plan.SCIMDeliveries{Dir: dir, Delivered: map[string]bool{}}
+	d := &plan.SCIMDeliveries{Dir: dir, Delivered: map[string]time.Time{}}
 	names, err := listDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return d, nil
@@ -250,7 +250,11 @@ func ReadSCIMDeliveries(dir string) (*plan.SCIMDeliveries, error) {
 	host, _ := os.Hostname()
 	for _, name := range names {
 		if id, ok := secretFileID(name); ok {
-			d.Delivered[id] = true
+			st, err := os.Lstat(filepath.Join(dir, name))
+			if err != nil {
+				continue // removed meanwhile
+			}
+			d.Delivered[id] = st.ModTime()
 			continue
 		}
 		if !strings.HasSuffix(name, scimPendingSuffix) || strings.HasPrefix(name, ".") {
@@ -265,7 +269,7 @@ func ReadSCIMDeliveries(dir string) (*plan.SCIMDeliveries, error) {
 		if rec.Host == host && inFlight(rec.PID) && time.Since(rec.Started) < 24*time.Hour {
 			continue // another apply on this host still waits for the answer
 		}
-		d.Pending = append(d.Pending, plan.SCIMPending{AccountID: rec.AccountID, IdPName: rec.IdPName, IdPID: rec.IdPID, Record: name})
+		d.Pending = append(d.Pending, plan.SCIMPending{AccountID: rec.AccountID, IdPName: rec.IdPName, IdPID: rec.IdPID, Record: name, Started: rec.Started})
 	}
 	return d, nil
 }

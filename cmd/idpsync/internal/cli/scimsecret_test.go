@@ -158,7 +158,7 @@ func TestReadSCIMDeliveries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Delivered) != 1 || !d.Delivered["idp-1"] {
+	if _, ok := d.Delivered["idp-1"]; len(d.Delivered) != 1 || !ok {
 		t.Errorf("delivered = %v, want idp-1 only", d.Delivered)
 	}
 	var got []string
