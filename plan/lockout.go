@@ -217,6 +217,8 @@ func removesShare(a *Action, byGrant map[string]string) bool {
 		return a.Action == Delete || a.Action == Replace
 	case ResourceGrant, ResourceRecipient:
 		return a.Action == Delete
+	case ResourceIdP, ResourceCertificateSet, ResourceEncryption, ResourceSCIMSecret:
+		// Not a share, its grant or a recipient: no received connection ends here.
 	}
 	return false
 }
