@@ -48,6 +48,9 @@ type Type struct {
 	Fields []Field
 	// Federable is false for the types a grant may not federate.
 	Federable bool
+	// Newer, when set, says the type is newer than Cloudflare's SDKs and
+	// why idpsync keeps it: the schema and the docs show it.
+	Newer string
 }
 
 // Field returns the named config key of the type.
@@ -165,7 +168,9 @@ var Types = func() map[string]Type {
 			redirectURL(),
 			{Name: "restrict_to_account_members", Kind: KindBool, DefaultFalse: true},
 		}},
-		{Name: Passkeys, Federable: true, Fields: []Field{
+		{Name: Passkeys, Federable: true, Newer: "newer than Cloudflare's SDKs: the API's own type enum lists it " +
+			"(Cloudflare's OpenAPI description, access_passkeys), but cloudflare-go v7.9.0 and cloudflare-typescript 7.3.0 " +
+			"know 15 types without it, so an account or API version that does not offer it yet refuses it", Fields: []Field{
 			redirectURL(),
 			{Name: "login_page_auto_prompt", Kind: KindBool, DefaultFalse: true},
 		}},

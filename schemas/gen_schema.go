@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/idpsync/idpsync/idptype"
 )
@@ -200,7 +201,7 @@ func configDef(t idptype.Type) obj {
 	}
 	o := obj{
 		{"type", "object"},
-		{"description", fmt.Sprintf("Config keys of a `%s` identity provider.", t.Name)},
+		{"description", configDescription(t)},
 		{"additionalProperties", false},
 	}
 	if len(required) > 0 {
@@ -210,6 +211,27 @@ func configDef(t idptype.Type) obj {
 		props = obj{}
 	}
 	return append(o, kv{"properties", props})
+}
+
+// newerTypes names the types newer than Cloudflare's SDKs.
+func newerTypes() string {
+	var out []string
+	for _, name := range idptype.Names {
+		if t := idptype.Types[name]; t.Newer != "" {
+			out = append(out, "`"+name+"` is "+t.Newer+".")
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// configDescription describes a type's config keys, and says when the type
+// is newer than Cloudflare's SDKs.
+func configDescription(t idptype.Type) string {
+	d := fmt.Sprintf("Config keys of a `%s` identity provider.", t.Name)
+	if t.Newer != "" {
+		d += " The `" + t.Name + "` type is " + t.Newer + "."
+	}
+	return d
 }
 
 func main() {
@@ -288,7 +310,7 @@ func main() {
 			{"properties", obj{
 				{"name", obj{{"type", "string"}, {"minLength", 1}, {"description", "The name shown on the login page; unique in the account, and how the IdP is matched to a live one."}}},
 				{"id", obj{{"type", "string"}, {"pattern", uuidRe}, {"description", "Pins the IdP to an existing live one by its UUID, e.g. to rename it."}}},
-				{"type", obj{{"enum", idptype.Names}, {"description", "The identity provider type. It cannot change in place: a new type replaces the IdP."}}},
+				{"type", obj{{"enum", idptype.Names}, {"description", "The identity provider type. It cannot change in place: a new type replaces the IdP. " + newerTypes()}}},
 				{"config", obj{{"type", "object"}, {"description", "The API's config keys for this type. Sensitive keys take ${env:NAME} or ${file:PATH} references."}}},
 				{"scim_config", obj{{"$ref", "#/$defs/scim_config"}, {"description", "SCIM provisioning settings (not for onetimepin)."}}},
 				{"encryption", obj{{"$ref", "#/$defs/encryption"}, {"description", "SAML assertion encryption (saml only)."}}},

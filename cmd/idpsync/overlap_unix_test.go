@@ -137,7 +137,7 @@ func TestSandboxConcurrentAppliesLoseNoWrite(t *testing.T) {
 		}
 	}
 	slices.Sort(idps)
-	want := []string{"023e/JumpCloud", "023e/Okta", "023e/Passkeys", "1a2b/Okta Security", "1a2b/Passkeys Security"}
+	want := []string{"023e/JumpCloud", "023e/Okta", "1a2b/Okta Security", "1a2b/Passkeys Security"}
 	if !slices.Equal(idps, want) {
 		t.Errorf("IdPs in the sandbox = %v, want %v", idps, want)
 	}
