@@ -42,6 +42,10 @@ type PlanOptions struct {
 	// the live state is read; nil means a samlmeta/fetch.Fetcher with its
 	// defaults.
 	Metadata MetadataFetcher
+	// FullRead reads every kind of object of every account, whether or not
+	// the desired state could change it (ReadsFor): drift sets it, to report
+	// what the files leave alone too.
+	FullRead bool
 }
 
 // Plan reads the live state of the declared accounts and diffs d against it.
@@ -51,8 +55,12 @@ type PlanOptions struct {
 func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions) (*plan.Plan, *state.Live, error) {
 	var live *state.Live
 	g, gctx := errgroup.WithContext(ctx)
+	reads := ReadsFor(d)
+	if opts.FullRead {
+		reads = nil
+	}
 	g.Go(func() (err error) {
-		live, err = ReadDeclared(gctx, c, d)
+		live, err = readDeclared(gctx, c, d, reads)
 		return err
 	})
 	g.Go(func() error {
@@ -73,16 +81,33 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 		key = make([]byte, 32)
 		rand.Read(key)
 	}
-	p, err := plan.Diff(d, live, plan.Options{
+	diffOpts := plan.Options{
 		Now:           now(),
 		SecretKey:     key,
 		ResendSecrets: opts.ResendSecrets,
 
 		RotateSCIMSecrets: opts.RotateSCIMSecrets,
 		SCIMDeliveries:    opts.SCIMDeliveries,
-	})
+	}
+	p, err := plan.Diff(d, live, diffOpts)
 	if err != nil {
 		return nil, nil, err
+	}
+	// Fail closed: a federation action or a removal in an account whose
+	// shares were not read would be planned without them. Those accounts are
+	// read whole and planned again, so the plan, and its lockout analysis,
+	// rest on everything live.
+	if unread := unreadShares(p, live); len(unread) > 0 {
+		more, err := ReadLive(ctx, c, unread, ReadOptions{Managed: ManagedByDesired(d)})
+		if err != nil {
+			return nil, nil, fmt.Errorf("read live state: %w", err)
+		}
+		for id, a := range more.Accounts {
+			live.Accounts[id] = a
+		}
+		if p, err = plan.Diff(d, live, diffOpts); err != nil {
+			return nil, nil, err
+		}
 	}
 	if len(opts.Targets) > 0 {
 		if p, err = p.Target(opts.Targets); err != nil {
@@ -103,14 +128,94 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 	return p, live, nil
 }
 
-// ReadDeclared reads the live state of the declared accounts, listing the
-// recipients of the declared IdPs' shares only.
+// ReadDeclared reads the whole live state of the declared accounts (every
+// kind of object, as drift does), listing the recipients of the declared
+// IdPs' shares only.
 func ReadDeclared(ctx context.Context, c LiveClient, d *state.Desired) (*state.Live, error) {
-	live, err := ReadLive(ctx, c, AccountIDs(d), ReadOptions{Managed: ManagedByDesired(d), Peers: PeersOfDesired(d)})
+	return readDeclared(ctx, c, d, nil)
+}
+
+// readDeclared reads the live state of the declared accounts, listing the
+// recipients of the declared IdPs' shares only, and of each account what
+// reads says (nil: everything).
+func readDeclared(ctx context.Context, c LiveClient, d *state.Desired, reads func(string) AccountReads) (*state.Live, error) {
+	live, err := ReadLive(ctx, c, AccountIDs(d), ReadOptions{Managed: ManagedByDesired(d), Peers: PeersOfDesired(d), Reads: reads})
 	if err != nil {
 		return nil, fmt.Errorf("read live state: %w", err)
 	}
 	return live, nil
+}
+
+// ReadsFor says what a plan reads of each declared account: only what the
+// desired state could change or a safety rule needs. The IdP and grant
+// listings are always read: every declared account has IdPs to diff, and a
+// grant is the only evidence that a federation the file no longer declares
+// is still live (removing share_with must unshare, not fall silent). The
+// rules for the rest, and why the plan is the same without the read:
+//
+//   - Shares (with resources, and so their recipients), when the account
+//     manages federation (state.Account.ManagesFederation: an IdP declares
+//     federation, or the account prunes). Otherwise the diff needs shares
+//     only to remove a federation it found through a grant, or to replace
+//     an IdP; a plan with such an action reads the account whole and is
+//     planned again (unreadShares), so it removes the shares too and its
+//     lockout is analysed from everything live.
+//   - The account details (its organization), when the account declares an
+//     organization or manages federation, or a declared share names it as a
+//     recipient, or a declared share goes to a whole organization: those
+//     are the facts plan.Preflight checks and the organization_unverified
+//     warning is about. Nothing else reads an account's organization.
+//
+// TestSkippedReadsPlanTheSame holds these rules over the examples.
+func ReadsFor(d *state.Desired) func(string) AccountReads {
+	receives := map[string]bool{}
+	orgWide := false
+	for _, a := range d.Accounts {
+		for _, i := range a.IdentityProviders {
+			if i.Federation == nil {
+				continue
+			}
+			orgWide = orgWide || i.Federation.Organization
+			for _, r := range i.Federation.Accounts {
+				receives[r] = true
+			}
+		}
+	}
+	reads := make(map[string]AccountReads, len(d.Accounts))
+	for _, a := range d.Accounts {
+		fed := a.ManagesFederation()
+		reads[a.ID] = AccountReads{
+			Shares:       fed,
+			Organization: fed || a.Organization != "" || receives[a.ID] || orgWide,
+		}
+	}
+	return func(id string) AccountReads {
+		if r, ok := reads[id]; ok {
+			return r
+		}
+		return AccountReads{Shares: true, Organization: true}
+	}
+}
+
+// unreadShares lists the accounts whose shares were not read and whose plan
+// needs them: an action on federation (found through a grant) or one that
+// deletes or replaces something.
+func unreadShares(p *plan.Plan, live *state.Live) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range p.Actions {
+		la := live.Accounts[a.AccountID]
+		if la == nil || !la.SharesUnread || seen[a.AccountID] || a.Action == plan.NoOp {
+			continue
+		}
+		switch {
+		case a.Resource == plan.ResourceGrant, a.Resource == plan.ResourceShare, a.Resource == plan.ResourceRecipient,
+			a.Action == plan.Delete, a.Action == plan.Replace, a.Destructive:
+			seen[a.AccountID] = true
+			out = append(out, a.AccountID)
+		}
+	}
+	return out
 }
 
 // ReadSaved reads what a saved plan read, and the organizations of the

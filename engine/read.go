@@ -51,6 +51,20 @@ type ReadOptions struct {
 	// that report on IdPs alone, so that a token the share endpoints refuse
 	// (they document the global key only) is enough for them.
 	IdPsOnly bool
+	// Reads says what to read of each account besides its IdPs and grants;
+	// nil: everything.
+	Reads func(accountID string) AccountReads
+}
+
+// AccountReads says what ReadLive reads of an account besides its IdPs and
+// grants, which it always lists (unless IdPsOnly). Each kind is read only
+// when the desired state could change it or a safety rule needs it
+// (engine.ReadsFor says which, and why).
+type AccountReads struct {
+	// Shares: the share listing (with resources), and so the recipients.
+	Shares bool
+	// Organization: the account details, for its organization.
+	Organization bool
 }
 
 // ReadLive reads the live state of the accounts with the fewest requests the
@@ -146,12 +160,16 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 	// The listings are independent; the client bounds requests in flight.
 	g, gctx := errgroup.WithContext(ctx)
 	var org state.LiveOrganization
+	reads := AccountReads{Shares: true, Organization: true}
+	if opts.Reads != nil {
+		reads = opts.Reads(accountID)
+	}
 	// A zone has IdPs only: grants, shares and organizations are per account
 	// (idptype/scope.go), and a zone is in no organization.
 	zone := idptype.IsZone(accountID)
 	if zone {
 		org = state.LiveOrganization{Known: true}
-	} else if ac, ok := c.(AccountClient); ok {
+	} else if ac, ok := c.(AccountClient); ok && reads.Organization {
 		g.Go(func() (err error) {
 			org, err = readOrganization(gctx, ac, accountID)
 			return err
@@ -170,6 +188,8 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 			}
 			return nil
 		})
+	}
+	if !zone && !opts.IdPsOnly && reads.Shares {
 		g.Go(func() (err error) {
 			if shares, err = c.ListShares(gctx, accountID, cloudflare.ListSharesOptions{IncludeResources: true}); err != nil {
 				return fmt.Errorf("list shares: %w", err)
@@ -180,8 +200,19 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	// A received connection is tied to its sender through the account's
+	// received shares, which the lockout analysis and the plan's "Received
+	// from" rest on: an account that lists one has its shares read after all.
+	sharesRead := reads.Shares
+	if !zone && !opts.IdPsOnly && !reads.Shares && slices.ContainsFunc(idps, func(i cloudflare.IdentityProvider) bool { return i.ReadOnly }) {
+		var err error
+		if shares, err = c.ListShares(ctx, accountID, cloudflare.ListSharesOptions{IncludeResources: true}); err != nil {
+			return nil, fmt.Errorf("list shares: %w", err)
+		}
+		sharesRead = true
+	}
 
-	a := &state.LiveAccount{ID: accountID, Org: org}
+	a := &state.LiveAccount{ID: accountID, Org: org, SharesUnread: !zone && !opts.IdPsOnly && !sharesRead}
 	if org.Known {
 		a.Organization = org.ID
 	}

@@ -270,7 +270,16 @@ func Verify(ctx context.Context, c LiveClient, d *state.Desired, before *state.L
 	}
 	if len(dirty) > 0 {
 		slices.Sort(dirty)
-		fresh, err := ReadLive(ctx, c, dirty, ReadOptions{Managed: ManagedByDesired(d)})
+		// The same reads as the plan's: an account whose shares the plan
+		// did not read is verified without them too.
+		planReads := ReadsFor(d)
+		reads := func(id string) AccountReads {
+			if a := before.Accounts[id]; a != nil && !a.SharesUnread {
+				return AccountReads{Shares: true, Organization: true}
+			}
+			return planReads(id)
+		}
+		fresh, err := ReadLive(ctx, c, dirty, ReadOptions{Managed: ManagedByDesired(d), Reads: reads})
 		if err != nil {
 			return nil, fmt.Errorf("verify: %w", err)
 		}

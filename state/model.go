@@ -88,6 +88,22 @@ type Waiver struct {
 	Pos   Pos
 }
 
+// ManagesFederation says whether the desired state declares federation in
+// the account (some IdP shares) or prunes it (deleting an undeclared IdP
+// deletes its grant and share first): then its shares must be read for any
+// plan of it.
+func (a *Account) ManagesFederation() bool {
+	if a.Prune {
+		return true
+	}
+	for _, i := range a.IdentityProviders {
+		if i.Federation != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // Account returns the declared account with the given id, or nil.
 func (d *Desired) Account(id string) *Account {
 	for _, a := range d.Accounts {
@@ -260,6 +276,11 @@ type LiveAccount struct {
 	Grants []*LiveGrant
 	// Shares are the account's sent shares that carry an idp-federation-grant resource.
 	Shares []*LiveShare
+	// SharesUnread says the shares (and so their recipients) were not
+	// listed, because nothing the desired state declares needed them
+	// (engine.ReadsFor): Shares is then empty for want of reading, not
+	// because there are none.
+	SharesUnread bool
 }
 
 // LiveIdP is a live identity provider.
