@@ -101,7 +101,10 @@ func TestDriftRecipeGitHub(t *testing.T) {
 		}
 	}
 	issue := func(n int) (title, body, st string) {
-		read := func(ext string) string { b, _ := os.ReadFile(filepath.Join(state, strconv.Itoa(n)+ext)); return string(b) }
+		read := func(ext string) string {
+			b, _ := os.ReadFile(filepath.Join(state, strconv.Itoa(n)+ext))
+			return string(b)
+		}
 		return strings.TrimSpace(read(".title")), read(".body"), strings.TrimSpace(read(".state"))
 	}
 
