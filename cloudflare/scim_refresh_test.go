@@ -14,7 +14,9 @@ import (
 // a success without one (the caller says so), never a guess or a retry.
 func TestRefreshSCIMSecretShapes(t *testing.T) {
 	const secret = "scim-CANARY-0f9e"
-	env := func(result string) string { return `{"success":true,"errors":[],"messages":[],"result":` + result + `}` }
+	env := func(result string) string {
+		return `{"success":true,"errors":[],"messages":[],"result":` + result + `}`
+	}
 	tests := []struct {
 		name       string
 		status     int
