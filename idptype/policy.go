@@ -63,18 +63,3 @@ func LookupPolicyRule(id string) (PolicyRule, bool) {
 	}
 	return PolicyRule{}, false
 }
-
-// PolicyParams are every parameter any built-in rule takes.
-func PolicyParams() []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, r := range PolicyRules {
-		for _, p := range r.Params {
-			if !seen[p] {
-				seen[p] = true
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}

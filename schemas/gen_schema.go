@@ -417,7 +417,7 @@ func main() {
 // their parameters (idptype.PolicyRules), their scope, and waivers.
 func policyDefs() obj {
 	var conds []obj
-	all := idptype.PolicyParams()
+	all := policyParams()
 	for _, r := range idptype.PolicyRules {
 		var props obj
 		for _, p := range all {
@@ -497,4 +497,19 @@ func ruleDoc() string {
 		fmt.Fprintf(&b, " %s: %s", r.ID, r.Description)
 	}
 	return b.String()
+}
+
+// policyParams are every parameter any built-in rule takes.
+func policyParams() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range idptype.PolicyRules {
+		for _, p := range r.Params {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }

@@ -82,23 +82,11 @@ func deferredRefs(p *plan.Plan) []string {
 	return refs
 }
 
-// destroyWord is what a destroy danger says after its address, with the
-// gate that stands before it.
+// blockerMessage is what a blocker's danger says: the problem, and what
+// apply needs to go through.
 func blockerMessage(d *plan.Danger) string {
 	if d.Blocker == nil {
 		return d.Message
 	}
 	return d.Blocker.Message + "; apply needs " + d.Blocker.Resolve
-}
-
-// recap lists the destroys and lockouts of p, for the end of the terminal
-// plan and the confirmation prompt.
-func recap(p *plan.Plan) []plan.Danger {
-	var out []plan.Danger
-	for _, d := range p.Dangers() {
-		if d.Kind == plan.DangerDestroy || d.Kind == plan.DangerLockout {
-			out = append(out, d)
-		}
-	}
-	return out
 }

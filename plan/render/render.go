@@ -621,16 +621,6 @@ func DriftLine(r *plan.DriftReport) string {
 	return "Drift: " + strings.Join(parts, ", ")
 }
 
-func driftCount(r *plan.DriftReport) int {
-	n := 0
-	for i := range r.Items {
-		if r.Items[i].Category != plan.DriftUnverifiable {
-			n++
-		}
-	}
-	return n
-}
-
 // attributionLine says who last changed a drifted object, from the audit log.
 func attributionLine(a *plan.Attribution) string {
 	if a == nil {
