@@ -6,27 +6,6 @@ import (
 	"time"
 )
 
-func TestMatchAddress(t *testing.T) {
-	for _, tt := range []struct {
-		pattern, addr string
-		want          bool
-	}{
-		{"account[a].idp[GitHub]", "account[a].idp[GitHub]", true},
-		{"account[a].idp[GitHub]", "account[a].idp[GitHub].grant", false},
-		{"account[*].idp[Okta]", "account[prod].idp[Okta]", true},
-		{"account[*].idp[Okta]", "account[prod].idp[Okta].encryption", false},
-		{"account[a].idp[Okta]*", "account[a].idp[Okta].share.recipient[x]", true},
-		{"*", "anything", true},
-		{"account[a]*idp[*]", "account[a].idp[x]", true},
-		{"account[a]*idp[*]", "account[b].idp[x]", false},
-		{"account[a].idp[*].grant", "account[a].idp[x].share", false},
-	} {
-		if got := MatchAddress(tt.pattern, tt.addr); got != tt.want {
-			t.Errorf("MatchAddress(%q, %q) = %v, want %v", tt.pattern, tt.addr, got, tt.want)
-		}
-	}
-}
-
 // TestApplyExceptions covers an exception in force, one past its date, one
 // limited to fields the item does not only change, and one matching nothing.
 func TestApplyExceptions(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/idpsync/idpsync/plan/addr"
 )
 
 // Drift groups the findings of a plan by cause: what the drift command and the
@@ -223,7 +225,7 @@ func (r *DriftReport) ApplyExceptions(exceptions []DriftException, now time.Time
 // pattern and, when the exception names fields, every change of the item is
 // one of them.
 func (x DriftException) Covers(it *DriftItem) bool {
-	if !MatchAddress(x.Address, it.Address) {
+	if !addr.Match(x.Address, it.Address) {
 		return false
 	}
 	if len(x.Fields) == 0 {
@@ -242,29 +244,6 @@ func (x DriftException) Covers(it *DriftItem) bool {
 		}
 	}
 	return true
-}
-
-// MatchAddress matches an address against a pattern in which * stands for
-// any run of characters (brackets and dots included) and everything else for
-// itself.
-func MatchAddress(pattern, addr string) bool {
-	parts := strings.Split(pattern, "*")
-	if len(parts) == 1 {
-		return pattern == addr
-	}
-	if !strings.HasPrefix(addr, parts[0]) {
-		return false
-	}
-	addr = addr[len(parts[0]):]
-	last := parts[len(parts)-1]
-	for _, p := range parts[1 : len(parts)-1] {
-		i := strings.Index(addr, p)
-		if i < 0 {
-			return false
-		}
-		addr = addr[i+len(p):]
-	}
-	return strings.HasSuffix(addr, last)
 }
 
 // actionDrift classifies one action. Forced secret resends and the recreation

@@ -9,6 +9,7 @@ import (
 
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/addr"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -217,7 +218,7 @@ func applyWaivers(results []plan.PolicyResult, waivers []plan.PolicyWaiver, now 
 		matched := false
 		for i := range results {
 			r := &results[i]
-			if r.Rule != w.Rule || !MatchAddress(w.Address, r.Address) {
+			if r.Rule != w.Rule || !addr.Match(w.Address, r.Address) {
 				continue
 			}
 			matched = true
@@ -241,29 +242,6 @@ func applyWaivers(results []plan.PolicyResult, waivers []plan.PolicyWaiver, now 
 		}
 	}
 	return results
-}
-
-// MatchAddress reports whether an address matches a waiver's pattern, in
-// which `*` matches any run of characters and everything else itself (the
-// brackets of addresses are not special).
-func MatchAddress(pattern, addr string) bool {
-	parts := strings.Split(pattern, "*")
-	if len(parts) == 1 {
-		return pattern == addr
-	}
-	if !strings.HasPrefix(addr, parts[0]) {
-		return false
-	}
-	addr = addr[len(parts[0]):]
-	last := parts[len(parts)-1]
-	for _, mid := range parts[1 : len(parts)-1] {
-		i := strings.Index(addr, mid)
-		if i < 0 {
-			return false
-		}
-		addr = addr[i+len(mid):]
-	}
-	return strings.HasSuffix(addr, last)
 }
 
 // sortResults orders findings for every view: denies, then warns, then by

@@ -148,30 +148,6 @@ func TestBuiltinGolden(t *testing.T) {
 	}
 }
 
-func TestMatchAddress(t *testing.T) {
-	for _, tt := range []struct {
-		pattern, addr string
-		want          bool
-	}{
-		{"account[prod].idp[Okta]", "account[prod].idp[Okta]", true},
-		{"account[prod].idp[Okta]", "account[prod].idp[Okta].grant", false},
-		{"account[prod].idp[*]", "account[prod].idp[Okta]", true},
-		{"account[prod].idp[*]", "account[prod].idp[Okta].grant", false},
-		{"account[prod].*", "account[prod].idp[Okta].grant", true},
-		{"*", "plan", true},
-		{"account[*].idp[PIN]", "account[sandbox].idp[PIN]", true},
-		{"account[*].idp[PIN]", "zone[docs].idp[PIN]", false},
-		{"a*a", "a", false},
-		{"a*b*c", "abc", true},
-		{"a*b*c", "acb", false},
-		{"[prod]", "p", false},
-	} {
-		if got := MatchAddress(tt.pattern, tt.addr); got != tt.want {
-			t.Errorf("MatchAddress(%q, %q) = %v, want %v", tt.pattern, tt.addr, got, tt.want)
-		}
-	}
-}
-
 func TestGateMessage(t *testing.T) {
 	p := &plan.Plan{Policy: []plan.PolicyResult{
 		{Rule: "forbid_types", Level: "deny", Address: "account[prod].idp[PIN]", Message: "no"},
