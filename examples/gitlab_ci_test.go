@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -116,8 +117,15 @@ func TestGitLabPipelineJobs(t *testing.T) {
 		t.Error("apply: the write token must come from the environment-scoped variable, not be remapped")
 	}
 	global, _ := p["variables"].(map[string]any)
-	if v, _ := global["IDPSYNC_VERSION"].(string); v == "" || v == "latest" {
-		t.Errorf("IDPSYNC_VERSION = %q: pin a release", v)
+	// Either a pinned release, or no release and a pinned commit to build
+	// from (before the first release exists): never "latest", never a branch.
+	version, _ := global["IDPSYNC_VERSION"].(string)
+	commit, _ := global["IDPSYNC_SOURCE_COMMIT"].(string)
+	switch {
+	case version == "latest":
+		t.Errorf("IDPSYNC_VERSION = %q: pin a release", version)
+	case version == "" && !regexp.MustCompile(`^[0-9a-f]{40}$`).MatchString(commit):
+		t.Errorf("IDPSYNC_VERSION is empty and IDPSYNC_SOURCE_COMMIT = %q: pin a release or a full commit SHA to build from", commit)
 	}
 	if !strings.Contains(string(y), "sha256sum -c") {
 		t.Error("the install step does not verify the checksum")
