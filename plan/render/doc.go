@@ -5,5 +5,7 @@
 //
 // It reads plans and drift reports only: it must never compute a decision
 // (what to create, what is destructive, what drifted) nor reach the API or the
-// files; everything it shows is already in the plan.
+// files; everything it shows is already in the plan. A certificate in a
+// plan is shown by its parsed public facts (subject, expiry, SHA-256
+// fingerprint); its PEM or base64 appears only in the JSON view.
 package render

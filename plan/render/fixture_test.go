@@ -14,29 +14,39 @@ const (
 
 const metadataURL = "https://example.okta.com/app/exk1/sso/saml/metadata"
 
+// The certificates of the fixtures are real (ed25519, made once for these
+// tests), so that the views can show their facts: the encryption
+// certificate that rotates, and the external IdP's signing certificate,
+// read live as the API returns it (bare base64) and declared as PEM.
 const oldPEM = `-----BEGIN CERTIFICATE-----
-MIIEkjCCA3qgAwIBAgIQCgFBQgAAAVOFc2oLheynCDANBgkqhkiG9w0BAQsFADA/
-MSQwIgYDVQQKExtEaWdpdGFsIFNpZ25hdHVyZSBUcnVzdCBDby4xFzAVBgNVBAMT
-DkRTVCBSb290IENBIFgzMB4XDTE2MDMxNzE2NDA0NloXDTIxMDMxNzE2NDA0Nlow
-MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ
-RTESMBAGA1UEChMJQmFsdGltb3JlMRMwEQYDVQQLEwpDeWJlclRydXN0MSIwIAYD
-VQQDExlCYWx0aW1vcmUgQ3liZXJUcnVzdCBSb290MB4XDTAwMDUxMjE4NDYwMFoX
-DTI1MDUxMjIzNTkwMFowWjELMAkGA1UEBhMCSUUxEjAQBgNVBAoTCUJhbHRpbW9y
-ZTETMBEGA1UECxMKQ3liZXJUcnVzdDEiMCAGA1UEAxMZQmFsdGltb3JlIEN5YmVy
-VHJ1c3QgUm9vdDCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAKMEuyKr
+MIIBGTCBzKADAgECAgID6DAFBgMrZXAwNjEVMBMGA1UEChMMRXhhbXBsZSBDb3Jw
+MR0wGwYDVQQDExRPa3RhIFNBTUwgZW5jcnlwdGlvbjAeFw0yNTA2MDEwMDAwMDBa
+Fw0yNjA2MDEwMDAwMDBaMDYxFTATBgNVBAoTDEV4YW1wbGUgQ29ycDEdMBsGA1UE
+AxMUT2t0YSBTQU1MIGVuY3J5cHRpb24wKjAFBgMrZXADIQCi+i9KNVui6QelMAnp
+43yt33rH5moIugdjH1UwcrPyTDAFBgMrZXADQQDdLO0LWjBH9Xh8oniWWCEHhX50
+iiB7GTSdzIPXEcEgr8SfebuDBlSvsPsznvNvZ3tGLeF93La0KxO1dXW+uy4O
 -----END CERTIFICATE-----
 `
 
 const newPEM = `-----BEGIN CERTIFICATE-----
-MIIEkjCCA3qgAwIBAgIQCgFBQgAAAVOFc2oLheynCDANBgkqhkiG9w0BAQsFADA/
-MSQwIgYDVQQKExtEaWdpdGFsIFNpZ25hdHVyZSBUcnVzdCBDby4xFzAVBgNVBAMT
-DkRTVCBSb290IENBIFgzMB4XDTE2MDMxNzE2NDA0NloXDTIxMDMxNzE2NDA0Nlow
-MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ
-RTESMBAGA1UEChMJQmFsdGltb3JlMRMwEQYDVQQLEwpDeWJlclRydXN0MSIwIAYD
-VQQDExlCYWx0aW1vcmUgQ3liZXJUcnVzdCBSb290MB4XDTI2MDUxMjE4NDYwMFoX
-DTI5MDUxMjIzNTkwMFowWjELMAkGA1UEBhMCSUUxEjAQBgNVBAoTCUJhbHRpbW9y
-ZTETMBEGA1UECxMKQ3liZXJUcnVzdDEiMCAGA1UEAxMZQmFsdGltb3JlIEN5YmVy
-VHJ1c3QgUm9vdDCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAKMEuyKr
+MIIBGTCBzKADAgECAgID6TAFBgMrZXAwNjEVMBMGA1UEChMMRXhhbXBsZSBDb3Jw
+MR0wGwYDVQQDExRPa3RhIFNBTUwgZW5jcnlwdGlvbjAeFw0yNjA1MDIwMDAwMDBa
+Fw0yNzA2MDEwMDAwMDBaMDYxFTATBgNVBAoTDEV4YW1wbGUgQ29ycDEdMBsGA1UE
+AxMUT2t0YSBTQU1MIGVuY3J5cHRpb24wKjAFBgMrZXADIQCi+i9KNVui6QelMAnp
+43yt33rH5moIugdjH1UwcrPyTDAFBgMrZXADQQBmakRyLgtQdoqEwdhabB2oTden
+ZTIOmDcGN182jmfpRHe5FfHU0lggM7V+rDT/WOemZ1lLSlq4V43voLzLTvYG
+-----END CERTIFICATE-----
+`
+
+const oldSigningBase64 = "MIIBATCBtKADAgECAgID6jAFBgMrZXAwKjENMAsGA1UEChMET2t0YTEZMBcGA1UEAxMQZXhhbXBsZS5va3RhLmNvbTAeFw0yNDAxMTUwMDAwMDBaFw0zNDAxMTUwMDAwMDBaMCoxDTALBgNVBAoTBE9rdGExGTAXBgNVBAMTEGV4YW1wbGUub2t0YS5jb20wKjAFBgMrZXADIQCi+i9KNVui6QelMAnp43yt33rH5moIugdjH1UwcrPyTDAFBgMrZXADQQCRuW1xCReUJLBjG7HZRQhOfcIlzDrBQUV3gP3cpBwz47up7tkeQNL5mLe+rcyigprEoIYFoM6mXvLzDfN3nFQN"
+
+const newSigningPEM = `-----BEGIN CERTIFICATE-----
+MIIBATCBtKADAgECAgID6zAFBgMrZXAwKjENMAsGA1UEChMET2t0YTEZMBcGA1UE
+AxMQZXhhbXBsZS5va3RhLmNvbTAeFw0yNjAzMDEwMDAwMDBaFw0zNjAzMDEwMDAw
+MDBaMCoxDTALBgNVBAoTBE9rdGExGTAXBgNVBAMTEGV4YW1wbGUub2t0YS5jb20w
+KjAFBgMrZXADIQCi+i9KNVui6QelMAnp43yt33rH5moIugdjH1UwcrPyTDAFBgMr
+ZXADQQAVGHedEUozJy2UR6nGhrKQCts1IGEfdPVuZh5CaO+6p9dlDRolVGYOj4wx
+aTsJLO6FfwDrcFtyxWTkSpQDvggP
 -----END CERTIFICATE-----
 `
 
@@ -108,7 +118,7 @@ func fullPlan() *plan.Plan {
 				// Filled from metadata at a URL: the issuer is outside the
 				// repository and shows by its source; certificates show.
 				Changes: []plan.Change{
-					{Path: "config.idp_public_certs", Before: []any{oldPEM}, After: []any{newPEM}},
+					{Path: "config.idp_public_certs", Before: []any{oldSigningBase64}, After: []any{newSigningPEM}},
 					{Path: "config.issuer_url", Before: plan.SensitiveValue, After: plan.SensitiveValue, Sensitive: true, Ref: "metadata " + metadataURL},
 				},
 				Sources: map[string]string{
@@ -214,6 +224,9 @@ func fullDrift() *plan.DriftReport {
 			{Category: plan.DriftMissing, Address: "account[platform].idp[GitHub]", AccountID: platformID, Message: "declared, absent live"},
 			{Category: plan.DriftChanged, Address: "account[platform].idp[Okta]", AccountID: platformID, Message: "live differs from declared",
 				Changes: []plan.Change{{Path: "config.issuer_url", Before: "https://dev-1.okta.com", After: "https://dev-2.okta.com"}}},
+			// A signing certificate changed live: shown by its facts.
+			{Category: plan.DriftChanged, Address: "account[platform].idp[Okta SAML]", AccountID: platformID, Message: "live differs from declared",
+				Changes: []plan.Change{{Path: "config.idp_public_certs", Before: []any{oldSigningBase64}, After: []any{newSigningPEM}}}},
 			{Category: plan.DriftMissing, Address: "account[partner].idp[Contractors]", AccountID: partnerID, Message: "declared, absent live"},
 			{Category: plan.DriftUnmanaged, Address: "account[platform].idp[Manual]", AccountID: platformID, Message: "present live, not declared (saml, id 77aa)"},
 			{Category: plan.DriftPending, Address: "account[platform].idp[Okta].share.recipient[" + partnerID + "]", AccountID: platformID, Message: "associating"},

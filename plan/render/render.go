@@ -401,10 +401,13 @@ func sensitiveNote(f *field, k plan.Kind) (string, bool) {
 	return plan.SensitiveValue, true
 }
 
-// multiline reports whether a field is best shown as a line diff: a value
-// spanning lines (a PEM certificate), or a list holding such values
-// (idp_public_certs), which then reads as the certificates one after the other.
+// multiline reports whether a field is best shown as a line diff: a
+// certificate or a list of them (idp_public_certs), shown by their facts
+// (certField), a value spanning lines, or a list holding such values.
 func multiline(f *field) (before, after string, ok bool) {
+	if before, after, ok := certField(f); ok {
+		return before, after, true
+	}
 	b, bMulti, bok := text(f.before)
 	a, aMulti, aok := text(f.after)
 	if (f.before != nil && !bok) || (f.after != nil && !aok) || !(bMulti || aMulti) {

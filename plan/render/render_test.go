@@ -176,7 +176,7 @@ func TestDriftLine(t *testing.T) {
 	}{
 		{"nil", nil, "No drift: live state matches the declared state."},
 		{"unverifiable only", noDrift(), "No drift: live state matches the declared state."},
-		{"every category", fullDrift(), "Drift: 1 changed, 2 missing, 1 unmanaged, 1 pending, 1 certificate"},
+		{"every category", fullDrift(), "Drift: 2 changed, 2 missing, 1 unmanaged, 1 pending, 1 certificate"},
 		{"one", &plan.DriftReport{Items: []plan.DriftItem{{Category: plan.DriftMissing}}}, "Drift: 0 changed, 1 missing, 0 unmanaged, 0 pending, 0 certificate"},
 	}
 	for _, tt := range tests {
