@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -554,5 +555,48 @@ func TestEmulatorRefreshSCIMShapes(t *testing.T) {
 				t.Errorf("secret read = %q, want %q", got.SCIMSecret, want)
 			}
 		})
+	}
+}
+
+// TestEmulatorListAccounts reads GET /accounts from the emulator, both sides
+// held to the contract: every account, each with its organization, in pages
+// of the documented maximum.
+func TestEmulatorListAccounts(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{Seed: 1})
+	const org = "0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a"
+	data := &emulator.Data{Organizations: []emulator.Organization{{ID: org, Name: "Org"}}}
+	want := map[string]string{}
+	for i := range 120 {
+		a := emulator.Account{ID: fmt.Sprintf("%032x", i+1), Name: fmt.Sprintf("acct-%03d", i)}
+		if i%3 != 0 {
+			a.OrganizationID = org
+		}
+		want[a.ID] = a.OrganizationID
+		data.Accounts = append(data.Accounts, a)
+	}
+	if err := srv.Emulator.Load(data); err != nil {
+		t.Fatal(err)
+	}
+	c := emuClient(t, srv, false, nil)
+	got := map[string]string{}
+	pages := 0
+	err := c.ListAccounts(context.Background(), func(p cloudflare.AccountsPage) bool {
+		if p.Pages != 3 {
+			t.Errorf("page %d says %d pages, want 3", p.Page, p.Pages)
+		}
+		pages++
+		for _, a := range p.Accounts {
+			got[a.ID] = a.ManagedBy.ParentOrgID
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("listed %d accounts, want %d with their organizations", len(got), len(want))
+	}
+	if n := emulatorStats(t, srv, c).Routes["GET /accounts"]; n != 3 || pages != 3 {
+		t.Errorf("%d requests, %d pages; want 3 of each (no empty page past the end)", n, pages)
 	}
 }

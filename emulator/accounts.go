@@ -1,6 +1,10 @@
 package emulator
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
 
 // SandboxOrganizationID is the organization that accounts created on first
 // use (AutoAccounts) join. It is fixed, not random, so that a desired-state
@@ -29,13 +33,17 @@ type accountManagedBy struct {
 
 // getAccount answers GET /accounts/{account_id}.
 func getAccount(c *call) reply {
-	a := c.account
+	return ok(http.StatusOK, c.e.details(*c.account))
+}
+
+// details is the account object both account routes answer.
+func (e *Emulator) details(a Account) accountDetails {
 	d := accountDetails{ID: a.ID, Name: a.Name, Type: "enterprise"}
 	if a.OrganizationID != "" {
 		d.ManagedBy.ParentOrgID = a.OrganizationID
-		d.ManagedBy.ParentOrgName = c.e.organizationName(a.OrganizationID)
+		d.ManagedBy.ParentOrgName = e.organizationName(a.OrganizationID)
 	}
-	return ok(http.StatusOK, d)
+	return d
 }
 
 func (e *Emulator) organizationName(id string) string {
@@ -57,4 +65,40 @@ func (e *Emulator) AutoAccountOrganization() string {
 		return e.data.DefaultOrganizationID
 	}
 	return SandboxOrganizationID
+}
+
+// accountsPages is how GET /accounts pages, as the API reference documents
+// it (developers.cloudflare.com/api/go/resources/accounts/methods/list:
+// per_page minimum 5, maximum 50). The default, 20, is what the reference
+// has long given for this listing; clients must not rely on it.
+var accountsPages = pageSpec{defPerPage: 20, minPerPage: 5, maxPerPage: 50}
+
+// listAccounts answers GET /accounts: every account the emulator holds (its
+// credentials are not tied to accounts), each as GET /accounts/{account_id}
+// answers it, ordered by name as direction asks (asc by default) and
+// narrowed by name when asked. Accounts created on first use are listed
+// from then on.
+func listAccounts(c *call) reply {
+	dir := c.query("direction")
+	if dir != "" && dir != "asc" && dir != "desc" {
+		return fail(badRequest(CodeInvalidValue, "query parameter direction must be asc or desc, got %q", dir))
+	}
+	name := c.query("name")
+	all := make([]accountDetails, 0, len(c.e.data.Accounts))
+	for _, a := range c.e.data.Accounts {
+		if name != "" && !strings.Contains(strings.ToLower(a.Name), strings.ToLower(name)) {
+			continue
+		}
+		all = append(all, c.e.details(a))
+	}
+	slices.SortStableFunc(all, func(x, y accountDetails) int {
+		if d := strings.Compare(x.Name, y.Name); d != 0 {
+			return d
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	if dir == "desc" {
+		slices.Reverse(all)
+	}
+	return listFiltered(c, all, len(all), accountsPages)
 }

@@ -1,6 +1,11 @@
 package emulator
 
-import "testing"
+import (
+	"fmt"
+	"maps"
+	"strings"
+	"testing"
+)
 
 func TestGetAccount(t *testing.T) {
 	seeded := start(t, Options{}, true)
@@ -41,4 +46,64 @@ func TestGetAccount(t *testing.T) {
 	if got := auto.Emulator.AutoAccountOrganization(); got != SandboxOrganizationID {
 		t.Errorf("AutoAccountOrganization() = %s, want %s", got, SandboxOrganizationID)
 	}
+}
+
+// TestListAccounts: GET /accounts pages every account the emulator holds,
+// each with its organization as the details give it, and holds page and
+// per_page to the API reference's bounds (page ≥ 1, per_page 5..50).
+func TestListAccounts(t *testing.T) {
+	s := start(t, Options{AutoAccounts: true}, true)
+	// Accounts created on first use are listed too.
+	var fresh []string
+	for i := range 12 {
+		id := fmt.Sprintf("%032x", 0xe000+i)
+		fresh = append(fresh, id)
+		expect(t, do(t, s, "GET", "/accounts/"+id, nil), 200, 0)
+	}
+	want := map[string]string{acctA: orgID, acctB: orgID, acctC: ""}
+	for _, id := range fresh {
+		want[id] = SandboxOrganizationID
+	}
+	got := map[string]string{}
+	pages := 0
+	for page := 1; ; page++ {
+		r := do(t, s, "GET", fmt.Sprintf("/accounts?page=%d&per_page=5", page), nil)
+		checkFamily(t, r, false)
+		expect(t, r, 200, 0)
+		var items []accountDetails
+		r.result(t, &items)
+		info, _ := r.Env["result_info"].(map[string]any)
+		if total, _ := info["total_count"].(float64); int(total) != len(want) {
+			t.Fatalf("page %d: total_count %v, want %d", page, info["total_count"], len(want))
+		}
+		if len(items) == 0 {
+			break
+		}
+		pages++
+		if len(items) > 5 {
+			t.Fatalf("page %d holds %d accounts, asked 5", page, len(items))
+		}
+		for _, a := range items {
+			if _, dup := got[a.ID]; dup {
+				t.Fatalf("account %s listed twice", a.ID)
+			}
+			got[a.ID] = a.ManagedBy.ParentOrgID
+		}
+	}
+	if pages != 3 {
+		t.Errorf("%d pages of 5 for %d accounts, want 3", pages, len(want))
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("listed %v, want %v", got, want)
+	}
+	for _, q := range []string{"per_page=4", "per_page=51", "page=0", "per_page=x", "direction=up"} {
+		t.Run(q, func(t *testing.T) {
+			expect(t, do(t, s, "GET", "/accounts?"+q, nil), 400, map[bool]int{true: CodeInvalidValue, false: CodeInvalidPagination}[strings.HasPrefix(q, "direction")])
+		})
+	}
+	// A token without Account Settings Read may not list accounts either.
+	if err := s.Emulator.SetTokenLacks([]Scope{ScopeAccount}); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, do(t, s, "GET", "/accounts", nil), 403, CodeAuthentication)
 }

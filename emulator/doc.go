@@ -22,7 +22,7 @@
 // "X-Auth-Email" and "X-Auth-Key". The /shares routes refuse tokens (403, code
 // 10000), as their published security (email + key only, x-api-token-group:
 // null) says. Options.TokenLacks makes tokens lack a permission scope
-// (account: GET /accounts/{id}; access: IdPs, organization, certificate sets,
+// (account: GET /accounts and GET /accounts/{id}; access: IdPs, organization, certificate sets,
 // grants; apps: Access applications and policies; shares; each whole or
 // ":write" only): those requests answer 403, code 10000, as Cloudflare answers
 // a token without the permission group. The global key has every scope. When
@@ -144,6 +144,9 @@
 //     order, as the SDK documents. Rules are kept as sent, one key each; a
 //     rule naming an IdP (login_method.id, identity_provider_id) must name
 //     one of the account. Deleting an application deletes its own policies.
+//   - GET /accounts lists every account the emulator holds (credentials are
+//     not tied to accounts), each as GET /accounts/{account_id} answers it,
+//     by name; per_page is held to the reference's 5..50 (default 20).
 //   - Shares carry no tags, so a tag filter matches no share.
 //   - Lists past the last page answer an empty result. Out-of-range page or
 //     per_page is refused rather than clamped, to catch client bugs.

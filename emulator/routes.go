@@ -43,6 +43,9 @@ func (e *Emulator) routes() {
 		m.Handle(method+" "+APIPrefix+path, e.wrap(fam, h))
 		e.served = append(e.served, pattern)
 	}
+	// The account listing is the one route outside every account.
+	m.Handle("GET "+APIPrefix+"/accounts", e.wrapUnscoped(familyAccess, listAccounts))
+	e.served = append(e.served, "GET /accounts")
 	const (
 		idps  = "/accounts/{account_id}/access/identity_providers"
 		certs = "/accounts/{account_id}/access/saml_certificates"
@@ -143,8 +146,17 @@ func cut(pattern string) (method, path string, ok bool) {
 // completed, resolves the account, runs the route, saves when something
 // changed and writes the envelope.
 func (e *Emulator) wrap(fam family, h handler) http.Handler {
+	return e.wrapRoute(fam, h, true)
+}
+
+// wrapUnscoped wraps a route whose path names no account or zone.
+func (e *Emulator) wrapUnscoped(fam family, h handler) http.Handler {
+	return e.wrapRoute(fam, h, false)
+}
+
+func (e *Emulator) wrapRoute(fam family, h handler, scoped bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rep := e.run(fam, h, r)
+		rep := e.run(fam, h, r, scoped)
 		switch {
 		case rep.err != nil:
 			writeError(w, fam, rep.err)
@@ -169,16 +181,18 @@ func (e *Emulator) wrap(fam family, h handler) http.Handler {
 	})
 }
 
-func (e *Emulator) run(fam family, h handler, r *http.Request) reply {
+func (e *Emulator) run(fam family, h handler, r *http.Request, scoped bool) reply {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := &call{e: e, r: r, fam: fam, now: e.now()}
 	c.dirty = e.settle(c.now)
 	var acct *Account
 	var err *apiError
-	if zone := r.PathValue("zone_id"); zone != "" {
+	switch zone := r.PathValue("zone_id"); {
+	case !scoped:
+	case zone != "":
 		acct, err = c.resolveZone(zone)
-	} else {
+	default:
 		acct, err = c.resolveAccount(r.PathValue("account_id"))
 	}
 	if err != nil {
@@ -261,6 +275,8 @@ func (c *call) boolQuery(name string) (bool, *apiError) {
 // pageSpec is how one list endpoint paginates.
 type pageSpec struct {
 	defPerPage, maxPerPage int
+	// minPerPage is the smallest per_page accepted; 0 means 1.
+	minPerPage int
 	// lenientMax, when larger, is the maximum under the PerPage leniency.
 	lenientMax int
 	// optional lists (shares) are unpaginated when both page and per_page are absent.
@@ -291,8 +307,9 @@ func (c *call) paginate(n, total int, spec pageSpec) (lo, hi int, info *wireResu
 		if limit := c.e.opts.RefusePerPageAbove; limit > 0 && limit < maxPer {
 			maxPer = limit
 		}
-		if convErr != nil || p < 1 || p > maxPer {
-			return 0, 0, nil, badRequest(CodeInvalidPagination, "per_page must be an integer from 1 to %d, got %q", maxPer, pps)
+		minPer := max(spec.minPerPage, 1)
+		if convErr != nil || p < minPer || p > maxPer {
+			return 0, 0, nil, badRequest(CodeInvalidPagination, "per_page must be an integer from %d to %d, got %q", minPer, maxPer, pps)
 		}
 		perPage = p
 	}

@@ -87,7 +87,7 @@ func scopeOf(method, path string) routeScope {
 	write := method != "GET" && method != "HEAD"
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
-	case len(segs) == 2 && segs[0] == "accounts",
+	case len(segs) <= 2 && segs[0] == "accounts",
 		// The audit log needs Account Settings Read as well (the API
 		// reference of GET /accounts/{account_id}/logs/audit).
 		len(segs) == 4 && segs[0] == "accounts" && segs[2] == "logs" && segs[3] == "audit":
