@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/addr"
 )
 
 // AuditReader reads an account's audit log; *cloudflare.Client is one.
@@ -168,10 +168,10 @@ func attributeAccount(report *plan.DriftReport, items []int, entries []cloudflar
 }
 
 // isIdPAddress says whether an address is an IdP's own (account[a].idp[n]),
-// not one of its children's.
-func isIdPAddress(addr string) bool {
-	i := strings.LastIndex(addr, ".idp[")
-	return i >= 0 && strings.HasSuffix(addr, "]") && !strings.Contains(addr[i+len(".idp["):len(addr)-1], "].")
+// not one of its children's nor a duplicate's.
+func isIdPAddress(s string) bool {
+	a, err := addr.Parse(s)
+	return err == nil && a.IsIdP()
 }
 
 func attribution(e *cloudflare.AuditEntry) *plan.Attribution {

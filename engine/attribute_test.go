@@ -122,3 +122,24 @@ func TestAttributeUnavailable(t *testing.T) {
 		}
 	}
 }
+
+func TestIsIdPAddress(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"account[a].idp[Okta]", true},
+		{"zone[docs].idp[GitHub]", true},
+		{"account[a.b].idp[x.grant]", true},
+		{"account[a].idp[Okta].grant", false},
+		{"account[a].idp[Okta].share.recipient[0123]", false},
+		{"account[a].idp[Okta].scim_secret", false},
+		{"account[a].idp[Okta] (duplicate 9f)", false},
+		{"account[a]", false},
+		{"Okta", false},
+	} {
+		if got := engine.IsIdPAddress(tt.in); got != tt.want {
+			t.Errorf("isIdPAddress(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -5,3 +5,6 @@ var VersionMarker = versionMarker
 
 // Targeted exposes targeted to the tests.
 var Targeted = targeted
+
+// IsIdPAddress exposes isIdPAddress to the tests.
+var IsIdPAddress = isIdPAddress

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/addr"
 	"github.com/idpsync/idpsync/samlmeta"
 	"github.com/idpsync/idpsync/samlmeta/fetch"
 	"github.com/idpsync/idpsync/state"
@@ -149,20 +149,33 @@ func (r *SecretResolver) metadataValue(ref plan.SecretRef) (string, error) {
 }
 
 // targeted returns whether a declared IdP is covered by the --target
-// addresses: its account or zone targeted whole, or an address of the IdP or
-// of one of its children (every action of an IdP has an address that starts
-// with the IdP's, and plan.Target follows dependencies only within one IdP).
-// It errs towards true: an IdP kept needlessly costs a fetch, one left out
-// would plan without its metadata.
+// addresses: its account or zone targeted whole, or the address of the IdP,
+// of one of its objects or of a copy of it (plan.Target follows
+// dependencies only within one IdP). It errs towards true: an IdP kept
+// needlessly costs a fetch, one left out would plan without its metadata.
 func targeted(targets []string) func(*state.Account, *state.IdP) bool {
 	if len(targets) == 0 {
 		return nil
 	}
+	parsed := make([]addr.Address, 0, len(targets))
+	for _, t := range targets {
+		// A target that does not parse names nothing: plan.Target refuses it.
+		if a, err := addr.Parse(t); err == nil {
+			parsed = append(parsed, a)
+		}
+	}
 	return func(a *state.Account, i *state.IdP) bool {
-		owner := plan.AccountAddress(a.ID, a.Label())
-		addr := plan.IdPAddress(a.ID, a.Label(), i.Name)
-		for _, t := range targets {
-			if t == owner || strings.HasPrefix(t, addr) {
+		// Read back the way plan.Target reads the plan's addresses, so that
+		// a label holding brackets is split the same way on both sides.
+		idp, err := addr.Parse(plan.IdPAddress(a.ID, a.Label(), i.Name))
+		if err != nil {
+			return true
+		}
+		for _, t := range parsed {
+			if t.IsOwner() && t == idp.OwnerAddress() {
+				return true
+			}
+			if ti, ok := t.IdPAddress(); ok && ti == idp {
 				return true
 			}
 		}

@@ -81,6 +81,11 @@ func TestTargetedKeepsTheIdPsATargetCovers(t *testing.T) {
 		{"a zone by its label", []string{"zone[docs].idp[Okta]"}, zone, okta, true},
 		{"an account of the zone's label", []string{"account[docs]"}, zone, okta, false},
 		{"one of several", []string{"account[other]", "zone[docs]"}, zone, okta2, true},
+		{"an IdP whose name starts with its name", []string{"account[platform].idp[Okta2]"}, acct, okta, false},
+		{"a recipient of its share", []string{"account[platform].idp[Okta].share.recipient[0123]"}, acct, okta, true},
+		{"its deposed grant", []string{"account[platform].idp[Okta].grant (deposed)"}, acct, okta, true},
+		{"a copy of it", []string{"account[platform].idp[Okta] (duplicate 9f)"}, acct, okta, true},
+		{"not an address", []string{"Okta"}, acct, okta, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

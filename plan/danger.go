@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/plan/addr"
 )
 
 // BlockerCode is the stable kind of a Blocker.
@@ -203,13 +204,15 @@ func destroyDangers(p *Plan) []Danger {
 	return out
 }
 
-// removes mirrors apply.Destructive: what takes away something that exists.
+// removes mirrors apply.Destructive: what takes away something that exists,
+// read from the same row of the kinds table (addr.KindInfo.ReplaceDestroys).
 func removes(a *Action) bool {
 	switch a.Action {
 	case Delete:
 		return true
 	case Replace:
-		return a.Resource == ResourceIdP || a.Resource == ResourceShare
+		info, ok := addr.Info(a.Resource)
+		return !ok || info.ReplaceDestroys
 	}
 	return false
 }

@@ -11,16 +11,26 @@ import (
 // hold them as strings; these build the strings from the kinds table
 // without a parse, on the diff's hot path.
 
-// AccountAddress is the address of a declared account, or of a zone when
-// owner is a zone's key (idptype.ZoneKey): account[platform], zone[docs].
-func AccountAddress(owner, accountLabel string) string {
-	return addr.Owner(idptype.IsZone(owner), accountLabel).String()
+// OwnerAt is the address of a declared account, or of a zone when owner is
+// a zone's key (idptype.ZoneKey).
+func OwnerAt(owner, accountLabel string) addr.Address {
+	return addr.Owner(idptype.IsZone(owner), accountLabel)
 }
 
-// IdPAddress is the address of an IdP, e.g. account[platform].idp[Okta] or
-// zone[docs].idp[GitHub].
+// IdPAt is the address of an IdP of a declared account or zone.
+func IdPAt(owner, accountLabel, idpName string) addr.Address {
+	return OwnerAt(owner, accountLabel).IdPOf(idpName)
+}
+
+// AccountAddress is OwnerAt in its string form: account[platform], zone[docs].
+func AccountAddress(owner, accountLabel string) string {
+	return OwnerAt(owner, accountLabel).String()
+}
+
+// IdPAddress is IdPAt in its string form, e.g. account[platform].idp[Okta]
+// or zone[docs].idp[GitHub].
 func IdPAddress(owner, accountLabel, idpName string) string {
-	return addr.Owner(idptype.IsZone(owner), accountLabel).IdPOf(idpName).String()
+	return IdPAt(owner, accountLabel, idpName).String()
 }
 
 // childAddress is the address of the object of kind k (with key, for a

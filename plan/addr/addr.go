@@ -24,7 +24,8 @@ type Address struct {
 	Kind Kind
 	// Key is a keyed kind's key: a recipient's account id, or organization.
 	Key string
-	// Suffix is Deposed, a DuplicateSuffix, or empty.
+	// Suffix is empty, Deposed, a DuplicateSuffix, or Deposed followed by
+	// a DuplicateSuffix (a second grant of an IdP being replaced).
 	Suffix string
 }
 
@@ -39,6 +40,35 @@ const Deposed = " (deposed)"
 func DuplicateSuffix(id string) string { return " (duplicate " + id + ")" }
 
 var duplicateSuffix = regexp.MustCompile(` \(duplicate [^()]*\)$`)
+
+// AsDeposed is a with Deposed appended to its suffix.
+func (a Address) AsDeposed() Address {
+	a.Suffix += Deposed
+	return a
+}
+
+// AsDuplicate is a with DuplicateSuffix(id) appended to its suffix.
+func (a Address) AsDuplicate(id string) Address {
+	a.Suffix += DuplicateSuffix(id)
+	return a
+}
+
+// IsIdP reports whether a names an IdP itself, not one of its objects nor
+// a copy of it told apart by a suffix.
+func (a Address) IsIdP() bool { return a.Kind == IdP && a.Suffix == "" }
+
+// Within reports whether a is t, or t names the IdP or the owner a belongs
+// to: what --target t covers. Suffixes count only in the first case.
+func (a Address) Within(t Address) bool {
+	if a == t {
+		return true
+	}
+	if t.IsOwner() {
+		return a.OwnerAddress() == t
+	}
+	i, ok := a.IdPAddress()
+	return ok && i == t
+}
 
 // Owner is the address of an account (zone false) or a zone.
 func Owner(zone bool, label string) Address { return Address{Zone: zone, Owner: label} }
@@ -126,12 +156,14 @@ func (a Address) String() string {
 func Parse(s string) (Address, error) {
 	var a Address
 	rest := s
-	if strings.HasSuffix(rest, Deposed) {
-		a.Suffix = Deposed
-	} else if m := duplicateSuffix.FindString(rest); m != "" {
+	if m := duplicateSuffix.FindString(rest); m != "" {
 		a.Suffix = m
+		rest = strings.TrimSuffix(rest, m)
 	}
-	rest = strings.TrimSuffix(rest, a.Suffix)
+	if strings.HasSuffix(rest, Deposed) {
+		a.Suffix = Deposed + a.Suffix
+		rest = strings.TrimSuffix(rest, Deposed)
+	}
 	switch {
 	case strings.HasPrefix(rest, "account["):
 		rest = strings.TrimPrefix(rest, "account[")
