@@ -70,7 +70,10 @@ type AccountReads struct {
 // ReadLive reads the live state of the accounts with the fewest requests the
 // API allows: per account one IdP listing (every page; IdPs embed their
 // certificate sets), one grant listing, one share listing with resources, and
-// one recipient listing per sent share that carries a managed grant.
+// one recipient listing per sent share that carries a managed grant. The
+// organizations (of the accounts that need theirs, and of the peers) come
+// from the account listing where nextAccountsPage finds it cheaper than one
+// details read per account, else from the details.
 func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadOptions) (*state.Live, error) {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = concurrencyOf(c)
@@ -79,6 +82,32 @@ func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadO
 	var mu sync.Mutex
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Concurrency)
+	// The organization reads are known before any is made, so that many of
+	// them can be answered by one account listing (orgSource). The listing
+	// is started first: it holds one slot of the group while the accounts
+	// fill the others.
+	var orgs *orgSource
+	if ac, ok := c.(AccountClient); ok {
+		var need []string
+		declared := map[string]bool{}
+		for _, id := range accountIDs {
+			if declared[id] {
+				continue
+			}
+			declared[id] = true
+			if !idptype.IsZone(id) && (opts.Reads == nil || opts.Reads(id).Organization) {
+				need = append(need, id)
+			}
+		}
+		for _, id := range opts.Peers {
+			if !declared[id] {
+				declared[id] = true
+				need = append(need, id)
+			}
+		}
+		lister, _ := c.(AccountLister)
+		orgs = newOrgSource(ctx, g, ac, lister, need)
+	}
 	seen := map[string]bool{}
 	for _, id := range accountIDs {
 		if seen[id] {
@@ -86,7 +115,7 @@ func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadO
 		}
 		seen[id] = true
 		g.Go(func() error {
-			a, err := readAccount(ctx, c, id, opts)
+			a, err := readAccount(ctx, c, id, opts, orgs)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", idptype.OwnerKind(id), idptype.OwnerID(id), err)
 			}
@@ -96,14 +125,14 @@ func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadO
 			return nil
 		})
 	}
-	if ac, ok := c.(AccountClient); ok {
+	if orgs != nil {
 		for _, id := range opts.Peers {
 			if seen[id] {
 				continue
 			}
 			seen[id] = true
 			g.Go(func() error {
-				org, err := readOrganization(ctx, ac, id)
+				org, err := orgs.read(ctx, id)
 				if err != nil {
 					return fmt.Errorf("account %s: %w", id, err)
 				}
@@ -151,7 +180,7 @@ func concurrencyOf(c any) int {
 	return 8
 }
 
-func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadOptions) (*state.LiveAccount, error) {
+func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadOptions, orgs *orgSource) (*state.LiveAccount, error) {
 	var (
 		idps   []cloudflare.IdentityProvider
 		grants []cloudflare.Grant
@@ -169,9 +198,9 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 	zone := idptype.IsZone(accountID)
 	if zone {
 		org = state.LiveOrganization{Known: true}
-	} else if ac, ok := c.(AccountClient); ok && reads.Organization {
+	} else if orgs != nil && reads.Organization {
 		g.Go(func() (err error) {
-			org, err = readOrganization(gctx, ac, accountID)
+			org, err = orgs.read(gctx, accountID)
 			return err
 		})
 	}

@@ -184,3 +184,69 @@ func TestReadsForSkipsWhatNoFileCanChange(t *testing.T) {
 		}
 	}
 }
+
+// detailsOnly is a client without the account listing: every organization is
+// read from the account's details.
+type detailsOnly struct{ liveAccounts }
+
+type liveAccounts interface {
+	engine.LiveClient
+	engine.AccountClient
+}
+
+// TestBulkOrganizationsPlanTheSame: the organizations read through the
+// account listing (GET /accounts) plan the same as those read one account at
+// a time: same actions, same warnings, same organizations in the live state,
+// over the examples that need the organization of several accounts, empty
+// and applied. Once the accounts exist, the listing answers every one of
+// them and no account's details are read.
+func TestBulkOrganizationsPlanTheSame(t *testing.T) {
+	ctx := context.Background()
+	key := []byte("reads-test-key-reads-test-key-32")
+	getenv := func(string) (string, bool) { return "value-for-the-test", true }
+	for _, ex := range []string{"federation.yaml", "split"} {
+		t.Run(ex, func(t *testing.T) {
+			d := loadExample(t, ex)
+			srv := startEmulator(t)
+			c := newClient(t, srv, cloudflare.RateLimit{Requests: 100000, Window: time.Minute})
+			compare := func(stage string, listed bool) {
+				t.Helper()
+				srv.Emulator.ResetStats()
+				bulk, bulkLive, err := engine.Plan(ctx, c, d, engine.PlanOptions{SecretKey: key, NoPreflight: true})
+				if err != nil {
+					t.Fatalf("%s: plan: %v", stage, err)
+				}
+				st := emulatorStats(srv, c)
+				if listed && (st.Routes[routeAccountList] == 0 || st.Routes[routeAccount] != 0) {
+					t.Errorf("%s: %d account listings and %d details reads, want the listing alone", stage, st.Routes[routeAccountList], st.Routes[routeAccount])
+				}
+				srv.Emulator.ResetStats()
+				each, eachLive, err := engine.Plan(ctx, detailsOnly{c}, d, engine.PlanOptions{SecretKey: key, NoPreflight: true})
+				if err != nil {
+					t.Fatalf("%s: plan reading each account's details: %v", stage, err)
+				}
+				if n := srv.Emulator.Stats().Routes[routeAccountList]; n != 0 {
+					t.Fatalf("%s: a client without the listing listed accounts %d times", stage, n)
+				}
+				if a, b := planKey(bulk), planKey(each); !slices.Equal(a, b) {
+					t.Errorf("%s: the plan with the account listing differs:\n%s\nfrom the plan reading each account:\n%s", stage, strings.Join(a, "\n"), strings.Join(b, "\n"))
+				}
+				for id, a := range eachLive.Accounts {
+					if b := bulkLive.Accounts[id]; b.Org != a.Org || b.Organization != a.Organization {
+						t.Errorf("%s: account %s: organization %+v / %q through the listing, %+v / %q through its details", stage, id, b.Org, b.Organization, a.Org, a.Organization)
+					}
+				}
+				for id, o := range eachLive.Peers {
+					if b := bulkLive.Peers[id]; b == nil || *b != *o {
+						t.Errorf("%s: peer %s: organization %+v through the listing, %+v through its details", stage, id, b, o)
+					}
+				}
+			}
+			compare("empty", false)
+			if _, err := engine.Apply(ctx, c, engine.ApplyInput{Desired: d}, engine.ApplyOptions{SecretKey: key, Getenv: getenv, AutoApprove: true, Parallelism: 4}, nil, nil); err != nil {
+				t.Fatalf("apply: %v", err)
+			}
+			compare("applied", true)
+		})
+	}
+}
