@@ -391,14 +391,22 @@ func (x *executor) doRecipient(ctx context.Context, a *plan.Action) error {
 	return unsupported(a)
 }
 
-// shareAddress is the address of the share a recipient action belongs to.
+// shareAddress is the address of the share a recipient action belongs to:
+// its address's parent, else the share of its IdP. An IdP address that does
+// not parse (no plan of this version holds one) stands for its share as it
+// is, so that Result.Shares and WaitForShares still agree on the key.
 func shareAddress(a *plan.Action) string {
 	if x, err := addr.Parse(a.Address); err == nil && x.Kind == addr.Recipient {
 		if share, ok := x.Parent(); ok {
 			return share.String()
 		}
 	}
-	return plan.ShareAddress(a.IdP)
+	if x, err := addr.Parse(a.IdP); err == nil {
+		if idp, ok := x.IdPAddress(); ok {
+			return idp.Child(addr.Share, "").String()
+		}
+	}
+	return a.IdP
 }
 
 func (x *executor) noteShare(addr, id string) {

@@ -11,6 +11,7 @@ import (
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/addr"
 )
 
 func rcpt(account string, status idptype.RecipientStatus) cloudflare.Recipient {
@@ -132,9 +133,10 @@ func TestWaitForSharesNothingToWaitFor(t *testing.T) {
 // typed addresses, whatever the IdP's name holds.
 func TestShareAndRecipientAddresses(t *testing.T) {
 	for _, name := range []string{"Okta", "x.share.recipient[y]", "a].grant"} {
-		idp := plan.IdPAddress("0123", "platform", name)
-		share := plan.ShareAddress(idp)
-		rec := plan.RecipientAddress(idp, "b")
+		at := plan.IdPAt("0123", "platform", name)
+		idp := at.String()
+		share := at.Child(addr.Share, "").String()
+		rec := at.Child(addr.Recipient, "b").String()
 		if got := shareAddress(&plan.Action{Address: rec, IdP: idp}); got != share {
 			t.Errorf("%q: shareAddress = %q, want %q", name, got, share)
 		}
@@ -144,5 +146,19 @@ func TestShareAndRecipientAddresses(t *testing.T) {
 		if got := recipientAddress(share, "b"); got != rec {
 			t.Errorf("%q: recipientAddress = %q, want %q", name, got, rec)
 		}
+		// A duplicate share's recipients are named under the share's
+		// plain address, as the plan names a kept share's.
+		if got := recipientAddress(at.Child(addr.Share, "").AsDuplicate("s2").String(), "b"); got != rec {
+			t.Errorf("%q: recipientAddress of a duplicate share = %q, want %q", name, got, rec)
+		}
+	}
+	// Addresses no plan of this version holds are kept as they are, the
+	// same on both sides of Result.Shares.
+	odd := &plan.Action{Address: "x", IdP: "y"}
+	if got := shareAddress(odd); got != "y" {
+		t.Errorf("shareAddress of an unparsable action = %q, want its IdP", got)
+	}
+	if got := recipientAddress("y", "b"); got != "y" {
+		t.Errorf("recipientAddress of an unparsable share = %q, want it kept", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/plan/addr"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -337,12 +338,12 @@ func (d *differ) account(a *state.Account, la *state.LiveAccount) error {
 		if declared[name] || unclaimed[name] > 1 {
 			name = l.ID
 		}
-		addr := IdPAddress(ac.d.ID, ac.label, name)
+		at := IdPAt(ac.d.ID, ac.label, name)
 		if a.Prune {
-			d.prune(ac, addr, l)
+			d.prune(ac, at, l)
 			continue
 		}
-		d.p.Unmanaged = append(d.p.Unmanaged, Unmanaged{Address: addr, AccountID: a.ID, ID: l.ID, Name: l.Name, Type: l.Type})
+		d.p.Unmanaged = append(d.p.Unmanaged, Unmanaged{Address: at.String(), AccountID: a.ID, ID: l.ID, Name: l.Name, Type: l.Type})
 	}
 	return nil
 }
@@ -353,7 +354,8 @@ type idpState struct {
 	t    idptype.Type
 	d    *state.IdP
 	l    *state.LiveIdP // nil when the IdP does not exist
-	addr string
+	at   addr.Address   // the IdP's address
+	addr string         // at in its string form
 	base Action
 	node *node // the IdP's own action
 	// fresh is set when the IdP is created or replaced: its live children are
@@ -383,6 +385,10 @@ func (s *idpState) ids() IDs {
 	return IDs{IdP: s.l.ID}
 }
 
+// child is the address of the IdP's object of kind k (with key, for a keyed
+// kind).
+func (s *idpState) child(k Resource, key string) string { return s.at.Child(k, key).String() }
+
 func (s *idpState) action(addr string, r Resource, k Kind, reason Reason) Action {
 	a := s.base
 	a.Address, a.Resource, a.Action, a.Reason = addr, r, k, reason
@@ -391,13 +397,14 @@ func (s *idpState) action(addr string, r Resource, k Kind, reason Reason) Action
 }
 
 func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
-	addr := IdPAddress(ac.d.ID, ac.label, di.Name)
+	at := IdPAt(ac.d.ID, ac.label, di.Name)
+	addr := at.String()
 	t, ok := idptype.Types[di.Type]
 	if !ok {
 		return fmt.Errorf("%s: unknown identity provider type %q", addr, di.Type)
 	}
 	s := &idpState{
-		ac: ac, t: t, d: di, l: l, addr: addr,
+		ac: ac, t: t, d: di, l: l, at: at, addr: addr,
 		base:        Action{AccountID: ac.d.ID, Account: ac.label, IdP: addr, IdPName: di.Name},
 		childReason: ReasonMissing,
 	}
@@ -426,7 +433,7 @@ func (d *differ) idp(ac *account, di *state.IdP, l *state.LiveIdP) error {
 		d.readIdP(ac, addr, l)
 		// The API refuses to delete an IdP while a grant refers to it, so the
 		// old federation goes first.
-		last := d.deleteFederation(ac, s.base, addr, l, ReasonParentReplaced)
+		last := d.deleteFederation(ac, s.base, at, l, ReasonParentReplaced)
 		s.fresh, s.childReason = true, ReasonParentReplaced
 		a := s.base
 		a.Address, a.Resource, a.Action, a.Reason = addr, ResourceIdP, Replace, ReasonTypeChanged
@@ -534,10 +541,11 @@ func (d *differ) readIdP(ac *account, addr string, l *state.LiveIdP) {
 
 // prune deletes an undeclared IdP of an account with prune: true, its share
 // and grant first.
-func (d *differ) prune(ac *account, addr string, l *state.LiveIdP) {
+func (d *differ) prune(ac *account, at addr.Address, l *state.LiveIdP) {
+	addr := at.String()
 	d.readIdP(ac, addr, l)
 	base := Action{AccountID: ac.d.ID, Account: ac.label, IdP: addr, IdPName: l.Name}
-	last := d.deleteFederation(ac, base, addr, l, ReasonPruned)
+	last := d.deleteFederation(ac, base, at, l, ReasonPruned)
 	a := base
 	a.Address, a.Resource, a.Action, a.Reason = addr, ResourceIdP, Delete, ReasonPruned
 	a.IDs = IDs{IdP: l.ID}

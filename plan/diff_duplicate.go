@@ -17,10 +17,6 @@ import (
 // deterministic rule that every process applies the same way, and reports
 // them as drift of their own (DriftDuplicate).
 
-// DuplicateSuffix tells a duplicate grant or share apart from the one kept,
-// in addresses: account[a].idp[Okta].grant (duplicate <id>).
-func DuplicateSuffix(id string) string { return addr.DuplicateSuffix(id) }
-
 // twin is a live IdP identical to the declared one's match, to be deleted.
 type twin struct {
 	l, keep *state.LiveIdP
@@ -84,10 +80,11 @@ func twins(ac *account, di *state.IdP, cands []*state.LiveIdP, delivered func(id
 // concern, which applies to repairs too.
 func (d *differ) duplicateIdP(ac *account, tw twin) {
 	l := tw.l
-	addr := IdPAddress(ac.d.ID, ac.label, l.ID)
+	at := IdPAt(ac.d.ID, ac.label, l.ID)
+	addr := at.String()
 	d.readIdP(ac, addr, l)
 	base := Action{AccountID: ac.d.ID, Account: ac.label, IdP: addr, IdPName: l.Name}
-	last := d.deleteFederation(ac, base, addr, l, ReasonDuplicate)
+	last := d.deleteFederation(ac, base, at, l, ReasonDuplicate)
 	a := base
 	a.Address, a.Resource, a.Action, a.Reason = addr, ResourceIdP, Delete, ReasonDuplicate
 	a.IDs = IDs{IdP: l.ID}
@@ -131,7 +128,7 @@ func extraGrants(ac *account, l *state.LiveIdP) []*state.LiveGrant {
 }
 
 // duplicateShares deletes the active shares of grant besides keep.
-func (d *differ) duplicateShares(ac *account, base Action, idpAddr string, l *state.LiveIdP, grant *state.LiveGrant, keep *state.LiveShare) {
+func (d *differ) duplicateShares(ac *account, base Action, idp addr.Address, l *state.LiveIdP, grant *state.LiveGrant, keep *state.LiveShare) {
 	if keep == nil {
 		return
 	}
@@ -139,9 +136,9 @@ func (d *differ) duplicateShares(ac *account, base Action, idpAddr string, l *st
 		if sh == keep || sh.ID == keep.ID || sh.Status != idptype.ShareActive {
 			continue
 		}
-		d.readShare(ac, idpAddr, sh)
+		d.readShare(ac, idp, sh)
 		a := base
-		a.Address, a.Resource, a.Action, a.Reason = ShareAddress(idpAddr)+DuplicateSuffix(sh.ID), ResourceShare, Delete, ReasonDuplicate
+		a.Address, a.Resource, a.Action, a.Reason = idp.Child(ResourceShare, "").AsDuplicate(sh.ID).String(), ResourceShare, Delete, ReasonDuplicate
 		a.IDs = IDs{IdP: l.ID, Grant: grant.ID, Share: sh.ID}
 		a.Before = map[string]any{"name": sh.Name, "target_type": sh.TargetType}
 		a.Notes = []string{fmt.Sprintf("a second share of the grant, left by runs that overlapped; the share kept is %s", keep.ID)}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/idpsync/idpsync/plan/addr"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -155,5 +156,43 @@ func TestTwinsPreferTheFinishedOne(t *testing.T) {
 	want := []string{"account[platform].idp[idp-aaaa] delete"}
 	if !slices.Equal(got, want) {
 		t.Errorf("actions %q, want %q", got, want)
+	}
+}
+
+// TestDeposedDuplicateGrant: an IdP whose type changes loses every grant
+// first, a second grant left by overlapping runs included. That grant's
+// address carries both suffixes, and like every address of a plan it
+// parses back and falls under its IdP's --target.
+func TestDeposedDuplicateGrant(t *testing.T) {
+	l := liveState(liveOkta(), liveGitHub())
+	la := account0(l)
+	la.IdentityProviders[0].Type = "oidc"
+	la.Grants = append(la.Grants, &state.LiveGrant{ID: "f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0", IdPID: "idp-okta"})
+	p, err := Diff(desiredState(desiredOkta(), desiredGitHub()), l, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := oktaAddr + ".grant (deposed) (duplicate f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0)"
+	var found bool
+	for _, a := range p.Actions {
+		found = found || a.Address == want
+		x, err := addr.Parse(a.Address)
+		if err != nil {
+			t.Errorf("%s: %v", a.Address, err)
+			continue
+		}
+		if x.String() != a.Address {
+			t.Errorf("%s prints back as %s", a.Address, x)
+		}
+	}
+	if !found {
+		t.Fatalf("no action at %s", want)
+	}
+	narrowed, err := p.Target([]string{oktaAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(narrowed.Actions, func(a Action) bool { return a.Address == want }) {
+		t.Errorf("--target %s drops %s", oktaAddr, want)
 	}
 }

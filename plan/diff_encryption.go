@@ -28,7 +28,7 @@ func (d *differ) encryption(s *idpState, chain *node) (*node, error) {
 	if !s.fresh {
 		set, liveOn = s.l.CertificateSet, s.l.EncryptionEnabled
 	}
-	setAddr, encAddr := CertificateSetAddress(s.addr), EncryptionAddress(s.addr)
+	setAddr, encAddr := s.child(ResourceCertificateSet, ""), s.child(ResourceEncryption, "")
 	var idpUpdate *node
 	if s.node.kind == Update {
 		idpUpdate = s.node
@@ -120,7 +120,7 @@ func withEncryption(r *IdPRequest, on bool) *IdPRequest {
 
 func (d *differ) readSet(s *idpState, set *state.LiveCertificateSet) {
 	d.read(Read{
-		Address:   CertificateSetAddress(s.addr),
+		Address:   s.child(ResourceCertificateSet, ""),
 		AccountID: s.ac.d.ID,
 		ID:        set.UID,
 		Version:   timeVersion(set.UpdatedAt),
@@ -131,7 +131,7 @@ func (d *differ) readSet(s *idpState, set *state.LiveCertificateSet) {
 // certificateWarnings tell a reviewer what the certificate lifecycle needs
 // from the external IdP; none of it is an action idpsync can take.
 func (d *differ) certificateWarnings(s *idpState, set *state.LiveCertificateSet) {
-	addr := CertificateSetAddress(s.addr)
+	addr := s.child(ResourceCertificateSet, "")
 	if cur := set.Current; cur != nil {
 		left := cur.NotAfter.Sub(d.opts.Now)
 		switch {

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/idpsync/idpsync/idptype"
+	"github.com/idpsync/idpsync/plan/addr"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -22,14 +23,14 @@ func (d *differ) federation(s *idpState, chain *node) error {
 	}
 	if want == nil {
 		if grant != nil {
-			d.deleteFederation(s.ac, s.base, s.addr, s.l, ReasonFederationRemoved)
+			d.deleteFederation(s.ac, s.base, s.at, s.l, ReasonFederationRemoved)
 		}
 		return nil
 	}
 	if !s.t.Federable {
 		return fmt.Errorf("%s: identity providers of type %s cannot be federated", s.addr, s.d.Type)
 	}
-	gAddr, shAddr := GrantAddress(s.addr), ShareAddress(s.addr)
+	gAddr, shAddr := s.child(ResourceGrant, ""), s.child(ResourceShare, "")
 	req := shareRequest(s.d)
 	req.OrganizationID = s.ac.d.Organization
 	if grant == nil {
@@ -56,10 +57,10 @@ func (d *differ) federation(s *idpState, chain *node) error {
 	// Overlapping runs may have left a second grant of this IdP, or a second
 	// share of its grant: idpsync owns both, so they are deleted as repairs.
 	for _, g := range extraGrants(s.ac, s.l) {
-		d.deleteGrant(s.ac, s.base, s.addr, s.l, g, ReasonDuplicate, DuplicateSuffix(g.ID))
+		d.deleteGrant(s.ac, s.base, s.at, s.l, g, ReasonDuplicate, g.ID)
 	}
 	share := d.activeShare(s.ac, shAddr, grant)
-	d.duplicateShares(s.ac, s.base, s.addr, s.l, grant, share)
+	d.duplicateShares(s.ac, s.base, s.at, s.l, grant, share)
 	if share == nil {
 		sh := s.action(shAddr, ResourceShare, Create, ReasonMissing)
 		sh.IDs = ids
@@ -68,7 +69,7 @@ func (d *differ) federation(s *idpState, chain *node) error {
 		d.add(sh, chain)
 		return nil
 	}
-	d.readShare(s.ac, s.addr, share)
+	d.readShare(s.ac, s.at, share)
 	ids.Share = share.ID
 	wantType := idptype.TargetAccount
 	if want.Organization {
@@ -109,7 +110,7 @@ func (d *differ) federation(s *idpState, chain *node) error {
 		wanted[acct] = true
 	}
 	for _, acct := range sortedUnique(want.Accounts) {
-		addr := RecipientAddress(s.addr, acct)
+		addr := s.child(ResourceRecipient, acct)
 		if r, ok := present[acct]; ok {
 			a := s.action(addr, ResourceRecipient, NoOp, ReasonInSync)
 			a.IDs = ids
@@ -128,7 +129,7 @@ func (d *differ) federation(s *idpState, chain *node) error {
 		if present[r.AccountID] != r || wanted[r.AccountID] {
 			continue
 		}
-		a := s.action(RecipientAddress(s.addr, r.AccountID), ResourceRecipient, Delete, ReasonRecipientRemoved)
+		a := s.action(s.child(ResourceRecipient, r.AccountID), ResourceRecipient, Delete, ReasonRecipientRemoved)
 		a.IDs = ids
 		a.IDs.Recipient = r.ID
 		a.RecipientAccount = r.AccountID
@@ -144,27 +145,31 @@ func (d *differ) federation(s *idpState, chain *node) error {
 // deleteFederation deletes the share and then the grant of a live IdP, and
 // any further grant overlapping runs left it, and returns the deletions the
 // IdP's own deletion must wait for.
-func (d *differ) deleteFederation(ac *account, base Action, idpAddr string, l *state.LiveIdP, reason Reason) []*node {
+func (d *differ) deleteFederation(ac *account, base Action, idp addr.Address, l *state.LiveIdP, reason Reason) []*node {
 	grant := l.Grant
 	if grant == nil {
 		return nil
 	}
-	last := []*node{d.deleteGrant(ac, base, idpAddr, l, grant, reason, "")}
+	last := []*node{d.deleteGrant(ac, base, idp, l, grant, reason, "")}
 	for _, g := range extraGrants(ac, l) {
-		last = append(last, d.deleteGrant(ac, base, idpAddr, l, g, reason, DuplicateSuffix(g.ID)))
+		last = append(last, d.deleteGrant(ac, base, idp, l, g, reason, g.ID))
 	}
 	return last
 }
 
-// deleteGrant deletes a grant of l after its active share; suffix tells a
-// second grant of the same IdP apart in addresses.
-func (d *differ) deleteGrant(ac *account, base Action, idpAddr string, l *state.LiveIdP, grant *state.LiveGrant, reason Reason, suffix string) *node {
-	gAddr, shAddr := GrantAddress(idpAddr), ShareAddress(idpAddr)
-	d.readGrant(ac, gAddr, grant)
+// deleteGrant deletes a grant of l after its active share; duplicate, the
+// grant's id when it is a second grant of the same IdP, tells it apart in
+// addresses.
+func (d *differ) deleteGrant(ac *account, base Action, idp addr.Address, l *state.LiveIdP, grant *state.LiveGrant, reason Reason, duplicate string) *node {
+	g, sh := idp.Child(ResourceGrant, ""), idp.Child(ResourceShare, "")
+	d.readGrant(ac, g.String(), grant)
 	if reason == ReasonParentReplaced {
-		gAddr, shAddr = gAddr+Deposed, shAddr+Deposed
+		g, sh = g.AsDeposed(), sh.AsDeposed()
 	}
-	gAddr, shAddr = gAddr+suffix, shAddr+suffix
+	if duplicate != "" {
+		g, sh = g.AsDuplicate(duplicate), sh.AsDuplicate(duplicate)
+	}
+	gAddr, shAddr := g.String(), sh.String()
 	// Deleting an extra grant, or the grant of a twin IdP, is a repair.
 	repair := reason == ReasonDuplicate
 	ids := IDs{IdP: l.ID, Grant: grant.ID}
@@ -172,7 +177,7 @@ func (d *differ) deleteGrant(ac *account, base Action, idpAddr string, l *state.
 	var lose, notes []string
 	var shareNode *node
 	if share != nil {
-		d.readShare(ac, idpAddr, share)
+		d.readShare(ac, idp, share)
 		lose, notes = d.losers(ac, share)
 		a := base
 		a.Address, a.Resource, a.Action, a.Reason = shAddr, ResourceShare, Delete, reason
@@ -297,16 +302,16 @@ func (d *differ) readGrant(ac *account, addr string, g *state.LiveGrant) {
 }
 
 // readShare records the share and its recipients (those not long gone) as read.
-func (d *differ) readShare(ac *account, idpAddr string, sh *state.LiveShare) {
-	d.read(Read{Address: ShareAddress(idpAddr), AccountID: ac.d.ID, ID: sh.ID, Version: timeVersion(sh.Modified), Resource: ResourceShare})
+func (d *differ) readShare(ac *account, idp addr.Address, sh *state.LiveShare) {
+	d.read(Read{Address: idp.Child(ResourceShare, "").String(), AccountID: ac.d.ID, ID: sh.ID, Version: timeVersion(sh.Modified), Resource: ResourceShare})
 	for _, r := range sh.Recipients {
 		switch r.Status {
 		case idptype.Disassociated:
 			continue
 		case idptype.Associating, idptype.Disassociating:
-			d.pending(Pending{Address: RecipientAddress(idpAddr, r.AccountID), AccountID: ac.d.ID, Status: string(r.Status)})
+			d.pending(Pending{Address: idp.Child(ResourceRecipient, r.AccountID).String(), AccountID: ac.d.ID, Status: string(r.Status)})
 		}
-		d.read(Read{Address: RecipientAddress(idpAddr, r.AccountID), AccountID: ac.d.ID, ID: r.ID, Version: timeVersion(r.Modified), Resource: ResourceRecipient})
+		d.read(Read{Address: idp.Child(ResourceRecipient, r.AccountID).String(), AccountID: ac.d.ID, ID: r.ID, Version: timeVersion(r.Modified), Resource: ResourceRecipient})
 	}
 }
 

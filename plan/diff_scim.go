@@ -8,17 +8,11 @@ import (
 	"time"
 
 	"github.com/idpsync/idpsync/idptype"
-	"github.com/idpsync/idpsync/plan/addr"
 	"github.com/idpsync/idpsync/state"
 )
 
 // ReasonRotateRequested: --rotate-scim-secret asked for a new SCIM secret.
 const ReasonRotateRequested Reason = "rotate_requested"
-
-// SCIMSecretAddress is the address of an IdP's SCIM secret.
-func SCIMSecretAddress(idpAddress string) string {
-	return childAddress(idpAddress, addr.SCIMSecret, "")
-}
 
 // scimSecretNote says what happens to the secret an action makes the API return.
 const scimSecretNote = "SCIM is switched on: the API returns the SCIM secret once, in this response; " +
@@ -105,7 +99,7 @@ func (d *differ) scimSecretAction(s *idpState) error {
 	case !liveSCIMEnabled(s.l):
 		return fmt.Errorf("rotate SCIM secret: %s has SCIM switched off; enable it with `scim_config: {enabled: true}` (which returns a secret)", s.addr)
 	}
-	a := s.action(SCIMSecretAddress(s.addr), ResourceSCIMSecret, Rotate, ReasonRotateRequested)
+	a := s.action(s.child(ResourceSCIMSecret, ""), ResourceSCIMSecret, Rotate, ReasonRotateRequested)
 	a.SCIMSecret = true
 	a.Notes = []string{"the SCIM secret is regenerated (POST .../identity_providers/{id}/refresh_scim_secret): the old one stops working at once, so give the new one to the external IdP; " +
 		"apply writes it to a file under --secrets-out DIR"}

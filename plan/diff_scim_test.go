@@ -92,7 +92,7 @@ func TestDiffSCIM(t *testing.T) {
 				t.Errorf("NeedsSecretsOut = %v, want %v", got, tt.wantSecret)
 			}
 			if tt.rotate {
-				a := find(t, p, SCIMSecretAddress(githubAddr), Rotate)
+				a := find(t, p, githubAddr+".scim_secret", Rotate)
 				if a.IDs.IdP != "idp-github" || a.Resource != ResourceSCIMSecret {
 					t.Errorf("rotate action = %+v", a)
 				}

@@ -161,8 +161,9 @@ func TestOwningIdP(t *testing.T) {
 		oktaAddr + ".share.recipient[" + acctApps + "]": oktaAddr,
 		"account[a.b].idp[x.share.recipient[y]].share.recipient[z]": "account[a.b].idp[x.share.recipient[y]]",
 		oktaAddr + ".scim_secret":                                   oktaAddr,
-		oktaAddr + ".grant" + Deposed:                               oktaAddr,
-		oktaAddr + ".share" + DuplicateSuffix("s2"):                 oktaAddr,
+		oktaAddr + ".grant (deposed)":                               oktaAddr,
+		oktaAddr + ".share (duplicate s2)":                          oktaAddr,
+		oktaAddr + ".grant (deposed) (duplicate g2)":                oktaAddr,
 		"account[platform]":                                         "account[platform]",
 		"zone[docs].idp[GitHub].grant":                              "zone[docs].idp[GitHub]",
 	}

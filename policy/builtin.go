@@ -121,23 +121,23 @@ func checkDeclared(r plan.PolicyRule, d *state.Desired, add addFunc) {
 					add(addr, "identity provider %q provisions users by SCIM without revoking the sessions of those it deprovisions: set `scim_config.user_deprovision: true`", idp.Name)
 				}
 			case idptype.RuleAllowedShareTargets:
-				checkShareTargets(r, addr, idp, add)
+				checkShareTargets(r, plan.IdPAt(a.ID, a.Label(), idp.Name), idp, add)
 			}
 		}
 	}
 }
 
-func checkShareTargets(r plan.PolicyRule, addr string, idp *state.IdP, add addFunc) {
+func checkShareTargets(r plan.PolicyRule, at addr.Address, idp *state.IdP, add addFunc) {
 	f := idp.Federation
 	if f == nil {
 		return
 	}
 	if f.Organization && !r.Organization {
-		add(plan.ShareAddress(addr), "identity provider %q is shared with the whole organization, which policy does not allow here", idp.Name)
+		add(at.Child(addr.Share, "").String(), "identity provider %q is shared with the whole organization, which policy does not allow here", idp.Name)
 	}
 	for _, acct := range f.Accounts {
 		if !slices.Contains(r.Accounts, acct) {
-			add(plan.RecipientAddress(addr, acct), "identity provider %q is shared with account %s, which is not among the share targets policy allows", idp.Name, acct)
+			add(at.Child(addr.Recipient, acct).String(), "identity provider %q is shared with account %s, which is not among the share targets policy allows", idp.Name, acct)
 		}
 	}
 }
