@@ -86,6 +86,9 @@ type Plan struct {
 	// PolicyRules are the built-in rules and waivers the plan was checked
 	// against, for apply to check a saved plan again.
 	PolicyRules *PolicyRules `json:"policy_rules,omitempty"`
+	// ChangedSince is set on a plan made with --changed-since: it covers
+	// only the accounts whose declarations changed (Partial).
+	ChangedSince *ChangedSince `json:"changed_since,omitempty"`
 }
 
 // AccountRef names an account of the plan.

@@ -312,6 +312,17 @@ func (l *loader) configValue(idp *IdP, f idptype.Field, n *yaml.Node, v any) (an
 			return nil, false
 		}
 		src := SecretSource{Ref: raw, BaseDir: l.baseDir, Root: l.root}
+		if l.fsys != nil && (f.Sensitive || ref.kind == refEnv) {
+			// A comparison load (LoadOptions.FS) reads no secret and none
+			// of the runner's environment: the reference as written is
+			// what it compares.
+			src.Deferred = true
+			if idp.Secrets == nil {
+				idp.Secrets = map[string]SecretSource{}
+			}
+			idp.Secrets[f.Name] = src
+			return "", true
+		}
 		s, err := l.resolve(ref)
 		if errors.Is(err, errUnset) && ((f.Sensitive && !l.requireSecrets) || (ref.kind == refEnv && l.skipEnv)) {
 			// A secret is never compared (the API does not return it), so
@@ -508,7 +519,7 @@ func (l *loader) resolve(ref reference) (string, error) {
 			return "", errQuiet
 		}
 	}
-	v, err := ref.resolve(&refEnvironment{ctx: l.ctx, getenv: l.getenv, root: l.root, budget: &l.budget, cache: l.fileCache}, l.baseDir)
+	v, err := ref.resolve(&refEnvironment{ctx: l.ctx, getenv: l.getenv, root: l.root, budget: &l.budget, cache: l.fileCache, fsys: l.fsys}, l.baseDir)
 	if errors.Is(err, errBudget) {
 		l.budgetSpent = true
 	}

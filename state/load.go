@@ -8,7 +8,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
+	pathpkg "path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -44,6 +46,15 @@ type LoadOptions struct {
 	// MaxFederatedIdPs caps the IdPs one account may federate; 0 means
 	// MaxFederatedIdPs, the documented five.
 	MaxFederatedIdPs int
+	// FS, when set, is where the files are read instead of the disk: the
+	// paths are slash-separated paths inside it, and its top is the
+	// configuration root (Root is ignored). It loads another revision of
+	// the configuration for comparison only (plan --changed-since): every
+	// ${env:NAME} and every sensitive ${file:PATH} is deferred unread, so
+	// such values are compared in their declared form, while public files
+	// (certificates, SAML metadata) are read from FS. A Desired loaded this
+	// way must not be planned or applied.
+	FS fs.FS
 }
 
 // loader is the state of one Load: the diagnostics so far, the file being
@@ -56,6 +67,7 @@ type loader struct {
 	skipEnv        bool
 	requireSecrets bool
 	rootOpt        string
+	fsys           fs.FS
 	budget         int64
 	budgetSpent    bool
 	fileCache      map[string]string
@@ -92,9 +104,14 @@ func Load(ctx context.Context, paths []string, opts LoadOptions) (*Desired, Diag
 	l := &loader{
 		ctx: ctx, getenv: opts.Getenv, now: time.Now(), skipEnv: opts.SkipEnv, requireSecrets: opts.RequireSecrets,
 		rootOpt: opts.Root, budget: MaxReferencedTotal, fileCache: map[string]string{}, certs: map[string]certResult{},
+		fsys: opts.FS,
+	}
+	if l.fsys != nil {
+		// Nothing of the runner's environment reaches a comparison load.
+		l.getenv, l.skipEnv, l.requireSecrets, l.rootOpt = func(string) (string, bool) { return "", false }, true, false, "."
 	}
 	l.maxFederated = cmp.Or(max(opts.MaxFederatedIdPs, 0), MaxFederatedIdPs)
-	if opts.Root != "" {
+	if opts.Root != "" && l.fsys == nil {
 		if abs, err := filepath.Abs(opts.Root); err == nil {
 			l.rootOpt = abs
 		}
@@ -143,6 +160,9 @@ type loadTarget struct {
 // whose real path stays inside the root: a pull request can commit a
 // symbolic link named like a configuration file.
 func (l *loader) expand(paths []string) []loadTarget {
+	if l.fsys != nil {
+		return l.expandFS(paths)
+	}
 	var files []loadTarget
 	seen := map[string]bool{}
 	add := func(f, root string) {
@@ -208,6 +228,22 @@ var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func (l *loader) loadFile(t loadTarget) {
 	path := t.path
 	l.file, l.root = path, t.root
+	var data []byte
+	if l.fsys != nil {
+		l.baseDir = pathpkg.Dir(path)
+		if data = l.readFS(path); data == nil {
+			return
+		}
+	} else if data = l.readDisk(path); data == nil {
+		return
+	}
+	l.files = append(l.files, path)
+	l.parseFile(data)
+}
+
+// readDisk reads a desired-state file from the disk; nil when it reported
+// why it could not.
+func (l *loader) readDisk(path string) []byte {
 	dir, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
 		dir = filepath.Dir(path)
@@ -216,29 +252,36 @@ func (l *loader) loadFile(t loadTarget) {
 	// Never block on a FIFO or read a device, whatever the name says.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		l.errorf(Pos{File: path}, "", "not a regular file (%s)", kindOf(st.Mode()))
-		return
+		return nil
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|openNoBlockFollow, 0)
 	if err != nil {
 		l.errorf(Pos{File: path}, "", "cannot read: %v", errors.Unwrap(err))
-		return
+		return nil
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
 		l.errorf(Pos{File: path}, "", "not a regular file (%s)", kindOf(st.Mode()))
-		return
+		return nil
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		l.errorf(Pos{File: path}, "", "cannot read: %v", err)
-		return
+		return nil
 	}
 	if len(data) > maxFileSize {
 		l.errorf(Pos{File: path}, "split the desired state into several files", "file is larger than %d MiB", maxFileSize>>20)
-		return
+		return nil
 	}
-	l.files = append(l.files, path)
+	if data == nil {
+		data = []byte{}
+	}
+	return data
+}
 
+// parseFile decodes every YAML document of the file being loaded.
+func (l *loader) parseFile(data []byte) {
+	path := l.file
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	docs := 0
 	for {

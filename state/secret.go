@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 )
@@ -96,6 +97,9 @@ type refEnvironment struct {
 	budget *int64
 	// cache holds each file read, by real path: many IdPs name one certificate.
 	cache map[string]string
+	// fsys, when set, is where ${file:...} reads (LoadOptions.FS); root is
+	// then its top.
+	fsys fs.FS
 }
 
 // errUnset marks a reference whose variable is unset or empty, or whose file
@@ -128,6 +132,9 @@ func (r reference) resolve(env *refEnvironment, baseDir string) (string, error) 
 		}
 		return v, nil
 	case refFile:
+		if env.fsys != nil {
+			return env.resolveFS(r, baseDir)
+		}
 		real, err := confinedPath(env.root, baseDir, r.arg)
 		if errors.Is(err, errNotFound) {
 			return "", fmt.Errorf("%w%w", err, silent(errUnset))
@@ -146,21 +153,46 @@ func (r reference) resolve(env *refEnvironment, baseDir string) (string, error) 
 				env.cache[real] = v
 			}
 		}
-		if env.budget != nil {
-			if *env.budget < int64(len(v)) {
-				return "", fmt.Errorf("references read more than %d MiB in all; reference fewer or smaller files%w", MaxReferencedTotal>>20, silent(errBudget))
-			}
-			*env.budget -= int64(len(v))
-		}
-		// Files written by editors and secret managers end with a newline
-		// that is never part of the value.
-		v = strings.TrimRight(v, "\r\n")
-		if v == "" {
-			return "", fmt.Errorf("file %s is empty%w", truncate(r.arg, 60), silent(errUnset))
-		}
-		return v, nil
+		return env.charge(r, v)
 	}
 	return "", fmt.Errorf("unknown reference kind %q", r.kind)
+}
+
+// charge counts a file's value against the load's budget and trims it.
+func (env *refEnvironment) charge(r reference, v string) (string, error) {
+	if env.budget != nil {
+		if *env.budget < int64(len(v)) {
+			return "", fmt.Errorf("references read more than %d MiB in all; reference fewer or smaller files%w", MaxReferencedTotal>>20, silent(errBudget))
+		}
+		*env.budget -= int64(len(v))
+	}
+	// Files written by editors and secret managers end with a newline
+	// that is never part of the value.
+	v = strings.TrimRight(v, "\r\n")
+	if v == "" {
+		return "", fmt.Errorf("file %s is empty%w", truncate(r.arg, 60), silent(errUnset))
+	}
+	return v, nil
+}
+
+// resolveFS is resolve of a ${file:...} for LoadOptions.FS.
+func (env *refEnvironment) resolveFS(r reference, baseDir string) (string, error) {
+	key := "fs\x00" + baseDir + "\x00" + r.arg
+	v, cached := env.cache[key]
+	if !cached {
+		b, err := readReferencedFS(env.fsys, baseDir, r.arg)
+		if errors.Is(err, errNotFound) {
+			return "", fmt.Errorf("%w%w", err, silent(errUnset))
+		}
+		if err != nil {
+			return "", err
+		}
+		v = string(b)
+		if env.cache != nil {
+			env.cache[key] = v
+		}
+	}
+	return env.charge(r, v)
 }
 
 // silent wraps a sentinel so that %w adds it to the chain without adding text.

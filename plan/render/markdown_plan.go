@@ -173,6 +173,7 @@ func (v *mdView) plan(p *plan.Plan, lay *mdLayout) {
 		v.out.line("ℹ️ Read at apply, as designed (this plan job holds no secrets): the apply job must provide ", mdList(refs), ".")
 		v.out.line()
 	}
+	v.changedSince(p.ChangedSince)
 	groups := groupByAccount(p)
 	if p.HasChanges() {
 		v.out.line("**", SummaryLine(p), "**")

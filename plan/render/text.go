@@ -111,6 +111,7 @@ func Text(w io.Writer, p *plan.Plan, opts Options) error {
 		}
 		v.out.line()
 	}
+	v.changedSince(p.ChangedSince)
 	if p.HasChanges() {
 		v.out.line("idpsync will perform the following actions:")
 		v.out.line()

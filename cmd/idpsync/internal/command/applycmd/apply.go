@@ -116,6 +116,13 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if saved != nil && saved.Partial() {
+		// The MAC covers the record: the plan is what was reviewed, and
+		// apply writes nothing outside its accounts.
+		c := saved.ChangedSince
+		fmt.Fprintf(f.IO.ErrOut, "This saved plan is partial (plan --changed-since %s): it writes only to the %d accounts it planned; the %d it skipped were not planned.\n",
+			render.Clean(c.Revision), len(saved.Accounts), len(c.Skipped))
+	}
 	if err := opts.Policy.Load(); err != nil {
 		return err
 	}

@@ -35,6 +35,9 @@ type Options struct {
 	AllowDestroy   bool
 	SecretsOut     string
 	FailOnBlockers bool
+	// ChangedSince is --changed-since: plan only the accounts whose
+	// declarations differ from those at this git revision.
+	ChangedSince string
 }
 
 // NewCmd returns the plan command.
@@ -72,6 +75,9 @@ apply refuses it.`,
   # to its --secrets-out (0 when none, 1 on error)
   idpsync plan --detailed-exitcode --secrets-out scim-secrets/ idp/
 
+  # A pull request's plan: only the accounts its changes touch
+  idpsync plan --changed-since origin/main --output markdown idp/
+
   # A plan check that fails (exit 3) when apply, run with --secrets-out,
   # would refuse the plan: a destroy nobody allowed
   idpsync plan --fail-on-blockers --secrets-out scim-secrets/ idp/`,
@@ -93,6 +99,7 @@ apply refuses it.`,
 	fs.StringArrayVar(&opts.RotateSCIM, "rotate-scim-secret", nil, "plan a new SCIM secret for this IdP `ADDRESS` (repeatable); apply writes it under --secrets-out")
 	fs.BoolVar(&opts.AllowDestroy, "allow-destroy", false, "the apply of this plan will run with --allow-destroy: destroys are not listed as blockers")
 	fs.StringVar(&opts.SecretsOut, "secrets-out", "", "the apply of this plan will run with --secrets-out `DIR`: SCIM secrets are not listed as blockers, and each IdP whose SCIM secret an apply asked for and never wrote there is reported (plan only reads it)")
+	fs.StringVar(&opts.ChangedSince, "changed-since", "", "plan only the accounts and zones whose declarations differ from those at git revision `REF` (read with git), and the accounts they share with; the plan says which it skipped")
 	fs.BoolVar(&opts.FailOnBlockers, "fail-on-blockers", false, "exit 3 when apply would refuse the plan (a destroy without --allow-destroy, a SCIM secret without --secrets-out)")
 	opts.Comment.AddFlags(cmd, "plan")
 	opts.Policy.AddFlags(cmd)
@@ -111,10 +118,30 @@ func Run(ctx context.Context, opts *Options) error {
 	if err := opts.Policy.Load(); err != nil {
 		return err
 	}
+	if err := cli.CheckChangedSince(opts.ChangedSince, opts.Accounts); err != nil {
+		return err
+	}
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
 
-	desired, conn, err := f.Open(ctx, &opts.API, opts.Load, opts.Paths, opts.Accounts, len(opts.ResendSecrets) > 0)
+	desired, err := f.LoadDesired(ctx, opts.Load, opts.Paths, len(opts.ResendSecrets) > 0)
+	if err != nil {
+		return err
+	}
+	if desired, err = cli.SelectAccounts(desired, opts.Accounts); err != nil {
+		return err
+	}
+	// What changed is known before anything talks to the API.
+	var changed *plan.ChangedSince
+	if opts.ChangedSince != "" {
+		r, commit, err := f.ChangedSince(ctx, opts.Load, opts.Paths, opts.ChangedSince, desired)
+		if err != nil {
+			return err
+		}
+		desired = r.Select(desired)
+		changed = cli.ChangedSincePlan(r, opts.ChangedSince, commit)
+	}
+	conn, err := opts.API.Connect(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -129,6 +156,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	p.ChangedSince = changed
 	if err := opts.Policy.Check(ctx, p, desired, f.APINow(conn)); err != nil {
 		return err
 	}
