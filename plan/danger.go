@@ -139,6 +139,9 @@ const (
 	DangerBlocker DangerKind = "blocker"
 	// DangerPolicy: a policy deny no waiver excuses; apply refuses the plan.
 	DangerPolicy DangerKind = "policy_deny"
+	// DangerSCIMUndelivered: a SCIM secret the API handed out once never
+	// reached --secrets-out, so nobody holds it (UndeliveredSCIMSecret).
+	DangerSCIMUndelivered DangerKind = "scim_secret_undelivered"
 )
 
 // Danger is one thing a reviewer must not miss, in the order views show
@@ -164,6 +167,7 @@ var DangerSources = []DangerSource{
 	destroyDangers,
 	lockoutDangers,
 	scimSecretDangers,
+	undeliveredSCIMDangers,
 	policyDangers,
 	blockerDangers,
 }
@@ -303,6 +307,23 @@ func scimSecretDangers(p *Plan) []Danger {
 		}
 		out = append(out, Danger{Kind: DangerSCIMSecret, Address: a.Address,
 			Message: "returns a new SCIM secret once: apply writes it under --secrets-out DIR, and it must then be given to the external IdP"})
+	}
+	return out
+}
+
+// undeliveredSCIMDangers are the SCIM secrets an apply asked for and never
+// wrote down: the external IdP cannot provision users, and no later run
+// fixes it by itself, so it is as loud as what this plan changes.
+func undeliveredSCIMDangers(p *Plan) []Danger {
+	var out []Danger
+	for _, u := range p.UndeliveredSCIM {
+		msg := "SCIM is on and its secret was handed out once and never delivered: nobody holds it, so the external IdP cannot provision users; deliver a new one with "
+		if u.Command != "" {
+			msg += u.Command
+		} else {
+			msg += "apply --rotate-scim-secret '" + u.Address + "' --secrets-out DIR"
+		}
+		out = append(out, Danger{Kind: DangerSCIMUndelivered, Address: u.Address, Message: msg})
 	}
 	return out
 }

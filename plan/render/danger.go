@@ -17,6 +17,8 @@ func dangerLabel(k plan.DangerKind) string {
 		return "Lockout"
 	case plan.DangerSCIMSecret:
 		return "SCIM secret"
+	case plan.DangerSCIMUndelivered:
+		return "SCIM secret never delivered"
 	case plan.DangerBlocker:
 		return "Apply will refuse"
 	case plan.DangerPolicy:
@@ -51,6 +53,8 @@ func dangerHeadline(ds []plan.Danger) string {
 			parts = append(parts, plural(n, "lockout", "lockouts"))
 		case plan.DangerSCIMSecret:
 			parts = append(parts, plural(n, "SCIM secret", "SCIM secrets")+" to hand over")
+		case plan.DangerSCIMUndelivered:
+			parts = append(parts, plural(n, "SCIM secret", "SCIM secrets")+" never delivered")
 		case plan.DangerBlocker:
 			refuse = true
 		case plan.DangerPolicy:

@@ -213,6 +213,24 @@ func emptyPlan() *plan.Plan {
 	}
 }
 
+// undeliveredPlan has nothing to change, but an apply asked the API for a
+// SCIM secret and never wrote it down: nobody holds it.
+func undeliveredPlan() *plan.Plan {
+	addr := "account[platform].idp[Partners]"
+	cmd := "idpsync apply --rotate-scim-secret '" + addr + "' --secrets-out out idp.yaml"
+	return &plan.Plan{
+		FormatVersion: plan.FormatVersion,
+		Accounts:      []plan.AccountRef{{ID: platformID, Label: "platform"}},
+		Actions: []plan.Action{
+			{Address: addr, Action: plan.NoOp, Resource: plan.ResourceIdP, Reason: plan.ReasonInSync, AccountID: platformID, Account: "platform"},
+		},
+		UndeliveredSCIM: []plan.UndeliveredSCIMSecret{{Address: addr, AccountID: platformID, IdPID: "5e1f", Records: []string{"platform-Partners.pending"}, Command: cmd}},
+		Warnings: []plan.Warning{{Address: addr, Code: plan.WarnSCIMSecretUndelivered,
+			Message: "SCIM is on and its secret was never delivered: an apply asked the API for it and was interrupted, lost the answer or got no secret back, so nobody holds it and the external IdP cannot provision users",
+			Detail:  "deliver a new one (the old one is unknown to anyone, so nothing that works stops working) with: " + cmd + "; if the secret was handed over another way, remove platform-Partners.pending from out"}},
+	}
+}
+
 func fullDrift() *plan.DriftReport {
 	return &plan.DriftReport{
 		FormatVersion: plan.FormatVersion,

@@ -242,6 +242,14 @@ func (v *mdView) danger(p *plan.Plan) {
 			msg = escapeMD(blockerMessage(d))
 			msg = strings.ReplaceAll(msg, "--allow-destroy", "`--allow-destroy`")
 			msg = strings.ReplaceAll(msg, "--secrets-out DIR", "`--secrets-out DIR`")
+		case d.Kind == plan.DangerSCIMUndelivered:
+			msg = escapeMD(d.Message)
+			// The command that delivers a new secret reads as one, to copy.
+			for _, u := range p.UndeliveredSCIM {
+				if u.Address == d.Address && u.Command != "" && strings.HasSuffix(d.Message, u.Command) {
+					msg = escapeMD(strings.TrimSuffix(d.Message, u.Command)) + codeSpan(u.Command)
+				}
+			}
 		default:
 			msg = escapeMD(d.Message)
 		}

@@ -29,7 +29,7 @@ func TestGolden(t *testing.T) {
 		"json":       DriftJSON,
 		"md":         DriftMarkdown,
 	}
-	plans := map[string]*plan.Plan{"full": fullPlan(), "empty": emptyPlan(), "none": {FormatVersion: plan.FormatVersion}, "policy": policyPlan()}
+	plans := map[string]*plan.Plan{"full": fullPlan(), "empty": emptyPlan(), "none": {FormatVersion: plan.FormatVersion}, "policy": policyPlan(), "undelivered": undeliveredPlan()}
 	drifts := map[string]*plan.DriftReport{"drift": fullDrift(), "nodrift": noDrift()}
 
 	for pname, p := range plans {
