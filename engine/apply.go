@@ -38,9 +38,10 @@ type ApplySink interface {
 	// MetadataFetched ends the stage that fetched again the SAML metadata
 	// the plan's values came from.
 	MetadataFetched(ctx context.Context)
-	// Executing comes before the first write, then Event for each event of
-	// the executor (apply.Options.OnEvent), then ExecuteDone once it returns.
-	Executing()
+	// Executing comes before the first write with the plan executed, then
+	// Event for each event of the executor (apply.Options.OnEvent), then
+	// ExecuteDone once it returns.
+	Executing(p *plan.Plan)
 	Event(e apply.Event)
 	ExecuteDone()
 	// Executed receives the result of an execution that ran, before the
@@ -55,7 +56,7 @@ type NopApplySink struct{}
 
 func (NopApplySink) Planned(*plan.Plan) error        { return nil }
 func (NopApplySink) MetadataFetched(context.Context) {}
-func (NopApplySink) Executing()                      {}
+func (NopApplySink) Executing(*plan.Plan)            {}
 func (NopApplySink) Event(apply.Event)               {}
 func (NopApplySink) ExecuteDone()                    {}
 func (NopApplySink) Executed(*apply.Result) error    { return nil }
@@ -118,6 +119,9 @@ type ApplyOptions struct {
 	// built-in rules (which are always checked); PolicyTimeout bounds them.
 	Rego          *policy.Rego
 	PolicyTimeout time.Duration
+	// Progress, when set, follows the reads of the live state before the
+	// writes (PlanOptions.Progress); the writes go to the sink's Event.
+	Progress ReadProgress
 }
 
 // ApplyInput is what to apply: a desired state to plan now, or a plan saved
@@ -218,7 +222,7 @@ func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions,
 	var err error
 	if in.Saved != nil {
 		out.Plan = in.Saved
-		if out.Live, err = ReadSaved(planCtx, c, in.Saved); err != nil {
+		if out.Live, err = readSaved(planCtx, c, in.Saved, opts.Progress); err != nil {
 			return nil, err
 		}
 		if moved := plan.Moved(in.Saved, out.Live); len(moved) > 0 {
@@ -230,6 +234,7 @@ func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions,
 			Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, RotateSCIMSecrets: opts.RotateSCIMSecrets,
 			SCIMDeliveries: opts.SCIMDeliveries,
 			NoPreflight:    true, Lockout: c, MaxFederatedIdPs: opts.MaxFederatedIdPs,
+			Progress: opts.Progress,
 		})
 		if err != nil {
 			return nil, err
@@ -303,7 +308,7 @@ func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions,
 	// The recorder keeps what each write returned: verification compares
 	// those answers with the declared state instead of reading everything again.
 	rec := NewRecorder(c)
-	sink.Executing()
+	sink.Executing(p)
 	res, err := apply.Execute(ctx, rec, p, apply.Options{
 		Parallelism: opts.Parallelism,
 		Secrets:     resolver,

@@ -25,9 +25,9 @@ func (s *recordingSink) Planned(*plan.Plan) error { s.calls = append(s.calls, "p
 func (s *recordingSink) MetadataFetched(context.Context) {
 	s.calls = append(s.calls, "metadata")
 }
-func (s *recordingSink) Executing()        { s.calls = append(s.calls, "executing") }
-func (s *recordingSink) Event(apply.Event) { s.events++ }
-func (s *recordingSink) ExecuteDone()      { s.calls = append(s.calls, "done") }
+func (s *recordingSink) Executing(*plan.Plan) { s.calls = append(s.calls, "executing") }
+func (s *recordingSink) Event(apply.Event)    { s.events++ }
+func (s *recordingSink) ExecuteDone()         { s.calls = append(s.calls, "done") }
 func (s *recordingSink) Executed(*apply.Result) error {
 	s.calls = append(s.calls, "executed")
 	return nil

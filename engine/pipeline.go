@@ -46,6 +46,8 @@ type PlanOptions struct {
 	// the desired state could change it (ReadsFor): drift sets it, to report
 	// what the files leave alone too.
 	FullRead bool
+	// Progress, when set, follows the reads of the live state (ReadOptions).
+	Progress ReadProgress
 }
 
 // Plan reads the live state of the declared accounts and diffs d against it.
@@ -60,7 +62,7 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 		reads = nil
 	}
 	g.Go(func() (err error) {
-		live, err = readDeclared(gctx, c, d, reads)
+		live, err = readDeclared(gctx, c, d, reads, opts.Progress)
 		return err
 	})
 	g.Go(func() error {
@@ -98,7 +100,7 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 	// read whole and planned again, so the plan, and its lockout analysis,
 	// rest on everything live.
 	if unread := unreadShares(p, live); len(unread) > 0 {
-		more, err := ReadLive(ctx, c, unread, ReadOptions{Managed: ManagedByDesired(d)})
+		more, err := ReadLive(ctx, c, unread, ReadOptions{Managed: ManagedByDesired(d), Progress: opts.Progress})
 		if err != nil {
 			return nil, nil, fmt.Errorf("read live state: %w", err)
 		}
@@ -132,14 +134,14 @@ func Plan(ctx context.Context, c LiveClient, d *state.Desired, opts PlanOptions)
 // kind of object, as drift does), listing the recipients of the declared
 // IdPs' shares only.
 func ReadDeclared(ctx context.Context, c LiveClient, d *state.Desired) (*state.Live, error) {
-	return readDeclared(ctx, c, d, nil)
+	return readDeclared(ctx, c, d, nil, nil)
 }
 
 // readDeclared reads the live state of the declared accounts, listing the
 // recipients of the declared IdPs' shares only, and of each account what
 // reads says (nil: everything).
-func readDeclared(ctx context.Context, c LiveClient, d *state.Desired, reads func(string) AccountReads) (*state.Live, error) {
-	live, err := ReadLive(ctx, c, AccountIDs(d), ReadOptions{Managed: ManagedByDesired(d), Peers: PeersOfDesired(d), Reads: reads})
+func readDeclared(ctx context.Context, c LiveClient, d *state.Desired, reads func(string) AccountReads, progress ReadProgress) (*state.Live, error) {
+	live, err := ReadLive(ctx, c, AccountIDs(d), ReadOptions{Managed: ManagedByDesired(d), Peers: PeersOfDesired(d), Reads: reads, Progress: progress})
 	if err != nil {
 		return nil, fmt.Errorf("read live state: %w", err)
 	}
@@ -218,14 +220,14 @@ func unreadShares(p *plan.Plan, live *state.Live) []string {
 	return out
 }
 
-// ReadSaved reads what a saved plan read, and the organizations of the
+// readSaved reads what a saved plan read, and the organizations of the
 // recipients it adds, for plan.Moved and plan.Preflight.
-func ReadSaved(ctx context.Context, c LiveClient, p *plan.Plan) (*state.Live, error) {
+func readSaved(ctx context.Context, c LiveClient, p *plan.Plan, progress ReadProgress) (*state.Live, error) {
 	ids := make([]string, len(p.Accounts))
 	for i, a := range p.Accounts {
 		ids[i] = a.ID
 	}
-	live, err := ReadLive(ctx, c, ids, ReadOptions{Managed: ManagedByPlan(p), Peers: PeersOfPlan(p)})
+	live, err := ReadLive(ctx, c, ids, ReadOptions{Managed: ManagedByPlan(p), Peers: PeersOfPlan(p), Progress: progress})
 	if err != nil {
 		return nil, fmt.Errorf("read live state: %w", err)
 	}

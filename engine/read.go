@@ -54,6 +54,17 @@ type ReadOptions struct {
 	// Reads says what to read of each account besides its IdPs and grants;
 	// nil: everything.
 	Reads func(accountID string) AccountReads
+	// Progress, when set, is told how many accounts this read reads, then
+	// of each one read, so that a long read does not look hung.
+	Progress ReadProgress
+}
+
+// ReadProgress follows a read of the live state: Reading(n) once, before
+// the first request, with the accounts (declared and peers) to read, then
+// Read once per account read. Calls never overlap; they must be quick.
+type ReadProgress interface {
+	Reading(accounts int)
+	Read(accountID string)
 }
 
 // AccountReads says what ReadLive reads of an account besides its IdPs and
@@ -80,6 +91,13 @@ func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadO
 	}
 	live := &state.Live{Accounts: make(map[string]*state.LiveAccount, len(accountIDs))}
 	var mu sync.Mutex
+	_, readsOrgs := c.(AccountClient)
+	progressTo(opts.Progress, accountIDs, opts.Peers, readsOrgs)
+	read := func(id string) {
+		if opts.Progress != nil {
+			opts.Progress.Read(id)
+		}
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Concurrency)
 	// The organization reads are known before any is made, so that many of
@@ -121,6 +139,7 @@ func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadO
 			}
 			mu.Lock()
 			live.Accounts[id] = a
+			read(id)
 			mu.Unlock()
 			return nil
 		})
@@ -141,6 +160,7 @@ func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadO
 					live.Peers = map[string]*state.LiveOrganization{}
 				}
 				live.Peers[id] = &org
+				read(id)
 				mu.Unlock()
 				return nil
 			})
@@ -150,6 +170,24 @@ func ReadLive(ctx context.Context, c LiveClient, accountIDs []string, opts ReadO
 		return nil, err
 	}
 	return live, nil
+}
+
+// progressTo tells p how many distinct accounts ReadLive reads: the
+// declared ones, and the peers when it reads organizations.
+func progressTo(p ReadProgress, accountIDs, peers []string, orgs bool) {
+	if p == nil {
+		return
+	}
+	seen := make(map[string]bool, len(accountIDs)+len(peers))
+	for _, id := range accountIDs {
+		seen[id] = true
+	}
+	if orgs {
+		for _, id := range peers {
+			seen[id] = true
+		}
+	}
+	p.Reading(len(seen))
 }
 
 // readOrganization reads the organization of an account from its details.

@@ -18,6 +18,7 @@ import (
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan/planfile"
+	"github.com/idpsync/idpsync/plan/render/progress"
 	"github.com/idpsync/idpsync/samlmeta/fetch"
 )
 
@@ -309,7 +310,7 @@ type Factory struct {
 	Interrupt <-chan struct{}
 	// OnWait, when set, is told of every wait of the API client (a 429's
 	// Retry-After, a spent rate budget, a backoff), for a progress display
-	// to show; when nil, each wait is one line on stderr (WaitLine). It is
+	// to show; when nil, each wait is one line on stderr (progress.WaitLine). It is
 	// called from the goroutine that waits and must not block.
 	OnWait func(cloudflare.WaitEvent)
 }
@@ -320,7 +321,7 @@ func (f *Factory) onWait(ev cloudflare.WaitEvent) {
 		f.OnWait(ev)
 		return
 	}
-	fmt.Fprintln(f.IO.ErrOut, WaitLine(ev))
+	fmt.Fprintln(f.IO.ErrOut, progress.WaitLine(ev))
 }
 
 // CancelOnInterrupt returns a context cancelled on the first Ctrl-C, for

@@ -26,13 +26,23 @@ type IOStreams struct {
 	InTTY  bool
 	// Color is on when stdout is a terminal and NO_COLOR is unset.
 	Color bool
+	// ErrTTY says whether stderr is a terminal; Width is stdout's width in
+	// columns when it is a terminal, else 0.
+	ErrTTY bool
+	Width  int
 }
 
 // System returns the process's streams.
 func System() *IOStreams {
 	outTTY := term.IsTerminal(int(os.Stdout.Fd()))
 	_, noColor := os.LookupEnv("NO_COLOR")
+	width := 0
+	if outTTY {
+		width, _, _ = term.GetSize(int(os.Stdout.Fd()))
+	}
 	return &IOStreams{
+		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		Width:  width,
 		In:     os.Stdin,
 		Out:    os.Stdout,
 		ErrOut: os.Stderr,

@@ -18,6 +18,7 @@ import (
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/planfile"
 	"github.com/idpsync/idpsync/plan/render"
+	"github.com/idpsync/idpsync/plan/render/progress"
 )
 
 // Options are the inputs of one apply run.
@@ -39,6 +40,7 @@ type Options struct {
 	SecretsOut    string
 	RotateSCIM    []string
 	Policy        cli.Policy
+	Verbose       bool
 }
 
 // NewCmd returns the apply command.
@@ -90,6 +92,7 @@ first Ctrl-C lets in-flight requests finish and stops; the second aborts.`,
 	fs.BoolVar(&opts.AllowDestroy, "allow-destroy", false, "allow deleting IdPs and grants and removing share recipients")
 	fs.IntVar(&opts.Parallelism, "parallelism", 0, "actions run at once at most (default: --concurrency)")
 	cli.OutputFlag(cmd, &opts.Output, "progress format: text, or json (one event per line)", render.FormatText, render.FormatJSON)
+	fs.BoolVarP(&opts.Verbose, "verbose", "v", false, "also list each object that needs no change as the apply goes by it")
 	fs.StringVar(&opts.CertOut, "cert-out", "", "write each current encryption certificate as PEM into `DIR`")
 	fs.BoolVar(&opts.Wait, "wait", false, "wait until share recipients finish associating or disassociating")
 	fs.DurationVar(&opts.WaitTimeout, "wait-timeout", 5*time.Minute, "give up waiting after this long")
@@ -181,7 +184,19 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	view := &view{f: f, conn: conn, opts: opts}
+	prog := newProgress(f, opts)
+	stopTicks := prog.Run()
+	defer func() {
+		stopTicks()
+		prog.Close()
+	}()
+	// The client's waits (a spent budget, a Retry-After) join the progress
+	// instead of interrupting it.
+	onWait := f.OnWait
+	f.OnWait = prog.Wait
+	defer func() { f.OnWait = onWait }()
+	eopts.Progress = prog
+	view := &view{f: f, conn: conn, opts: opts, progress: prog}
 	applied, err := engine.Apply(ctx, conn.Client, in, eopts, confirmer{f}, view)
 	var (
 		stale *engine.StalePlanError
@@ -248,24 +263,41 @@ type view struct {
 	f        *cli.Factory
 	conn     *cli.Connection
 	opts     *Options
-	progress *progress
+	progress *progress.View
 	lastWait string
 }
 
+// newProgress is the progress view the streams call for: a live one on a
+// terminal, lines in a log, JSON with --output json.
+func newProgress(f *cli.Factory, opts *Options) *progress.View {
+	mode := progress.Lines
+	switch {
+	case opts.Output == render.FormatJSON:
+		mode = progress.JSON
+	case f.IO.OutTTY:
+		mode = progress.Live
+	}
+	return progress.New(progress.Options{Mode: mode, Out: f.IO.Out, Err: f.IO.ErrOut, Color: f.IO.Color, Verbose: opts.Verbose, Width: f.IO.Width})
+}
+
 func (v *view) Planned(p *plan.Plan) error {
+	v.progress.EndReads()
 	if v.opts.Output != render.FormatText {
 		return nil
 	}
 	return render.Text(v.f.IO.Out, p, render.Options{Color: v.f.IO.Color})
 }
 
-func (v *view) MetadataFetched(ctx context.Context) { v.conn.LogMetadataFetches(ctx) }
+func (v *view) MetadataFetched(ctx context.Context) {
+	v.progress.EndReads()
+	v.conn.LogMetadataFetches(ctx)
+}
 
-func (v *view) Executing() { v.progress = newProgress(v.f, v.opts.Output) }
+func (v *view) Executing(p *plan.Plan) { v.progress.Apply(p) }
 
-func (v *view) Event(e apply.Event) { v.progress.event(e) }
+func (v *view) Event(e apply.Event) { v.progress.Action(e) }
 
-func (v *view) ExecuteDone() { v.progress.close() }
+func (v *view) ExecuteDone() { v.progress.Done() }
 
 func (v *view) Executed(res *apply.Result) error {
 	if v.opts.Output == render.FormatText {

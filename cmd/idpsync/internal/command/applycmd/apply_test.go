@@ -15,6 +15,7 @@ import (
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/planfile"
+	"github.com/idpsync/idpsync/plan/render"
 )
 
 func destructivePlan() *plan.Plan {
@@ -126,44 +127,53 @@ func TestLoadSavedPlan(t *testing.T) {
 	}
 }
 
-func TestProgressLinesAndJSON(t *testing.T) {
+// TestProgressMode: the streams choose the view (the view itself is tested
+// in plan/render/progress): JSON with --output json, a live view on a
+// terminal, lines otherwise; no-op actions only with --verbose.
+func TestProgressMode(t *testing.T) {
 	events := []apply.Event{
+		{Address: "account[a].idp[Entra]", Action: plan.NoOp, Resource: plan.ResourceIdP, Kind: apply.EventDone},
 		{Address: "account[a].idp[Okta]", Action: plan.Create, Resource: plan.ResourceIdP, Kind: apply.EventStart},
 		{Address: "account[a].idp[Okta]", Action: plan.Create, Resource: plan.ResourceIdP, Kind: apply.EventDone, Elapsed: 120 * time.Millisecond},
 		{Address: "account[a].idp[Okta].grant", Action: plan.Create, Resource: plan.ResourceGrant, Kind: apply.EventFailed, Err: errors.New("boom")},
-		{Address: "account[a].idp[Okta].share", Action: plan.Create, Resource: plan.ResourceShare, Kind: apply.EventSkipped, Cause: "account[a].idp[Okta].grant"},
 	}
-	t.Run("lines", func(t *testing.T) {
-		ios, _, out, _ := cli.Test()
-		p := newProgress(&cli.Factory{IO: ios}, "text")
-		for _, e := range events {
-			p.event(e)
-		}
-		p.close()
-		want := "\n✓ account[a].idp[Okta]: created (120ms)\n" +
-			"✗ account[a].idp[Okta].grant: create failed (0s): boom\n" +
-			"- account[a].idp[Okta].share: skipped, because account[a].idp[Okta].grant failed\n"
-		if out.String() != want {
-			t.Fatalf("got\n%q\nwant\n%q", out.String(), want)
-		}
-	})
-	t.Run("json", func(t *testing.T) {
-		ios, _, out, _ := cli.Test()
-		p := newProgress(&cli.Factory{IO: ios}, "json")
-		for _, e := range events {
-			p.event(e)
-		}
-		p.close()
-		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-		if len(lines) != len(events) {
-			t.Fatalf("%d lines, want %d:\n%s", len(lines), len(events), out.String())
-		}
-		var last jsonEvent
-		if err := json.Unmarshal([]byte(lines[3]), &last); err != nil {
-			t.Fatal(err)
-		}
-		if last.State != "skipped" || last.Cause != "account[a].idp[Okta].grant" || last.Type != "action" {
-			t.Errorf("last event = %+v", last)
-		}
-	})
+	p := &plan.Plan{Actions: []plan.Action{{Action: plan.NoOp}, {Action: plan.Create}, {Action: plan.Create}}}
+	tests := []struct {
+		name    string
+		output  render.Format
+		tty     bool
+		verbose bool
+		want    []string
+		never   []string
+	}{
+		{name: "log", output: render.FormatText, want: []string{"✓ account[a].idp[Okta]: created (120ms)\n", "✗ account[a].idp[Okta].grant: create failed (0s): boom\n", "Finished 1 of 2 changes in "}, never: []string{"Entra", "\x1b"}},
+		{name: "log verbose", output: render.FormatText, verbose: true, want: []string{"✓ account[a].idp[Entra]: unchanged\n"}},
+		{name: "terminal", output: render.FormatText, tty: true, want: []string{"✓ account[a].idp[Okta]: created", "\x1b[", "Finished 1 of 2 changes"}},
+		{name: "json", output: render.FormatJSON, tty: true, want: []string{`"address":"account[a].idp[Entra]","action":"no-op"`, `"state":"failed","error":"boom"`}, never: []string{"Finished", "\x1b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, out, _ := cli.Test()
+			ios.OutTTY = tt.tty
+			v := newProgress(&cli.Factory{IO: ios}, &Options{Output: tt.output, Verbose: tt.verbose})
+			v.Apply(p)
+			for _, e := range events {
+				if e.Kind == apply.EventDone && e.Action == plan.Create {
+					v.Tick() // draws the live block on a terminal
+				}
+				v.Action(e)
+			}
+			v.Done()
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%q", w, out.String())
+				}
+			}
+			for _, n := range tt.never {
+				if strings.Contains(out.String(), n) {
+					t.Errorf("output has %q:\n%q", n, out.String())
+				}
+			}
+		})
+	}
 }

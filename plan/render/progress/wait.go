@@ -1,4 +1,4 @@
-package cli
+package progress
 
 import (
 	"fmt"
@@ -43,6 +43,21 @@ func WaitLine(ev cloudflare.WaitEvent) string {
 		fmt.Fprintf(&b, " (%s %s)", ev.Method, ev.Path)
 	}
 	// The header value is the server's text; the client sanitised it, and
-	// this line does again, since a progress view may pass it on as it is.
+	// this line does again, since it is printed as it is.
 	return sanitize.Text(b.String())
+}
+
+// waitingFor names what a wait waits for, in a few words for a status line.
+func waitingFor(r cloudflare.WaitReason) string {
+	switch r {
+	case cloudflare.WaitRetryAfter:
+		return "the API's Retry-After"
+	case cloudflare.WaitRateLimit:
+		return "the API's rate limit window"
+	case cloudflare.WaitBudget:
+		return "the request budget (--rate-limit)"
+	case cloudflare.WaitBackoff:
+		return "a retry's backoff"
+	}
+	return sanitize.Text(string(r))
 }
