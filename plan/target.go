@@ -25,11 +25,18 @@ func (p *Plan) Target(addrs []string) (*Plan, error) {
 	}
 	keep := make([]bool, len(p.Actions))
 	accounts := map[string]bool{} // account ids targeted whole
+	targets := make([]target, len(addrs))
+	for i, t := range addrs {
+		targets[i].raw = t
+		if a, err := addr.Parse(t); err == nil {
+			targets[i].at, targets[i].ok = a, true
+		}
+	}
 	var queue []int
-	for _, t := range addrs {
+	for _, t := range targets {
 		found := false
 		for i, a := range p.Actions {
-			if covers(t, a.Address) {
+			if t.covers(a.Address) {
 				found = true
 				if !keep[i] {
 					keep[i] = true
@@ -38,13 +45,13 @@ func (p *Plan) Target(addrs []string) (*Plan, error) {
 			}
 		}
 		for _, ref := range p.Accounts {
-			if AccountAddress(ref.ID, ref.Label) == t {
+			if AccountAddress(ref.ID, ref.Label) == t.raw {
 				found = true
 				accounts[ref.ID] = true
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("target %s matches nothing in the plan", t)
+			return nil, fmt.Errorf("target %s matches nothing in the plan", t.raw)
 		}
 	}
 	for len(queue) > 0 {
@@ -84,8 +91,8 @@ func (p *Plan) Target(addrs []string) (*Plan, error) {
 	}
 	// kept reports whether a finding belongs to what the narrowed plan covers.
 	kept := func(s string) bool {
-		for _, t := range addrs {
-			if covers(t, s) {
+		for _, t := range targets {
+			if t.covers(s) {
 				return true
 			}
 		}
@@ -132,21 +139,24 @@ func (p *Plan) Target(addrs []string) (*Plan, error) {
 	return out, nil
 }
 
-// covers reports whether the target t names the object at address s: t is
-// s itself, the address of its IdP, or of its account or zone.
-func covers(t, s string) bool {
-	if t == s {
+// target is one --target address, parsed once.
+type target struct {
+	raw string
+	at  addr.Address
+	ok  bool // raw parses (as at)
+}
+
+// covers reports whether the target names the object at address s: it is s
+// itself, the address of its IdP, or of its account or zone (addr.Within).
+func (t target) covers(s string) bool {
+	if t.raw == s {
 		return true
 	}
-	a, err := addr.Parse(s)
-	if err != nil {
+	if !t.ok {
 		return false
 	}
-	if a.OwnerAddress().String() == t {
-		return true
-	}
-	i, ok := a.IdPAddress()
-	return ok && i.String() == t
+	a, err := addr.Parse(s)
+	return err == nil && a.Within(t.at)
 }
 
 // owningIdP is the address of the IdP an address belongs to, or the address
