@@ -72,6 +72,18 @@ func newSite(root string, w workload, certPEM []byte, opts siteOptions) (*site, 
 	if err != nil {
 		return nil, err
 	}
+	// The accounts exist before idpsync is pointed at them, as real ones
+	// do, in one organization: the account listing (GET /accounts) shows
+	// them from the first plan on. AutoAccounts would create them only at
+	// their first request.
+	data := &emulator.Data{Organizations: []emulator.Organization{{ID: emulator.SandboxOrganizationID, Name: "Bench organization"}}}
+	for i := range w.Accounts {
+		data.Accounts = append(data.Accounts, emulator.Account{ID: accountID(i), Name: fmt.Sprintf("acct-%05d", i), OrganizationID: emulator.SandboxOrganizationID})
+	}
+	if err := s.srv.Emulator.Load(data); err != nil {
+		s.srv.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -52,6 +52,11 @@ type workload struct {
 	// applied over the full layout it deletes three IdPs per account with
 	// their certificate sets, grants and shares.
 	Pruned bool
+	// Plain declares the four IdPs without federation and without SAML
+	// encryption: the layout of issue 26's side-by-side measurement with
+	// Terraform, whose apply from scratch made 4 requests per account (the
+	// four IdP creates: no encryption, no share).
+	Plain bool
 	// InlineCert writes the certificate into the YAML once, under an anchor
 	// every other SAML IdP aliases, instead of referencing idp.pem: a load
 	// reads at most state.MaxReferencedTotal through references, counted per
@@ -138,6 +143,13 @@ func (w workload) YAML() string {
 			continue
 		}
 		rec := w.recipients(i)
+		if w.Plain {
+			rec = nil
+		}
+		enc := "        encryption:\n          enabled: true\n"
+		if w.Plain {
+			enc = ""
+		}
 		fed := func() {
 			if len(rec) == 0 {
 				return
@@ -155,9 +167,7 @@ func (w workload) YAML() string {
           idp_public_certs: %s
           sign_request: true
           email_attribute_name: email
-        encryption:
-          enabled: true
-`, i, i, certs())
+%s`, i, i, certs(), enc)
 		fed()
 		fmt.Fprintf(&b, `      - name: Entra
         type: saml
@@ -165,14 +175,12 @@ func (w workload) YAML() string {
           issuer_url: https://sts.windows.net/%05d/
           sso_target_url: https://login.microsoftonline.com/%05d/saml2
           idp_public_certs: %s
-        encryption:
-          enabled: true
-      - name: GitHub
+%s      - name: GitHub
         type: github
         config:
           client_id: Iv1.%016d
           client_secret: "${env:%s}"
-`, i, i, certs(), i, secretEnv)
+`, i, i, certs(), enc, i, secretEnv)
 		fed()
 		b.WriteString(`      - name: Passkeys
         type: passkeys

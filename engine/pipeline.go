@@ -152,8 +152,11 @@ func readDeclared(ctx context.Context, c LiveClient, d *state.Desired, reads fun
 // desired state could change or a safety rule needs. The IdP and grant
 // listings are always read: every declared account has IdPs to diff, and a
 // grant is the only evidence that a federation the file no longer declares
-// is still live (removing share_with must unshare, not fall silent). The
-// rules for the rest, and why the plan is the same without the read:
+// is still live (removing share_with must unshare, not fall silent). Only
+// an account whose IdP listing is empty skips its grant listing (readAccount:
+// a grant cannot outlive its source IdP), which an apply from scratch of
+// accounts that declare no federation gains from. The rules for the rest,
+// and why the plan is the same without the read:
 //
 //   - Shares (with resources, and so their recipients), when the account
 //     manages federation (state.Account.ManagesFederation: an IdP declares

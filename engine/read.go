@@ -242,19 +242,32 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 			return err
 		})
 	}
+	listGrants := func(ctx context.Context) (err error) {
+		if grants, err = c.ListGrants(ctx, accountID); err != nil {
+			return fmt.Errorf("list grants: %w", err)
+		}
+		return nil
+	}
+	// An account that manages federation has its grants listed beside its
+	// IdPs, since its recipients wait for both. Any other account has them
+	// listed after its IdPs, and not at all when it has none: a grant names
+	// a source IdP of its own account, which cannot be deleted while the
+	// grant exists (REFERENCE.md §4, from Cloudflare's federation guide), so
+	// an account without IdPs has no grant. That is every account of an
+	// apply from scratch.
+	grantsBeside := !zone && !opts.IdPsOnly && reads.Shares
+	grantsAfter := !zone && !opts.IdPsOnly && !reads.Shares
 	g.Go(func() (err error) {
 		if idps, err = c.ListIdentityProviders(gctx, accountID); err != nil {
 			return fmt.Errorf("list identity providers: %w", err)
 		}
+		if grantsAfter && len(idps) > 0 {
+			return listGrants(gctx)
+		}
 		return nil
 	})
-	if !zone && !opts.IdPsOnly {
-		g.Go(func() (err error) {
-			if grants, err = c.ListGrants(gctx, accountID); err != nil {
-				return fmt.Errorf("list grants: %w", err)
-			}
-			return nil
-		})
+	if grantsBeside {
+		g.Go(func() error { return listGrants(gctx) })
 	}
 	if !zone && !opts.IdPsOnly && reads.Shares {
 		g.Go(func() (err error) {
