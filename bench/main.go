@@ -38,13 +38,14 @@ var scenarios = []scenario{
 	{5, "faults", (*harness).faultTolerance},
 	{6, "crash", (*harness).crashLoop},
 	{7, "emulator", (*harness).emulatorCost},
+	{8, "goals", (*harness).readGoals},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		which      = fs.String("scenarios", "1,2,3,4,5,6,7", "scenarios to run, by number or name (plan, apply, rate, local, faults, crash, emulator)")
+		which      = fs.String("scenarios", "1,2,3,4,5,6,7,8", "scenarios to run, by number or name (plan, apply, rate, local, faults, crash, emulator, goals)")
 		sizes      = fs.String("sizes", "10,50,200", "accounts (of 4 IdPs each) for scenarios 1 and 2")
 		runs       = fs.Int("runs", 3, "runs per figure; each figure is their median, with min and max")
 		latency    = fs.Duration("latency", 50*time.Millisecond, "latency the emulator adds to every request")
@@ -56,6 +57,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		wideSize   = fs.Int("wide-size", 200, "scenario 1: accounts of the plan run again with -wide-concurrency")
 		wideConc   = fs.Int("wide-concurrency", 32, "scenario 1: requests in flight of that plan")
 		emuSizes   = fs.String("emulator-sizes", "50,1000,5000", "scenario 7: accounts the emulator holds")
+		goalSizes  = fs.String("goal-sizes", "10,50", "scenario 8: accounts of the plans and applies held to issue 26's goals")
+		estate     = fs.Int("estate", 1000, "scenario 8: accounts of the full plan under the -rate-limit budget (0: none)")
+		estateRuns = fs.Int("estate-runs", 1, "scenario 8: runs of that plan (each takes minutes: it waits out real windows)")
 		faults     = fs.Float64("faults", 0.2, "scenario 5: share of requests that fail")
 		faultSize  = fs.Int("fault-size", 10, "scenario 5: accounts")
 		crashes    = fs.Int("crashes", 10, "scenario 6: applies killed")
@@ -83,6 +87,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if h.sizes, err = parseInts(*sizes); err != nil {
 		return fail(fmt.Errorf("-sizes: %w", err))
+	}
+	if h.goalSizes, err = parseInts(*goalSizes); err != nil {
+		return fail(fmt.Errorf("-goal-sizes: %w", err))
+	}
+	if h.estate, h.estateRuns = *estate, *estateRuns; h.estate < 0 || h.estateRuns < 1 {
+		return fail(errors.New("-estate must not be negative, -estate-runs must be positive"))
 	}
 	if h.emuSizes, err = parseInts(*emuSizes); err != nil {
 		return fail(fmt.Errorf("-emulator-sizes: %w", err))
@@ -140,7 +150,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	for _, r := range rows {
-		if (r.Kind == boundGoal && !r.Met()) || !r.RatioMet() {
+		if (r.Kind == boundGoal && !r.Met()) || (!r.RatioMet() && r.Enforced()) {
 			code = 1
 		}
 	}
@@ -175,7 +185,7 @@ func pickScenarios(s string) ([]scenario, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("-scenarios: unknown scenario %q (1-7, or plan, apply, rate, local, faults, crash, emulator)", f)
+			return nil, fmt.Errorf("-scenarios: unknown scenario %q (1-8, or plan, apply, rate, local, faults, crash, emulator, goals)", f)
 		}
 	}
 	if len(out) == 0 {

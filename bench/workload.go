@@ -35,9 +35,12 @@ const (
 	// 2 grant creates and 2 share creates (a share create carries its recipients).
 	actionsPerAccount = idpsPerAccount + 2 + 2 + sharesPerAccount + sharesPerAccount
 	// listingsPerAccount are the IdP (one page of up to 1000), grant and share
-	// (with resources) listings, and the account's details (its organization,
-	// for the pre-flight checks).
-	listingsPerAccount = 4
+	// (with resources) listings. The organizations (for the pre-flight
+	// checks) come from the account listing: orgReads.
+	listingsPerAccount = 3
+	// accountsPerPage is the page size of the account listing (GET
+	// /accounts), the documented maximum.
+	accountsPerPage = 50
 	// apiChain is the longest chain of requests the API itself forces on an
 	// apply from scratch: the certificate set needs the IdP id, the encryption
 	// PUT needs the set uid; the grant needs the IdP id and the share the grant id.
@@ -94,14 +97,37 @@ func (w workload) federatedShares() int {
 
 // MinApplyActions is the least number of writes an apply from scratch needs.
 func (w workload) MinApplyActions() int {
+	if w.Plain {
+		return w.IdPs()
+	}
 	return w.Accounts*(actionsPerAccount-2*sharesPerAccount) + 2*w.federatedShares()
 }
 
-// MinPlanRequests is the least number of requests that read the live state:
-// four reads per account and, once the shares exist, one recipient
-// listing per share.
+// orgReads is the least number of requests that read the organizations of
+// n accounts: one details read for a single account, else the pages of the
+// account listing, which holds the run's accounts and no others.
+func orgReads(n int) int {
+	if n < 2 {
+		return n
+	}
+	return (n + accountsPerPage - 1) / accountsPerPage
+}
+
+// MinPlanRequests is the least number of requests that read the live state.
+// With federation: three listings per account, the account listing for the
+// organizations and, once the shares exist, one recipient listing per share.
+// Without (Plain, or a single account, which has nobody to share with): the
+// IdP and grant listings of each account, and the IdP
+// listing alone while an account has no IdP (an account without IdPs has no
+// grant); nothing in such a file needs shares or an organization.
 func (w workload) MinPlanRequests(applied bool) int {
-	n := w.Accounts * listingsPerAccount
+	if w.Plain || w.Accounts < 2 {
+		if applied {
+			return 2 * w.Accounts
+		}
+		return w.Accounts
+	}
+	n := w.Accounts*listingsPerAccount + orgReads(w.Accounts)
 	if applied {
 		n += w.federatedShares()
 	}
