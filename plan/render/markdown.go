@@ -35,10 +35,20 @@ func escapeMD(s string) string {
 }
 
 // codeSpan wraps s in a code span long enough that backticks inside it cannot
-// close it; pipes are escaped because GitHub splits table cells before it
-// parses code spans.
+// close it. A backslash is literal inside a code span, so a pipe is left as
+// it is: in a table cell, use cellCodeSpan.
 func codeSpan(s string) string {
-	s = strings.ReplaceAll(clean(lineBreaks.Replace(s)), "|", `\|`)
+	return fencedCode(clean(lineBreaks.Replace(s)))
+}
+
+// cellCodeSpan is codeSpan for a table cell, where GitHub splits the row at
+// every unescaped pipe before it parses code spans, and takes \| back to a
+// pipe inside them.
+func cellCodeSpan(s string) string {
+	return fencedCode(strings.ReplaceAll(clean(lineBreaks.Replace(s)), "|", `\|`))
+}
+
+func fencedCode(s string) string {
 	fence := strings.Repeat("`", longestRun(s, '`')+1)
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
 		return fence + " " + s + " " + fence
@@ -65,10 +75,11 @@ func mdAccount(id, label string) string {
 	if idptype.IsZone(id) {
 		kind = "zone "
 	}
+	// The summary table shows it in a cell.
 	if label == "" || label == id || label == bare {
-		return kind + codeSpan(bare)
+		return kind + cellCodeSpan(bare)
 	}
-	return escapeMD(label) + " (" + kind + codeSpan(bare) + ")"
+	return escapeMD(label) + " (" + kind + cellCodeSpan(bare) + ")"
 }
 
 type mdView struct {

@@ -217,12 +217,18 @@ func TestCodeSpan(t *testing.T) {
 		{"023e", "`023e`"},
 		{"a`b", "``a`b``"},
 		{"`x", "`` `x ``"},
-		{"a|b", "`a\\|b`"},
+		// A backslash is literal in a code span: outside a table a pipe
+		// stays as it is, and GitHub would show a \| escape as written.
+		{"a|b", "`a|b`"},
 	}
 	for _, tt := range tests {
 		if got := codeSpan(tt.in); got != tt.want {
 			t.Errorf("codeSpan(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+	// In a table cell the pipe is escaped, or it would split the row.
+	if got := cellCodeSpan("a|b"); got != "`a\\|b`" {
+		t.Errorf("cellCodeSpan(%q) = %q, want %q", "a|b", got, "`a\\|b`")
 	}
 }
 
