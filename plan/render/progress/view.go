@@ -362,7 +362,7 @@ func (v *View) statusLine(now time.Time) string {
 	}
 	fmt.Fprintf(&b, ", %s elapsed", roundDuration(elapsed))
 	if left, ok := estimate(elapsed, done, total); ok {
-		fmt.Fprintf(&b, ", about %s left", roundDuration(left))
+		fmt.Fprintf(&b, ", about %s left", left)
 	}
 	if left := v.until.Sub(now); left > 0 {
 		fmt.Fprintf(&b, "; waiting %s more for %s", roundDuration(left), waitingFor(v.wait.Reason))
@@ -370,13 +370,15 @@ func (v *View) statusLine(now time.Time) string {
 	return b.String()
 }
 
-// estimate is the time left at the pace so far; none before the first
-// finished item or after the last.
+// estimate is the time left at the pace so far, in whole seconds (it is
+// no more precise than that); none before the first finished item or after
+// the last.
 func estimate(elapsed time.Duration, done, total int) (time.Duration, bool) {
 	if done <= 0 || done >= total {
 		return 0, false
 	}
-	return time.Duration(float64(elapsed) / float64(done) * float64(total-done)), true
+	left := time.Duration(float64(elapsed) / float64(done) * float64(total-done))
+	return max(time.Second, left.Round(time.Second)), true
 }
 
 // redraw draws the terminal's block again: the actions in flight, the wait,
@@ -430,7 +432,7 @@ func (v *View) barLine(now time.Time) string {
 	elapsed := now.Sub(v.started)
 	line := fmt.Sprintf("[%s%s] %d/%d %s · %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, what, roundDuration(elapsed))
 	if left, ok := estimate(elapsed, done, total); ok {
-		line += fmt.Sprintf(" · about %s left", roundDuration(left))
+		line += fmt.Sprintf(" · about %s left", left)
 	}
 	return line
 }

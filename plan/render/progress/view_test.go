@@ -295,6 +295,8 @@ func TestEstimate(t *testing.T) {
 		{10 * time.Second, 0, 10, 0, false},
 		{10 * time.Second, 5, 10, 10 * time.Second, true},
 		{10 * time.Second, 1, 4, 30 * time.Second, true},
+		{10 * time.Second, 99, 100, time.Second, true},
+		{100 * time.Second, 3, 10, 233 * time.Second, true},
 		{10 * time.Second, 10, 10, 0, false},
 	}
 	for _, tt := range tests {
