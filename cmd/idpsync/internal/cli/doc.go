@@ -1,8 +1,13 @@
 // Package cli is what every idpsync command shares: its IO streams and exit
 // codes, the flags that select and reach the Cloudflare API and the
 // connection they build (--sandbox starts the emulator), loading the desired
-// state with its diagnostics, and the files commands write (PEM
-// certificates, SCIM secrets, comments).
+// state with its diagnostics, the option groups several commands declare
+// (--policy, --changed-since, the owners certs and scim list), and the files
+// commands write (PEM certificates, SCIM secrets, comments).
+//
+// The Factory holds no flag's value: each option group (API, Load, Listed,
+// Policy) lives in the options of the command that declares it, so no flag
+// of one command reaches another.
 //
 // The operations live elsewhere: reading, diffing, targeting and applying in
 // package engine, which takes plain inputs and never this package's
