@@ -43,15 +43,15 @@ type AccessClient interface {
 // that needed it, and apply refuses those without --allow-destroy. Only a
 // cancelled context is an error.
 func AnalyzeLockout(ctx context.Context, c AccessClient, p *plan.Plan, live *state.Live) error {
-	in := plan.LockoutInput{Reach: map[string]*plan.ShareReach{}, Access: map[string]*plan.AccessState{}}
+	in := plan.LockoutInput{Reach: map[plan.ShareRef]*plan.ShareReach{}, Access: map[string]*plan.AccessState{}}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	for _, k := range plan.LockoutShares(p) {
 		g.Go(func() error {
-			r := readReach(gctx, c, k[0], k[1])
+			r := readReach(gctx, c, k.AccountID, k.ShareID)
 			mu.Lock()
-			in.Reach[plan.ShareKey(k[0], k[1])] = r
+			in.Reach[k] = r
 			mu.Unlock()
 			return nil
 		})
@@ -81,7 +81,7 @@ func AnalyzeLockout(ctx context.Context, c AccessClient, p *plan.Plan, live *sta
 	return nil
 }
 
-func recipientAccounts(p *plan.Plan, reach map[string]*plan.ShareReach) map[string]bool {
+func recipientAccounts(p *plan.Plan, reach map[plan.ShareRef]*plan.ShareReach) map[string]bool {
 	out := map[string]bool{}
 	for _, r := range reach {
 		for _, a := range r.Accounts {

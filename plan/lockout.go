@@ -153,22 +153,25 @@ type ShareReach struct {
 type LockoutInput struct {
 	// Access is the Access configuration per account (or zone owner key).
 	Access map[string]*AccessState
-	// Reach is who each share the plan removes reaches, by ShareKey.
-	Reach map[string]*ShareReach
+	// Reach is who each share the plan removes reaches.
+	Reach map[ShareRef]*ShareReach
 }
 
-// ShareKey keys LockoutInput.Reach.
-func ShareKey(accountID, shareID string) string { return accountID + "/" + shareID }
+// ShareRef names a share by the account that sends it and its id.
+type ShareRef struct{ AccountID, ShareID string }
 
-// LockoutShares are the shares (by sending account and share id) whose
-// recipients the lockout analysis of p needs.
-func LockoutShares(p *Plan) [][2]string {
+// grantRef names a grant by its account and id.
+type grantRef struct{ accountID, grantID string }
+
+// LockoutShares are the shares whose recipients the lockout analysis of p
+// needs.
+func LockoutShares(p *Plan) []ShareRef {
 	byGrant := sharesByGrant(p)
-	seen := map[[2]string]bool{}
-	var out [][2]string
+	seen := map[ShareRef]bool{}
+	var out []ShareRef
 	for i := range p.Actions {
 		a := &p.Actions[i]
-		if k := [2]string{a.AccountID, shareOf(a, byGrant)}; removesShare(a, byGrant) && !seen[k] {
+		if k := (ShareRef{a.AccountID, shareOf(a, byGrant)}); removesShare(a, byGrant) && !seen[k] {
 			seen[k] = true
 			out = append(out, k)
 		}
@@ -180,7 +183,7 @@ func LockoutShares(p *Plan) [][2]string {
 // lockout analysis of p needs, sorted: the account of every IdP deleted or
 // replaced, and every account reach says a removed share reaches. None for a
 // plan without such actions, which therefore costs no extra read.
-func LockoutAccounts(p *Plan, reach map[string]*ShareReach) []string {
+func LockoutAccounts(p *Plan, reach map[ShareRef]*ShareReach) []string {
 	byGrant := sharesByGrant(p)
 	seen := map[string]bool{}
 	for i := range p.Actions {
@@ -208,7 +211,7 @@ func removesIdP(a *Action) bool {
 // from the recipients of an existing share: the share deleted or replaced,
 // the grant it carries deleted (which alone ends the sharing, REFERENCE.md
 // §5.3), or one recipient removed.
-func removesShare(a *Action, byGrant map[string]string) bool {
+func removesShare(a *Action, byGrant map[grantRef]string) bool {
 	if shareOf(a, byGrant) == "" {
 		return false
 	}
@@ -225,24 +228,24 @@ func removesShare(a *Action, byGrant map[string]string) bool {
 
 // shareOf is the share an action works on: its own, or for a grant the
 // share the plan names with that grant.
-func shareOf(a *Action, byGrant map[string]string) string {
+func shareOf(a *Action, byGrant map[grantRef]string) string {
 	if a.IDs.Share != "" {
 		return a.IDs.Share
 	}
 	if a.Resource == ResourceGrant && a.IDs.Grant != "" {
-		return byGrant[a.AccountID+"/"+a.IDs.Grant]
+		return byGrant[grantRef{a.AccountID, a.IDs.Grant}]
 	}
 	return ""
 }
 
-// sharesByGrant maps account/grant to the share the plan's actions name
-// with it.
-func sharesByGrant(p *Plan) map[string]string {
-	out := map[string]string{}
+// sharesByGrant maps each grant to the share the plan's actions name with
+// it.
+func sharesByGrant(p *Plan) map[grantRef]string {
+	out := map[grantRef]string{}
 	for i := range p.Actions {
 		a := &p.Actions[i]
 		if a.IDs.Grant != "" && a.IDs.Share != "" {
-			k := a.AccountID + "/" + a.IDs.Grant
+			k := grantRef{a.AccountID, a.IDs.Grant}
 			if out[k] == "" || a.IDs.Share < out[k] {
 				out[k] = a.IDs.Share
 			}
@@ -253,7 +256,7 @@ func sharesByGrant(p *Plan) map[string]string {
 
 // reachedBy is the accounts that lose the action's IdP as a received
 // connection.
-func reachedBy(a *Action, byGrant map[string]string, reach map[string]*ShareReach) []string {
+func reachedBy(a *Action, byGrant map[grantRef]string, reach map[ShareRef]*ShareReach) []string {
 	if !removesShare(a, byGrant) {
 		return nil
 	}
@@ -263,7 +266,7 @@ func reachedBy(a *Action, byGrant map[string]string, reach map[string]*ShareReac
 		}
 		return []string{a.RecipientAccount}
 	}
-	r := reach[ShareKey(a.AccountID, shareOf(a, byGrant))]
+	r := reach[ShareRef{a.AccountID, shareOf(a, byGrant)}]
 	if r == nil {
 		return nil
 	}
@@ -317,7 +320,7 @@ func AnalyzeLockout(p *Plan, in LockoutInput) {
 		}
 		share := shareOf(a, byGrant)
 		if a.Resource != ResourceRecipient {
-			r := in.Reach[ShareKey(a.AccountID, share)]
+			r := in.Reach[ShareRef{a.AccountID, share}]
 			switch {
 			case r == nil:
 				a.LockoutUnread = append(a.LockoutUnread, LockoutUnread{AccountID: a.AccountID, What: "the recipients of share " + share, Why: "they were not read"})
@@ -337,7 +340,7 @@ func AnalyzeLockout(p *Plan, in LockoutInput) {
 			// no connection was found: the IdP listing may be what failed.
 			a.LockoutUnread = append(a.LockoutUnread, st.Unread...)
 			associated := a.Resource == ResourceRecipient
-			if r := in.Reach[ShareKey(a.AccountID, share)]; r != nil && r.Associated[acct] {
+			if r := in.Reach[ShareRef{a.AccountID, share}]; r != nil && r.Associated[acct] {
 				associated = true
 			}
 			conn, cands, unread := receivedConnection(a, share, acct, st, associated)

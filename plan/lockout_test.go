@@ -19,8 +19,8 @@ func TestAnalyzeLockout(t *testing.T) {
 	unrecipient := Action{Address: "account[a].idp[Okta].share.recipient[b]", Action: Delete, Resource: ResourceRecipient, AccountID: src, IdPName: "Okta", RecipientAccount: rcpt, IDs: IDs{IdP: okta, Share: share}}
 	updateOkta := Action{Address: "account[a].idp[Okta]", Action: Update, Resource: ResourceIdP, AccountID: src, IdPName: "Okta", IDs: IDs{IdP: okta}}
 	both := []AccessIdP{{ID: okta, Name: "Okta"}, {ID: gh, Name: "GitHub"}}
-	reached := map[string]*ShareReach{ShareKey(src, share): {Accounts: []string{rcpt}, Associated: map[string]bool{rcpt: true}}}
-	associating := map[string]*ShareReach{ShareKey(src, share): {Accounts: []string{rcpt}, Associated: map[string]bool{}}}
+	reached := map[ShareRef]*ShareReach{{src, share}: {Accounts: []string{rcpt}, Associated: map[string]bool{rcpt: true}}}
+	associating := map[ShareRef]*ShareReach{{src, share}: {Accounts: []string{rcpt}, Associated: map[string]bool{}}}
 	loginOkta := AccessRule{Kind: "login_method", IdPID: okta}
 	everyone := AccessRule{Kind: "everyone"}
 	email := AccessRule{Kind: "email"}
@@ -223,7 +223,7 @@ func TestAnalyzeLockout(t *testing.T) {
 		{
 			name:    "recipients that could not be listed block",
 			actions: []Action{unshare},
-			in:      LockoutInput{Reach: map[string]*ShareReach{ShareKey(src, share): {Unread: &LockoutUnread{AccountID: src, What: "the recipients of share " + share, Why: "403 forbidden"}}}},
+			in:      LockoutInput{Reach: map[ShareRef]*ShareReach{{src, share}: {Unread: &LockoutUnread{AccountID: src, What: "the recipients of share " + share, Why: "403 forbidden"}}}},
 			unread:  []string{"account " + src + ": the recipients of share " + share + " could not be read: 403 forbidden"},
 		},
 		{
@@ -313,10 +313,10 @@ func TestLockoutAccounts(t *testing.T) {
 		Action{Action: Delete, Resource: ResourceShare, AccountID: "b", IDs: IDs{Share: "s1"}},
 		Action{Action: Delete, Resource: ResourceGrant, AccountID: "b", IDs: IDs{Grant: "g1", Share: "s1"}},
 	)
-	if got, want := LockoutShares(p), [][2]string{{"b", "s0"}, {"b", "s1"}}; !reflect.DeepEqual(got, want) {
+	if got, want := LockoutShares(p), []ShareRef{{"b", "s0"}, {"b", "s1"}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("LockoutShares = %v, want %v", got, want)
 	}
-	reach := map[string]*ShareReach{ShareKey("b", "s1"): {Accounts: []string{"d", "a"}}}
+	reach := map[ShareRef]*ShareReach{{"b", "s1"}: {Accounts: []string{"d", "a"}}}
 	if got, want := LockoutAccounts(p, reach), []string{"a", "b", "c", "d"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("LockoutAccounts = %v, want %v", got, want)
 	}
