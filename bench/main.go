@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		which      = fs.String("scenarios", "1,2,3,4,5,6,7,8", "scenarios to run, by number or name (plan, apply, rate, local, faults, crash, emulator, goals)")
+		which      = fs.String("scenarios", "1,2,3,4,5,6,7,8,9", "scenarios to run, by number or name (plan, apply, rate, local, faults, crash, emulator, goals, changed)")
 		sizes      = fs.String("sizes", "10,50,200", "accounts (of 4 IdPs each) for scenarios 1 and 2")
 		runs       = fs.Int("runs", 3, "runs per figure; each figure is their median, with min and max")
 		latency    = fs.Duration("latency", 50*time.Millisecond, "latency the emulator adds to every request")
@@ -185,7 +185,7 @@ func pickScenarios(s string) ([]scenario, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("-scenarios: unknown scenario %q (1-8, or plan, apply, rate, local, faults, crash, emulator, goals)", f)
+			return nil, fmt.Errorf("-scenarios: unknown scenario %q (1-9, or plan, apply, rate, local, faults, crash, emulator, goals, changed)", f)
 		}
 	}
 	if len(out) == 0 {

@@ -16,15 +16,24 @@ import (
 	"github.com/idpsync/idpsync/state"
 )
 
-// ChangedSince compares the desired state head, loaded from paths, with the
-// same paths at the git revision rev, read from the repository holding the
-// configuration root (never outside the root). It returns what changed and
-// the commit rev names. A revision git could take for an option is refused
-// before git runs; a configuration at rev that does not load makes every
-// account planned, with the reason.
-func (f *Factory) ChangedSince(ctx context.Context, l Load, paths []string, rev string, head *state.Desired) (*changeset.Result, string, error) {
+// Base is the desired state at a git revision, for ChangedSince.
+type Base struct {
+	// Desired is nil when nothing was declared at the revision.
+	Desired *state.Desired
+	Commit  string
+	// Unloadable, when set, says why the configuration at the revision
+	// could not be compared: every account is then planned.
+	Unloadable string
+}
+
+// LoadBase loads the configuration of paths as it was at the git revision
+// rev, from the repository holding the configuration root, reading nothing
+// outside the root, no secret and nothing of the environment. A revision git
+// could take for an option is refused before git runs. It reads only what
+// the command line names, so it may run while the work tree is loaded.
+func (f *Factory) LoadBase(ctx context.Context, l Load, paths []string, rev string) (*Base, error) {
 	if err := gitrev.CheckRevision(rev); err != nil {
-		return nil, "", fmt.Errorf("--changed-since %s: %w", sanitize.Visible(rev), err)
+		return nil, fmt.Errorf("--changed-since %s: %w", sanitize.Visible(rev), err)
 	}
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -33,31 +42,31 @@ func (f *Factory) ChangedSince(ctx context.Context, l Load, paths []string, rev 
 	if root == "" {
 		var err error
 		if root, err = state.FindRoot(paths[0]); err != nil {
-			return nil, "", fmt.Errorf("--changed-since: cannot find the configuration root: %w", err)
+			return nil, fmt.Errorf("--changed-since: cannot find the configuration root: %w", err)
 		}
 	}
 	root, err := filepath.Abs(root)
 	if err != nil {
-		return nil, "", fmt.Errorf("--changed-since: %w", err)
+		return nil, fmt.Errorf("--changed-since: %w", err)
 	}
 	var rels []string
 	for _, p := range paths {
 		abs, err := filepath.Abs(p)
 		if err != nil {
-			return nil, "", fmt.Errorf("--changed-since: %w", err)
+			return nil, fmt.Errorf("--changed-since: %w", err)
 		}
 		rel, err := filepath.Rel(root, abs)
 		if err != nil || !filepath.IsLocal(rel) && rel != "." {
-			return nil, "", fmt.Errorf("--changed-since: %s is outside the configuration root %s; --root sets the root", sanitize.Visible(p), sanitize.Visible(root))
+			return nil, fmt.Errorf("--changed-since: %s is outside the configuration root %s; --root sets the root", sanitize.Visible(p), sanitize.Visible(root))
 		}
 		rels = append(rels, filepath.ToSlash(rel))
 	}
 	tree, err := gitrev.Open(ctx, root, rev)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, "", ctx.Err()
+			return nil, ctx.Err()
 		}
-		return nil, "", fmt.Errorf("--changed-since: %s", sanitize.Visible(err.Error()))
+		return nil, fmt.Errorf("--changed-since: %s", sanitize.Visible(err.Error()))
 	}
 	defer tree.Close()
 
@@ -74,21 +83,31 @@ func (f *Factory) ChangedSince(ctx context.Context, l Load, paths []string, rev 
 		}
 		at = append(at, p)
 	}
-	var base *state.Desired
-	if len(at) > 0 {
-		opts := f.LoadOptions(l)
-		opts.FS = tree
-		d, diags := state.Load(ctx, at, opts)
-		if err := ctx.Err(); err != nil {
-			return nil, "", err
-		}
-		if diags.HasErrors() || d == nil {
-			n := len(diags.Errors())
-			return changeset.Everything(head, fmt.Sprintf("the configuration at %s does not load (%d %s), so what changed is unknown", rev, n, plural(n, "error", "errors"))), tree.Commit, nil
-		}
-		base = d
+	b := &Base{Commit: tree.Commit}
+	if len(at) == 0 {
+		return b, nil
 	}
-	return changeset.Compare(base, head), tree.Commit, nil
+	opts := f.LoadOptions(l)
+	opts.FS = tree
+	d, diags := state.Load(ctx, at, opts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if diags.HasErrors() || d == nil {
+		n := len(diags.Errors())
+		b.Unloadable = fmt.Sprintf("the configuration at %s does not load (%d %s), so what changed is unknown", rev, n, plural(n, "error", "errors"))
+		return b, nil
+	}
+	b.Desired = d
+	return b, nil
+}
+
+// Compare is what changed from the base to head.
+func (b *Base) Compare(head *state.Desired) *changeset.Result {
+	if b.Unloadable != "" {
+		return changeset.Everything(head, b.Unloadable)
+	}
+	return changeset.Compare(b.Desired, head)
 }
 
 func holdsYAML(fsys fs.FS, dir string) bool {
@@ -127,10 +146,17 @@ func ChangedSincePlan(r *changeset.Result, rev, commit string) *plan.ChangedSinc
 // errChangedSinceAccount refuses two ways of choosing accounts at once.
 var errChangedSinceAccount = errors.New("--changed-since and --account both choose the accounts to plan: give one")
 
-// CheckChangedSince refuses --changed-since with --account.
+// CheckChangedSince refuses --changed-since with --account, and a revision
+// git could take for an option, before anything is read.
 func CheckChangedSince(rev string, accounts []string) error {
-	if rev != "" && len(accounts) > 0 {
+	if rev == "" {
+		return nil
+	}
+	if len(accounts) > 0 {
 		return errChangedSinceAccount
+	}
+	if err := gitrev.CheckRevision(rev); err != nil {
+		return fmt.Errorf("--changed-since %s: %w", sanitize.Visible(rev), err)
 	}
 	return nil
 }

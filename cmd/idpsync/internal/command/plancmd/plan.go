@@ -124,22 +124,41 @@ func Run(ctx context.Context, opts *Options) error {
 	ctx, cancel := f.CancelOnInterrupt(ctx)
 	defer cancel()
 
-	desired, err := f.LoadDesired(ctx, opts.Load, opts.Paths, len(opts.ResendSecrets) > 0)
+	// The configuration at --changed-since loads from git while the work
+	// tree loads: what changed is known before anything talks to the API.
+	var (
+		base    *cli.Base
+		baseErr error
+		based   = make(chan struct{})
+	)
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	defer stopLoad()
+	if opts.ChangedSince != "" {
+		go func() {
+			defer close(based)
+			base, baseErr = f.LoadBase(loadCtx, opts.Load, opts.Paths, opts.ChangedSince)
+		}()
+	} else {
+		close(based)
+	}
+	desired, err := f.LoadDesired(loadCtx, opts.Load, opts.Paths, len(opts.ResendSecrets) > 0)
 	if err != nil {
+		stopLoad()
+		<-based
 		return err
 	}
 	if desired, err = cli.SelectAccounts(desired, opts.Accounts); err != nil {
 		return err
 	}
-	// What changed is known before anything talks to the API.
+	<-based
 	var changed *plan.ChangedSince
 	if opts.ChangedSince != "" {
-		r, commit, err := f.ChangedSince(ctx, opts.Load, opts.Paths, opts.ChangedSince, desired)
-		if err != nil {
-			return err
+		if baseErr != nil {
+			return baseErr
 		}
+		r := base.Compare(desired)
 		desired = r.Select(desired)
-		changed = cli.ChangedSincePlan(r, opts.ChangedSince, commit)
+		changed = cli.ChangedSincePlan(r, opts.ChangedSince, base.Commit)
 	}
 	conn, err := opts.API.Connect(ctx, f)
 	if err != nil {
