@@ -23,6 +23,11 @@ type Options struct {
 	Color bool
 	// Width is the terminal width prose is wrapped to; 0 means 100.
 	Width int
+	// Brief counts the IdPs received from other accounts (read-only, never
+	// changed) instead of listing them one a line: at hundreds of accounts
+	// the list buries the changes in a CI log. apply sets it without
+	// --verbose.
+	Brief bool
 }
 
 const defaultWidth = 100

@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -495,5 +496,38 @@ func TestDriftNotificationCarriesNoValues(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("notification lacks %s: %s", want, s)
 		}
+	}
+}
+
+// TestTextBrief: Brief counts the received IdPs instead of listing them,
+// and changes nothing else.
+func TestTextBrief(t *testing.T) {
+	p := fullPlan()
+	if len(p.Received) == 0 {
+		t.Fatal("the fixture receives nothing; the test would assert nothing")
+	}
+	var full, brief bytes.Buffer
+	if err := Text(&full, p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Text(&brief, p, Options{Brief: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(brief.String(), "Received from account") || !strings.Contains(full.String(), "Received from ") {
+		t.Errorf("brief view lists received IdPs, or the full one does not:\n%s", brief.String())
+	}
+	want := "Received from other accounts: " + strconv.Itoa(len(p.Received)) + " " + plural(len(p.Received), "IdP", "IdPs") + " (read-only; --verbose lists them)\n"
+	if !strings.Contains(brief.String(), want) {
+		t.Errorf("brief view lacks %q:\n%s", want, brief.String())
+	}
+	var kept []string
+	for _, l := range strings.Split(full.String(), "\n") {
+		if !strings.HasPrefix(l, "Received from ") {
+			kept = append(kept, l)
+		}
+	}
+	rest := strings.Replace(brief.String(), want, "", 1)
+	if strings.Join(kept, "\n") != rest {
+		t.Errorf("brief view differs in more than the received IdPs:\n%s", golden.Diff(strings.Join(kept, "\n"), rest))
 	}
 }

@@ -85,6 +85,7 @@ type textView struct {
 	out   *sink
 	pl    *palette
 	width int
+	brief bool
 }
 
 // Text writes the terminal view of a plan: per account, each action with its
@@ -94,7 +95,7 @@ func Text(w io.Writer, p *plan.Plan, opts Options) error {
 	if p == nil {
 		return errNil
 	}
-	v := &textView{out: newSink(w), pl: newPalette(opts.Color), width: opts.width()}
+	v := &textView{out: newSink(w), pl: newPalette(opts.Color), width: opts.width(), brief: opts.Brief}
 	ds := p.Dangers()
 	if len(ds) > 0 {
 		v.out.line(v.pl.danger.s("DANGER: "+dangerHeadline(ds)+"."), " Review these first:")
@@ -142,7 +143,7 @@ func Recap(w io.Writer, p *plan.Plan, opts Options) error {
 	if p == nil {
 		return errNil
 	}
-	v := &textView{out: newSink(w), pl: newPalette(opts.Color), width: opts.width()}
+	v := &textView{out: newSink(w), pl: newPalette(opts.Color), width: opts.width(), brief: opts.Brief}
 	if ds := p.Dangers(); len(ds) > 0 {
 		v.out.line(v.pl.danger.s("This apply will: " + dangerHeadline(ds) + ":"))
 		v.dangers(p, ds)
@@ -308,7 +309,15 @@ func (v *textView) trailer(p *plan.Plan) {
 		}
 		v.out.line()
 	}
+	if v.brief && len(p.Received) > 0 {
+		n := len(p.Received)
+		v.out.line("Received from other accounts: ", strconv.Itoa(n), " ", plural(n, "IdP", "IdPs"), " (read-only; --verbose lists them)")
+		v.out.line()
+	}
 	for _, r := range p.Received {
+		if v.brief {
+			break
+		}
 		from := "another account"
 		switch {
 		case r.FromAccount != "":
@@ -318,7 +327,7 @@ func (v *textView) trailer(p *plan.Plan) {
 		}
 		v.out.line("Received from ", clean(from), ": ", clean(r.Address), v.pl.dim.s(" (read-only, "+clean(idAndType("", r.ID))+")"))
 	}
-	if len(p.Received) > 0 {
+	if len(p.Received) > 0 && !v.brief {
 		v.out.line()
 	}
 	if len(p.Pending) > 0 {
@@ -348,7 +357,7 @@ func DriftText(w io.Writer, r *plan.DriftReport, opts Options) error {
 	if r == nil {
 		return errNil
 	}
-	v := &textView{out: newSink(w), pl: newPalette(opts.Color), width: opts.width()}
+	v := &textView{out: newSink(w), pl: newPalette(opts.Color), width: opts.width(), brief: opts.Brief}
 	cats, items := driftGroups(r)
 	for _, c := range cats {
 		its := items[c]

@@ -4,7 +4,9 @@
 // terminal (Live) it keeps a few lines redrawn in place under the lines that
 // matter; in a log (Lines: CI, a pipe) it writes those lines (writes,
 // failures, waits), a one-line status at most every Options.Interval, and a
-// summary; with JSON it writes one object per action event.
+// summary; with JSON it writes one object per action event. Once an apply
+// is over, it shows what the apply did (Result, Certificates, SCIM,
+// Verified, Stale, Undelivered).
 //
 // It is fed events and a clock by the command. It must not decide anything
 // (what to apply, whether to wait), reach the API or the files, read the real

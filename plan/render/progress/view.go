@@ -96,6 +96,8 @@ type View struct {
 	until  time.Time
 	waits  int
 	waited time.Duration
+
+	lastPending string // the last line of Pending
 }
 
 // New returns a view writing to o.Out.

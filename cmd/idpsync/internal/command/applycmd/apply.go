@@ -3,7 +3,6 @@ package applycmd
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/engine"
-	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/planfile"
 	"github.com/idpsync/idpsync/plan/render"
@@ -92,7 +90,7 @@ first Ctrl-C lets in-flight requests finish and stops; the second aborts.`,
 	fs.BoolVar(&opts.AllowDestroy, "allow-destroy", false, "allow deleting IdPs and grants and removing share recipients")
 	fs.IntVar(&opts.Parallelism, "parallelism", 0, "actions run at once at most (default: --concurrency)")
 	cli.OutputFlag(cmd, &opts.Output, "progress format: text, or json (one event per line)", render.FormatText, render.FormatJSON)
-	fs.BoolVarP(&opts.Verbose, "verbose", "v", false, "also list each object that needs no change as the apply goes by it")
+	fs.BoolVarP(&opts.Verbose, "verbose", "v", false, "also list each object that needs no change, and the IdPs received from other accounts")
 	fs.StringVar(&opts.CertOut, "cert-out", "", "write each current encryption certificate as PEM into `DIR`")
 	fs.BoolVar(&opts.Wait, "wait", false, "wait until share recipients finish associating or disassociating")
 	fs.DurationVar(&opts.WaitTimeout, "wait-timeout", 5*time.Minute, "give up waiting after this long")
@@ -204,7 +202,7 @@ func Run(ctx context.Context, opts *Options) error {
 	)
 	switch {
 	case errors.As(err, &stale):
-		reportStale(f, stale)
+		progress.Stale(f.IO.ErrOut, stale.Moved)
 		return cli.Exit(cli.ExitError)
 	case errors.As(err, &wait):
 		return fmt.Errorf("--wait: %w", wait.Err)
@@ -220,8 +218,8 @@ func Run(ctx context.Context, opts *Options) error {
 		return undeliveredSCIM(f, opts.Output, applied.Plan)
 	}
 	if applied.Verification != nil {
-		if err := reportVerified(f, applied.Verification, applied.Waited); err != nil {
-			return err
+		if progress.Verified(f.IO.Out, f.IO.ErrOut, applied.Verification, applied.Waited) {
+			return cli.Exit(cli.ExitError)
 		}
 		return undeliveredSCIM(f, opts.Output, applied.Plan)
 	}
@@ -237,24 +235,10 @@ func Run(ctx context.Context, opts *Options) error {
 // fixes that (a rotation is a decision), so it must not end quietly. The
 // plan shown above carries the warning and the command.
 func undeliveredSCIM(f *cli.Factory, output render.Format, p *plan.Plan) error {
-	if !p.HasUndeliveredSCIM() {
-		return nil
+	if progress.Undelivered(f.IO.Out, f.IO.ErrOut, p, output == render.FormatJSON) {
+		return cli.Exit(cli.ExitError)
 	}
-	if output == render.FormatJSON {
-		for _, u := range p.UndeliveredSCIM {
-			b, _ := json.Marshal(struct {
-				Type    string `json:"type"`
-				Address string `json:"address"`
-				Command string `json:"command,omitempty"`
-			}{"scim_secret_undelivered", u.Address, u.Command})
-			fmt.Fprintf(f.IO.Out, "%s\n", b)
-		}
-	}
-	fmt.Fprintln(f.IO.ErrOut, "\nError: SCIM secrets were handed out and never delivered; nobody holds them:")
-	for _, u := range p.UndeliveredSCIM {
-		fmt.Fprintf(f.IO.ErrOut, "  %s\n    deliver a new one with: %s\n", sanitize.Visible(u.Address), sanitize.Visible(u.Command))
-	}
-	return cli.Exit(cli.ExitError)
+	return nil
 }
 
 // view shows what engine.Apply reports: the plan made in this run, the
@@ -264,7 +248,6 @@ type view struct {
 	conn     *cli.Connection
 	opts     *Options
 	progress *progress.View
-	lastWait string
 }
 
 // newProgress is the progress view the streams call for: a live one on a
@@ -285,7 +268,7 @@ func (v *view) Planned(p *plan.Plan) error {
 	if v.opts.Output != render.FormatText {
 		return nil
 	}
-	return render.Text(v.f.IO.Out, p, render.Options{Color: v.f.IO.Color})
+	return render.Text(v.f.IO.Out, p, render.Options{Color: v.f.IO.Color, Brief: !v.opts.Verbose})
 }
 
 func (v *view) MetadataFetched(ctx context.Context) {
@@ -301,24 +284,17 @@ func (v *view) ExecuteDone() { v.progress.Done() }
 
 func (v *view) Executed(res *apply.Result) error {
 	if v.opts.Output == render.FormatText {
-		reportResult(v.f, res)
-		reportCertificates(v.f, res, v.opts.CertOut)
+		progress.Result(v.f.IO.Out, v.f.IO.ErrOut, res)
+		progress.Certificates(v.f.IO.Out, res, v.opts.CertOut, cli.ShellJoin)
 	}
-	reportSCIM(v.f, v.opts.Output, res)
+	progress.SCIM(v.f.IO.Out, res, v.opts.Output == render.FormatJSON)
 	if v.opts.CertOut != "" {
 		return writeCertificates(v.opts.CertOut, res)
 	}
 	return nil
 }
 
-// Waiting prints a line each time the number of pending transitions changes.
-func (v *view) Waiting(pending []apply.Pending) {
-	line := fmt.Sprintf("Waiting for %d share %s...", len(pending), plural(len(pending), "transition", "transitions"))
-	if line != v.lastWait && v.f.IO.ErrOut != nil {
-		fmt.Fprintln(v.f.IO.ErrOut, line)
-		v.lastWait = line
-	}
-}
+func (v *view) Waiting(pending []apply.Pending) { v.progress.Pending(pending) }
 
 // confirmer asks on the terminal (confirm).
 type confirmer struct{ f *cli.Factory }
@@ -355,15 +331,6 @@ func loadSavedPlan(f *cli.Factory, opts *Options) (*plan.Plan, error) {
 	return planfile.Read(path, key, opts.API.Endpoint(f))
 }
 
-// reportStale lists the objects that changed since the saved plan was made.
-func reportStale(f *cli.Factory, e *engine.StalePlanError) {
-	fmt.Fprintln(f.IO.ErrOut, "Error: the saved plan is stale; these objects changed since it was made:")
-	for _, r := range e.Moved {
-		fmt.Fprintf(f.IO.ErrOut, "  %s (%s)\n", render.Clean(r.Address), render.Clean(r.ID))
-	}
-	fmt.Fprintln(f.IO.ErrOut, "Nothing was changed. Run plan again and review the new plan.")
-}
-
 // confirm asks on a terminal; without one it refuses, because an unattended
 // apply must say --auto-approve explicitly.
 func confirm(f *cli.Factory, p *plan.Plan) error {
@@ -387,72 +354,6 @@ func confirm(f *cli.Factory, p *plan.Plan) error {
 	return nil
 }
 
-func reportResult(f *cli.Factory, res *apply.Result) {
-	for _, w := range res.Warnings {
-		fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", sanitize.Text(fmt.Sprint(w)))
-	}
-	s := res.Summary
-	switch {
-	case res.Interrupted:
-		fmt.Fprintf(f.IO.Out, "\nApply interrupted: %d added, %d changed, %d destroyed; %d actions not started. Run apply again to finish.\n",
-			s.Add, s.Change, s.Destroy, len(res.NotStarted))
-	case len(res.Failed) > 0:
-		fmt.Fprintf(f.IO.Out, "\nApply failed: %d added, %d changed, %d destroyed; %d failed, %d skipped.\n",
-			s.Add, s.Change, s.Destroy, len(res.Failed), len(res.Skipped))
-		for _, addr := range res.Failed {
-			fmt.Fprintf(f.IO.Out, "  %s: %s\n", render.Clean(addr), sanitize.Text(fmt.Sprint(res.Errors[addr])))
-		}
-	default:
-		fmt.Fprintf(f.IO.Out, "\nApply complete: %d added, %d changed, %d destroyed.\n", s.Add, s.Change, s.Destroy)
-	}
-}
-
-// reportCertificates lists the encryption certificates to hand to the
-// external IdPs, and how to get each: the PEM (certs --out, or --cert-out
-// here) or the service-provider metadata the IdP's admin imports.
-func reportCertificates(f *cli.Factory, res *apply.Result, certOut string) {
-	if len(res.CertificateSets) == 0 {
-		return
-	}
-	fmt.Fprintln(f.IO.Out, "\nSAML encryption certificates to configure in the external IdPs:")
-	for _, c := range res.CertificateSets {
-		fmt.Fprintf(f.IO.Out, "  %s\n    SHA-256 %s\n    expires %s\n", render.Clean(c.IdP), c.Fingerprint, c.NotAfter.UTC().Format(time.DateOnly))
-		if c.AccountID != "" && c.IdPName != "" {
-			fmt.Fprintf(f.IO.Out, "    get it: %s\n         or: %s\n",
-				render.Clean(cli.ShellJoin([]string{"idpsync", "sp-metadata", "--account", c.AccountID, "--idp", c.IdPName})),
-				render.Clean(cli.ShellJoin([]string{"idpsync", "certs", "--account", c.AccountID, "--out", "certs/"})))
-		}
-	}
-	if certOut != "" {
-		fmt.Fprintf(f.IO.Out, "  The PEM files are in %s.\n", render.Clean(certOut))
-	}
-}
-
-// reportSCIM says where each SCIM secret went and the base URL the external
-// IdP pushes to; never the secret.
-func reportSCIM(f *cli.Factory, output render.Format, res *apply.Result) {
-	if len(res.SCIM) == 0 {
-		return
-	}
-	if output == render.FormatJSON {
-		for _, s := range res.SCIM {
-			b, _ := json.Marshal(struct {
-				Type    string `json:"type"`
-				Address string `json:"address"`
-				File    string `json:"file"`
-				BaseURL string `json:"scim_base_url"`
-				Rotated bool   `json:"rotated,omitempty"`
-			}{"scim_secret", s.IdP, s.Where, s.BaseURL, s.Rotated})
-			fmt.Fprintf(f.IO.Out, "%s\n", sanitize.JSON(b))
-		}
-		return
-	}
-	fmt.Fprintln(f.IO.Out, "\nSCIM provisioning to configure in the external IdPs (the secret is in the file, and shown nowhere else):")
-	for _, s := range res.SCIM {
-		fmt.Fprintf(f.IO.Out, "  %s\n    SCIM base URL %s\n    secret written to %s\n", render.Clean(s.IdP), render.Clean(s.BaseURL), render.Clean(s.Where))
-	}
-}
-
 func writeCertificates(dir string, res *apply.Result) error {
 	w := &cli.PEMWriter{Dir: dir}
 	for _, c := range res.CertificateSets {
@@ -464,38 +365,4 @@ func writeCertificates(dir string, res *apply.Result) error {
 		}
 	}
 	return nil
-}
-
-// reportVerified reports the plan of what still differs after the apply
-// (engine.Verify): nothing, pending transitions aside, or the changes left.
-func reportVerified(f *cli.Factory, p *plan.Plan, waited bool) error {
-	if p.HasChanges() {
-		fmt.Fprintln(f.IO.ErrOut, "\nWarning: live state still differs from the declared state after apply:")
-		overlapped := false
-		for _, a := range p.Actions {
-			if a.Action != plan.NoOp {
-				fmt.Fprintf(f.IO.ErrOut, "  %s: %s\n", render.Clean(a.Address), a.Action)
-				overlapped = overlapped || a.Reason == plan.ReasonDuplicate
-			}
-		}
-		if overlapped {
-			// Seen in what verify reads anyway: no request is added for it.
-			fmt.Fprintln(f.IO.ErrOut, "Another run changed these accounts at the same time and left copies; run apply again to remove them.")
-		}
-		return cli.Exit(cli.ExitError)
-	}
-	fmt.Fprintln(f.IO.Out, "\nVerified: live state matches the declared state.")
-	if len(p.Pending) > 0 && !waited {
-		n := len(p.Pending)
-		fmt.Fprintf(f.IO.Out, "%d share %s still pending; %s on %s own (use --wait to wait for %s).\n",
-			n, plural(n, "transition is", "transitions are"), plural(n, "it finishes", "they finish"), plural(n, "its", "their"), plural(n, "it", "them"))
-	}
-	return nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
