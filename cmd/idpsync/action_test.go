@@ -293,6 +293,7 @@ func readFileCommands(t *testing.T, path string) map[string]string {
 // IDPSYNC_ACTION_SCRIPTS to a directory to also get the steps' scripts there
 // (.ci/run lints them with shellcheck).
 func TestAction(t *testing.T) {
+	t.Parallel()
 	a := readAction(t)
 	if dir := os.Getenv("IDPSYNC_ACTION_SCRIPTS"); dir != "" {
 		for _, s := range a.Runs.Steps {
@@ -411,6 +412,7 @@ func TestAction(t *testing.T) {
 	}
 
 	t.Run("plan-apply-plan-drift", func(t *testing.T) {
+		t.Parallel()
 		ws := newWorkspace(t)
 		sandbox := filepath.Join(ws, "idp", ".idpsync", "sandbox")
 		for _, step := range []struct {
@@ -465,6 +467,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("error-fails-the-step", func(t *testing.T) {
+		t.Parallel()
 		runner, _, _ := newRunner(t, newWorkspace(t), false)
 		res := runAction(t, a, map[string]string{
 			"version": version, "command": "plan", "path": "idp/broken.yaml", "args": "--sandbox",
@@ -479,6 +482,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("checksums-pinned", func(t *testing.T) {
+		t.Parallel()
 		for _, tc := range []struct {
 			name string
 			pin  func(sums string) string
@@ -488,6 +492,7 @@ func TestAction(t *testing.T) {
 			{"wrong", func(string) string { return strings.Repeat("1", 64) }, false},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
 				runner, _, release := newRunner(t, newWorkspace(t), false)
 				sums := sha256File(t, filepath.Join(release, "idpsync_"+version+"_checksums.txt"))
 				res := runAction(t, a, map[string]string{
@@ -506,8 +511,10 @@ func TestAction(t *testing.T) {
 	// No release archive for the version (or no version): the action builds
 	// idpsync from its own source with setup-go, and runs it.
 	t.Run("from-source", func(t *testing.T) {
+		t.Parallel()
 		for _, v := range []string{"", "0.0.7"} {
 			t.Run("version="+v, func(t *testing.T) {
+				t.Parallel()
 				runner, _, _ := newRunner(t, newWorkspace(t), false)
 				res := runAction(t, a, map[string]string{
 					"version": v, "command": "plan", "path": "idp/minimal.yaml", "args": "--sandbox", "output": "json",
@@ -535,6 +542,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("tampered-archive", func(t *testing.T) {
+		t.Parallel()
 		runner, _, _ := newRunner(t, newWorkspace(t), true)
 		res := runAction(t, a, map[string]string{
 			"version": version, "command": "plan", "path": "idp/minimal.yaml", "args": "--sandbox",
@@ -556,6 +564,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("bad-inputs", func(t *testing.T) {
+		t.Parallel()
 		for _, tc := range []struct {
 			name string
 			with map[string]string
@@ -569,6 +578,7 @@ func TestAction(t *testing.T) {
 			{"arch", map[string]string{"version": version, "command": "plan"}, "ARM", "no release for runner architecture ARM"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
 				runner, _, _ := newRunner(t, newWorkspace(t), false)
 				runner["RUNNER_ARCH"] = tc.arch
 				res := runAction(t, a, tc.with, runner, githubToken)

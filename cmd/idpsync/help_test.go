@@ -15,6 +15,7 @@ import (
 // TestHelpExamples runs the examples of `idpsync --help` as written, from a
 // copy of the repository's examples: the first thing a new user tries must work.
 func TestHelpExamples(t *testing.T) {
+	t.Parallel()
 	ios, _, _, _ := cli.Test()
 	example := root.NewCmd(&cli.Factory{IO: ios}).Example
 	dir := t.TempDir()

@@ -45,6 +45,7 @@ func interruptState(n int, shared bool) string {
 // TestInterrupt sends apply one Ctrl-C: it lets the requests in flight
 // finish, starts nothing new, says so, and the next apply converges.
 func TestInterrupt(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("signals a real process; skipped with -short")
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -259,6 +260,7 @@ func withoutFederation(yaml string) string {
 // the duplicate category, no run ends in an error only a person can resolve,
 // and one further apply converges: no duplicate, plan exit 0.
 func TestOverlappingAppliesCLI(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs a dozen processes against an emulator with latency; skipped with -short")
 	}
@@ -266,98 +268,109 @@ func TestOverlappingAppliesCLI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the idpsync test binary is not on PATH: %v", err)
 	}
-	const racers = 3
 	// Each start is raced twice: all three processes at once (every one reads
 	// before any writes), and 20 ms apart (later ones read what earlier ones
 	// are still writing, and repair while they create).
 	staggers := []time.Duration{0, 20 * time.Millisecond}
 	rounds := len(seeds) * len(staggers)
 	accounts := []string{"023e105f4ecef8ad9ca31a8372d0c353"} // the one account federation.yaml declares: it owns every IdP, grant and share
-	total := 0
+	var total atomic.Int64
+	t.Cleanup(func() { t.Logf("duplicates left by the races over %d rounds: %d", rounds, total.Load()) })
 	for round := range rounds {
-		// A fresh emulator each round: every round races from nothing, the
-		// case where every create can be doubled.
-		srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true, Latency: 30 * time.Millisecond}, "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir := t.TempDir()
-		copyExample(t, dir)
-		r := idpsyncRunner{bin: bin, dir: dir, env: append(os.Environ(), "CLOUDFLARE_BASE_URL="+srv.URL, "CLOUDFLARE_API_TOKEN="+testToken, "CLOUDFLARE_EMAIL="+testEmail, "CLOUDFLARE_API_KEY="+testKey, "NO_COLOR=1")}
 		seed, stagger := seeds[round%len(seeds)], staggers[round/len(seeds)]
-		seed.prepare(t, r, srv.URL, accounts[0])
-
-		var wg sync.WaitGroup
-		runs := make([]run, racers)
-		for i := range racers {
-			if i > 0 {
-				time.Sleep(stagger)
-			}
-			cmd, out := r.start(t, "apply", "--auto-approve", "federation.yaml")
-			wg.Go(func() { runs[i] = finish(t, cmd, out) })
-		}
-		wg.Wait()
-		codes := make([]int, racers)
-		for i, ra := range runs {
-			codes[i] = ra.code
-			// A racing run may fail (the API refuses a second grant of one
-			// IdP): what matters is that it leaves nothing a person must fix.
-			if strings.Contains(ra.out, needsAPerson) {
-				t.Errorf("round %d: racing apply %d left state that needs a person:\n%s", round, i, ra.out)
-			}
-		}
-
-		dups, found := apiDuplicates(t, srv.URL, accounts)
-		total += dups
-		t.Logf("round %d (from %s, started %v apart): racing applies exited %v, leaving %d duplicates %v", round, seed.name, stagger, codes, dups, found)
-
-		plan := r.run(t, "plan", "--detailed-exitcode", "federation.yaml")
-		drift := r.run(t, "drift", "--output", "json", "federation.yaml")
-		for _, ra := range []run{plan, drift} {
-			if strings.Contains(ra.out, needsAPerson) {
-				t.Errorf("round %d: state that needs a person:\n%s", round, ra.out)
-			}
-		}
-		if dups > 0 {
-			if plan.code != 2 {
-				t.Errorf("round %d: %d duplicates, plan --detailed-exitcode exited %d, want 2:\n%s", round, dups, plan.code, plan.out)
-			}
-			if drift.code != 2 {
-				t.Errorf("round %d: %d duplicates, drift exited %d, want 2:\n%s", round, dups, drift.code, drift.out)
-			}
-			var report struct {
-				Items []struct{ Category string }
-			}
-			if err := json.Unmarshal([]byte(drift.out), &report); err != nil {
-				t.Errorf("round %d: drift --output json: %v\n%s", round, err, drift.out)
-			}
-			named := 0
-			for _, it := range report.Items {
-				if it.Category == "duplicate" {
-					named++
-				}
-			}
-			if named == 0 {
-				t.Errorf("round %d: %d duplicates, drift names no duplicate:\n%s", round, dups, drift.out)
-			}
-		} else if plan.code == 1 || drift.code == 1 {
-			t.Errorf("round %d: plan exited %d, drift %d:\n%s\n%s", round, plan.code, drift.code, plan.out, drift.out)
-		}
-
-		repair := r.run(t, "apply", "--auto-approve", "federation.yaml")
-		if repair.code != 0 {
-			t.Fatalf("round %d: the repairing apply exited %d:\n%s", round, repair.code, repair.out)
-		}
-		if n, found := apiDuplicates(t, srv.URL, accounts); n != 0 {
-			t.Fatalf("round %d: %d duplicates after one further apply: %v\n%s", round, n, found, repair.out)
-		}
-		if d := srv.Emulator.Snapshot().Duplicates(); len(d) != 0 {
-			t.Fatalf("round %d: the emulator still holds duplicates after one further apply: %v", round, d)
-		}
-		if after := r.run(t, "plan", "--detailed-exitcode", "federation.yaml"); after.code != 0 {
-			t.Fatalf("round %d: plan after the repair exited %d, want 0:\n%s", round, after.code, after.out)
-		}
-		srv.Close()
+		// The rounds run at once: each owns its emulator, directory and
+		// processes, and what they wait for is mostly the emulator's latency.
+		t.Run(fmt.Sprintf("%d", round), func(t *testing.T) {
+			t.Parallel()
+			overlapRound(t, bin, round, seed, stagger, accounts, &total)
+		})
 	}
-	t.Logf("duplicates left by the races over %d rounds: %d", rounds, total)
+}
+
+// overlapRound is one round of TestOverlappingAppliesCLI: three racing
+// applies from seed, then the checks and the repair.
+func overlapRound(t *testing.T, bin string, round int, seed overlapSeed, stagger time.Duration, accounts []string, total *atomic.Int64) {
+	const racers = 3
+	// A fresh emulator each round: every round races from nothing, the
+	// case where every create can be doubled.
+	srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true, Latency: 30 * time.Millisecond}, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	copyExample(t, dir)
+	r := idpsyncRunner{bin: bin, dir: dir, env: append(os.Environ(), "CLOUDFLARE_BASE_URL="+srv.URL, "CLOUDFLARE_API_TOKEN="+testToken, "CLOUDFLARE_EMAIL="+testEmail, "CLOUDFLARE_API_KEY="+testKey, "NO_COLOR=1")}
+	defer srv.Close()
+	seed.prepare(t, r, srv.URL, accounts[0])
+
+	var wg sync.WaitGroup
+	runs := make([]run, racers)
+	for i := range racers {
+		if i > 0 {
+			time.Sleep(stagger)
+		}
+		cmd, out := r.start(t, "apply", "--auto-approve", "federation.yaml")
+		wg.Go(func() { runs[i] = finish(t, cmd, out) })
+	}
+	wg.Wait()
+	codes := make([]int, racers)
+	for i, ra := range runs {
+		codes[i] = ra.code
+		// A racing run may fail (the API refuses a second grant of one
+		// IdP): what matters is that it leaves nothing a person must fix.
+		if strings.Contains(ra.out, needsAPerson) {
+			t.Errorf("round %d: racing apply %d left state that needs a person:\n%s", round, i, ra.out)
+		}
+	}
+
+	dups, found := apiDuplicates(t, srv.URL, accounts)
+	total.Add(int64(dups))
+	t.Logf("round %d (from %s, started %v apart): racing applies exited %v, leaving %d duplicates %v", round, seed.name, stagger, codes, dups, found)
+
+	plan := r.run(t, "plan", "--detailed-exitcode", "federation.yaml")
+	drift := r.run(t, "drift", "--output", "json", "federation.yaml")
+	for _, ra := range []run{plan, drift} {
+		if strings.Contains(ra.out, needsAPerson) {
+			t.Errorf("round %d: state that needs a person:\n%s", round, ra.out)
+		}
+	}
+	if dups > 0 {
+		if plan.code != 2 {
+			t.Errorf("round %d: %d duplicates, plan --detailed-exitcode exited %d, want 2:\n%s", round, dups, plan.code, plan.out)
+		}
+		if drift.code != 2 {
+			t.Errorf("round %d: %d duplicates, drift exited %d, want 2:\n%s", round, dups, drift.code, drift.out)
+		}
+		var report struct {
+			Items []struct{ Category string }
+		}
+		if err := json.Unmarshal([]byte(drift.out), &report); err != nil {
+			t.Errorf("round %d: drift --output json: %v\n%s", round, err, drift.out)
+		}
+		named := 0
+		for _, it := range report.Items {
+			if it.Category == "duplicate" {
+				named++
+			}
+		}
+		if named == 0 {
+			t.Errorf("round %d: %d duplicates, drift names no duplicate:\n%s", round, dups, drift.out)
+		}
+	} else if plan.code == 1 || drift.code == 1 {
+		t.Errorf("round %d: plan exited %d, drift %d:\n%s\n%s", round, plan.code, drift.code, plan.out, drift.out)
+	}
+
+	repair := r.run(t, "apply", "--auto-approve", "federation.yaml")
+	if repair.code != 0 {
+		t.Fatalf("round %d: the repairing apply exited %d:\n%s", round, repair.code, repair.out)
+	}
+	if n, found := apiDuplicates(t, srv.URL, accounts); n != 0 {
+		t.Fatalf("round %d: %d duplicates after one further apply: %v\n%s", round, n, found, repair.out)
+	}
+	if d := srv.Emulator.Snapshot().Duplicates(); len(d) != 0 {
+		t.Fatalf("round %d: the emulator still holds duplicates after one further apply: %v", round, d)
+	}
+	if after := r.run(t, "plan", "--detailed-exitcode", "federation.yaml"); after.code != 0 {
+		t.Fatalf("round %d: plan after the repair exited %d, want 0:\n%s", round, after.code, after.out)
+	}
 }

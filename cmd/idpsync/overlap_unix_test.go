@@ -52,6 +52,7 @@ const waitingForSandbox = "Waiting for another idpsync process to finish with th
 // file and the one saving last would drop the other's objects: afterwards
 // every object of both files must be present.
 func TestSandboxConcurrentAppliesLoseNoWrite(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs idpsync processes; skipped with -short")
 	}

@@ -15,6 +15,7 @@ import (
 // examples, on the sandbox, as JSON and inside a saved plan, match
 // schemas/plan.schema.json; one of them carries policy findings.
 func TestPlanSchemaValidatesRealPlans(t *testing.T) {
+	t.Parallel()
 	sch, err := schemas.CompilePlan()
 	if err != nil {
 		t.Fatal(err)

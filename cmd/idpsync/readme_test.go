@@ -16,6 +16,7 @@ import (
 // at the top, then every line of the five-minute tour, each with the exit
 // status its comment promises. A README whose commands rot fails the build.
 func TestReadmeTour(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +60,7 @@ func TestReadmeTour(t *testing.T) {
 // deny, the apply it refuses, a waiver and an expired waiver, each with the
 // exit status its comment promises.
 func TestReadmePolicyTour(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +102,7 @@ func TestReadmePolicyTour(t *testing.T) {
 // a directory holding the examples, and reads back what it wrote: Cloudflare's
 // service-provider metadata for the sandbox account's team domain.
 func TestReadmeSPMetadata(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -66,6 +66,7 @@ type workflowFile struct {
 // in place, another configuration gets its own, and a run in sync closes only
 // its configuration's issue.
 func TestDriftRecipeGitHub(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("../../examples/github-actions/drift.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -217,6 +218,7 @@ func (g *gitlabIssues) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // idpsync and a stand-in GitLab API: one issue per configuration, updated in
 // place, closed with a note when in sync; an error (exit 1) touches nothing.
 func TestDriftRecipeGitLab(t *testing.T) {
+	t.Parallel()
 	for _, tool := range []string{"curl", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("the GitLab recipe needs %s (.ci/run installs it): %v", tool, err)

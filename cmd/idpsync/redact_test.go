@@ -20,6 +20,7 @@ import (
 // --debug, never holds a value read from the environment or from a file:
 // each shows as (redacted).
 func TestAPIErrorsRedactReferencedValues(t *testing.T) {
+	t.Parallel()
 	bin, err := exec.LookPath("idpsync")
 	if err != nil {
 		t.Fatalf("the idpsync test binary is not on PATH: %v", err)

@@ -30,7 +30,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(withPlainBuild{m}, map[string]func(){
 		"idpsync": func() { os.Exit(root.Main()) },
 	})
 }
@@ -95,6 +95,16 @@ func TestScripts(t *testing.T) {
 			env.Setenv("EXAMPLES", examples)
 			env.Setenv("TFIMPORT", tfimportData)
 			env.Setenv("NO_COLOR", "1")
+			if named, ok := env.T().(interface{ Name() string }); ok {
+				if path, ok := raceScriptPATH(named.Name()); ok {
+					env.Setenv("PATH", path)
+					// A race-instrumented process sleeps a second as it
+					// exits, to report late races, unless told otherwise.
+					if os.Getenv("GORACE") == "" {
+						env.Setenv("GORACE", "atexit_sleep_ms=10")
+					}
+				}
+			}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -23,6 +23,7 @@ import (
 // Nothing asserts on time; the deadline only keeps a hung process from
 // hanging the test.
 func TestSignalsEndValidateAndPlan(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("signals real processes; skipped with -short")
 	}
