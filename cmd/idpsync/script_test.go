@@ -66,7 +66,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			writes, holds := &writeLog{}, &holder{}
-			checked := &contractLog{spec: scriptSpec}
+			checked := &contractLog{spec: scriptSpec()}
 			srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken, writeToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true,
 				Wrap: func(h http.Handler) http.Handler { return holds.wrap(writes.wrap(checked.wrap(h))) }}, "127.0.0.1:0")
 			if err != nil {
@@ -444,16 +444,16 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// writeLog keeps the body of every request other than GET that the scripts'
-// emulator receives, so that a script can check what idpsync sent.
-// scriptSpec is the API contract the scripts' traffic is held to.
-var scriptSpec = func() *contract.Spec {
+// scriptSpec is the API contract the scripts' traffic is held to, parsed
+// on first use: not at package init, which every idpsync process the tests
+// start from this binary would pay for.
+var scriptSpec = sync.OnceValue(func() *contract.Spec {
 	s, err := contract.Parse("access-subset.openapi.yaml", emulator.ContractSpec)
 	if err != nil {
 		panic(err)
 	}
 	return s
-}()
+})
 
 // contractLog checks every request idpsync itself sends (its User-Agent;
 // not the scripts' own emu api calls, which may break the contract on
@@ -499,6 +499,8 @@ func (l *contractLog) violations() []string {
 	return append([]string(nil), l.errs...)
 }
 
+// writeLog keeps the body of every request other than GET that the scripts'
+// emulator receives, so that a script can check what idpsync sent.
 type writeLog struct {
 	mu      sync.Mutex
 	entries []loggedWrite
