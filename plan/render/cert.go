@@ -77,17 +77,70 @@ func certStringFacts(s string) ([]string, bool) {
 
 // factLines are the lines of one certificate. The subject comes first, so
 // that a line diff of a rotation keeps it as context and changes only the
-// expiry and the fingerprint.
+// expiry and the fingerprint. No line is longer than about 70 characters:
+// in a pull-request comment a diff block wider than the page is cut from
+// view, so a long subject breaks between its attributes and the
+// fingerprint is written in two halves.
 func factLines(f plan.CertificateFacts) []string {
 	subject := f.Subject
 	if subject == "" {
 		subject = "(empty subject)"
 	}
-	return []string{
-		"certificate " + subject,
-		"  expires " + f.NotAfter.UTC().Format(time.DateOnly),
-		"  SHA-256 " + f.Fingerprint,
+	const head, cont = "certificate ", "            "
+	var out []string
+	for i, l := range subjectLines(subject, 58) {
+		if i == 0 {
+			out = append(out, head+l)
+		} else {
+			out = append(out, cont+l)
+		}
 	}
+	out = append(out, "  expires "+f.NotAfter.UTC().Format(time.DateOnly))
+	first, second := fingerprintHalves(f.Fingerprint)
+	out = append(out, "  SHA-256 "+first)
+	if second != "" {
+		out = append(out, "          "+second)
+	}
+	return out
+}
+
+// subjectLines breaks an RFC 4514 subject after the commas between its
+// attributes into lines of at most width bytes; an attribute longer than
+// that keeps a line of its own, whole.
+func subjectLines(subject string, width int) []string {
+	var parts []string
+	start := 0
+	for i := 0; i < len(subject); i++ {
+		switch subject[i] {
+		case '\\':
+			i++
+		case ',':
+			parts = append(parts, subject[start:i+1])
+			start = i + 1
+		}
+	}
+	parts = append(parts, subject[start:])
+	var out []string
+	cur := ""
+	for _, p := range parts {
+		if cur != "" && len(cur)+len(p) > width {
+			out = append(out, cur)
+			cur = ""
+		}
+		cur += p
+	}
+	return append(out, cur)
+}
+
+// fingerprintHalves splits a colon-separated fingerprint after its middle
+// byte; the first half keeps its trailing colon, so the two read as one.
+func fingerprintHalves(fp string) (string, string) {
+	parts := strings.Split(fp, ":")
+	if len(parts) < 2 {
+		return fp, ""
+	}
+	half := (len(parts) + 1) / 2
+	return strings.Join(parts[:half], ":") + ":", strings.Join(parts[half:], ":")
 }
 
 // certField is the line diff of a field whose values are certificates,

@@ -266,35 +266,51 @@ func certsMarkdown(w io.Writer, r *CertsReport) error {
 			out.line()
 		}
 	}
-	out.line("| IdP | Certificate | Subject | Not after | Days left | SHA-256 fingerprint |")
-	out.line("|---|---|---|---|---:|---|")
+	// Four columns, each that can wrap: a table wider than a pull-request
+	// comment hides its last column, the fingerprint, behind a scroll bar.
+	out.line("| IdP, certificate | Subject | Not after | SHA-256 fingerprint |")
+	out.line("|---|---|---|---|")
 	for _, s := range r.Sets {
 		for _, c := range s.Slots() {
-			out.line("| ", cell(s.Address), " | encryption, ", c.Slot, " | ", cell(c.Cert.Subject), " | ", c.Cert.NotAfter.UTC().Format(time.DateOnly), " | ", strconv.Itoa(c.Cert.DaysLeft), " | ", mdFingerprint(c.Cert.Fingerprint), " |")
+			out.line("| ", cell(s.Address), "<br>encryption, ", c.Slot, " | ", cell(c.Cert.Subject), " | ", c.Cert.NotAfter.UTC().Format(time.DateOnly), "<br>", mdDays(c.Cert.DaysLeft), " | ", mdFingerprint(c.Cert.Fingerprint), " |")
 		}
 	}
 	for _, c := range r.Signing {
 		slot := "signing " + strconv.Itoa(c.Index+1) + ", " + c.Source
 		if c.Error != "" {
-			out.line("| ", cell(c.Address), " | ", slot, " | ", strings.NewReplacer("|", `\|`).Replace(certClean(c.Error)), " | | | |")
+			out.line("| ", cell(c.Address), "<br>", slot, " | ", strings.NewReplacer("|", `\|`).Replace(certClean(c.Error)), " | | |")
 			continue
 		}
-		out.line("| ", cell(c.Address), " | ", slot, " | ", cell(c.Subject), " | ", c.NotAfter.Format(time.DateOnly), " | ", strconv.Itoa(c.DaysLeft), " | ", mdFingerprint(c.Fingerprint), " |")
+		out.line("| ", cell(c.Address), "<br>", slot, " | ", cell(c.Subject), " | ", c.NotAfter.Format(time.DateOnly), "<br>", mdDays(c.DaysLeft), " | ", mdFingerprint(c.Fingerprint), " |")
 	}
 	return out.flush()
 }
 
-// mdFingerprint is a fingerprint in a Markdown table cell, whole, in two
-// halves on two lines: one code span of 95 characters has nowhere to break,
-// so GitHub widens the table past the page and the end is cut from view.
+// mdDays says how many days are left, or how long ago it expired.
+func mdDays(n int) string {
+	switch {
+	case n < 0:
+		return "expired " + plural(-n, "day", "days") + " ago"
+	case n == 1:
+		return "1 day left"
+	}
+	return strconv.Itoa(n) + " days left"
+}
+
+// mdFingerprint is a fingerprint in a Markdown table cell, whole, in four
+// lines of 8 bytes: a code span has nowhere to break, so one of 95
+// characters (or two of 48) widens the table past a pull-request comment,
+// and GitHub hides the end of it behind a scroll bar.
 func mdFingerprint(fp string) string {
 	fp = strings.NewReplacer("`", "'", "|", `\|`).Replace(certClean(fp))
 	parts := strings.Split(fp, ":")
-	if len(parts) < 2 {
-		return "`" + fp + "`"
+	var lines []string
+	for len(parts) > 8 {
+		lines = append(lines, "`"+strings.Join(parts[:8], ":")+":`")
+		parts = parts[8:]
 	}
-	half := (len(parts) + 1) / 2
-	return "`" + strings.Join(parts[:half], ":") + ":`<br>`" + strings.Join(parts[half:], ":") + "`"
+	lines = append(lines, "`"+strings.Join(parts, ":")+"`")
+	return strings.Join(lines, "<br>")
 }
 
 // certClean makes subjects and names, which come from the API and from

@@ -130,9 +130,27 @@ func TestMarkdownHTML(t *testing.T) {
 				t.Errorf("the CAUTION alert has %d items, want one per danger (%d)", strings.Count(caution, "<li>"), len(p.Dangers()))
 			}
 			checkHTMLSafe(t, h)
+			// A diff block wider than the comment is cut from view: the
+			// lines of a certificate stay narrow enough to be read whole.
+			inPre := false
+			for _, l := range strings.Split(h, "\n") {
+				if strings.Contains(l, "<pre") {
+					inPre = true
+				}
+				if strings.Contains(l, "</pre>") {
+					inPre = false
+				}
+				if inPre && (strings.Contains(l, "SHA-256") || strings.Contains(l, "certificate CN=")) && len(l) > certLineMax {
+					t.Errorf("a certificate line of %d characters, more than %d:\n%s", len(l), certLineMax, l)
+				}
+			}
 		})
 	}
 }
+
+// certLineMax is how wide a certificate's line in a diff block may be: a
+// pull-request comment shows about 100 characters of a code block.
+const certLineMax = 80
 
 // TestTrimmedMarkdownHTML: at every size the trimming allows, the rendered
 // plan still opens with the CAUTION alert, word for word, and keeps every
@@ -269,4 +287,26 @@ body { max-width: 900px; margin: 24px auto; padding: 0 16px; }
 	if err := os.WriteFile(filepath.Join(*htmlOut, name+".html"), []byte(page), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestCertsMarkdownHTML: in the certs table as GitHub renders it, every
+// fingerprint is whole, in four lines, so that the table stays narrow
+// enough not to hide its last column.
+func TestCertsMarkdownHTML(t *testing.T) {
+	var md bytes.Buffer
+	if err := Certs(&md, certsReport(), FormatMarkdown, CertsOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h := githubHTML(t, md.Bytes())
+	writeHTML(t, "certs", h)
+	if !strings.Contains(h, "<table>") {
+		t.Fatalf("no table:\n%s", h)
+	}
+	for _, fp := range []string{fpCurrent, fpPrevious, fpSigning} {
+		cell := "<code>" + fp[:24] + "</code><br><code>" + fp[24:48] + "</code><br><code>" + fp[48:72] + "</code><br><code>" + fp[72:] + "</code>"
+		if !strings.Contains(h, cell) {
+			t.Errorf("fingerprint %s is not whole, in four lines, in:\n%s", fp, h)
+		}
+	}
+	checkHTMLSafe(t, h)
 }
