@@ -37,6 +37,10 @@ const (
 // long run says where it is without flooding the log.
 const DefaultInterval = 5 * time.Second
 
+// quietEvery stretches the interval between status lines while nothing
+// moves.
+const quietEvery = 6
+
 // liveRows bounds the actions in flight listed on a terminal.
 const liveRows = 6
 
@@ -79,6 +83,7 @@ type View struct {
 	stage      stage
 	started    time.Time // of the stage
 	lastStatus time.Time // Lines: the last status line, or the stage's start
+	lastDone   int       // Lines: what was done at the last status line
 	drawn      int       // Live: lines of the redrawn block on screen
 
 	// reading
@@ -91,11 +96,14 @@ type View struct {
 	active                map[string]time.Time
 	order                 []string // active addresses, in the order they started
 
-	// waits (of the stage, or of the run when idle)
-	wait   cloudflare.WaitEvent
-	until  time.Time
-	waits  int
-	waited time.Duration
+	// waits (of the stage, or of the run when idle): the latest, from
+	// waitFrom until until; how many were announced; and the time the
+	// stage spent in the waits before the latest.
+	wait      cloudflare.WaitEvent
+	waitFrom  time.Time
+	until     time.Time
+	waits     int
+	waitSpent time.Duration
 
 	lastPending string // the last line of Pending
 }
@@ -166,7 +174,7 @@ func (v *View) EndReads() {
 		fmt.Fprintln(v.o.Out, line+v.waitedSuffix()+".")
 	}
 	v.stage = idle
-	v.resetWaits()
+	v.resetWaits(v.o.Now())
 }
 
 // Apply begins the stage of actions of p.
@@ -235,13 +243,13 @@ func (v *View) Wait(ev cloudflare.WaitEvent) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	now := v.o.Now()
-	v.wait = ev
+	v.waitSpent = v.spentWaiting(now)
+	v.wait, v.waitFrom = ev, now
 	v.until = ev.Until
 	if v.until.IsZero() {
 		v.until = now.Add(ev.Duration)
 	}
 	v.waits++
-	v.waited += ev.Duration
 	if v.o.Mode == JSON {
 		fmt.Fprintln(v.o.Err, WaitLine(ev))
 		return
@@ -272,7 +280,7 @@ func (v *View) Done() {
 	v.clear()
 	v.stage = idle
 	if v.o.Mode == JSON {
-		v.resetWaits()
+		v.resetWaits(v.o.Now())
 		return
 	}
 	took := v.o.Now().Sub(v.started)
@@ -291,7 +299,7 @@ func (v *View) Done() {
 		}
 	}
 	fmt.Fprintln(v.o.Out, b.String()+v.waitedSuffix()+".")
-	v.resetWaits()
+	v.resetWaits(v.o.Now())
 }
 
 // Close removes the redrawn lines, whatever stage was left unfinished (an
@@ -306,15 +314,56 @@ func (v *View) Close() {
 func (v *View) begin(s stage) {
 	v.stage = s
 	v.started = v.o.Now()
-	v.lastStatus = v.started
-	v.resetWaits()
+	v.lastStatus, v.lastDone = v.started, 0
+	v.resetWaits(v.started)
 	clear(v.active)
 	v.order = v.order[:0]
 }
 
-func (v *View) resetWaits() {
-	v.waits, v.waited = 0, 0
-	v.until = time.Time{}
+// resetWaits starts counting the waits of a new stage; a wait still under
+// way goes on in it.
+func (v *View) resetWaits(now time.Time) {
+	v.waits, v.waitSpent = 0, 0
+	if v.until.After(now) {
+		v.waitFrom = now
+	} else {
+		v.until = time.Time{}
+	}
+}
+
+// spentWaiting is how much of the stage, up to now, went on waits.
+func (v *View) spentWaiting(now time.Time) time.Duration {
+	if v.until.IsZero() {
+		return v.waitSpent
+	}
+	end := v.until
+	if now.Before(end) {
+		end = now
+	}
+	return v.waitSpent + max(0, end.Sub(v.waitFrom))
+}
+
+// left estimates the time the stage has left: the pace of the work so far
+// (the waits taken out, as they do not scale with what is left), plus
+// what remains of a wait under way.
+func (v *View) left(now time.Time, done, total int) (time.Duration, bool) {
+	work := now.Sub(v.started) - v.spentWaiting(now)
+	left, ok := estimate(work, done, total)
+	if !ok {
+		return 0, false
+	}
+	if w := v.until.Sub(now); w > 0 {
+		left += w.Round(time.Second)
+	}
+	return left, true
+}
+
+// progressed is how many items of the stage are finished.
+func (v *View) progressed() int {
+	if v.stage == reading {
+		return v.readDone
+	}
+	return v.done + v.failed + v.skipped + v.unchanged
 }
 
 // waitedSuffix is "; waited 4m40s for the API (12 times)" or "".
@@ -322,7 +371,9 @@ func (v *View) waitedSuffix() string {
 	if v.waits == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; waited %s for the API (%d %s)", roundDuration(v.waited), v.waits, plural(v.waits, "time", "times"))
+	// The time spent, not the waits announced: one that goes on past the
+	// stage is counted in the next.
+	return fmt.Sprintf("; waited %s for the API (%d %s)", roundDuration(v.spentWaiting(v.o.Now())), v.waits, plural(v.waits, "time", "times"))
 }
 
 // status writes the status line to a log when it is due.
@@ -331,10 +382,17 @@ func (v *View) status() {
 		return
 	}
 	now := v.o.Now()
-	if now.Sub(v.lastStatus) < v.o.Interval {
+	// While nothing moves (a long wait), a line every Interval would say
+	// the same thing again and again: after the first, one every
+	// quietEvery intervals shows the run is alive.
+	every := v.o.Interval
+	if v.lastStatus.After(v.started) && v.progressed() == v.lastDone {
+		every *= quietEvery
+	}
+	if now.Sub(v.lastStatus) < every {
 		return
 	}
-	v.lastStatus = now
+	v.lastStatus, v.lastDone = now, v.progressed()
 	fmt.Fprintln(v.o.Out, v.statusLine(now))
 }
 
@@ -363,7 +421,7 @@ func (v *View) statusLine(now time.Time) string {
 		}
 	}
 	fmt.Fprintf(&b, ", %s elapsed", roundDuration(elapsed))
-	if left, ok := estimate(elapsed, done, total); ok {
+	if left, ok := v.left(now, done, total); ok {
 		fmt.Fprintf(&b, ", about %s left", left)
 	}
 	if left := v.until.Sub(now); left > 0 {
@@ -433,7 +491,7 @@ func (v *View) barLine(now time.Time) string {
 	}
 	elapsed := now.Sub(v.started)
 	line := fmt.Sprintf("[%s%s] %d/%d %s · %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, what, roundDuration(elapsed))
-	if left, ok := estimate(elapsed, done, total); ok {
+	if left, ok := v.left(now, done, total); ok {
 		line += fmt.Sprintf(" · about %s left", left)
 	}
 	return line

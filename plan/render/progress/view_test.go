@@ -136,10 +136,12 @@ func TestView(t *testing.T) {
 			"Applying: 1/3 changes, 1 in flight, 5s elapsed, about 10s left\n",
 			// The budget wait is announced when it begins, with its length.
 			"Waiting 40s (until 12:00:46 UTC): the request budget of --rate-limit is spent\n",
-			"Applying: 1/3 changes, 1 in flight, 10s elapsed, about 20s left; waiting 36s more for the request budget (--rate-limit)\n",
 			"✗ account[b].idp[GitHub]: update failed (10s): code 10000: Authentication error\n",
+			// The estimate is the pace of the work, the wait taken out (6 s
+			// for 2 changes), plus what is left of the wait.
+			"Applying: 2/3 changes, 1 failed, 10s elapsed, about 39s left; waiting 36s more for the request budget (--rate-limit)\n",
 			"- account[a].idp[Okta].grant: skipped, because account[b].idp[GitHub] failed\n",
-			"Finished 1 of 3 changes in 12s, 1 failed, 1 skipped; 2 unchanged (--verbose lists them); waited 40s for the API (1 time).\n",
+			"Finished 1 of 3 changes in 12s, 1 failed, 1 skipped; 2 unchanged (--verbose lists them); waited 6s for the API (1 time).\n",
 		},
 		// A status line every 5 s and no more often: at 5 s and 10 s of 12.
 		count: map[string]int{"Applying: ": 2, "Finished ": 1, "Waiting 40s": 1},
@@ -154,8 +156,33 @@ func TestView(t *testing.T) {
 		name:   "log_interval",
 		opts:   Options{Interval: 2 * time.Second},
 		script: anApply(),
-		// Every 2 s of 12: at 2, 4, 6, 8, 10 and 12.
-		count: map[string]int{"Applying: ": 6},
+		// Every 2 s of 12 while something moves: at 2, 4, 10 and 12; from
+		// 4 to 10 nothing does, and the quiet interval (12 s) is not over.
+		count: map[string]int{"Applying: ": 4},
+	}, {
+		// A wait of 3 minutes with nothing moving: a status line at 5 s,
+		// then one every 30 s, not 36 lines saying the same.
+		name: "log_long_wait",
+		script: steps(
+			[]step{
+				at(0, func(v *View) { v.Apply(applyPlan) }),
+				at(0, ev("account[a].idp[Okta]", plan.Create, apply.EventStart, 0)),
+				at(time.Second, func(v *View) {
+					v.Wait(cloudflare.WaitEvent{Reason: cloudflare.WaitRetryAfter, Duration: 3 * time.Minute, Until: t0.Add(181 * time.Second), Status: 429, Header: "Retry-After", Value: "180"})
+				}),
+			},
+			ticks(180, time.Second),
+			[]step{at(0, ev("account[a].idp[Okta]", plan.Create, apply.EventDone, 181*time.Second)), at(0, (*View).Done)},
+		),
+		want: []string{
+			"Waiting 3m0s (until 12:03:01 UTC): the API answered 429 Too Many Requests with Retry-After: 180\n",
+			"Applying: 0/3 changes, 1 in flight, 5s elapsed; waiting 2m56s more for the API's Retry-After\n",
+			"Applying: 0/3 changes, 1 in flight, 35s elapsed; waiting 2m26s more for the API's Retry-After\n",
+			"Applying: 0/3 changes, 1 in flight, 2m35s elapsed; waiting 26s more for the API's Retry-After\n",
+			"✓ account[a].idp[Okta]: created (3m1s)\n",
+			"Finished 1 of 3 changes in 3m1s; waited 3m0s for the API (1 time).\n",
+		},
+		count: map[string]int{"Applying: ": 7},
 	}, {
 		name:   "log_reads_long",
 		script: someReads(120),
@@ -315,7 +342,7 @@ func TestWaitLine(t *testing.T) {
 		{cloudflare.WaitEvent{Reason: cloudflare.WaitRetryAfter, Duration: 120 * time.Second, Until: t0.Add(2 * time.Minute), Status: 429, Header: "Retry-After", Value: "120", Method: "GET", Path: "/accounts/a/access/identity_providers"},
 			"Waiting 2m0s (until 12:02:00 UTC): the API answered 429 Too Many Requests with Retry-After: 120 (GET /accounts/a/access/identity_providers)"},
 		{cloudflare.WaitEvent{Reason: cloudflare.WaitRateLimit, Duration: 3 * time.Second, Header: "Ratelimit", Value: `"default";r=0;t=3`},
-			`Waiting 3s: the API's rate limit window is spent (Ratelimit: "default";r=0;t=3)`},
+			`Waiting 3s: the API's rate limit window is spent by the requests sent in it; it resets as Ratelimit: "default";r=0;t=3 said`},
 		{cloudflare.WaitEvent{Reason: cloudflare.WaitBudget, Duration: 1500 * time.Millisecond, Method: "POST", Path: "/accounts/a/access/identity_providers"},
 			"Waiting 2s: the request budget of --rate-limit is spent (POST /accounts/a/access/identity_providers)"},
 		{cloudflare.WaitEvent{Reason: cloudflare.WaitBackoff, Duration: 4 * time.Second},
@@ -324,6 +351,30 @@ func TestWaitLine(t *testing.T) {
 	for _, tt := range tests {
 		if got := WaitLine(tt.ev); got != tt.want {
 			t.Errorf("WaitLine = %q\nwant       %q", got, tt.want)
+		}
+	}
+}
+
+// TestWaitAcrossStages: a wait that began during the reads still shows, and
+// counts, in the stage of actions that starts while it lasts.
+func TestWaitAcrossStages(t *testing.T) {
+	out, _ := run(Options{}, steps(
+		[]step{
+			at(0, func(v *View) { v.Reading(10) }),
+			at(time.Second, func(v *View) { v.Wait(cloudflare.WaitEvent{Reason: cloudflare.WaitBudget, Duration: time.Minute}) }),
+			at(9*time.Second, (*View).EndReads),
+			at(0, func(v *View) { v.Apply(applyPlan) }),
+		},
+		ticks(5, time.Second),
+		[]step{at(0, (*View).Done)},
+	))
+	for _, want := range []string{
+		"Waiting 1m0s: the request budget of --rate-limit is spent\n",
+		"Read the live state of 0 accounts in 10s; waited 9s for the API (1 time).\n",
+		"Applying: 0/3 changes, 5s elapsed; waiting 46s more for the request budget (--rate-limit)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 }

@@ -31,7 +31,10 @@ func WaitLine(ev cloudflare.WaitEvent) string {
 			fmt.Fprintf(&b, " with %s: %s", ev.Header, ev.Value)
 		}
 	case cloudflare.WaitRateLimit:
-		fmt.Fprintf(&b, "the API's rate limit window is spent (%s: %s)", ev.Header, ev.Value)
+		// The header is the one that said when the window ends, not the
+		// latest: its remaining count was spent by the requests sent since,
+		// and quoting it alone would read as a wait with requests to spare.
+		fmt.Fprintf(&b, "the API's rate limit window is spent by the requests sent in it; it resets as %s: %s said", ev.Header, ev.Value)
 	case cloudflare.WaitBudget:
 		b.WriteString("the request budget of --rate-limit is spent")
 	case cloudflare.WaitBackoff:
