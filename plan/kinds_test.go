@@ -21,3 +21,26 @@ func TestEveryKindHasADriftID(t *testing.T) {
 		}
 	}
 }
+// Every versioned kind of the kinds table is read by the diff and found
+// again by Moved: a saved plan of an unchanged world is not stale. A new
+// versioned kind that Moved does not index would make every such plan
+// stale, and fails here first.
+func TestMovedKnowsEveryVersionedKind(t *testing.T) {
+	live := liveState(liveOkta(), liveGitHub())
+	p, err := Diff(desiredState(desiredOkta(), desiredGitHub()), live, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := map[Resource]bool{}
+	for _, r := range p.Reads {
+		read[r.Resource] = true
+	}
+	for _, info := range addr.Kinds {
+		if info.Versioned && !read[info.Kind] {
+			t.Errorf("%s is versioned, but the fixture's plan reads none", info.Kind)
+		}
+	}
+	if moved := Moved(p, live); len(moved) != 0 {
+		t.Errorf("Moved on an unchanged world = %v", moved)
+	}
+}
