@@ -21,6 +21,7 @@ func TestEveryKindHasADriftID(t *testing.T) {
 		}
 	}
 }
+
 // Every versioned kind of the kinds table is read by the diff and found
 // again by Moved: a saved plan of an unchanged world is not stale. A new
 // versioned kind that Moved does not index would make every such plan
