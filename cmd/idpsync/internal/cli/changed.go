@@ -33,7 +33,7 @@ type Base struct {
 // the command line names, so it may run while the work tree is loaded.
 func (f *Factory) LoadBase(ctx context.Context, l Load, paths []string, rev string) (*Base, error) {
 	if err := gitrev.CheckRevision(rev); err != nil {
-		return nil, fmt.Errorf("--changed-since %s: %w", sanitize.Visible(rev), err)
+		return nil, fmt.Errorf("--changed-since %q: %w", rev, err)
 	}
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -148,15 +148,15 @@ var errChangedSinceAccount = errors.New("--changed-since and --account both choo
 
 // CheckChangedSince refuses --changed-since with --account, and a revision
 // git could take for an option, before anything is read.
-func CheckChangedSince(rev string, accounts []string) error {
-	if rev == "" {
+func CheckChangedSince(rev string, given bool, accounts []string) error {
+	if rev == "" && !given {
 		return nil
 	}
 	if len(accounts) > 0 {
 		return errChangedSinceAccount
 	}
 	if err := gitrev.CheckRevision(rev); err != nil {
-		return fmt.Errorf("--changed-since %s: %w", sanitize.Visible(rev), err)
+		return fmt.Errorf("--changed-since %q: %w", rev, err)
 	}
 	return nil
 }

@@ -38,6 +38,9 @@ type Options struct {
 	// ChangedSince is --changed-since: plan only the accounts whose
 	// declarations differ from those at this git revision.
 	ChangedSince string
+	// ChangedSinceGiven: the flag was given, even empty (a CI variable
+	// unset), which is refused rather than taken for a whole plan.
+	ChangedSinceGiven bool
 }
 
 // NewCmd returns the plan command.
@@ -84,6 +87,7 @@ apply refuses it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			opts.Load.ReadRoot(cmd)
+			opts.ChangedSinceGiven = cmd.Flags().Changed("changed-since")
 			return Run(cmd.Context(), opts)
 		},
 	}
@@ -118,7 +122,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err := opts.Policy.Load(); err != nil {
 		return err
 	}
-	if err := cli.CheckChangedSince(opts.ChangedSince, opts.Accounts); err != nil {
+	if err := cli.CheckChangedSince(opts.ChangedSince, opts.ChangedSinceGiven, opts.Accounts); err != nil {
 		return err
 	}
 	ctx, cancel := f.CancelOnInterrupt(ctx)
