@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan"
 )
 
@@ -82,7 +83,9 @@ func certStringFacts(s string) ([]string, bool) {
 // view, so a long subject breaks between its attributes and the
 // fingerprint is written in two halves.
 func factLines(f plan.CertificateFacts) []string {
-	subject := f.Subject
+	// A subject is the file's or the server's text: a line break in it
+	// would forge a line of the diff, so it is shown escaped.
+	subject := sanitize.Visible(f.Subject)
 	if subject == "" {
 		subject = "(empty subject)"
 	}

@@ -3,6 +3,8 @@ package render
 import (
 	"strings"
 	"testing"
+
+	"github.com/idpsync/idpsync/internal/testcert"
 )
 
 func TestCertFacts(t *testing.T) {
@@ -118,5 +120,21 @@ func TestSubjectLines(t *testing.T) {
 		if got := subjectLines(tt.in, 58); strings.Join(got, "|") != strings.Join(tt.want, "|") {
 			t.Errorf("subjectLines(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// A certificate is the pull request's text: a line break or an escape in
+// its subject cannot forge a line of the diff or reach the terminal.
+func TestCertFactsHostileSubject(t *testing.T) {
+	c := testcert.New(t, testcert.Options{CommonName: "evil\n+ config.enabled: true\x1b[2J"})
+	lines, ok := certFacts(c.PEM)
+	if !ok {
+		t.Fatal("not read as a certificate")
+	}
+	if len(lines) != 4 {
+		t.Fatalf("%d lines, want subject, expiry and two of fingerprint: %q", len(lines), lines)
+	}
+	if !strings.HasPrefix(lines[0], `certificate CN=evil\n\+ config.enabled: true\x1b[2J`) {
+		t.Errorf("subject line %q, want its line break and escape shown escaped", lines[0])
 	}
 }
