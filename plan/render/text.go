@@ -310,8 +310,7 @@ func (v *textView) trailer(p *plan.Plan) {
 		v.out.line()
 	}
 	if v.brief && len(p.Received) > 0 {
-		n := len(p.Received)
-		v.out.line("Received from other accounts: ", strconv.Itoa(n), " ", plural(n, "IdP", "IdPs"), " (read-only; --verbose lists them)")
+		v.out.line("Received from other accounts: ", plural(len(p.Received), "IdP", "IdPs"), " (read-only; --verbose lists them)")
 		v.out.line()
 	}
 	for _, r := range p.Received {

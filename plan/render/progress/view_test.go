@@ -378,3 +378,26 @@ func TestWaitAcrossStages(t *testing.T) {
 		}
 	}
 }
+
+// TestRunStops: the ticker goroutine ticks a live view from its own
+// goroutine while events arrive, and stop waits for it (go test -race
+// checks the locking); a JSON view starts none.
+func TestRunStops(t *testing.T) {
+	for _, mode := range []Mode{Live, Lines, JSON} {
+		var out bytes.Buffer
+		v := New(Options{Mode: mode, Out: &out})
+		stop := v.Run()
+		v.Apply(applyPlan)
+		for range 50 {
+			v.Action(apply.Event{Address: "account[a].idp[Okta]", Action: plan.Create, Kind: apply.EventStart})
+			v.Tick()
+		}
+		v.Done()
+		stop()
+		stop()
+		v.Close()
+		if mode != JSON && !strings.Contains(out.String(), "Finished 0 of 3 changes") {
+			t.Errorf("mode %d: no summary:\n%s", mode, out.String())
+		}
+	}
+}
