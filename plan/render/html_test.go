@@ -148,6 +148,26 @@ func TestMarkdownHTML(t *testing.T) {
 	}
 }
 
+// TestDriftMarkdownHTML: the drift report renders to what GitHub allows,
+// with its certificate lines as narrow as the plan's.
+func TestDriftMarkdownHTML(t *testing.T) {
+	var md bytes.Buffer
+	if err := DriftMarkdown(&md, fullDrift()); err != nil {
+		t.Fatal(err)
+	}
+	h := githubHTML(t, md.Bytes())
+	writeHTML(t, "drift", h)
+	checkHTMLSafe(t, h)
+	if !strings.Contains(h, "certificate CN=example.okta.com,O=Okta") {
+		t.Fatalf("the drifted signing certificate is not shown by its facts:\n%s", h)
+	}
+	for _, l := range strings.Split(h, "\n") {
+		if strings.Contains(l, "SHA-256") && len(l) > certLineMax {
+			t.Errorf("a certificate line of %d characters:\n%s", len(l), l)
+		}
+	}
+}
+
 // certLineMax is how wide a certificate's line in a diff block may be: a
 // pull-request comment shows about 100 characters of a code block.
 const certLineMax = 80
