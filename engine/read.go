@@ -236,9 +236,14 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 	zone := idptype.IsZone(accountID)
 	if zone {
 		org = state.LiveOrganization{Known: true}
-	} else if orgs != nil && reads.Organization {
-		g.Go(func() (err error) {
-			org, err = orgs.read(gctx, accountID)
+	}
+	// The organization is waited for last: nothing else read here needs it,
+	// and it may come from the account listing, whose pages are read one
+	// after another while the recipients could already be listed.
+	og, octx := errgroup.WithContext(ctx)
+	if !zone && orgs != nil && reads.Organization {
+		og.Go(func() (err error) {
+			org, err = orgs.read(octx, accountID)
 			return err
 		})
 	}
@@ -292,10 +297,10 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 		sharesRead = true
 	}
 
-	a := &state.LiveAccount{ID: accountID, Org: org, SharesUnread: !zone && !opts.IdPsOnly && !sharesRead}
-	if org.Known {
-		a.Organization = org.ID
-	}
+	a := &state.LiveAccount{ID: accountID, SharesUnread: !zone && !opts.IdPsOnly && !sharesRead}
+	// shareOrg is the organization a sent share names, the account's own
+	// when its details could not say.
+	var shareOrg string
 	byID := make(map[string]*state.LiveIdP, len(idps))
 	for _, idp := range idps {
 		l, err := liveIdP(idp)
@@ -329,8 +334,8 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 			received = append(received, s)
 			continue
 		}
-		if !org.Known && a.Organization == "" && s.OrganizationID != "" {
-			a.Organization = s.OrganizationID
+		if shareOrg == "" && s.OrganizationID != "" {
+			shareOrg = s.OrganizationID
 		}
 		res := grantResource(s)
 		if res == nil || s.Status == idptype.ShareDeleted {
@@ -384,6 +389,15 @@ func readAccount(ctx context.Context, c LiveClient, accountID string, opts ReadO
 
 	if err := readRecipients(ctx, c, a, grantByID, byID, opts); err != nil {
 		return nil, err
+	}
+	if err := og.Wait(); err != nil {
+		return nil, err
+	}
+	a.Org = org
+	if org.Known {
+		a.Organization = org.ID
+	} else {
+		a.Organization = shareOrg
 	}
 	return a, nil
 }
