@@ -44,6 +44,16 @@ func saml(name, certRef string) string {
 	return fmt.Sprintf("      - name: %s\n        type: saml\n        config:\n          issuer_url: https://idp.example.com\n          sso_target_url: https://idp.example.com/sso\n          idp_public_certs: [\"%s\"]\n", name, certRef)
 }
 
+// orgWide is platform sharing with its whole organization, which
+// engineering declares it belongs to and marketing does not say.
+func orgWide(clientID string) string {
+	return accounts(
+		strings.Replace(account(platform, "platform", github("GitHub", clientID, "${env:GH_SECRET}")+"        federation:\n          share_with:\n            - organization: true\n"), "    name: platform\n", "    name: platform\n    organization: "+org+"\n", 1),
+		strings.Replace(account(eng, "engineering", github("GitHub", "Iv1.e", "${env:GH_SECRET}")), "    name: engineering\n", "    name: engineering\n    organization: "+org+"\n", 1),
+		account(mkt, "marketing", github("GitHub", "Iv1.m", "${env:GH_SECRET}")),
+	)
+}
+
 func accounts(as ...string) string { return "version: 1\naccounts:\n" + strings.Join(as, "") }
 
 func zones(as ...string) string { return "zones:\n" + strings.Join(as, "") }

@@ -318,11 +318,12 @@ func (c *catFile) close() {
 	_ = c.cmd.Wait()
 }
 
-// gitCmd is a git command run in dir that ends with ctx, never prompts and
+// gitCmd is a git command run in dir that ends with ctx, never prompts,
 // reads no replacement objects (a repository's refs/replace could make a
-// commit say what another commit says).
+// commit say what another commit says) and starts no file-system monitor
+// (core.fsmonitor names a program to run).
 func gitCmd(ctx context.Context, dir string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"--no-replace-objects"}, args...)...)
+	cmd := exec.CommandContext(ctx, "git", append([]string{"--no-replace-objects", "-c", "core.fsmonitor=false"}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C", "GIT_OPTIONAL_LOCKS=0")
 	cmd.WaitDelay = 2 * time.Second

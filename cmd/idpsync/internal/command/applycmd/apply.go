@@ -121,8 +121,12 @@ func Run(ctx context.Context, opts *Options) error {
 		// The MAC covers the record: the plan is what was reviewed, and
 		// apply writes nothing outside its accounts.
 		c := saved.ChangedSince
-		fmt.Fprintf(f.IO.ErrOut, "This saved plan is partial (plan --changed-since %s): it writes only to the %d accounts it planned; the %d it skipped were not planned.\n",
-			render.Clean(c.Revision), len(saved.Accounts), len(c.Skipped))
+		noun := "accounts"
+		if len(saved.Accounts) == 1 {
+			noun = "account"
+		}
+		fmt.Fprintf(f.IO.ErrOut, "This saved plan is partial (plan --changed-since %s): it writes only to the %d %s it planned; the %d it skipped were not planned.\n",
+			render.Clean(c.Revision), len(saved.Accounts), noun, len(c.Skipped))
 	}
 	if err := opts.Policy.Load(); err != nil {
 		return err
