@@ -61,15 +61,11 @@ func MarkdownFit(w io.Writer, p *plan.Plan, opts MarkdownOptions) error {
 		v.plan(p, nil)
 		return v.out.flush()
 	}
-	var buf bytes.Buffer
-	var lay mdLayout
-	v := &mdView{out: newSink(&buf)}
-	v.plan(p, &lay)
-	if err := v.out.flush(); err != nil {
+	md, lay, err := layoutMarkdown(p)
+	if err != nil {
 		return err
 	}
-	md := buf.Bytes()
-	out, err := trimPlan(md, &lay, opts)
+	out, err := trimPlan(md, lay, opts)
 	if err != nil {
 		return err
 	}
@@ -77,6 +73,18 @@ func MarkdownFit(w io.Writer, p *plan.Plan, opts MarkdownOptions) error {
 		return errors.Join(errors.New("writing view"), err)
 	}
 	return nil
+}
+
+// layoutMarkdown renders the whole view and where its trimmable parts are.
+func layoutMarkdown(p *plan.Plan) ([]byte, *mdLayout, error) {
+	var buf bytes.Buffer
+	var lay mdLayout
+	v := &mdView{out: newSink(&buf)}
+	v.plan(p, &lay)
+	if err := v.out.flush(); err != nil {
+		return nil, nil, err
+	}
+	return buf.Bytes(), &lay, nil
 }
 
 // trimPlan leaves out diffs, then sections, until the view and its notice

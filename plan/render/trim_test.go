@@ -55,9 +55,40 @@ func TestMarkdownFitEveryLimit(t *testing.T) {
 					fmt.Fprintf(&steps, "=== --max-bytes %d to %d (%d bytes) ===\n%s", from, to, len(prev), prev)
 				}
 			}
-			for limit := 1; limit <= len(full)+1; limit++ {
+			// MarkdownFit renders the whole view, then trims it to the
+			// limit. The view is rendered once here and trimmed to every
+			// limit (rendering it tens of thousands of times took a minute
+			// under -race); MarkdownFit itself is checked against it at
+			// every limit where the trimmed view changes, and the one
+			// before.
+			md, lay, err := layoutMarkdown(tc.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fit := func(limit int) (string, error) {
+				out, err := trimPlan(md, lay, MarkdownOptions{MaxBytes: limit, Notice: notice})
+				return string(out), err
+			}
+			viaMarkdownFit := func(limit int) {
+				t.Helper()
+				if limit < 1 {
+					return // 0 is no limit at all
+				}
 				var buf bytes.Buffer
 				err := MarkdownFit(&buf, tc.p, MarkdownOptions{MaxBytes: limit, Notice: notice})
+				want, wantErr := fit(limit)
+				if fmt.Sprint(err) != fmt.Sprint(wantErr) || (err == nil && buf.String() != want) {
+					t.Fatalf("limit %d: MarkdownFit gave %v:\n%s\nwant %v:\n%s", limit, err, buf.String(), wantErr, want)
+				}
+			}
+			failed := false
+			for limit := 1; limit <= len(full)+1; limit++ {
+				got, err := fit(limit)
+				if limit == 1 || (err != nil) != failed || (err == nil && got != prev) {
+					viaMarkdownFit(limit - 1)
+					viaMarkdownFit(limit)
+					failed = err != nil
+				}
 				if err != nil {
 					if smallest > 0 {
 						t.Fatalf("limit %d failed after %d fitted: %v", limit, smallest, err)
@@ -70,20 +101,21 @@ func TestMarkdownFitEveryLimit(t *testing.T) {
 				if smallest == 0 {
 					smallest = limit
 				}
-				got := buf.String()
 				if len(got) > limit {
 					t.Fatalf("limit %d: %d bytes", limit, len(got))
+				}
+				if limit >= len(full) && got != string(full) {
+					t.Fatalf("limit %d: a view that fits was changed", limit)
+				}
+				if got == prev {
+					continue // the same view as at limit-1, checked there
 				}
 				for _, a := range alerts {
 					if !strings.Contains(got, a) {
 						t.Fatalf("limit %d: lost an alert or the summary:\n%s\n--- view:\n%s", limit, a, got)
 					}
 				}
-				if limit >= len(full) {
-					if got != string(full) {
-						t.Fatalf("limit %d: a view that fits was changed", limit)
-					}
-				} else if !strings.Contains(got, "This plan is trimmed to fit") || !strings.Contains(got, notice) || !strings.Contains(got, " left out.") {
+				if limit < len(full) && (!strings.Contains(got, "This plan is trimmed to fit") || !strings.Contains(got, notice) || !strings.Contains(got, " left out.")) {
 					t.Fatalf("limit %d: no notice of what was left out:\n%s", limit, got)
 				}
 				if n := strings.Count(got, "<details>"); n != strings.Count(got, "</details>") {
@@ -92,10 +124,8 @@ func TestMarkdownFitEveryLimit(t *testing.T) {
 				if fenceOpen(got) {
 					t.Fatalf("limit %d: a fence is left open", limit)
 				}
-				if got != prev {
-					flush(limit - 1)
-					prev, from = got, limit
-				}
+				flush(limit - 1)
+				prev, from = got, limit
 			}
 			flush(len(full) + 1)
 			if smallest == 0 {
