@@ -10,7 +10,7 @@ import (
 // the wall-time row is there. Nothing asserts on time.
 func TestChangedSinceScenario(t *testing.T) {
 	h := tinyHarness(t)
-	rows, err := h.changedSinceOf(context.Background(), 12)
+	rows, err := h.changedSinceOf(context.Background(), 12, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,5 +29,19 @@ func TestChangedSinceScenario(t *testing.T) {
 	}
 	if w, ok := m["9 changed-since plan/wall time (CLI, git, both loads)"]; !ok || len(w.Values) != h.runs {
 		t.Errorf("no wall-time row: %+v", rows)
+	}
+}
+
+// TestChangedSinceScenarioFederated: with federation, the edited account's
+// recipients are planned too, so the plan reads more than the account alone.
+func TestChangedSinceScenarioFederated(t *testing.T) {
+	h := tinyHarness(t)
+	rows, err := h.changedSinceOf(context.Background(), 12, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := rowsByMetric(rows)["9 changed-since plan/requests"]
+	if !ok || len(r.Values) != h.runs || r.Values[0] <= 2 || r.Kind != boundNone {
+		t.Fatalf("federated requests row: %+v", rows)
 	}
 }
