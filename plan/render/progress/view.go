@@ -459,7 +459,7 @@ func (v *View) redraw() {
 				lines = append(lines, fmt.Sprintf("… and %d more in flight", len(v.order)-liveRows))
 				break
 			}
-			lines = append(lines, fmt.Sprintf("… %s (%s)", sanitize.Visible(a), now.Sub(v.active[a]).Round(100*time.Millisecond)))
+			lines = append(lines, fmt.Sprintf("… %s (%s)", sanitize.Visible(a), roundDuration(now.Sub(v.active[a]))))
 		}
 	}
 	if left := v.until.Sub(now); left > 0 {
