@@ -10,9 +10,11 @@ import (
 	"strings"
 
 	"github.com/idpsync/idpsync/changeset"
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/internal/gitrev"
 	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/plan/addr"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -141,6 +143,27 @@ func ChangedSincePlan(r *changeset.Result, rev, commit string) *plan.ChangedSinc
 		return out
 	}
 	return &plan.ChangedSince{Revision: rev, Commit: commit, Whole: r.All, Planned: conv(r.Planned), Removed: conv(r.Removed), Skipped: conv(r.Skipped)}
+}
+
+// CheckTargetsPlanned refuses a --target in an account --changed-since
+// skipped, naming why, rather than letting it match nothing. Targets that
+// do not parse are left to the plan's own check.
+func CheckTargetsPlanned(targets []string, c *plan.ChangedSince) error {
+	if c == nil || c.Whole != "" {
+		return nil
+	}
+	for _, t := range targets {
+		a, err := addr.Parse(t)
+		if err != nil {
+			continue
+		}
+		for _, sk := range c.Skipped {
+			if idptype.IsZone(sk.ID) == a.Zone && (a.Owner == sk.Label || a.Owner == idptype.OwnerID(sk.ID)) {
+				return fmt.Errorf("--target %s: --changed-since skipped %s: its declaration did not change since %s; plan without --changed-since to target it", sanitize.Visible(t), sanitize.Visible(idptype.OwnerKind(sk.ID)+" "+sk.Label), sanitize.Visible(c.Revision))
+			}
+		}
+	}
+	return nil
 }
 
 // errChangedSinceAccount refuses two ways of choosing accounts at once.

@@ -163,6 +163,9 @@ func Run(ctx context.Context, opts *Options) error {
 		r := base.Compare(desired)
 		desired = r.Select(desired)
 		changed = cli.ChangedSincePlan(r, opts.ChangedSince, base.Commit)
+		if err := cli.CheckTargetsPlanned(opts.Targets, changed); err != nil {
+			return err
+		}
 	}
 	conn, err := opts.API.Connect(ctx, f)
 	if err != nil {
