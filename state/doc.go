@@ -23,6 +23,9 @@
 //     fetched by the engine. Values from a URL come from outside the
 //     repository, so FillMetadata records issuer_url and sso_target_url in
 //     Secrets (shown by their source), and certificates as certificates.
+//   - LoadOptions.FS loads another revision of the configuration (read from
+//     git) for comparison only: it resolves no ${env:} and no secret, and
+//     reads public files from the FS under the same confinement and caps.
 //   - Load honours its context, so a signal ends it promptly.
 //   - Secrets (catalogue-sensitive keys) may be absent: they are deferred to
 //     apply, which reads them before its first write.
