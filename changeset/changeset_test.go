@@ -137,6 +137,13 @@ func TestCompare(t *testing.T) {
 			planned: []string{"engineering:recipient", "marketing:recipient", "platform:changed"},
 		},
 		{
+			name:    "an organization-wide share pulls in the accounts declared in its organization",
+			base:    map[string]string{"idp.yaml": orgWide("Iv1.a")},
+			head:    map[string]string{"idp.yaml": orgWide("Iv1.a2")},
+			planned: []string{"engineering:recipient", "platform:changed"},
+			skipped: []string{"marketing"},
+		},
+		{
 			name:    "a changed recipient does not pull in its source",
 			base:    map[string]string{"idp.yaml": base3},
 			head:    map[string]string{"idp.yaml": strings.Replace(base3, "Iv1.e", "Iv1.e2", 1)},
