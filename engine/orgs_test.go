@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/idpsync/idpsync/cloudflare"
 	"github.com/idpsync/idpsync/state"
@@ -202,5 +203,55 @@ func TestOrgSourceFailures(t *testing.T) {
 	}
 	if c.reads != 3 {
 		t.Errorf("%d details reads of accounts the listing shows in no organization, want 3", c.reads)
+	}
+}
+
+// bulkLive is a LiveClient with nothing live whose organizations come from
+// pagedAccounts.
+type bulkLive struct{ *pagedAccounts }
+
+func (bulkLive) ListIdentityProviders(context.Context, string) ([]cloudflare.IdentityProvider, error) {
+	return nil, nil
+}
+func (bulkLive) ListGrants(context.Context, string) ([]cloudflare.Grant, error) { return nil, nil }
+func (bulkLive) ListShares(context.Context, string, cloudflare.ListSharesOptions) ([]cloudflare.Share, error) {
+	return nil, nil
+}
+func (bulkLive) ListRecipients(context.Context, string, string) ([]cloudflare.Recipient, error) {
+	return nil, nil
+}
+
+// TestReadLiveBulkOneAtATime: with one account read at a time, the listing,
+// started first, holds the only slot until it is done, and the accounts and
+// peers then take their organizations from it: nothing waits on anything
+// that waits on it.
+func TestReadLiveBulkOneAtATime(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	declared := []string{"a1", "a2", "a3", "u1"} // u1: not in the listing
+	c := bulkLive{&pagedAccounts{visible: []string{"a1", "a2", "a3", "p1", "p2"}, per: 50, org: "org1"}}
+	live, err := ReadLive(ctx, c, declared, ReadOptions{Concurrency: 1, Peers: []string{"p1", "p2", "p3"},
+		Reads: func(id string) AccountReads { return AccountReads{Organization: id != "a3"} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := state.LiveOrganization{Known: true, ID: "org1"}
+	for _, id := range []string{"a1", "a2", "u1"} {
+		if got := live.Accounts[id].Org; got != want {
+			t.Errorf("%s: %+v", id, got)
+		}
+	}
+	if got := live.Accounts["a3"].Org; got.Known {
+		t.Errorf("a3 reads no organization, yet has %+v", got)
+	}
+	for _, id := range []string{"p1", "p2", "p3"} {
+		if got := live.Peers[id]; got == nil || *got != want {
+			t.Errorf("peer %s: %+v", id, got)
+		}
+	}
+	// a1, a2, p1, p2 from one page; u1 and p3 are not listed and are read
+	// on their own.
+	if c.pages != 1 || c.reads != 2 {
+		t.Errorf("%d pages and %d details reads, want 1 and 2 (u1, p3)", c.pages, c.reads)
 	}
 }
