@@ -35,6 +35,9 @@ type Options struct {
 	AllowDestroy   bool
 	SecretsOut     string
 	FailOnBlockers bool
+	// Verbose lists the IdPs received from other accounts one a line in
+	// the text view, instead of counting them.
+	Verbose bool
 	// ChangedSince is --changed-since: plan only the accounts whose
 	// declarations differ from those at this git revision.
 	ChangedSince string
@@ -104,6 +107,7 @@ apply refuses it.`,
 	fs.BoolVar(&opts.AllowDestroy, "allow-destroy", false, "the apply of this plan will run with --allow-destroy: destroys are not listed as blockers")
 	fs.StringVar(&opts.SecretsOut, "secrets-out", "", "the apply of this plan will run with --secrets-out `DIR`: SCIM secrets are not listed as blockers, and each IdP whose SCIM secret an apply asked for and never wrote there is reported (plan only reads it)")
 	fs.StringVar(&opts.ChangedSince, "changed-since", "", "plan only the accounts and zones whose declarations differ from those at git revision `REF` (read with git), and the accounts they share with; the plan says which it skipped")
+	fs.BoolVarP(&opts.Verbose, "verbose", "v", false, "list the IdPs received from other accounts (read-only) in the text view, instead of counting them")
 	fs.BoolVar(&opts.FailOnBlockers, "fail-on-blockers", false, "exit 3 when apply would refuse the plan (a destroy without --allow-destroy, a SCIM secret without --secrets-out)")
 	opts.Comment.AddFlags(cmd, "plan")
 	opts.Policy.AddFlags(cmd)
@@ -197,7 +201,7 @@ func Run(ctx context.Context, opts *Options) error {
 			return render.MarkdownFit(w, p, render.MarkdownOptions{MaxBytes: maxBytes, Notice: notice})
 		})
 	} else {
-		err = render.Plan(f.IO.Out, p, opts.Output, render.Options{Color: f.IO.Color})
+		err = render.Plan(f.IO.Out, p, opts.Output, render.Options{Color: f.IO.Color, Brief: !opts.Verbose})
 	}
 	if err != nil {
 		return err
