@@ -134,23 +134,75 @@ func TestSCIMGolden(t *testing.T) {
 			BaseURL: "https://team.cloudflareaccess.com/populate/scim/v2/e05b", UserDeprovision: true, IdentityUpdateBehavior: "automatic"},
 		{Address: "account[platform].idp[GitHub\x1b[2J]", AccountID: platformID, IdP: "GitHub\x1b[2J", IdPID: "94e7", Type: "github"},
 	}
+	// What the API gives a team with a long name: a host per team and a
+	// path ending in a UUID, beside an address of long names.
+	long := []plan.SCIMEntry{
+		{Address: "account[platform-production].idp[Okta Workforce]", AccountID: platformID, IdP: "Okta Workforce",
+			IdPID: "edab8f77-6743-4639-beda-c199e36ca5f1", Type: "okta", Enabled: true,
+			BaseURL:         "https://platform-engineering-production.cloudflareaccess.com/populate/scim/v2/edab8f77-6743-4639-beda-c199e36ca5f1",
+			UserDeprovision: true, SeatDeprovision: true, IdentityUpdateBehavior: "no_action"},
+		{Address: "account[platform-production].idp[Entra\x1b]0;x\a]", AccountID: platformID, IdP: "Entra\x1b]0;x\a",
+			IdPID: "d3048701-3532-4ce7-9201-f772fa8c3ed3", Type: "azureAD", Enabled: true,
+			BaseURL:                "https://platform-engineering-production.cloudflareaccess.com/populate/scim/v2/\x1b[2Jd3048701-3532-4ce7-9201-f772fa8c3ed3",
+			IdentityUpdateBehavior: "reauth"},
+		{Address: "account[platform-production].idp[PIN]", AccountID: platformID, IdP: "PIN", IdPID: "0b1c", Type: "onetimepin"},
+	}
 	for name, tc := range map[string]struct {
 		entries []plan.SCIMEntry
 		format  Format
+		wide    bool
 	}{
-		"scim.text": {entries, FormatText}, "scim.json": {entries, FormatJSON},
-		"scim_none.text": {nil, FormatText}, "scim_none.json": {nil, FormatJSON},
+		"scim.text": {entries, FormatText, false}, "scim.json": {entries, FormatJSON, false},
+		"scim_none.text": {nil, FormatText, false}, "scim_none.json": {nil, FormatJSON, false},
+		"scim_long.text": {long, FormatText, false}, "scim_long.wide.text": {long, FormatText, true},
+		"scim_long.json": {long, FormatJSON, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := SCIM(&buf, tc.entries, tc.format); err != nil {
+			if err := SCIM(&buf, tc.entries, tc.format, SCIMOptions{Wide: tc.wide}); err != nil {
 				t.Fatal(err)
 			}
-			if bytes.Contains(buf.Bytes(), []byte("\x1b")) {
-				t.Error("an escape reached the view")
+			if bytes.ContainsAny(buf.Bytes(), "\x1b\a") {
+				t.Error("a control character reached the view")
+			}
+			if tc.format == FormatText && !tc.wide {
+				for _, l := range strings.Split(buf.String(), "\n") {
+					if n := utf8.RuneCountInString(l); n > CertsWidth {
+						t.Errorf("a line of %d columns, more than %d: %q", n, CertsWidth, l)
+					}
+				}
 			}
 			golden.Check(t, goldenPath(name), buf.Bytes())
 		})
+	}
+}
+
+// TestSCIMWidths checks the narrow table at widths down to below what the
+// other columns take: it never passes the width while there is room, the
+// URL keeps a readable minimum, and the address is never cut.
+func TestSCIMWidths(t *testing.T) {
+	e := plan.SCIMEntry{Address: "account[p].idp[Okta]", Enabled: true,
+		BaseURL: "https://team.cloudflareaccess.com/populate/scim/v2/edab8f77-6743-4639-beda-c199e36ca5f1", IdentityUpdateBehavior: "automatic"}
+	for width := 40; width <= 140; width++ {
+		var buf bytes.Buffer
+		if err := SCIM(&buf, []plan.SCIMEntry{e}, FormatText, SCIMOptions{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+		row := lines[1]
+		if !strings.HasPrefix(row, e.Address+" ") {
+			t.Fatalf("width %d: the address was cut: %q", width, row)
+		}
+		whole := strings.HasSuffix(row, strings.TrimPrefix(e.BaseURL, "https://"))
+		noted := strings.Contains(buf.String(), "SCIM base URLs are shortened to fit")
+		if whole == noted {
+			t.Errorf("width %d: whole URL %v, note %v:\n%s", width, whole, noted, buf.String())
+		}
+		// The header ends in the URL's header; the URL keeps 8 more.
+		fits := utf8.RuneCountInString(lines[0]) + 8
+		if n := utf8.RuneCountInString(row); n > width && n > fits {
+			t.Errorf("width %d: row of %d columns: %q", width, n, row)
+		}
 	}
 }
 

@@ -27,6 +27,8 @@ type Options struct {
 	Paths []string
 	cli.Listed
 	Output render.Format
+	// Wide shows whole SCIM base URLs in the terminal table.
+	Wide bool
 }
 
 // NewCmd returns the scim command.
@@ -39,11 +41,15 @@ func NewCmd(f *cli.Factory) *cobra.Command {
 accounts given with --account), whether SCIM provisioning is on, its
 settings, and the SCIM base URL to give the external IdP (Okta, Entra ID).
 
+The table fits 120 columns: it leaves out the URL's https:// and cuts a
+long one, with a line saying so; --wide shows them whole, as does the JSON.
+
 The SCIM secret is never shown: the API returns it once, when SCIM is first
 enabled, and apply writes it to a file under --secrets-out DIR.
 'idpsync apply --rotate-scim-secret ADDRESS --secrets-out DIR' makes a new one.`,
 		Example: `  idpsync scim --sandbox examples/minimal.yaml
-  idpsync scim --account 023e105f4ecef8ad9ca31a8372d0c353 --output json`,
+  idpsync scim --account 023e105f4ecef8ad9ca31a8372d0c353 --output json
+  idpsync scim --wide idp/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			opts.Load.ReadRoot(cmd)
@@ -53,6 +59,7 @@ enabled, and apply writes it to a file under --secrets-out DIR.
 	opts.API.AddFlags(cmd)
 	opts.Listed.AddFlags(cmd)
 	cli.OutputFlag(cmd, &opts.Output, "output format: text or json", render.FormatText, render.FormatJSON)
+	cmd.Flags().BoolVar(&opts.Wide, "wide", false, "show whole SCIM base URLs, however wide the table")
 	return cmd
 }
 
@@ -79,5 +86,5 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return fmt.Errorf("read live state: %w", err)
 	}
-	return render.SCIM(f.IO.Out, plan.SCIMEntries(live, accounts, labels), opts.Output)
+	return render.SCIM(f.IO.Out, plan.SCIMEntries(live, accounts, labels), opts.Output, render.SCIMOptions{Wide: opts.Wide})
 }
