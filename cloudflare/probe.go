@@ -70,7 +70,22 @@ func (c *Client) Probe(ctx context.Context, owner string, segs []string, query u
 	if len(segs) > 0 && segs[0] == "shares" {
 		f = shareFamily
 	}
-	req := request{method: http.MethodGet, path: accountPath(owner, segs...), query: query, family: f}
+	return c.probe(ctx, request{method: http.MethodGet, path: accountPath(owner, segs...), query: query, family: f})
+}
+
+// ProbeAccounts sends the first page of GET /accounts, as ListAccounts asks
+// for it, once, and returns the answer whatever its status: plans read the
+// organizations of many accounts through it, and fall back to each
+// account's details when it is refused.
+func (c *Client) ProbeAccounts(ctx context.Context) (*Probe, error) {
+	return c.probe(ctx, request{method: http.MethodGet, path: "/accounts", query: url.Values{"page": {"1"}, "per_page": {strconv.Itoa(accountPerPage)}}, family: accessFamily})
+}
+
+// AccountsPerPage is the page size ListAccounts asks GET /accounts for.
+const AccountsPerPage = accountPerPage
+
+func (c *Client) probe(ctx context.Context, req request) (*Probe, error) {
+	query, f := req.query, req.family
 	if _, err := c.gate.acquire(ctx); err != nil {
 		return nil, err
 	}

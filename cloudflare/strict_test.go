@@ -109,3 +109,31 @@ func TestProbe(t *testing.T) {
 		t.Errorf("stats %+v: a probe is one request, never retried", st)
 	}
 }
+
+// TestProbeAccounts: the first page of GET /accounts as ListAccounts asks
+// for it, sent once, and its refusal returned as an answer.
+func TestProbeAccounts(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{AutoAccounts: true})
+	c := emuClient(t, srv, true, nil)
+	ctx := context.Background()
+	if _, err := c.GetAccount(ctx, hex32()); err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.ProbeAccounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != 200 || p.Path != "/accounts" || p.Scheme != "token" || p.ResultInfo == nil || p.ResultInfo.PerPage != cloudflare.AccountsPerPage {
+		t.Errorf("account listing probe: status %d, path %s, scheme %s, result_info %+v", p.Status, p.Path, p.Scheme, p.ResultInfo)
+	}
+	if err := srv.Emulator.SetTokenLacks([]emulator.Scope{emulator.ScopeAccount}); err != nil {
+		t.Fatal(err)
+	}
+	p, err = c.ProbeAccounts(ctx)
+	if err != nil || p.Status != 403 || len(p.Codes) != 1 {
+		t.Errorf("account listing probe without the scope: %+v, %v", p, err)
+	}
+	if st := c.Stats(); st.Requests != 3 || st.Retries != 0 {
+		t.Errorf("stats %+v: a probe is one request, never retried", st)
+	}
+}

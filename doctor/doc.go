@@ -7,7 +7,8 @@
 // what the rate-limit headers said.
 //
 // It must not write: it sends GETs only, one per family and owner, through
-// cloudflare.Client.Probe. It must not quote what it read: a Report holds
+// cloudflare.Client.Probe, and one first page of the account listing
+// (GET /accounts) through cloudflare.Client.ProbeAccounts. It must not quote what it read: a Report holds
 // statuses, error codes, page sizes, rate-limit numbers and the contract's
 // field names, never a value of an answer (names, ids, domains, messages).
 // It does not print; the doctor command renders the Report.

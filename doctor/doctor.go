@@ -19,14 +19,17 @@ type Family string
 
 // The families, in the order they are checked and reported.
 const (
-	FamilyAccount        Family = "account"
-	FamilyIdPs           Family = "identity_providers"
-	FamilyCertSets       Family = "certificate_sets"
-	FamilyGrants         Family = "federation_grants"
-	FamilyShares         Family = "shares"
-	FamilyApps           Family = "access_apps"
-	FamilyPolicies       Family = "access_policies"
-	FamilyOrganization   Family = "access_organization"
+	FamilyAccount      Family = "account"
+	FamilyIdPs         Family = "identity_providers"
+	FamilyCertSets     Family = "certificate_sets"
+	FamilyGrants       Family = "federation_grants"
+	FamilyShares       Family = "shares"
+	FamilyApps         Family = "access_apps"
+	FamilyPolicies     Family = "access_policies"
+	FamilyOrganization Family = "access_organization"
+	// FamilyAccountList is GET /accounts, read once for all the accounts:
+	// plans take the organizations of many accounts from it.
+	FamilyAccountList    Family = "account_listing"
 	groupAccess                 = "Access: Organizations, Identity Providers, and Groups"
 	groupApps                   = "Access: Apps and Policies"
 	groupAccountSettings        = "Account Settings"
@@ -84,6 +87,8 @@ type Client interface {
 	Probe(ctx context.Context, owner string, segs []string, query url.Values) (*cloudflare.Probe, error)
 	Credentials() (token, key bool)
 	SchemeFor(shares bool) string
+	// ProbeAccounts sends the first page of GET /accounts.
+	ProbeAccounts(ctx context.Context) (*cloudflare.Probe, error)
 }
 
 // Owner is an account or zone to check.
@@ -113,6 +118,8 @@ const (
 	StatusKeyRequired       Status = "key_required"
 	StatusPageRefused       Status = "page_size_refused"
 	StatusFailed            Status = "failed"
+	// StatusInfo: refused, and idpsync works without it, only slower.
+	StatusInfo Status = "info"
 )
 
 // Check is the outcome of one read.
@@ -175,7 +182,10 @@ type RateLimit struct {
 type Report struct {
 	Credentials Credentials   `json:"credentials"`
 	Owners      []OwnerReport `json:"owners"`
-	RateLimit   RateLimit     `json:"rate_limit"`
+	// AccountListing is the one read of GET /accounts, when an account
+	// was checked.
+	AccountListing *Check    `json:"account_listing,omitempty"`
+	RateLimit      RateLimit `json:"rate_limit"`
 	// OK: everything idpsync needs is readable.
 	OK bool `json:"ok"`
 }
@@ -193,8 +203,10 @@ func Run(ctx context.Context, c Client, spec *contract.Spec, req Request) (*Repo
 	for _, ep := range eps {
 		r.Credentials.Uses[ep.family] = c.SchemeFor(ep.family == FamilyShares)
 	}
+	accounts := false
 	for _, o := range req.Owners {
 		zone := idptype.IsZone(o.Key)
+		accounts = accounts || !zone
 		or := OwnerReport{Owner: idptype.OwnerID(o.Key), Label: o.Label, Zone: zone}
 		for _, ep := range eps {
 			if zone && !ep.zone {
@@ -215,7 +227,64 @@ func Run(ctx context.Context, c Client, spec *contract.Spec, req Request) (*Repo
 		}
 		r.Owners = append(r.Owners, or)
 	}
+	if accounts {
+		r.Credentials.Uses[FamilyAccountList] = c.SchemeFor(false)
+		p, err := c.ProbeAccounts(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", FamilyAccountList, err)
+		}
+		r.RateLimit.Used++
+		r.RateLimit.observe(p.RateLimit)
+		ch := judgeListing(p)
+		ch.Shape = spec.Shape(p.Method, p.Path, p.Status, p.ContentType, p.Body)
+		r.AccountListing = &ch
+	}
 	return r, nil
+}
+
+// judgeListing judges the read of GET /accounts. Nothing needs it: plans
+// take the organizations of many accounts from it where that costs fewer
+// requests, and when it is refused (any 4xx but 429, as engine.orgSource
+// decides) they read each account's details instead, one request per
+// account, as before the listing was used. So a refusal is information,
+// not a failure.
+//
+// The permission it needs is not documented: the API reference of List
+// Accounts (https://developers.cloudflare.com/api/operations/accounts-list-accounts)
+// names the credentials it takes but no accepted permission, where Account
+// Details (.../api/operations/accounts-account-details) lists "Accepted
+// Permissions (at least one required)", Account Settings Read among them;
+// the contract's operation has no x-api-token-group, and cloudflare-go
+// v7.9.0 accounts/account.go says nothing of permissions. The report says so rather than guess one.
+func judgeListing(p *cloudflare.Probe) Check {
+	ch := Check{
+		Family: FamilyAccountList, Endpoint: "GET /accounts", Credential: p.Scheme, HTTPStatus: p.Status,
+		Codes: p.Codes, PerPageAsked: cloudflare.AccountsPerPage,
+	}
+	const fallback = "plans still work: they read each account's details instead, one request per account that needs its organization, which is slower at many accounts"
+	switch {
+	case p.Status >= 200 && p.Status < 300:
+		ch.Status = StatusOK
+		ch.Detail = "plans read the organizations of many accounts from this listing, 50 accounts a request"
+		if ri := p.ResultInfo; ri != nil && ri.PerPage > 0 && ri.PerPage < cloudflare.AccountsPerPage {
+			ch.PerPageServed = ri.PerPage
+			ch.Detail = fmt.Sprintf("plans read the organizations of many accounts from this listing; the API serves at most %d a page where idpsync asks %d, and idpsync pages by what it reports", ri.PerPage, cloudflare.AccountsPerPage)
+		}
+	case p.Status == http.StatusForbidden || p.Status == http.StatusUnauthorized:
+		ch.Status = StatusInfo
+		ch.Missing = "the permission to list accounts (the API reference names none for GET /accounts)"
+		ch.Detail = "the credential may not list accounts; " + fallback
+	case p.Status >= 400 && p.Status < 500 && p.Status != http.StatusTooManyRequests:
+		ch.Status = StatusInfo
+		ch.Detail = "the listing was refused with HTTP " + strconv.Itoa(p.Status) + "; " + fallback
+	case p.Status == http.StatusTooManyRequests:
+		ch.Status = StatusFailed
+		ch.Detail = "rate limited before the read; run doctor again once the window resets"
+	default:
+		ch.Status = StatusFailed
+		ch.Detail = "the read failed with HTTP " + strconv.Itoa(p.Status) + "; plans that list accounts retry such an answer, and fail while it lasts"
+	}
+	return ch
 }
 
 func (rl *RateLimit) observe(h cloudflare.RateLimitHeaders) {

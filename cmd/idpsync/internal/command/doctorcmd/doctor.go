@@ -34,7 +34,11 @@ declared account and zone (or those given with --account and --zone) it sends
 one GET per endpoint family idpsync reads: account details, identity
 providers, SAML certificate sets, federation grants, shares, Access
 applications, Access policies (once idpsync reads them) and the Access
-organization; at most eight requests per account, three per zone.
+organization; at most eight requests per account, three per zone. Then,
+once for all the accounts, the first page of the account listing
+(GET /accounts), from which plans read the organizations of many accounts;
+a token that may not list accounts is reported for information only, as
+plans then read each account's details instead (slower, never wrong).
 
 It reports which credentials were found and which family each serves; for
 each read, OK or the exact permission group the token lacks (Cloudflare's

@@ -43,6 +43,7 @@ var statusWord = map[doctor.Status]string{
 	doctor.StatusKeyRequired:       "NEEDS GLOBAL KEY",
 	doctor.StatusPageRefused:       "PAGE SIZE REFUSED",
 	doctor.StatusFailed:            "FAILED",
+	doctor.StatusInfo:              "info",
 }
 
 func credentialLines(r *doctor.Report) []string {
@@ -104,7 +105,11 @@ const writesNote = "doctor sends no write, so it cannot tell whether a token hol
 func shapes(r *doctor.Report) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, o := range r.Owners {
+	var listing []doctor.Check
+	if r.AccountListing != nil {
+		listing = append(listing, *r.AccountListing)
+	}
+	for _, o := range append(r.Owners, doctor.OwnerReport{Checks: listing}) {
 		for _, c := range o.Checks {
 			for _, d := range c.Shape {
 				// A shape difference's path is made of the answer's own
@@ -149,21 +154,12 @@ func text(w io.Writer, r *doctor.Report) error {
 	for _, o := range r.Owners {
 		b.WriteString("\n" + ownerName(o) + "\n")
 		for _, c := range o.Checks {
-			fmt.Fprintf(&b, "  %-18s %-20s %s (%s", statusWord[c.Status], c.Family, c.Endpoint, c.Credential)
-			if c.HTTPStatus != 0 {
-				fmt.Fprintf(&b, ", HTTP %d", c.HTTPStatus)
-			}
-			for _, code := range c.Codes {
-				fmt.Fprintf(&b, ", code %d", code)
-			}
-			b.WriteString(")\n")
-			if c.Missing != "" {
-				b.WriteString("      missing: " + c.Missing + "\n")
-			}
-			if c.Detail != "" {
-				b.WriteString("      " + c.Detail + "\n")
-			}
+			textCheck(&b, c)
 		}
+	}
+	if c := r.AccountListing; c != nil {
+		b.WriteString("\nAll accounts\n")
+		textCheck(&b, *c)
 	}
 	if ws := writes(r); len(ws) > 0 {
 		b.WriteString("\nWrites (apply) will need\n")
@@ -186,28 +182,39 @@ func text(w io.Writer, r *doctor.Report) error {
 	return err
 }
 
+func textCheck(b *strings.Builder, c doctor.Check) {
+	fmt.Fprintf(b, "  %-18s %-20s %s (%s", statusWord[c.Status], c.Family, c.Endpoint, c.Credential)
+	if c.HTTPStatus != 0 {
+		fmt.Fprintf(b, ", HTTP %d", c.HTTPStatus)
+	}
+	for _, code := range c.Codes {
+		fmt.Fprintf(b, ", code %d", code)
+	}
+	b.WriteString(")\n")
+	if c.Missing != "" {
+		b.WriteString("      missing: " + c.Missing + "\n")
+	}
+	if c.Detail != "" {
+		b.WriteString("      " + c.Detail + "\n")
+	}
+}
+
 func markdown(w io.Writer, r *doctor.Report) error {
 	var b strings.Builder
 	b.WriteString("## idpsync doctor\n\n")
 	for _, l := range credentialLines(r) {
 		b.WriteString("- " + l + "\n")
 	}
+	const head = "| | Family | Endpoint | Credential | HTTP | Missing / detail |\n|---|---|---|---|---|---|\n"
 	for _, o := range r.Owners {
-		b.WriteString("\n### " + ownerName(o) + "\n\n| | Family | Endpoint | Credential | HTTP | Missing / detail |\n|---|---|---|---|---|---|\n")
+		b.WriteString("\n### " + ownerName(o) + "\n\n" + head)
 		for _, c := range o.Checks {
-			icon := "❌"
-			switch c.Status {
-			case doctor.StatusOK:
-				icon = "✅"
-			case doctor.StatusWarning:
-				icon = "⚠️"
-			}
-			detail := c.Detail
-			if c.Missing != "" {
-				detail = "**" + c.Missing + "**: " + detail
-			}
-			fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %d | %s |\n", icon, c.Family, c.Endpoint, c.Credential, c.HTTPStatus, strings.ReplaceAll(detail, "|", "/"))
+			markdownCheck(&b, c)
 		}
+	}
+	if c := r.AccountListing; c != nil {
+		b.WriteString("\n### All accounts\n\n" + head)
+		markdownCheck(&b, *c)
 	}
 	if ws := writes(r); len(ws) > 0 {
 		b.WriteString("\n**Writes (apply) will need** (" + writesNote + ")\n\n")
@@ -225,4 +232,21 @@ func markdown(w io.Writer, r *doctor.Report) error {
 	b.WriteString("\n" + rateLine(r.RateLimit) + "\n\n**" + verdict(r) + "**\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func markdownCheck(b *strings.Builder, c doctor.Check) {
+	icon := "❌"
+	switch c.Status {
+	case doctor.StatusOK:
+		icon = "✅"
+	case doctor.StatusWarning:
+		icon = "⚠️"
+	case doctor.StatusInfo:
+		icon = "ℹ️"
+	}
+	detail := c.Detail
+	if c.Missing != "" {
+		detail = "**" + c.Missing + "**: " + detail
+	}
+	fmt.Fprintf(b, "| %s | %s | `%s` | %s | %d | %s |\n", icon, c.Family, c.Endpoint, c.Credential, c.HTTPStatus, strings.ReplaceAll(detail, "|", "/"))
 }
