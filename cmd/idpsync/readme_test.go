@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -206,4 +208,127 @@ func expectedStatus(line string) int {
 		return n
 	}
 	return 0
+}
+
+// TestReadmeLockout checks the README's lockout example against what the
+// built CLI prints for it on the sandbox: Okta removed from an account that
+// prunes, with one application that allows only Okta and one that allows a
+// second IdP too. Every line of the three blocks (the text plan, the
+// Markdown plan and the refused apply) must be a line of the real output,
+// in order, but for the IdP's id, which is random, and the "..." that
+// trims the README's copy.
+func TestReadmeLockout(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)<!-- lockout example.*?-->\n```\n(.*?)```\n.*?```\n(.*?)```\n.*?```\n(.*?)```\n").FindStringSubmatch(string(readme))
+	if m == nil {
+		t.Fatal("README: no lockout example (a marker and three blocks)")
+	}
+	dir := t.TempDir()
+	const full = `version: 1
+accounts:
+  - id: 023e105f4ecef8ad9ca31a8372d0c353
+    name: platform
+    prune: true
+    identity_providers:
+      - name: Okta
+        type: okta
+        config:
+          client_id: 0oa1example
+          client_secret: ${env:OKTA_CLIENT_SECRET}
+          okta_account: https://example.okta.com
+      - name: One-time PIN
+        type: onetimepin
+        config: {}
+`
+	removed := strings.Replace(full, full[strings.Index(full, "      - name: Okta"):strings.Index(full, "      - name: One-time PIN")], "", 1)
+	for name, body := range map[string]string{"full.yaml": full, "idp.yaml": removed} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "NO_COLOR=1", "OKTA_CLIENT_SECRET=readme-example"}
+	run := func(want int, args ...string) string {
+		t.Helper()
+		cmd := exec.Command("idpsync", args...)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		got := 0
+		if exitErr, ok := err.(*exec.ExitError); ok {
+			got = exitErr.ExitCode()
+		} else if err != nil {
+			t.Fatalf("idpsync %s: %v", strings.Join(args, " "), err)
+		}
+		if got != want {
+			t.Fatalf("idpsync %s exited %d, want %d:\n%s", strings.Join(args, " "), got, want, out)
+		}
+		return string(out)
+	}
+	run(0, "apply", "--sandbox=sb", "--auto-approve", "full.yaml")
+
+	// The applications, written into the sandbox's data file: the CLI
+	// manages no application, so none of its commands can make one.
+	data := filepath.Join(dir, "sb", "emulator.json")
+	b, err := os.ReadFile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d map[string]any
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, v := range d["identity_providers"].([]any) {
+		idp := v.(map[string]any)
+		ids[idp["name"].(string)] = idp["id"].(string)
+	}
+	app := func(n int, name, domain string, allowed ...string) map[string]any {
+		return map[string]any{
+			"account_id": "023e105f4ecef8ad9ca31a8372d0c353", "id": fmt.Sprintf("a1b2c3d4-0000-4000-8000-00000000000%d", n),
+			"name": name, "domain": domain, "type": "self_hosted", "aud": fmt.Sprintf("aud%d", n),
+			"allowed_idps": allowed, "session_duration": "24h",
+			"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+		}
+	}
+	d["access_applications"] = []any{
+		app(1, "Grafana", "grafana.example.com", ids["Okta"], ids["One-time PIN"]),
+		app(2, "Wiki", "wiki.example.com", ids["Okta"]),
+	}
+	if b, err = json.Marshal(d); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(data, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	outputs := []string{
+		run(0, "plan", "--sandbox=sb", "idp.yaml"),
+		run(0, "plan", "--sandbox=sb", "--output", "markdown", "idp.yaml"),
+		run(1, "apply", "--sandbox=sb", "--auto-approve", "idp.yaml"),
+	}
+	id := regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	for i, out := range outputs {
+		got := strings.Split(id.ReplaceAllString(out, "ID"), "\n")
+		at, checked := 0, 0
+		for _, want := range strings.Split(m[i+1], "\n") {
+			if strings.TrimSpace(want) == "" || strings.TrimSpace(want) == "..." || strings.HasPrefix(want, "$ ") {
+				continue
+			}
+			want = id.ReplaceAllString(want, "ID")
+			for at < len(got) && got[at] != want {
+				at++
+			}
+			if at == len(got) {
+				t.Errorf("README lockout block %d: %q is not in the real output (in this order):\n%s", i+1, want, out)
+				break
+			}
+			checked++
+		}
+		if checked < 5 {
+			t.Errorf("README lockout block %d: only %d lines checked", i+1, checked)
+		}
+	}
 }
