@@ -250,6 +250,13 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
+// CloseIdleConnections closes the connections the client keeps for reuse.
+// Call it before stopping a server in the same process: a connection dialed
+// for a request that another connection served is idle here but new to the
+// server, and net/http's graceful shutdown waits 5 seconds for such a
+// connection before it counts it as idle.
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
+
 func newTransport(concurrency int) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = max(100, 2*concurrency)

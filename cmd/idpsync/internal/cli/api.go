@@ -148,6 +148,15 @@ func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
 		return nil, err
 	}
 	conn.Client = client
+	if closeSandbox := conn.close; closeSandbox != nil {
+		// The sandbox's emulator shuts down gracefully: the client's
+		// connections go first, or one it dialed and never used holds the
+		// shutdown (and the command's exit) for 5 seconds.
+		conn.close = func() error {
+			client.CloseIdleConnections()
+			return closeSandbox()
+		}
+	}
 	return conn, nil
 }
 
