@@ -54,6 +54,7 @@ func newConvergeEnv(t *testing.T) *convergeEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(c.CloseIdleConnections) // before srv.Close: see cloudflare.Client.CloseIdleConnections
 	return &convergeEnv{t: t, client: c, now: time.Now()}
 }
 

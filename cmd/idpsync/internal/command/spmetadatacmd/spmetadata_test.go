@@ -61,6 +61,7 @@ func TestSPMetadata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer c.CloseIdleConnections() // before srv.Close: see cloudflare.Client.CloseIdleConnections
 	samlConfig := map[string]any{"issuer_url": "https://idp.example/e", "sso_target_url": "https://idp.example/sso", "idp_public_certs": []any{}}
 	plain, err := c.CreateIdentityProvider(ctx, acct, cloudflare.IdentityProvider{Name: "Plain", Type: "saml", Config: samlConfig})
 	if err != nil {
