@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/idpsync/idpsync/apply"
@@ -29,6 +30,9 @@ type site struct {
 	file    string
 	desired *state.Desired
 	w       workload
+
+	mu      sync.Mutex
+	clients []*cloudflare.Client // closed before the emulator stops
 }
 
 // siteOptions shape the emulator of a site.
@@ -87,7 +91,17 @@ func newSite(root string, w workload, certPEM []byte, opts siteOptions) (*site, 
 	return s, nil
 }
 
-func (s *site) Close() { s.srv.Close() }
+// Close stops the emulator, its clients' idle connections first: one dialed
+// and never used would hold the emulator's graceful shutdown for 5 seconds.
+func (s *site) Close() {
+	s.mu.Lock()
+	for _, c := range s.clients {
+		c.CloseIdleConnections()
+	}
+	s.clients = nil
+	s.mu.Unlock()
+	s.srv.Close()
+}
 
 func (s *site) getenv(k string) (string, bool) {
 	if k == secretEnv {
@@ -102,7 +116,7 @@ const benchEmail = "bench@idpsync.invalid"
 
 // client returns a fresh API client with the given budget and requests in flight.
 func (s *site) client(rl cloudflare.RateLimit, concurrency int) (*cloudflare.Client, error) {
-	return cloudflare.New(cloudflare.Options{
+	c, err := cloudflare.New(cloudflare.Options{
 		BaseURL:     s.srv.URL,
 		Token:       s.token,
 		Email:       benchEmail,
@@ -111,6 +125,13 @@ func (s *site) client(rl cloudflare.RateLimit, concurrency int) (*cloudflare.Cli
 		Concurrency: concurrency,
 		UserAgent:   "idpsync-bench",
 	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.clients = append(s.clients, c)
+	s.mu.Unlock()
+	return c, nil
 }
 
 // plan reads the live state and diffs it through the engine, as `idpsync
