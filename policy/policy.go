@@ -84,14 +84,15 @@ func Check(ctx context.Context, p *plan.Plan, opts Options) error {
 	return nil
 }
 
-// DeniedError is the apply gate's refusal: denies no waiver excuses.
+// DeniedError is the apply gate's refusal: denies no waiver excuses. It is
+// one of apply's blockers, whose report already says nothing was changed.
 type DeniedError struct {
 	Denied []plan.PolicyResult
 }
 
 func (e *DeniedError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "policy denies this plan (%d %s); nothing was changed:", len(e.Denied), plural(len(e.Denied), "finding", "findings"))
+	fmt.Fprintf(&b, "policy denies this plan (%d %s):", len(e.Denied), plural(len(e.Denied), "finding", "findings"))
 	for _, r := range e.Denied {
 		fmt.Fprintf(&b, "\n  %s: %s (%s)", r.Address, r.Message, r.Rule)
 	}
