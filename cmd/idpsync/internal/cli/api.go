@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -80,6 +81,33 @@ type Connection struct {
 	logger   *slog.Logger
 	// close stops the in-process emulator when --sandbox started one.
 	close func() error
+	// waits is where the client's waits go while a progress view shows
+	// them (see ShowWaits); nil means one line each on errOut. It is an
+	// atomic pointer because the client reports waits from its own
+	// goroutines while the command swaps views.
+	waits  atomic.Pointer[func(cloudflare.WaitEvent)]
+	errOut io.Writer
+}
+
+// ShowWaits sends the client's waits (a 429's Retry-After, a spent rate
+// budget, a backoff) to show instead of stderr, until the returned restore
+// is called; show is called from the goroutine that waits and must not
+// block. The hook belongs to this connection, so one command's view never
+// leaks into another's.
+func (c *Connection) ShowWaits(show func(cloudflare.WaitEvent)) (restore func()) {
+	prev := c.waits.Swap(&show)
+	return func() { c.waits.Store(prev) }
+}
+
+// onWait passes a wait to the view ShowWaits set, or prints it on stderr.
+func (c *Connection) onWait(ev cloudflare.WaitEvent) {
+	if show := c.waits.Load(); show != nil {
+		(*show)(ev)
+		return
+	}
+	if c.errOut != nil {
+		fmt.Fprintln(c.errOut, progress.WaitLine(ev))
+	}
 }
 
 // LogMetadataFetches logs, with --debug, how many metadata fetches this
@@ -116,13 +144,13 @@ func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
 		UserAgent:   "idpsync/" + f.Version,
 		Logger:      a.logger(f),
 		MaxWait:     a.MaxRetryWait,
-		OnWait:      f.onWait,
 	}
 	key, err := a.PlanKey(f)
 	if err != nil {
 		return nil, err
 	}
-	conn := &Connection{PlanKey: key, Metadata: engine.NewMetadataOnce(&fetch.Fetcher{Logger: opts.Logger, UserAgent: opts.UserAgent}), logger: opts.Logger}
+	conn := &Connection{PlanKey: key, Metadata: engine.NewMetadataOnce(&fetch.Fetcher{Logger: opts.Logger, UserAgent: opts.UserAgent}), logger: opts.Logger, errOut: f.IO.ErrOut}
+	opts.OnWait = conn.onWait
 	if a.Sandbox != "" {
 		srv, creds, closeFn, err := startSandbox(ctx, a.Sandbox, f.IO.ErrOut)
 		if err != nil {
@@ -317,20 +345,6 @@ type Factory struct {
 	// context is cancelled on the second, so apply can let in-flight requests
 	// finish after the first.
 	Interrupt <-chan struct{}
-	// OnWait, when set, is told of every wait of the API client (a 429's
-	// Retry-After, a spent rate budget, a backoff), for a progress display
-	// to show; when nil, each wait is one line on stderr (progress.WaitLine). It is
-	// called from the goroutine that waits and must not block.
-	OnWait func(cloudflare.WaitEvent)
-}
-
-// onWait passes a wait to f.OnWait, or prints it on stderr.
-func (f *Factory) onWait(ev cloudflare.WaitEvent) {
-	if f.OnWait != nil {
-		f.OnWait(ev)
-		return
-	}
-	fmt.Fprintln(f.IO.ErrOut, progress.WaitLine(ev))
 }
 
 // CancelOnInterrupt returns a context cancelled on the first Ctrl-C, for

@@ -194,9 +194,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}()
 	// The client's waits (a spent budget, a Retry-After) join the progress
 	// instead of interrupting it.
-	onWait := f.OnWait
-	f.OnWait = prog.Wait
-	defer func() { f.OnWait = onWait }()
+	defer conn.ShowWaits(prog.Wait)()
 	eopts.Progress = prog
 	view := &view{f: f, conn: conn, opts: opts, progress: prog}
 	applied, err := engine.Apply(ctx, conn.Client, in, eopts, confirmer{f}, view)

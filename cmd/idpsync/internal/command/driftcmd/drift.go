@@ -140,7 +140,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	reads, endReads := f.ReadProgress()
+	reads, endReads := f.ReadProgress(conn)
 	defer endReads()
 	p, live, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SCIMDeliveries: deliveries, MaxFederatedIdPs: opts.Load.MaxFederatedIdPs,
 		// drift reads what plan may skip, to report what the files leave alone too.

@@ -181,7 +181,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	reads, endReads := f.ReadProgress()
+	reads, endReads := f.ReadProgress(conn)
 	defer endReads()
 	p, _, err := engine.Plan(ctx, conn.Client, desired, engine.PlanOptions{Now: f.APIClock(conn), Metadata: conn.Metadata, SecretKey: conn.PlanKey.SecretKey(), Targets: opts.Targets, ResendSecrets: opts.ResendSecrets, RotateSCIMSecrets: opts.RotateSCIM, SCIMDeliveries: deliveries, Lockout: conn.Client, MaxFederatedIdPs: opts.Load.MaxFederatedIdPs, Progress: reads})
 	endReads()
