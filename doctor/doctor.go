@@ -29,10 +29,14 @@ const (
 	FamilyOrganization Family = "access_organization"
 	// FamilyAccountList is GET /accounts, read once for all the accounts:
 	// plans take the organizations of many accounts from it.
-	FamilyAccountList    Family = "account_listing"
-	groupAccess                 = "Access: Organizations, Identity Providers, and Groups"
-	groupApps                   = "Access: Apps and Policies"
-	groupAccountSettings        = "Account Settings"
+	FamilyAccountList Family = "account_listing"
+)
+
+// Permission group names, as the report prints them.
+const (
+	groupAccess          = "Access: Organizations, Identity Providers, and Groups"
+	groupApps            = "Access: Apps and Policies"
+	groupAccountSettings = "Account Settings"
 )
 
 // Permission group names are Cloudflare's: the x-api-token-group of each
