@@ -121,7 +121,16 @@ func (c *Connection) LogMetadataFetches(ctx context.Context) {
 
 // Close stops the sandbox, if one was started.
 func (c *Connection) Close() error {
-	if c == nil || c.close == nil {
+	if c == nil {
+		return nil
+	}
+	// The client's connections go first: a server shuts down gracefully,
+	// and one connection dialed and never used holds that (with --sandbox,
+	// the command's exit; in a test, the test server's close) for 5 seconds.
+	if c.Client != nil {
+		c.Client.CloseIdleConnections()
+	}
+	if c.close == nil {
 		return nil
 	}
 	return c.close()
@@ -176,15 +185,6 @@ func (a *API) Connect(ctx context.Context, f *Factory) (*Connection, error) {
 		return nil, err
 	}
 	conn.Client = client
-	if closeSandbox := conn.close; closeSandbox != nil {
-		// The sandbox's emulator shuts down gracefully: the client's
-		// connections go first, or one it dialed and never used holds the
-		// shutdown (and the command's exit) for 5 seconds.
-		conn.close = func() error {
-			client.CloseIdleConnections()
-			return closeSandbox()
-		}
-	}
 	return conn, nil
 }
 
