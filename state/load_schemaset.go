@@ -18,6 +18,11 @@ import (
 // knows the type already, so it validates the document against the schema
 // without those conditions and each IdP against its own type's branch, which
 // reports exactly the same failures.
+//
+// branchesDef is where the loader's copy of the schema keeps the per-type
+// conditions (see loadSchemaSet).
+const branchesDef = "idpsync_type_branches"
+
 type schemaSet struct {
 	skeleton *jsonschema.Schema
 	byType   map[string]*jsonschema.Schema
@@ -32,21 +37,43 @@ var loadSchemaSet = sync.OnceValues(func() (*schemaSet, error) {
 	}
 	set := &schemaSet{raw: raw, byType: map[string]*jsonschema.Schema{}}
 
-	full := jsonschema.NewCompiler()
-	if err := full.AddResource(schemas.ID, raw); err != nil {
+	// One document, validated against the meta-schema once (that check is
+	// most of the compile's cost, paid by every process that loads a file):
+	// a copy whose identity_provider keeps no conditions, with the
+	// conditions moved under a $defs entry nothing refers to, so the root
+	// compiles as the skeleton and each branch compiles on its own. The
+	// published file is unchanged.
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemas.IdPSync))
+	if err != nil {
 		return nil, err
 	}
-	idp, ok := lookupJSON(raw, "$defs", "identity_provider").(map[string]any)
+	defs, ok := lookupJSON(doc, "$defs").(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("schema has no $defs")
+	}
+	idp, ok := defs["identity_provider"].(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("schema has no $defs/identity_provider")
 	}
 	conds, _ := idp["allOf"].([]any)
-	for i, c := range conds {
-		t, _ := lookupJSON(c, "if", "properties", "type", "const").(string)
+	delete(idp, "allOf")
+	if _, taken := defs[branchesDef]; taken {
+		return nil, fmt.Errorf("schema already has $defs/%s", branchesDef)
+	}
+	defs[branchesDef] = map[string]any{"allOf": conds}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(schemas.ID, doc); err != nil {
+		return nil, err
+	}
+	if set.skeleton, err = c.Compile(schemas.ID); err != nil {
+		return nil, err
+	}
+	for i, cond := range conds {
+		t, _ := lookupJSON(cond, "if", "properties", "type", "const").(string)
 		if !idptype.Known(t) {
 			return nil, fmt.Errorf("schema branch %d is for unknown type %q", i, t)
 		}
-		s, err := full.Compile(fmt.Sprintf("%s#/$defs/identity_provider/allOf/%d/then", schemas.ID, i))
+		s, err := c.Compile(fmt.Sprintf("%s#/$defs/%s/allOf/%d/then", schemas.ID, branchesDef, i))
 		if err != nil {
 			return nil, err
 		}
@@ -54,21 +81,6 @@ var loadSchemaSet = sync.OnceValues(func() (*schemaSet, error) {
 	}
 	if len(set.byType) != len(idptype.Names) {
 		return nil, fmt.Errorf("schema has branches for %d types, want %d", len(set.byType), len(idptype.Names))
-	}
-
-	// The skeleton is a copy without the conditions, under the same $id so
-	// that error locations name the same places.
-	skel, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemas.IdPSync))
-	if err != nil {
-		return nil, err
-	}
-	delete(lookupJSON(skel, "$defs", "identity_provider").(map[string]any), "allOf")
-	sc := jsonschema.NewCompiler()
-	if err := sc.AddResource(schemas.ID, skel); err != nil {
-		return nil, err
-	}
-	if set.skeleton, err = sc.Compile(schemas.ID); err != nil {
-		return nil, err
 	}
 	roots := []*jsonschema.Schema{set.skeleton}
 	for _, t := range idptype.Names {
