@@ -27,20 +27,11 @@ const emuMeasured = 50
 // emulator stays out of every measurement.
 func (h *harness) emulatorCost(ctx context.Context) ([]Row, error) {
 	w := workload{Accounts: emuMeasured}
-	s, err := newSite(h.root, w, h.cert, siteOptions{})
+	s, err := h.appliedSite(ctx, w)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	c, err := s.client(unlimited, h.concurrency)
-	if err != nil {
-		return nil, err
-	}
-	if _, res, err := s.apply(ctx, c, h.concurrency); err != nil {
-		return nil, fmt.Errorf("set-up apply: %w", err)
-	} else if err := resultError(res); err != nil {
-		return nil, fmt.Errorf("set-up apply: %w", err)
-	}
 	e := s.srv.Emulator
 	base := e.Snapshot()
 	var rows []Row

@@ -140,20 +140,11 @@ func (h *harness) federatedGoals(ctx context.Context, n int) ([]Row, error) {
 	before := Row{Scenario: "8 goals", Size: label, Metric: "plan: requests per account", Kind: boundReference,
 		Bound: federatedReadsBefore, BoundNote: "before issue 26", MaxRatio: 1}
 	least := Row{Scenario: "8 goals", Size: label, Metric: "plan: requests", Bound: float64(w.MinPlanRequests(true)), MaxRatio: 1}
-	s, err := newSite(h.root, w, h.cert, siteOptions{})
+	s, err := h.appliedSite(ctx, w)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	c, err := s.client(unlimited, h.concurrency)
-	if err != nil {
-		return nil, err
-	}
-	if _, res, err := s.apply(ctx, c, h.concurrency); err != nil {
-		return nil, fmt.Errorf("%d federated accounts: set-up apply: %w", n, err)
-	} else if err := resultError(res); err != nil {
-		return nil, fmt.Errorf("%d federated accounts: set-up apply: %w", n, err)
-	}
 	for run := range h.runs {
 		s.srv.Emulator.ResetStats()
 		c, err := s.client(unlimited, h.concurrency)
@@ -184,20 +175,11 @@ func (h *harness) federatedGoals(ctx context.Context, n int) ([]Row, error) {
 func (h *harness) estatePlan(ctx context.Context, n int) ([]Row, error) {
 	w := workload{Accounts: n, Plain: true}
 	label := plainLabel(n)
-	s, err := newSite(h.root, w, h.cert, siteOptions{})
+	s, err := h.appliedSite(ctx, w)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	setup, err := s.client(unlimited, h.concurrency)
-	if err != nil {
-		return nil, err
-	}
-	if _, res, err := s.apply(ctx, setup, h.concurrency); err != nil {
-		return nil, fmt.Errorf("%d accounts: set-up apply: %w", n, err)
-	} else if err := resultError(res); err != nil {
-		return nil, fmt.Errorf("%d accounts: set-up apply: %w", n, err)
-	}
 	e := s.srv.Emulator
 	e.SetLatency(h.latency)
 	budget := cloudflare.RateLimit{Requests: h.rate.Requests, Window: h.rate.Window}

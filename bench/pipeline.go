@@ -200,6 +200,28 @@ func (s *site) converged(ctx context.Context) (bool, error) {
 // never saved; the CLI derives its key from the credentials (plan/planfile).
 var secretKey = []byte(rand.Text())
 
+// appliedSite is a new site of w with its desired state applied from
+// scratch by an unmetered client: the live state a scenario then measures.
+// The caller closes it.
+func (h *harness) appliedSite(ctx context.Context, w workload) (*site, error) {
+	s, err := newSite(h.root, w, h.cert, siteOptions{})
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.client(unlimited, h.concurrency)
+	if err == nil {
+		var res *apply.Result
+		if _, res, err = s.apply(ctx, c, h.concurrency); err == nil {
+			err = resultError(res)
+		}
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%d accounts: set-up apply: %w", w.Accounts, err)
+	}
+	return s, nil
+}
+
 // resultError summarizes a result that is not OK.
 func resultError(res *apply.Result) error {
 	if res == nil || res.OK() {

@@ -73,21 +73,12 @@ func (h *harness) planReads(ctx context.Context) ([]Row, error) {
 	var rows []Row
 	for _, n := range h.sizes {
 		w := workload{Accounts: n}
-		s, err := newSite(h.root, w, h.cert, siteOptions{})
+		s, err := h.appliedSite(ctx, w)
 		if err != nil {
 			return rows, err
 		}
 		err = func() error {
 			defer s.Close()
-			c, err := s.client(unlimited, h.concurrency)
-			if err != nil {
-				return err
-			}
-			if _, res, err := s.apply(ctx, c, h.concurrency); err != nil {
-				return fmt.Errorf("%d accounts: set-up apply: %w", n, err)
-			} else if err := resultError(res); err != nil {
-				return fmt.Errorf("%d accounts: set-up apply: %w", n, err)
-			}
 			e := s.srv.Emulator
 			e.SetLatency(h.latency)
 			minReq := w.MinPlanRequests(true)
@@ -221,20 +212,11 @@ func (h *harness) rateAccounts() int {
 func (h *harness) ratePacing(ctx context.Context) ([]Row, error) {
 	n := h.rateAccounts()
 	w := workload{Accounts: n}
-	s, err := newSite(h.root, w, h.cert, siteOptions{})
+	s, err := h.appliedSite(ctx, w)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	setup, err := s.client(unlimited, h.concurrency)
-	if err != nil {
-		return nil, err
-	}
-	if _, res, err := s.apply(ctx, setup, h.concurrency); err != nil {
-		return nil, fmt.Errorf("%d accounts: set-up apply: %w", n, err)
-	} else if err := resultError(res); err != nil {
-		return nil, fmt.Errorf("%d accounts: set-up apply: %w", n, err)
-	}
 	e := s.srv.Emulator
 	e.SetLatency(h.latency)
 	minReq := w.MinPlanRequests(true)
