@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Bounds on what one Tree asks of git. A configuration directory holds a few
@@ -401,7 +402,12 @@ func clip(s string) string {
 		return r
 	}, s)
 	if len(s) > 200 {
-		s = s[:200] + "…"
+		// Cut on a rune boundary: half a rune would print as U+FFFD.
+		cut := 200
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode/utf8"
 )
 
 // repo makes a git repository with one commit of files, and returns its
@@ -132,5 +133,23 @@ func TestCancelledContext(t *testing.T) {
 	}
 	if _, err := Open(ctx, dir, "HEAD"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Open after cancel = %v, want context.Canceled", err)
+	}
+}
+
+// TestClipKeepsRunesWhole: what git said is cut to 200 bytes on a rune
+// boundary, on one line, with nothing unprintable left.
+func TestClipKeepsRunesWhole(t *testing.T) {
+	for _, in := range []string{
+		strings.Repeat("a", 199) + "é" + "tail",
+		strings.Repeat("€", 100),
+		"fatal: bad revision '\x1b[31mx'\nsecond line",
+	} {
+		got := clip(in)
+		if !utf8.ValidString(got) {
+			t.Errorf("clip(%q) = %q: not valid UTF-8", in, got)
+		}
+		if len(got) > 200+len("…") || strings.ContainsAny(got, "\n\x1b") {
+			t.Errorf("clip(%q) = %q: too long, or a line break or escape left", in, got)
+		}
 	}
 }
