@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,13 @@ import (
 	"github.com/idpsync/idpsync/emulator"
 	"github.com/idpsync/idpsync/plan"
 )
+
+func TestMain(m *testing.M) {
+	if showExecutable() {
+		return
+	}
+	os.Exit(m.Run())
+}
 
 // tinyHarness runs every scenario at a size that takes seconds. Nothing here
 // asserts on time: the figures that must hold are the reliability ones.

@@ -10,10 +10,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
-// buildCLI builds cmd/idpsync into the scratch directory once.
+// buildCLI finds or builds cmd/idpsync once per harness. The go command
+// keeps the executables `go run` links in its build cache, keyed by every
+// input, so asking `go run` for the CLI links it only when its source (or
+// the toolchain) changed since the last time; `go build -o` into the scratch
+// directory would link it anew on every run. The binary is the same program
+// either way (`go run` leaves out the debug information, which idpsync never
+// reads).
 func (h *harness) buildCLI(ctx context.Context) (string, error) {
 	if h.cliBin != "" {
 		return h.cliBin, nil
@@ -26,7 +33,13 @@ func (h *harness) buildCLI(ctx context.Context) (string, error) {
 	if mod == "" || mod == os.DevNull {
 		return "", errors.New("not inside the idpsync module: run the harness from the repository")
 	}
-	bin := filepath.Join(h.root, "idpsync")
+	bin, err := cachedCLI(ctx, filepath.Dir(mod))
+	if err == nil {
+		h.cliBin = bin
+		return bin, nil
+	}
+	h.logf("  the go command's cache holds no idpsync (%v): building it", err)
+	bin = filepath.Join(h.root, "idpsync")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/idpsync")
 	cmd.Dir = filepath.Dir(mod)
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -34,6 +47,67 @@ func (h *harness) buildCLI(ctx context.Context) (string, error) {
 	}
 	h.cliBin = bin
 	return bin, nil
+}
+
+// showExecutableEnv, when set, makes the harness (or its test binary) print
+// its first argument and exit: cachedCLI names the harness as the program
+// `go run -exec` starts the CLI with, so instead of running the CLI it learns
+// where the go command keeps it.
+const showExecutableEnv = "IDPSYNC_BENCH_SHOW_EXECUTABLE"
+
+// showExecutable is the whole program when showExecutableEnv is set: it
+// reports whether it ran.
+func showExecutable() bool {
+	if os.Getenv(showExecutableEnv) == "" {
+		return false
+	}
+	if len(os.Args) > 1 {
+		fmt.Println(os.Args[1])
+	}
+	return true
+}
+
+// cli is the CLI in the go command's cache, shared by every harness of the
+// process: the cache never changes an entry, so one look-up serves them all.
+var cli struct {
+	sync.Mutex
+	bin string
+}
+
+// cachedCLI returns the path of cmd/idpsync, module root dir, in the go
+// command's build cache, linking and caching it first if it is not there.
+func cachedCLI(ctx context.Context, dir string) (string, error) {
+	cli.Lock()
+	defer cli.Unlock()
+	if cli.bin != "" {
+		return cli.bin, nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	if strings.ContainsAny(self, " \t\"'\\") {
+		return "", fmt.Errorf("%q cannot be passed to go run -exec", self)
+	}
+	// When the CLI was not cached, go run links it in a directory it removes
+	// on exit (and caches it): the second look-up finds the cached copy.
+	for range 2 {
+		cmd := exec.CommandContext(ctx, "go", "run", "-exec", self, "./cmd/idpsync")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), showExecutableEnv+"=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return "", fmt.Errorf("go run ./cmd/idpsync: %w\n%s", err, stderr.Bytes())
+		}
+		bin := strings.TrimSpace(string(out))
+		if fi, err := os.Stat(bin); err == nil && fi.Mode().IsRegular() && filepath.IsAbs(bin) {
+			cli.bin = bin
+			return bin, nil
+		}
+	}
+	return "", errors.New("go run does not keep the executables it links (GOCACHE off?)")
 }
 
 // cliEnv is the environment of a CLI run against s: the caller's, without

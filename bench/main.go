@@ -18,6 +18,9 @@ import (
 )
 
 func main() {
+	if showExecutable() {
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
