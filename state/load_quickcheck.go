@@ -51,9 +51,13 @@ type quickSchema struct {
 	types  uint8 // 0: no "type" keyword
 }
 
+// quickTable is what quickCheck needs of every schema reachable from some
+// roots.
+type quickTable map[*jsonschema.Schema]quickSchema
+
 // quickSchemas inspects every schema reachable from roots.
-func quickSchemas(roots ...*jsonschema.Schema) map[*jsonschema.Schema]quickSchema {
-	out := map[*jsonschema.Schema]quickSchema{}
+func quickSchemas(roots ...*jsonschema.Schema) quickTable {
+	out := quickTable{}
 	var visit func(s *jsonschema.Schema)
 	visit = func(s *jsonschema.Schema) {
 		if s == nil {
@@ -136,13 +140,13 @@ func quickScalar(v any) bool {
 	return false
 }
 
-// quickCheck judges v against s; depth bounds $ref chains (the library
-// reports a cycle where this gives up).
-func (s *schemaSet) quickCheck(sch *jsonschema.Schema, v any, depth int) verdict {
+// check is quickCheck: it judges v against sch, a schema of the table; depth
+// bounds $ref chains (the library reports a cycle where this gives up).
+func (s quickTable) check(sch *jsonschema.Schema, v any, depth int) verdict {
 	if sch == nil {
 		return quickValid
 	}
-	q, ok := s.quick[sch]
+	q, ok := s[sch]
 	if !ok || q.unsure || depth > 64 {
 		return quickUnsure
 	}
@@ -182,16 +186,16 @@ func (s *schemaSet) quickCheck(sch *jsonschema.Schema, v any, depth int) verdict
 		}
 		return res == quickInvalid
 	}
-	if sch.Ref != nil && merge(s.quickCheck(sch.Ref, v, depth+1)) {
+	if sch.Ref != nil && merge(s.check(sch.Ref, v, depth+1)) {
 		return res
 	}
 	for _, sub := range sch.AllOf {
-		if merge(s.quickCheck(sub, v, depth+1)) {
+		if merge(s.check(sub, v, depth+1)) {
 			return res
 		}
 	}
 	if sch.Not != nil {
-		switch s.quickCheck(sch.Not, v, depth+1) {
+		switch s.check(sch.Not, v, depth+1) {
 		case quickValid:
 			return quickInvalid
 		case quickUnsure:
@@ -199,13 +203,13 @@ func (s *schemaSet) quickCheck(sch *jsonschema.Schema, v any, depth int) verdict
 		}
 	}
 	if sch.If != nil {
-		switch s.quickCheck(sch.If, v, depth+1) {
+		switch s.check(sch.If, v, depth+1) {
 		case quickValid:
-			if merge(s.quickCheck(sch.Then, v, depth+1)) {
+			if merge(s.check(sch.Then, v, depth+1)) {
 				return res
 			}
 		case quickInvalid:
-			if merge(s.quickCheck(sch.Else, v, depth+1)) {
+			if merge(s.check(sch.Else, v, depth+1)) {
 				return res
 			}
 		default:
@@ -227,7 +231,7 @@ func (s *schemaSet) quickCheck(sch *jsonschema.Schema, v any, depth int) verdict
 		}
 		for k, pv := range v {
 			if ps, ok := sch.Properties[k]; ok {
-				if merge(s.quickCheck(ps, pv, depth+1)) {
+				if merge(s.check(ps, pv, depth+1)) {
 					return res
 				}
 				continue
@@ -238,7 +242,7 @@ func (s *schemaSet) quickCheck(sch *jsonschema.Schema, v any, depth int) verdict
 					return quickInvalid
 				}
 			case *jsonschema.Schema:
-				if merge(s.quickCheck(ap, pv, depth+1)) {
+				if merge(s.check(ap, pv, depth+1)) {
 					return res
 				}
 			}
@@ -252,7 +256,7 @@ func (s *schemaSet) quickCheck(sch *jsonschema.Schema, v any, depth int) verdict
 		}
 		if sch.Items2020 != nil {
 			for _, item := range v {
-				if merge(s.quickCheck(sch.Items2020, item, depth+1)) {
+				if merge(s.check(sch.Items2020, item, depth+1)) {
 					return res
 				}
 			}

@@ -169,7 +169,7 @@ func (l *loader) schemaProperties(schemaURL string) []string {
 	if len(toks) > 0 && toks[len(toks)-1] == "additionalProperties" {
 		toks = toks[:len(toks)-1]
 	}
-	node := l.schemas.raw
+	node := l.schemas.raw()
 	for _, t := range toks {
 		if t == "" {
 			continue

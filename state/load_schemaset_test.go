@@ -1,0 +1,106 @@
+package state
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+
+	"github.com/idpsync/idpsync/schemas"
+)
+
+// TestSchemaSetAgreesWithThePublishedSchema: the loader's split schema
+// reports exactly the failures the published schema does, each at the same
+// place, of the same kind, and an unknown key with the same list of keys
+// allowed there, on every document of the test data and examples and on
+// mutants of the valid ones.
+func TestSchemaSetAgreesWithThePublishedSchema(t *testing.T) {
+	set, err := loadSchemaSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	published, err := schemas.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &loader{schemas: set}
+	describe := func(leaves []*jsonschema.ValidationError) []string {
+		var out []string
+		for _, e := range leaves {
+			s := fmt.Sprintf("/%s %s: ", jsonPath(e.InstanceLocation), strings.Join(e.ErrorKind.KeywordPath(), "/"))
+			// The library lists keys in map order.
+			switch k := e.ErrorKind.(type) {
+			case *kind.AdditionalProperties:
+				s += fmt.Sprintf("%v (allowed %v)", slices.Sorted(slices.Values(k.Properties)), l.schemaProperties(e.SchemaURL))
+			case *kind.Required:
+				s += fmt.Sprint(slices.Sorted(slices.Values(k.Missing)))
+			default:
+				s += fmt.Sprint(e.ErrorKind)
+			}
+			out = append(out, s)
+		}
+		slices.Sort(out)
+		return out
+	}
+	compared, failing := 0, 0
+	compare := func(name string, v any) {
+		t.Helper()
+		split, err := set.validateFully(v)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var whole []*jsonschema.ValidationError
+		if err := published.Validate(v); err != nil {
+			verr, ok := err.(*jsonschema.ValidationError)
+			if !ok {
+				t.Fatalf("%s: %v", name, err)
+			}
+			var walk func(e *jsonschema.ValidationError)
+			walk = func(e *jsonschema.ValidationError) {
+				if len(e.Causes) == 0 {
+					whole = append(whole, e)
+				}
+				for _, c := range e.Causes {
+					walk(c)
+				}
+			}
+			walk(verr)
+		}
+		compared++
+		if len(whole) > 0 {
+			failing++
+		}
+		if got, want := describe(split), describe(whole); !slices.Equal(got, want) {
+			t.Errorf("%s: the loader's schema reports\n\t%s\nthe published schema\n\t%s",
+				name, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+		}
+	}
+	corpus := quickCheckCorpus(t)
+	names := slices.Sorted(func(yield func(string) bool) {
+		for k := range corpus {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	rng := rand.New(rand.NewPCG(27, 3))
+	replacements := []any{nil, true, 0.0, 1.5, "", "x", "https://example.com", "saml", "oidc", "okta",
+		[]any{}, map[string]any{}, map[string]any{"enabled": true}, map[string]any{"client_id": "x"}}
+	for _, name := range names {
+		compare(name, corpus[name])
+		for i := range 30 {
+			v := deepCopy(corpus[name])
+			if mutate(rng, v, replacements) {
+				compare(fmt.Sprintf("%s (mutant %d)", name, i), v)
+			}
+		}
+	}
+	t.Logf("%d documents compared, %d of them invalid", compared, failing)
+	if compared < 1000 || failing < compared/10 || compared-failing < 40 {
+		t.Fatalf("%d documents compared, %d invalid: that tests too little", compared, failing)
+	}
+}
