@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -223,7 +224,7 @@ func (l *loader) expand(paths []string) []loadTarget {
 	return files
 }
 
-var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 func (l *loader) loadFile(t loadTarget) {
 	path := t.path
@@ -306,7 +307,7 @@ func (l *loader) parseFile(data []byte) {
 func (l *loader) yamlError(err error) {
 	msg := err.Error()
 	pos := Pos{File: l.file}
-	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
+	if m := yamlLineRe().FindStringSubmatch(msg); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
 		pos.Column = 1
 		msg = m[2]

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,7 +16,7 @@ import (
 
 // identifier is the shape of a Terraform module or resource name (HCL
 // identifiers: a letter or underscore, then letters, digits, _ and -).
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+var identifier = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`) })
 
 // instanceKey is a count index or a for_each key; nil means none.
 type instanceKey struct {
@@ -115,7 +116,7 @@ func (a Address) Config() string {
 }
 
 func resourceAddress(path modulePath, r *resource) (Address, error) {
-	if !identifier.MatchString(r.Type) || !identifier.MatchString(r.Name) {
+	if !identifier().MatchString(r.Type) || !identifier().MatchString(r.Name) {
 		return Address{}, fmt.Errorf("resource in %s: type and name must be identifiers", path.orRoot())
 	}
 	key, err := decodeIndex(r.Index)
@@ -161,7 +162,7 @@ func parseModuleAddress(s string) (modulePath, error) {
 			end = len(after)
 		}
 		step := moduleStep{name: after[:end]}
-		if !identifier.MatchString(step.name) {
+		if !identifier().MatchString(step.name) {
 			return nil, errors.New("a module name must be an identifier")
 		}
 		rest = after[end:]

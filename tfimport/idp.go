@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
@@ -276,7 +277,7 @@ func (c *converter) scim(rs *res, idp *state.LiveIdP, v any) {
 	}
 }
 
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+var nonSlug = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9]+`) })
 
 // v4Cert maps v4's single idp_public_cert. The provider stores it concealed,
 // so the usual state has no certificate: the YAML then reads it from a file
@@ -294,7 +295,7 @@ func (c *converter) v4Cert(rs *res, owner string, idp *state.LiveIdP, val any) {
 		idp.Config["idp_public_certs"] = []any{s}
 		return
 	}
-	slug := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(idp.Name), "-"), "-")
+	slug := strings.Trim(nonSlug().ReplaceAllString(strings.ToLower(idp.Name), "-"), "-")
 	if slug == "" {
 		slug = "saml"
 	}
@@ -320,12 +321,12 @@ func ownerOf(rs *res, v map[string]any) (string, error) {
 	case acct != "" && zone != "":
 		return "", fmt.Errorf("%s: both account_id and zone_id are set (the schema makes them mutually exclusive)", rs)
 	case acct != "":
-		if !hex32.MatchString(acct) {
+		if !hex32().MatchString(acct) {
 			return "", fmt.Errorf("%s: account_id is not 32 lowercase hex characters", rs)
 		}
 		return acct, nil
 	case zone != "":
-		if !hex32.MatchString(zone) {
+		if !hex32().MatchString(zone) {
 			return "", fmt.Errorf("%s: zone_id is not 32 lowercase hex characters", rs)
 		}
 		return idptype.ZoneKey(zone), nil

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
@@ -51,7 +52,7 @@ var (
 
 // grantID is the shape of a federation grant id: an identifier of at most
 // 32 characters (REFERENCE.md §1.3); hex in every example.
-var grantID = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
+var grantID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`) })
 
 type shareEntry struct {
 	rs         *res
@@ -90,7 +91,7 @@ func (c *converter) shareVersion(rs *res) error {
 
 func shareAccount(rs *res) (string, error) {
 	acct := str(rs.r.Values["account_id"])
-	if !hex32.MatchString(acct) {
+	if !hex32().MatchString(acct) {
 		return "", fmt.Errorf("%s: account_id is not 32 lowercase hex characters", rs)
 	}
 	return acct, nil
@@ -257,7 +258,7 @@ func (c *converter) foldShare(sh *shareEntry) error {
 		return fmt.Errorf("%s: carries %d federation grants; idpsync keeps one share per IdP: split the share in Terraform, then import", addr, len(sh.grants))
 	}
 	grant := sh.grants[0]
-	if !grantID.MatchString(grant) {
+	if !grantID().MatchString(grant) {
 		return fmt.Errorf("%s: the resource_id of its idp-federation-grant is not a grant id", addr)
 	}
 	entry, err := c.grantIdP(sh, grant)
@@ -286,7 +287,7 @@ func (c *converter) foldShare(sh *shareEntry) error {
 		OrganizationID: sh.orgID, GrantID: grant}
 	slices.Sort(sh.accounts)
 	for _, a := range slices.Compact(sh.accounts) {
-		if !hex32.MatchString(a) {
+		if !hex32().MatchString(a) {
 			return fmt.Errorf("%s: a recipient account id is not 32 lowercase hex characters", addr)
 		}
 		live.Recipients = append(live.Recipients, &state.LiveRecipient{AccountID: a, Status: idptype.Associated})

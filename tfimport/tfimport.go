@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/state"
@@ -111,7 +112,7 @@ const (
 	resourceManaged = "managed"
 )
 
-var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
+var hex32 = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{32}$`) })
 
 // Convert reads the JSON of `terraform show -json` and maps the identity
 // providers and shares in it. On error nothing of the result is to be used.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Address names an object a plan touches, in the form people type after
@@ -39,7 +40,7 @@ const Deposed = " (deposed)"
 // object kept: account[a].idp[Okta].grant (duplicate <id>).
 func DuplicateSuffix(id string) string { return " (duplicate " + id + ")" }
 
-var duplicateSuffix = regexp.MustCompile(` \(duplicate [^()]*\)$`)
+var duplicateSuffix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(` \(duplicate [^()]*\)$`) })
 
 // AsDeposed is a with Deposed appended to its suffix.
 func (a Address) AsDeposed() Address {
@@ -156,7 +157,7 @@ func (a Address) String() string {
 func Parse(s string) (Address, error) {
 	var a Address
 	rest := s
-	if m := duplicateSuffix.FindString(rest); m != "" {
+	if m := duplicateSuffix().FindString(rest); m != "" {
 		a.Suffix = m
 		rest = strings.TrimSuffix(rest, m)
 	}

@@ -7,9 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 )
 
-var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var unsafeFileChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._-]+`) })
 
 // PEMFileName is the file apply --cert-out and certs --out write an IdP's
 // encryption certificate to: <account id>-<IdP name>.pem. An IdP name with
@@ -17,7 +18,7 @@ var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // of the exact name, so that "x/y" and "x_y" get different files.
 func PEMFileName(accountID, idpName string) string {
 	raw := accountID + "-" + idpName
-	name := unsafeFileChars.ReplaceAllString(raw, "_")
+	name := unsafeFileChars().ReplaceAllString(raw, "_")
 	if name != raw {
 		sum := sha256.Sum256([]byte(raw))
 		name += "-" + hex.EncodeToString(sum[:4])

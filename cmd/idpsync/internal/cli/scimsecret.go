@@ -48,13 +48,13 @@ const (
 )
 
 // safeID is an id that may stand in a file name as it is.
-var safeID = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
+var safeID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`) })
 
 // fileID is the IdP id as it appears in a file name: as the API gave it
 // when it is made of letters, digits and dashes (a UUID), else a hash, so
 // that an id from a hostile server can never name another path.
 func fileID(id string) string {
-	if safeID.MatchString(id) {
+	if safeID().MatchString(id) {
 		return id
 	}
 	sum := sha256.Sum256([]byte(id))
@@ -63,7 +63,7 @@ func fileID(id string) string {
 
 // scimBase is the readable start of an IdP's file names.
 func scimBase(accountLabel, idpName string) string {
-	base := unsafeFileChars.ReplaceAllString(accountLabel+"-"+idpName, "_")
+	base := unsafeFileChars().ReplaceAllString(accountLabel+"-"+idpName, "_")
 	if len(base) > 100 {
 		base = base[:100]
 	}
@@ -86,7 +86,7 @@ func secretFileID(name string) (string, bool) {
 		return "", false
 	}
 	i := strings.LastIndexByte(stem, '.')
-	if i < 0 || !safeID.MatchString(stem[i+1:]) {
+	if i < 0 || !safeID().MatchString(stem[i+1:]) {
 		return "", false
 	}
 	return stem[i+1:], true
@@ -277,7 +277,7 @@ func ReadSCIMDeliveries(dir string) (*plan.SCIMDeliveries, error) {
 // safeName is a file name fit for a message: only the characters idpsync
 // itself puts in names, anything else replaced.
 func safeName(name string) string {
-	return unsafeFileChars.ReplaceAllString(name, "_")
+	return unsafeFileChars().ReplaceAllString(name, "_")
 }
 
 func listDir(dir string) ([]string, error) {

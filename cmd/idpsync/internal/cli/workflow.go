@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -188,7 +189,7 @@ func (n *atLeastOne) Set(s string) error {
 	return nil
 }
 
-var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
+var hex32 = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{32}$`) })
 
 // Listed is the --account and --zone ids of a command that lists live state
 // (certs, scim) instead of the declared accounts; ListedOwners checks them.
@@ -235,13 +236,13 @@ func (l Listed) Owners(ctx context.Context, f *Factory, paths []string) (owners 
 func ListedOwners(accounts, zones []string) ([]string, error) {
 	var out []string
 	for _, id := range accounts {
-		if !hex32.MatchString(id) {
+		if !hex32().MatchString(id) {
 			return nil, fmt.Errorf("--account %q: expected an account id of 32 lowercase hex characters", id)
 		}
 		out = append(out, id)
 	}
 	for _, id := range zones {
-		if !hex32.MatchString(id) {
+		if !hex32().MatchString(id) {
 			return nil, fmt.Errorf("--zone %q: expected a zone id of 32 lowercase hex characters", id)
 		}
 		out = append(out, idptype.ZoneKey(id))

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
@@ -81,7 +82,7 @@ YAML cannot make plan clean. No secret of the state is written or printed.`,
 	return cmd
 }
 
-var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
+var hex32 = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{32}$`) })
 
 // Run imports.
 func Run(ctx context.Context, opts *Options) error {
@@ -97,12 +98,12 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	owners := append([]string(nil), opts.Accounts...)
 	for _, id := range opts.Accounts {
-		if !hex32.MatchString(id) {
+		if !hex32().MatchString(id) {
 			return fmt.Errorf("--account %q: expected an account id of 32 lowercase hex characters", id)
 		}
 	}
 	for _, id := range opts.Zones {
-		if !hex32.MatchString(id) {
+		if !hex32().MatchString(id) {
 			return fmt.Errorf("--zone %q: expected a zone id of 32 lowercase hex characters", id)
 		}
 		owners = append(owners, idptype.ZoneKey(id))
@@ -384,12 +385,12 @@ func refValue(v any) *yaml.Node {
 	return scalar(fmt.Sprint(v), "!!str")
 }
 
-var nonAlnum = regexp.MustCompile(`[^A-Z0-9]+`)
+var nonAlnum = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Z0-9]+`) })
 
 // envName is the variable a secret is read from: predictable from the
 // account and IdP, so that a CI secret can be named before the import runs.
 func envName(accountID, idpName, field string) string {
-	name := strings.Trim(nonAlnum.ReplaceAllString(strings.ToUpper(idpName), "_"), "_")
+	name := strings.Trim(nonAlnum().ReplaceAllString(strings.ToUpper(idpName), "_"), "_")
 	// The whole account id: two accounts may share any prefix of it. A
 	// zone's id is marked as one, as an account may have the same id.
 	owner := strings.ToUpper(idptype.OwnerID(accountID))

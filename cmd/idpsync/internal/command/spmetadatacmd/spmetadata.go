@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -65,11 +66,13 @@ given as arguments (default: the current directory).`,
 	return cmd
 }
 
-var accountIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+var accountIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{32}$`) })
 
 // hostPattern is what an auth_domain must look like before it is put into a
 // URL: a DNS name, nothing that could add a path or a port.
-var hostPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
+var hostPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
+})
 
 // Run writes the metadata.
 func Run(ctx context.Context, opts *Options) error {
@@ -78,7 +81,7 @@ func Run(ctx context.Context, opts *Options) error {
 	defer cancel()
 
 	accountID := opts.Account
-	if !accountIDPattern.MatchString(accountID) {
+	if !accountIDPattern().MatchString(accountID) {
 		d, err := f.LoadDesired(ctx, opts.Load, opts.Paths, false)
 		if err != nil {
 			return err
@@ -174,7 +177,7 @@ func findIdP(acct *state.LiveAccount, accountID, name string) (*state.LiveIdP, e
 // the team domain is the organization's auth_domain (cloudflare-go v7.9.0
 // zero_trust/organization.go), which may also be a custom domain.
 func serviceProvider(org *cloudflare.AccessOrganization, idp *state.LiveIdP) (samlmeta.SP, error) {
-	if org == nil || !hostPattern.MatchString(org.AuthDomain) {
+	if org == nil || !hostPattern().MatchString(org.AuthDomain) {
 		return samlmeta.SP{}, errors.New("the Access organization has no usable auth_domain (team domain); set one up in Zero Trust first")
 	}
 	acs := "https://" + strings.ToLower(org.AuthDomain) + "/cdn-cgi/access/callback"
