@@ -115,9 +115,9 @@ type ApplyOptions struct {
 	// Verify plans the desired state again against the state the apply
 	// left (Verify); it is skipped for a saved plan and with Targets.
 	Verify bool
-	// Rego are the compiled --policy rules checked with the desired state's
+	// Rego evaluates the --policy rules checked with the desired state's
 	// built-in rules (which are always checked); PolicyTimeout bounds them.
-	Rego          *policy.Rego
+	Rego          policy.Evaluator
 	PolicyTimeout time.Duration
 	// Progress, when set, follows the reads of the live state before the
 	// writes (PlanOptions.Progress); the writes go to the sink's Event.

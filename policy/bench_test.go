@@ -46,19 +46,3 @@ func BenchmarkCheckBuiltin(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkCheckRego: the same with the examples' Rego policy, whose input
-// is built from the plan and the desired state on every check.
-func BenchmarkCheckRego(b *testing.B) {
-	p, d := bigPlan(2000)
-	r, err := LoadDir("../examples/policy")
-	if err != nil {
-		b.Fatal(err)
-	}
-	rs := benchRules()
-	for b.Loop() {
-		if err := Check(context.Background(), p, Options{Desired: d, Rules: rs, Rego: r, Now: now}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

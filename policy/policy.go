@@ -24,12 +24,21 @@ type Options struct {
 	Desired *state.Desired
 	// Rules, when set, are checked instead of the desired state's.
 	Rules *plan.PolicyRules
-	// Rego is the compiled --policy directory; nil when none was given.
-	Rego *Rego
-	// Timeout bounds the Rego evaluation; zero means DefaultTimeout.
+	// Rego evaluates the --policy directory; nil when none was given.
+	Rego Evaluator
+	// Timeout bounds the Rego evaluation; zero means the evaluator's own
+	// default.
 	Timeout time.Duration
 	// Now decides which waivers are in force.
 	Now time.Time
+}
+
+// Evaluator evaluates the policies of a --policy directory against the
+// document Input builds, within timeout (its own default when zero). The
+// Rego evaluator is package policy/rego: this package does not import it,
+// so that only the commands that take --policy link Open Policy Agent.
+type Evaluator interface {
+	Eval(ctx context.Context, input map[string]any, timeout time.Duration) ([]plan.PolicyResult, error)
 }
 
 // Check evaluates the built-in rules and the Rego policies against p and

@@ -10,6 +10,7 @@ import (
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/render"
 	"github.com/idpsync/idpsync/policy"
+	"github.com/idpsync/idpsync/policy/rego"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -17,13 +18,13 @@ import (
 type Policy struct {
 	Dir     string
 	Timeout time.Duration
-	rego    *policy.Rego
+	rego    *rego.Policies
 }
 
 // AddFlags registers the flags on cmd.
 func (o *Policy) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.Dir, "policy", "", "also check the plan against the Rego policies (deny and warn rules) of every .rego file under `DIR`")
-	cmd.Flags().DurationVar(&o.Timeout, "policy-timeout", policy.DefaultTimeout, "stop evaluating the Rego policies after this long")
+	cmd.Flags().DurationVar(&o.Timeout, "policy-timeout", rego.DefaultTimeout, "stop evaluating the Rego policies after this long")
 }
 
 // Load compiles the policy directory, when one is given, before anything
@@ -36,7 +37,7 @@ func (o *Policy) Load() error {
 	if o.Timeout <= 0 {
 		return fmt.Errorf("--policy-timeout must be positive")
 	}
-	r, err := policy.LoadDir(o.Dir)
+	r, err := rego.LoadDir(o.Dir)
 	if err != nil {
 		return err
 	}
@@ -45,13 +46,18 @@ func (o *Policy) Load() error {
 }
 
 // Rego is the compiled directory, nil without --policy.
-func (o *Policy) Rego() *policy.Rego { return o.rego }
+func (o *Policy) Rego() policy.Evaluator {
+	if o.rego == nil {
+		return nil // not a nil *rego.Policies in the interface
+	}
+	return o.rego
+}
 
 // Check evaluates the desired state's built-in rules and the loaded Rego
 // policies against p, and records the findings on it. d is nil for a saved
 // plan, which is checked against its own rules.
 func (o *Policy) Check(ctx context.Context, p *plan.Plan, d *state.Desired, now time.Time) error {
-	return policy.Check(ctx, p, policy.Options{Desired: d, Rego: o.rego, Timeout: o.Timeout, Now: now})
+	return policy.Check(ctx, p, policy.Options{Desired: d, Rego: o.Rego(), Timeout: o.Timeout, Now: now})
 }
 
 // Refuse is what plan returns after printing a plan that policy denies: a

@@ -1,4 +1,4 @@
-package policy
+package rego
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
+	oparego "github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/internal/sanitize"
@@ -51,8 +51,9 @@ func capabilities() *ast.Capabilities {
 	return c
 }
 
-// Rego is a compiled directory of Rego policies.
-type Rego struct {
+// Policies are a compiled directory of Rego policies. They satisfy
+// policy.Evaluator.
+type Policies struct {
 	Dir      string
 	modules  map[string]*ast.Module
 	compiler *ast.Compiler
@@ -69,7 +70,7 @@ type regoRule struct {
 // LoadDir reads and compiles every .rego file under dir (recursively, not
 // following symbolic links), Rego v1 syntax. A policy that calls a refused
 // builtin, or any error, is reported with its file and line.
-func LoadDir(dir string) (*Rego, error) {
+func LoadDir(dir string) (*Policies, error) {
 	files, err := regoFiles(dir)
 	if err != nil {
 		return nil, err
@@ -95,7 +96,7 @@ func LoadDir(dir string) (*Rego, error) {
 	if c.Compile(modules); c.Failed() {
 		return nil, fmt.Errorf("policy %w", friendly(c.Errors))
 	}
-	r := &Rego{Dir: dir, modules: modules, compiler: c}
+	r := &Policies{Dir: dir, modules: modules, compiler: c}
 	seen := map[string]bool{}
 	for _, m := range modules {
 		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
@@ -215,7 +216,7 @@ func friendly(err error) error {
 
 // Eval evaluates every deny and warn rule against input, within timeout
 // (DefaultTimeout when zero).
-func (r *Rego) Eval(ctx context.Context, input map[string]any, timeout time.Duration) ([]plan.PolicyResult, error) {
+func (r *Policies) Eval(ctx context.Context, input map[string]any, timeout time.Duration) ([]plan.PolicyResult, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
@@ -227,13 +228,13 @@ func (r *Rego) Eval(ctx context.Context, input map[string]any, timeout time.Dura
 	}
 	var out []plan.PolicyResult
 	for _, rr := range r.rules {
-		q := rego.New(
-			rego.Query("data."+rr.pkg+"."+rr.name),
-			rego.Compiler(r.compiler),
-			rego.Capabilities(capabilities()),
-			rego.ParsedInput(val),
-			rego.StrictBuiltinErrors(true),
-			rego.EnablePrintStatements(false),
+		q := oparego.New(
+			oparego.Query("data."+rr.pkg+"."+rr.name),
+			oparego.Compiler(r.compiler),
+			oparego.Capabilities(capabilities()),
+			oparego.ParsedInput(val),
+			oparego.StrictBuiltinErrors(true),
+			oparego.EnablePrintStatements(false),
 		)
 		rs, err := q.Eval(ctx)
 		if err != nil {

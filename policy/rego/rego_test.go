@@ -1,32 +1,35 @@
-package policy
+package rego
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/policy"
 	"github.com/idpsync/idpsync/state"
 )
 
 const canary = "canary-5e1f-never-in-input"
 
+// Policies are the evaluator policy.Check takes.
+var _ policy.Evaluator = (*Policies)(nil)
+
 func TestRegoFindings(t *testing.T) {
-	d, diags := state.Load(context.Background(), []string{"testdata/rules/desired.yaml"}, state.LoadOptions{
-		Root: "testdata/rules", Now: func() time.Time { return now },
+	d, diags := state.Load(context.Background(), []string{"../testdata/rules/desired.yaml"}, state.LoadOptions{
+		Root: "../testdata/rules", Now: func() time.Time { return now },
 		Getenv: func(k string) (string, bool) { return canary, k == "OIDC_SECRET" },
 	})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	r, err := LoadDir("testdata/rego/good")
+	r, err := LoadDir("testdata/good")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := fixturePlan()
-	if err := Check(context.Background(), p, Options{Desired: d, Rego: r, Now: now}); err != nil {
+	if err := policy.Check(context.Background(), p, policy.Options{Desired: d, Rego: r, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	got := format(p.Policy)
@@ -42,39 +45,8 @@ func TestRegoFindings(t *testing.T) {
 	if strings.Contains(got, "Signed must") {
 		t.Errorf("a signed IdP was denied:\n%s", got)
 	}
-	if Gate(p) == nil {
+	if policy.Gate(p) == nil {
 		t.Error("a Rego deny passed the gate")
-	}
-}
-
-// TestInputReferenceForm: the input holds references, never the values
-// they resolve to.
-func TestInputReferenceForm(t *testing.T) {
-	d, diags := state.Load(context.Background(), []string{"testdata/rules/desired.yaml"}, state.LoadOptions{
-		Root: "testdata/rules", Now: func() time.Time { return now },
-		Getenv: func(k string) (string, bool) { return canary, k == "OIDC_SECRET" },
-	})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	in, err := Input(fixturePlan(), d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.Marshal(in)
-	s := string(b)
-	if strings.Contains(s, canary) {
-		t.Fatal("a secret value reached the policy input")
-	}
-	for _, want := range []string{`"client_secret":"${env:OIDC_SECRET}"`, `"version":1`, `"lockout":[{`} {
-		if !strings.Contains(s, want) {
-			t.Errorf("input lacks %s:\n%s", want, s)
-		}
-	}
-	// A saved plan has no desired state: input.desired is null.
-	in, _ = Input(fixturePlan(), nil)
-	if in["desired"] != nil {
-		t.Errorf("desired = %v for a saved plan", in["desired"])
 	}
 }
 
@@ -85,11 +57,11 @@ func TestRegoRefusesNetworkAndEnvironment(t *testing.T) {
 		"lookup":   "net.lookup_ip_addr is not available to idpsync policies",
 	} {
 		t.Run(dir, func(t *testing.T) {
-			_, err := LoadDir("testdata/rego/" + dir)
+			_, err := LoadDir("testdata/" + dir)
 			if err == nil {
 				t.Fatal("the policy was accepted")
 			}
-			if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "testdata/rego/"+dir+"/") {
+			if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "testdata/"+dir+"/") {
 				t.Errorf("error = %v", err)
 			}
 		})
@@ -97,26 +69,26 @@ func TestRegoRefusesNetworkAndEnvironment(t *testing.T) {
 }
 
 func TestRegoV0SyntaxRefused(t *testing.T) {
-	_, err := LoadDir("testdata/rego/badsyntax")
+	_, err := LoadDir("testdata/badsyntax")
 	if err == nil || !strings.Contains(err.Error(), "old.rego:3") {
 		t.Errorf("error = %v", err)
 	}
 }
 
 func TestRegoTimeout(t *testing.T) {
-	r, err := LoadDir("testdata/rego/slow")
+	r, err := LoadDir("testdata/slow")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := fixturePlan()
-	err = Check(context.Background(), p, Options{Rego: r, Timeout: 50 * time.Millisecond, Now: now})
+	err = policy.Check(context.Background(), p, policy.Options{Rego: r, Timeout: 50 * time.Millisecond, Now: now})
 	if err == nil || !strings.Contains(err.Error(), "longer than 50ms") {
 		t.Fatalf("error = %v", err)
 	}
 }
 
 func TestRegoNoFiles(t *testing.T) {
-	if _, err := LoadDir("testdata/rules"); err == nil || !strings.Contains(err.Error(), "no .rego files") {
+	if _, err := LoadDir("../testdata/rules"); err == nil || !strings.Contains(err.Error(), "no .rego files") {
 		t.Errorf("error = %v", err)
 	}
 	if _, err := LoadDir("testdata/missing"); err == nil {
@@ -129,8 +101,8 @@ func TestRunTests(t *testing.T) {
 		dir        string
 		pass, fail int
 	}{
-		{"testdata/rego/good", 2, 0},
-		{"testdata/rego/failing", 1, 1},
+		{"testdata/good", 2, 0},
+		{"testdata/failing", 1, 1},
 	} {
 		r, err := LoadDir(tt.dir)
 		if err != nil {
@@ -172,12 +144,12 @@ func TestFindingsShapes(t *testing.T) {
 // TestSavedPlanKeepsRegoFindings: a saved plan applied without --policy
 // still carries its Rego denies; with --policy they are evaluated afresh.
 func TestSavedPlanKeepsRegoFindings(t *testing.T) {
-	r, err := LoadDir("testdata/rego/good")
+	r, err := LoadDir("testdata/good")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := fixturePlan()
-	if err := Check(context.Background(), p, Options{Desired: loadDesired(t), Rego: r, Now: now}); err != nil {
+	if err := policy.Check(context.Background(), p, policy.Options{Desired: loadDesired(t), Rego: r, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(format(p.Policy), "Okta must sign its requests") {
@@ -185,15 +157,15 @@ func TestSavedPlanKeepsRegoFindings(t *testing.T) {
 	}
 	saved := *p
 	saved.Policy = append([]plan.PolicyResult(nil), p.Policy...)
-	if err := Check(context.Background(), p, Options{Now: now}); err != nil {
+	if err := policy.Check(context.Background(), p, policy.Options{Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	if Gate(p) == nil {
+	if policy.Gate(p) == nil {
 		t.Error("checked again without --policy, the saved plan's Rego deny was dropped")
 	}
 	// With --policy, input.desired is null for a saved plan: the deny that
 	// judged the desired state cannot be found again, and must not be lost.
-	if err := Check(context.Background(), &saved, Options{Rego: r, Now: now}); err != nil {
+	if err := policy.Check(context.Background(), &saved, policy.Options{Rego: r, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	if len(saved.PolicyDenied()) != len(p.PolicyDenied()) {

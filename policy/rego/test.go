@@ -1,4 +1,4 @@
-package policy
+package rego
 
 import (
 	"context"
@@ -30,7 +30,7 @@ type TestResult struct {
 // does, each within timeout (DefaultTimeout when zero), with the same
 // capabilities as an evaluation: a test can no more reach the network than
 // a policy. Results are sorted by file, then line.
-func (r *Rego) RunTests(ctx context.Context, timeout time.Duration) ([]TestResult, error) {
+func (r *Policies) RunTests(ctx context.Context, timeout time.Duration) ([]TestResult, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
