@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -330,6 +331,9 @@ func TestAction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	goCaches := goEnv(t, "GOCACHE", "GOMODCACHE") // one go command for every job
+
+	src := &sourceBuild{dir: t.TempDir()}
 
 	// newRunner is a fresh job: its own workspace (holding the desired
 	// state), temp directory and stand-in release.
@@ -355,8 +359,8 @@ func TestAction(t *testing.T) {
 			"GITHUB_ACTION_PATH": actionPath,
 			// What setup-go's cache would restore: the build from source
 			// reuses the test's own build and module caches, offline.
-			"GOCACHE":     goEnv(t, "GOCACHE"),
-			"GOMODCACHE":  goEnv(t, "GOMODCACHE"),
+			"GOCACHE":     goCaches[0],
+			"GOMODCACHE":  goCaches[1],
 			"GOPROXY":     "off",
 			"GOTOOLCHAIN": "local",
 		}, curlDir, release
@@ -516,9 +520,11 @@ func TestAction(t *testing.T) {
 			t.Run("version="+v, func(t *testing.T) {
 				t.Parallel()
 				runner, _, _ := newRunner(t, newWorkspace(t), false)
-				res := runAction(t, a, map[string]string{
-					"version": v, "command": "plan", "path": "idp/minimal.yaml", "args": "--sandbox", "output": "json",
-				}, runner, githubToken)
+				res := src.run(t, runner, func() runnerResult {
+					return runAction(t, a, map[string]string{
+						"version": v, "command": "plan", "path": "idp/minimal.yaml", "args": "--sandbox", "output": "json",
+					}, runner, githubToken)
+				})
 				if res.failed || !slices.Equal(res.ran, []string{"install", "setup-go", "build", "run"}) {
 					t.Fatalf("failed=%v, steps run %q:\n%s", res.failed, res.ran, res.log)
 				}
@@ -581,7 +587,13 @@ func TestAction(t *testing.T) {
 				t.Parallel()
 				runner, _, _ := newRunner(t, newWorkspace(t), false)
 				runner["RUNNER_ARCH"] = tc.arch
-				res := runAction(t, a, tc.with, runner, githubToken)
+				job := func() runnerResult { return runAction(t, a, tc.with, runner, githubToken) }
+				var res runnerResult
+				if tc.with["version"] == "" {
+					res = src.run(t, runner, job) // the step before the error builds from source
+				} else {
+					res = job()
+				}
 				if !res.failed || !strings.Contains(res.log, "::error::idpsync: "+tc.want) {
 					t.Fatalf("failed=%v, want an error %q:\n%s", res.failed, tc.want, res.log)
 				}
@@ -590,14 +602,79 @@ func TestAction(t *testing.T) {
 	})
 }
 
-// goEnv is a value of go env, for the simulated runner's build from source.
-func goEnv(t *testing.T, name string) string {
+// sourceBuild lets the jobs that build idpsync from source share one link
+// (a link of idpsync costs seconds of CPU). The first job to ask builds in its
+// fresh RUNNER_TEMP, as every job on a real runner does; the others wait for
+// it, then start with its binary already where the build step writes it. The
+// step's go build still runs in full in every job: it compares the binary's
+// build ID with the one the action's source and flags give now, and links
+// again on any difference, so a job only skips a link that would produce the
+// same file. Every job whose build step ran must have run the built binary
+// (the step prints its version).
+type sourceBuild struct {
+	dir string // where the first build is kept past its job
+
+	mu    sync.Mutex
+	built string // the first build, or "" until a job built one
+}
+
+// run runs job, one run of the action on runner, after putting a binary
+// built by an earlier job where runner's build step writes its own.
+func (s *sourceBuild) run(t *testing.T, runner map[string]string, job func() runnerResult) runnerResult {
 	t.Helper()
-	out, err := exec.Command("go", "env", name).Output()
-	if err != nil {
-		t.Fatalf("go env %s: %v", name, err)
+	target := filepath.Join(runner["RUNNER_TEMP"], "idpsync-source", "bin", "idpsync")
+	check := func(res runnerResult) runnerResult {
+		t.Helper()
+		if slices.Contains(res.ran, "build") && !strings.Contains(res.log, "idpsync source (commit") {
+			t.Fatalf("the build step did not run the binary it built:\n%s", res.log)
+		}
+		return res
 	}
-	return strings.TrimSpace(string(out))
+	s.mu.Lock()
+	if s.built == "" {
+		// This job builds from nothing; the others wait for it.
+		defer s.mu.Unlock()
+		res := check(job())
+		if slices.Contains(res.ran, "build") && slices.Contains(res.ran, "run") { // the build step succeeded
+			kept := filepath.Join(s.dir, "idpsync")
+			copyExecutable(t, target, kept)
+			s.built = kept
+		}
+		return res
+	}
+	s.mu.Unlock()
+	copyExecutable(t, s.built, target)
+	return check(job())
+}
+
+// copyExecutable copies the executable from to to, making to's directory.
+func copyExecutable(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// goEnv is the values of go env, one a name, for the simulated runner's
+// build from source.
+func goEnv(t *testing.T, names ...string) []string {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"env"}, names...)...).Output()
+	if err != nil {
+		t.Fatalf("go env %s: %v", names, err)
+	}
+	values := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(values) != len(names) {
+		t.Fatalf("go env %s: %d values: %q", names, len(values), out)
+	}
+	return values
 }
 
 // TestRecipesPinTheAction: every recipe names the action (or, on GitLab, the
