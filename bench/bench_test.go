@@ -20,7 +20,10 @@ func TestMain(m *testing.M) {
 }
 
 // tinyHarness runs every scenario at a size that takes seconds. Nothing here
-// asserts on time: the figures that must hold are the reliability ones.
+// asserts on time: the figures that must hold are the reliability ones. The
+// rate scenario's plan is one and a half budgets, so that each of its two
+// runs waits out one real window (the Ratelimit header counts whole
+// seconds, so a window cannot be shorter than one).
 func tinyHarness(t *testing.T) *harness {
 	t.Helper()
 	cert, err := idpCertificate()
@@ -29,10 +32,26 @@ func tinyHarness(t *testing.T) *harness {
 	}
 	return &harness{
 		root: t.TempDir(), cert: cert, latency: time.Millisecond, concurrency: 8, runs: 1,
-		sizes: []int{2}, rate: emulator.RateLimit{Requests: 20, Window: time.Second}, rateRatio: 2, rateShare: 4, rateRuns: 1,
+		sizes: []int{2}, rate: emulator.RateLimit{Requests: 20, Window: time.Second}, rateRatio: 1.5, rateShare: 4, rateRuns: 1,
 		wideSize: 2, wideConcurrency: 32, emuSizes: []int{emuMeasured, emuMeasured + 20},
 		goalSizes: []int{2}, estate: 3, estateRuns: 1,
 		faults: 0.2, faultSize: 3, crashes: 2, crashSize: 2, localSizes: []int{40}, loadSize: 40,
+		faultSleep: shortSleep,
+	}
+}
+
+// shortSleep waits a hundredth of d: the clients of the faults scenario still
+// back off after a 5xx or a dropped connection, in the order the backoff
+// says, without the seconds of it. A Retry-After is still waited out whole:
+// the client's gate wakes and sleeps again until its clock has passed it.
+func shortSleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d / 100)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
@@ -44,7 +63,12 @@ func rowsByMetric(rows []Row) map[string]Row {
 	return m
 }
 
+// The scenarios share nothing but the CLI's path (cachedCLI), and most of
+// their time is waiting (latency, rate windows, backoff, CLI processes), so
+// they run in parallel with each other and with the other scenario tests.
+// No figure is asserted on time, so sharing the CPU changes no verdict.
 func TestScenarios(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		run  func(*harness, context.Context) ([]Row, error)
@@ -123,6 +147,7 @@ func TestScenarios(t *testing.T) {
 			if tt.skip {
 				t.Skip("builds and kills the CLI; skipped with -short")
 			}
+			t.Parallel()
 			h := tinyHarness(t)
 			var log bytes.Buffer
 			h.log = &log

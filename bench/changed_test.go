@@ -9,6 +9,7 @@ import (
 // edited account is all the plan reads (its IdP and grant listings), and
 // the wall-time row is there. Nothing asserts on time.
 func TestChangedSinceScenario(t *testing.T) {
+	t.Parallel()
 	h := tinyHarness(t)
 	rows, err := h.changedSinceOf(context.Background(), 12, false)
 	if err != nil {
@@ -35,6 +36,7 @@ func TestChangedSinceScenario(t *testing.T) {
 // TestChangedSinceScenarioFederated: with federation, the edited account's
 // recipients are planned too, so the plan reads more than the account alone.
 func TestChangedSinceScenarioFederated(t *testing.T) {
+	t.Parallel()
 	h := tinyHarness(t)
 	rows, err := h.changedSinceOf(context.Background(), 12, true)
 	if err != nil {

@@ -116,15 +116,14 @@ const benchEmail = "bench@idpsync.invalid"
 
 // client returns a fresh API client with the given budget and requests in flight.
 func (s *site) client(rl cloudflare.RateLimit, concurrency int) (*cloudflare.Client, error) {
-	c, err := cloudflare.New(cloudflare.Options{
-		BaseURL:     s.srv.URL,
-		Token:       s.token,
-		Email:       benchEmail,
-		Key:         s.token + "-key",
-		RateLimit:   rl,
-		Concurrency: concurrency,
-		UserAgent:   "idpsync-bench",
-	})
+	return s.clientWith(cloudflare.Options{RateLimit: rl, Concurrency: concurrency})
+}
+
+// clientWith returns a fresh API client of the site with opts, its address
+// and credentials filled in.
+func (s *site) clientWith(opts cloudflare.Options) (*cloudflare.Client, error) {
+	opts.BaseURL, opts.Token, opts.Email, opts.Key, opts.UserAgent = s.srv.URL, s.token, benchEmail, s.token+"-key", "idpsync-bench"
+	c, err := cloudflare.New(opts)
 	if err != nil {
 		return nil, err
 	}

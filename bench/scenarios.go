@@ -39,6 +39,10 @@ type harness struct {
 	loadSize                  int   // IdPs, scenario 4 state.Load
 	cliBin                    string
 	log                       io.Writer
+	// faultSleep, when set, is how scenario 5's clients wait before a
+	// retry instead of a real timer. None of its figures is a time: the
+	// tests shorten the waits, go run ./bench keeps them whole.
+	faultSleep func(ctx context.Context, d time.Duration) error
 }
 
 func (h *harness) logf(format string, args ...any) {
@@ -343,7 +347,7 @@ func (h *harness) faultTolerance(ctx context.Context) ([]Row, error) {
 				e.SetFaults(h.faults)
 				e.SetLatency(h.latency)
 				e.ResetStats()
-				c, err := s.client(unlimited, h.concurrency)
+				c, err := s.clientWith(cloudflare.Options{RateLimit: unlimited, Concurrency: h.concurrency, Sleep: h.faultSleep})
 				if err != nil {
 					return err
 				}
