@@ -237,10 +237,16 @@ func (h *harness) crashLoop(ctx context.Context) ([]Row, error) {
 		err = func() error {
 			defer s.Close()
 			if i%2 == 1 {
-				if code, out, err := h.runCLI(ctx, s, h.applyArgs()...); err != nil || code != 0 {
-					return fmt.Errorf("apply before the pruning run: exit %d, %v\n%s", code, err, out)
+				// The layout the prune starts from, applied in-process
+				// (engine.Apply, the operation of the CLI's apply) without
+				// latency: the kill and the recovery are the CLI's.
+				if err := s.applyNoLatency(ctx, h.concurrency, h.latency); err != nil {
+					return fmt.Errorf("apply before the pruning run: %w", err)
 				}
 				if _, err := (workload{Accounts: w.Accounts, Pruned: true}).Write(s.dir, h.cert); err != nil {
+					return err
+				}
+				if err := s.reload(ctx); err != nil {
 					return err
 				}
 			}
@@ -263,11 +269,18 @@ func (h *harness) crashLoop(ctx context.Context) ([]Row, error) {
 			wrote := s.writes() - before
 			killed.Values = append(killed.Values, float64(wrote))
 
-			left, _, err := h.runCLI(ctx, s, "plan", "--detailed-exitcode", "idp.yaml")
+			// What the kill left undone, read in-process (engine.Plan,
+			// the operation of the CLI's plan).
+			c, err := s.client(unlimited, h.concurrency)
 			if err != nil {
 				return err
 			}
-			if left == 2 && wrote > 0 {
+			p, err := s.plan(ctx, c)
+			if err != nil {
+				return fmt.Errorf("plan after the kill: %w", err)
+			}
+			left := p.HasChanges()
+			if left && wrote > 0 {
 				interrupted++
 			}
 			code, out, err := h.runCLI(ctx, s, crashArgs...)
@@ -288,7 +301,7 @@ func (h *harness) crashLoop(ctx context.Context) ([]Row, error) {
 			if i%2 == 1 {
 				kind = "prune"
 			}
-			h.logf("  6 crashes    %4d accounts  run %d/%d (%s): killed after write %d of %d (%d served); plan before recovery exit %d, fresh apply exit %d, plan exit %d, %d duplicates",
+			h.logf("  6 crashes    %4d accounts  run %d/%d (%s): killed after write %d of %d (%d served); changes left %v, fresh apply exit %d, plan exit %d, %d duplicates",
 				w.Accounts, i+1, h.crashes, kind, k, writes, wrote, left, code, planCode, len(d))
 			if !ok {
 				h.logf("    apply output:\n%s\n    plan output:\n%s", indent(out), indent(planOut))

@@ -178,6 +178,33 @@ func (s *site) apply(ctx context.Context, c *cloudflare.Client, parallelism int)
 	return out.Plan, res, nil
 }
 
+// reload loads the site's desired state again from its file, once the
+// harness has rewritten it.
+func (s *site) reload(ctx context.Context) error {
+	d, diags := state.Load(ctx, []string{s.file}, state.LoadOptions{Getenv: s.getenv})
+	if diags.HasErrors() || d == nil {
+		return fmt.Errorf("load %s: %v", s.file, diags.Errors())
+	}
+	s.desired = d
+	return nil
+}
+
+// applyNoLatency applies the desired state with the emulator's latency off,
+// then sets it to latency: set-up that no figure includes.
+func (s *site) applyNoLatency(ctx context.Context, parallelism int, latency time.Duration) error {
+	s.srv.Emulator.SetLatency(0)
+	defer s.srv.Emulator.SetLatency(latency)
+	c, err := s.client(unlimited, parallelism)
+	if err != nil {
+		return err
+	}
+	_, res, err := s.apply(ctx, c, parallelism)
+	if err != nil {
+		return err
+	}
+	return resultError(res)
+}
+
 // converged plans with faults and latency off and reports whether nothing is
 // left to do. The check is not part of any figure.
 func (s *site) converged(ctx context.Context) (bool, error) {
