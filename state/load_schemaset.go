@@ -25,27 +25,33 @@ import (
 // meta-schema first. So each branch, with the config definition it refers
 // to, is a document of its own, compiled the first time an IdP of its type
 // is validated: a file with two types of IdP pays for two branches, not
-// sixteen, and the skeleton no longer carries the sixteen config
-// definitions. The published file is unchanged; the loader works on its own
-// copy.
+// sixteen. The top-level `policy` and `drift` blocks, which most files do
+// not have, are split off the same way. The published file is unchanged;
+// the loader works on its own copy.
 type schemaSet struct {
 	skeleton *jsonschema.Schema
 	quick    quickTable // the skeleton's
-	byType   map[string]func() (*schemaBranch, error)
+	byType   map[string]func() (*schemaPart, error)
+	topLevel map[string]func() (*schemaPart, error) // by top-level key
 	// raw is the published schema document, to list the keys allowed where
 	// one is unknown; only an invalid file needs it.
 	raw func() any
 }
 
-// schemaBranch is one type's branch, compiled.
-type schemaBranch struct {
+// schemaPart is a piece split off the skeleton, compiled.
+type schemaPart struct {
 	schema *jsonschema.Schema
 	quick  quickTable
 }
 
+// splitTopLevel are the top-level keys whose schema is compiled only for a
+// document that has them.
+var splitTopLevel = []string{"policy", "drift"}
+
 var loadSchemaSet = sync.OnceValues(func() (*schemaSet, error) {
 	set := &schemaSet{
-		byType: map[string]func() (*schemaBranch, error){},
+		byType:   map[string]func() (*schemaPart, error){},
+		topLevel: map[string]func() (*schemaPart, error){},
 		raw: sync.OnceValue(func() any {
 			raw, _ := jsonschema.UnmarshalJSON(bytes.NewReader(schemas.IdPSync))
 			return raw // the same bytes parsed below, or the set is not made
@@ -63,13 +69,42 @@ var loadSchemaSet = sync.OnceValues(func() (*schemaSet, error) {
 	if !ok {
 		return nil, fmt.Errorf("schema has no $defs/identity_provider")
 	}
+	props, ok := lookupJSON(doc, "properties").(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("schema has no properties")
+	}
 	conds, _ := idp["allOf"].([]any)
 	delete(idp, "allOf")
 	draft, _ := lookupJSON(doc, "$schema").(string)
 
-	// Each branch takes along the definitions it refers to; those the
+	// Each part takes along the definitions it refers to; those the
 	// skeleton does not refer to itself then leave the skeleton.
 	moved := map[string]bool{}
+	part := func(doc map[string]any, url, at string) (func() (*schemaPart, error), error) {
+		if _, taken := doc["$defs"]; taken {
+			return nil, fmt.Errorf("it has its own $defs")
+		}
+		pdefs := map[string]any{}
+		if err := copyDefs(doc, defs, pdefs); err != nil {
+			return nil, err
+		}
+		for name := range pdefs {
+			moved[name] = true
+		}
+		doc["$schema"], doc["$defs"] = draft, pdefs
+		return sync.OnceValues(func() (*schemaPart, error) {
+			c := jsonschema.NewCompiler()
+			if err := c.AddResource(url, doc); err != nil {
+				return nil, err
+			}
+			s, err := c.Compile(url + at)
+			if err != nil {
+				return nil, err
+			}
+			return &schemaPart{schema: s, quick: quickSchemas(s)}, nil
+		}), nil
+	}
+
 	for i, cond := range conds {
 		t, _ := lookupJSON(cond, "if", "properties", "type", "const").(string)
 		if !idptype.Known(t) {
@@ -82,38 +117,32 @@ var loadSchemaSet = sync.OnceValues(func() (*schemaSet, error) {
 		if _, dup := set.byType[t]; dup {
 			return nil, fmt.Errorf("schema has two branches for type %q", t)
 		}
-		if _, taken := then["$defs"]; taken {
-			return nil, fmt.Errorf("schema branch %d (%s) has its own $defs", i, t)
-		}
-		bdefs := map[string]any{}
-		if err := copyDefs(then, defs, bdefs); err != nil {
-			return nil, fmt.Errorf("schema branch %d (%s): %w", i, t, err)
-		}
-		branch := map[string]any{"$schema": draft, "$defs": bdefs}
+		branch := map[string]any{}
 		for k, v := range then {
 			branch[k] = v
 		}
-		for name := range bdefs {
-			moved[name] = true
+		// The branch's references ("#/$defs/...") resolve in its own
+		// document, and a failure inside a definition has the same fragment
+		// as in the published file (schemaProperties reads it there).
+		if set.byType[t], err = part(branch, fmt.Sprintf("%s/branch/%s", schemas.ID, t), ""); err != nil {
+			return nil, fmt.Errorf("schema branch %d (%s): %w", i, t, err)
 		}
-		// The branch's own address; its references ("#/$defs/...") resolve
-		// in it, and a failure's fragment names the same place as in the
-		// published file (schemaProperties reads it there).
-		url := fmt.Sprintf("%s/branch/%s", schemas.ID, t)
-		set.byType[t] = sync.OnceValues(func() (*schemaBranch, error) {
-			c := jsonschema.NewCompiler()
-			if err := c.AddResource(url, branch); err != nil {
-				return nil, err
-			}
-			s, err := c.Compile(url)
-			if err != nil {
-				return nil, fmt.Errorf("schema branch for %s: %w", t, err)
-			}
-			return &schemaBranch{schema: s, quick: quickSchemas(s)}, nil
-		})
 	}
 	if len(set.byType) != len(idptype.Names) {
 		return nil, fmt.Errorf("schema has branches for %d types, want %d", len(set.byType), len(idptype.Names))
+	}
+	for _, key := range splitTopLevel {
+		sch, ok := props[key]
+		if !ok {
+			return nil, fmt.Errorf("schema has no top-level %q", key)
+		}
+		// At the same place as in the published file: every failure's
+		// fragment is too.
+		top := map[string]any{"properties": map[string]any{key: sch}}
+		if set.topLevel[key], err = part(top, fmt.Sprintf("%s/top/%s", schemas.ID, key), "#/properties/"+key); err != nil {
+			return nil, fmt.Errorf("schema's top-level %q: %w", key, err)
+		}
+		props[key] = true // allowed here, judged by its part
 	}
 	kept := map[string]bool{}
 	refsOf(doc, kept)
@@ -133,16 +162,6 @@ var loadSchemaSet = sync.OnceValues(func() (*schemaSet, error) {
 	set.quick = quickSchemas(set.skeleton)
 	return set, nil
 })
-
-// branch is the compiled branch of IdP type t, or nil for a type the schema
-// has none for (the skeleton reports it).
-func (s *schemaSet) branch(t string) (*schemaBranch, error) {
-	compile, ok := s.byType[t]
-	if !ok {
-		return nil, nil
-	}
-	return compile()
-}
 
 const localDef = "#/$defs/"
 
@@ -227,9 +246,9 @@ func lookupJSON(v any, path ...string) any {
 }
 
 // validate checks a document and returns every leaf failure, with instance
-// locations relative to the document. A document the quick check finds valid is
-// not validated again; any other goes through the library, which reports and
-// locates each failure.
+// locations relative to the document. A document the quick check finds valid
+// is not validated again; any other goes through the library, which reports
+// and locates each failure.
 func (s *schemaSet) validate(val any) ([]*jsonschema.ValidationError, error) {
 	if s.quickValid(val) {
 		return nil, nil
@@ -237,45 +256,67 @@ func (s *schemaSet) validate(val any) ([]*jsonschema.ValidationError, error) {
 	return s.validateFully(val)
 }
 
+// partValue is a value of the document and the part of the schema that
+// judges it.
+type partValue struct {
+	part   *schemaPart
+	prefix []string // where the value is in the document
+	val    any
+}
+
+// parts lists what the document needs judged besides the skeleton: each
+// IdP by its type's branch, and each split-off top-level block. An IdP with
+// no type or an unknown one has no branch: the skeleton says so.
+func (s *schemaSet) parts(val any) ([]partValue, error) {
+	var out []partValue
+	top, _ := val.(map[string]any)
+	for _, key := range splitTopLevel {
+		v, ok := top[key]
+		if !ok {
+			continue
+		}
+		p, err := s.topLevel[key]()
+		if err != nil {
+			return nil, fmt.Errorf("schema's top-level %q: %w", key, err)
+		}
+		out = append(out, partValue{p, []string{key}, v})
+	}
+	for _, key := range []string{"accounts", "zones"} {
+		owners, _ := top[key].([]any)
+		for i, a := range owners {
+			idps, _ := lookupJSON(a, "identity_providers").([]any)
+			for j, idp := range idps {
+				t, _ := lookupJSON(idp, "type").(string)
+				compile, ok := s.byType[t]
+				if !ok {
+					continue
+				}
+				p, err := compile()
+				if err != nil {
+					return nil, fmt.Errorf("schema branch for %s: %w", t, err)
+				}
+				out = append(out, partValue{p, []string{key, fmt.Sprint(i), "identity_providers", fmt.Sprint(j)}, idp})
+			}
+		}
+	}
+	return out, nil
+}
+
 // quickValid is validateFully finding nothing, decided by the quick check.
 func (s *schemaSet) quickValid(val any) bool {
 	if s.quick.check(s.skeleton, val, 0) != quickValid {
 		return false
 	}
-	for _, idp := range s.eachIdP(val) {
-		b, err := s.branch(idp.typ)
-		if err != nil {
-			return false // validateFully reports it
-		}
-		if b != nil && b.quick.check(b.schema, idp.val, 0) != quickValid {
+	parts, err := s.parts(val)
+	if err != nil {
+		return false // validateFully reports it
+	}
+	for _, p := range parts {
+		if p.part.quick.check(p.part.schema, p.val, 0) != quickValid {
 			return false
 		}
 	}
 	return true
-}
-
-type idpValue struct {
-	owner string // accounts or zones
-	i, j  int
-	typ   string
-	val   any
-}
-
-// eachIdP lists the document's IdPs, each with the type it declares.
-func (s *schemaSet) eachIdP(val any) []idpValue {
-	var out []idpValue
-	for _, key := range []string{"accounts", "zones"} {
-		owners, _ := lookupJSON(val, key).([]any)
-		for i, a := range owners {
-			idps, _ := lookupJSON(a, "identity_providers").([]any)
-			for j, idp := range idps {
-				m, _ := idp.(map[string]any)
-				t, _ := m["type"].(string)
-				out = append(out, idpValue{key, i, j, t, idp})
-			}
-		}
-	}
-	return out
 }
 
 // validateFully is the library's validation of the document, every failure
@@ -308,16 +349,12 @@ func (s *schemaSet) validateFully(val any) ([]*jsonschema.ValidationError, error
 	if err := collect(s.skeleton.Validate(val), nil); err != nil {
 		return nil, err
 	}
-	for _, idp := range s.eachIdP(val) {
-		b, err := s.branch(idp.typ)
-		if err != nil {
-			return nil, err
-		}
-		if b == nil {
-			continue // no type, or an unknown one: the skeleton said so
-		}
-		prefix := []string{idp.owner, fmt.Sprint(idp.i), "identity_providers", fmt.Sprint(idp.j)}
-		if err := collect(b.schema.Validate(idp.val), prefix); err != nil {
+	parts, err := s.parts(val)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		if err := collect(p.part.schema.Validate(p.val), p.prefix); err != nil {
 			return nil, err
 		}
 	}
