@@ -337,8 +337,7 @@ func TestAction(t *testing.T) {
 
 	// newRunner is a fresh job: its own workspace (holding the desired
 	// state), temp directory and stand-in release.
-	// Packing the (large) test binary is slow: one release and one tampered
-	// copy serve every job.
+	// One release and one tampered copy serve every job.
 	releases := map[bool]string{false: buildRelease(t, version, archive, self, false), true: buildRelease(t, version, archive, self, true)}
 	newRunner := func(t *testing.T, workspace string, tamper bool) (runner map[string]string, curlDir, release string) {
 		release = releases[tamper]
