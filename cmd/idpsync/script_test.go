@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/root"
 	"github.com/idpsync/idpsync/emulator"
 	"github.com/idpsync/idpsync/emulator/contract"
@@ -127,6 +129,9 @@ func TestScripts(t *testing.T) {
 // cmdEmu lets a script look at and act on the emulator behind idpsync's back:
 //
 //	emu api METHOD PATH [JSON]   an authenticated API request; prints the body
+//	emu apply [--allow-destroy] [--wait] PATH...
+//	                             bring live state to PATH's declarations, as
+//	                             idpsync apply --auto-approve does, in this process
 //	emu clock DURATION           advance the emulator clock (e.g. 340d)
 //	emu faults RATE              inject faults into this share of requests
 //	emu async DURATION           make share transitions take this long
@@ -186,6 +191,8 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		if ok := resp.StatusCode < 300; ok == neg {
 			ts.Fatalf("emu api %s %s: status %d", args[1], args[2], resp.StatusCode)
 		}
+	case "apply":
+		emuApply(ts, neg, args[1:])
 	case "clock":
 		d, err := parseDays(args[1])
 		ts.Check(err)
@@ -441,6 +448,48 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	default:
 		ts.Fatalf("emu: unknown subcommand %q", args[0])
+	}
+}
+
+// emuApply runs idpsync apply --auto-approve in the test process, against
+// the scenario's emulator and with its environment: the same command, flags
+// and engine as the built CLI, without the start-up of a process (most of the
+// CPU time of a short apply). It is for the applies that only bring a
+// scenario to its starting state; what a scenario is about, it runs with
+// exec idpsync. Paths are taken from the scenario's directory, as the CLI
+// would from its working directory.
+func emuApply(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: emu apply [--allow-destroy] [--wait] PATH...")
+	}
+	argv := []string{"apply", "--auto-approve"}
+	for _, a := range args {
+		switch {
+		case a == "--allow-destroy" || a == "--wait":
+			argv = append(argv, a)
+		case strings.HasPrefix(a, "-"):
+			ts.Fatalf("emu apply: %s: run it with exec idpsync apply", a)
+		default:
+			argv = append(argv, ts.MkAbs(a))
+		}
+	}
+	f := cli.NewFactory(cli.BuildInfo())
+	ios, _, out, errOut := cli.Test()
+	f.IO = ios
+	f.Getenv = func(name string) (string, bool) {
+		v := ts.Getenv(name)
+		return v, v != ""
+	}
+	cmd := root.NewCmd(f)
+	cmd.SetArgs(argv)
+	err := cmd.ExecuteContext(context.Background())
+	if err != nil && !cli.Reported(err) {
+		fmt.Fprintf(errOut, "Error: %v\n", err)
+	}
+	ts.Stdout().Write(out.Bytes())
+	ts.Stderr().Write(errOut.Bytes())
+	if code := cli.ExitCode(err); code != 0 {
+		ts.Fatalf("emu apply: exit status %d", code)
 	}
 }
 
