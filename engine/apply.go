@@ -115,10 +115,10 @@ type ApplyOptions struct {
 	// Verify plans the desired state again against the state the apply
 	// left (Verify); it is skipped for a saved plan and with Targets.
 	Verify bool
-	// Rego evaluates the --policy rules checked with the desired state's
-	// built-in rules (which are always checked); PolicyTimeout bounds them.
-	Rego          policy.Evaluator
-	PolicyTimeout time.Duration
+	// Policy checks the plan before the gates: the built-in rules and
+	// whatever the caller loaded (the Rego of --policy). Nil checks the
+	// built-in rules alone.
+	Policy PolicyChecker
 	// Progress, when set, follows the reads of the live state before the
 	// writes (PlanOptions.Progress); the writes go to the sink's Event.
 	Progress ReadProgress
@@ -344,14 +344,26 @@ func Apply(ctx context.Context, c ApplyClient, in ApplyInput, opts ApplyOptions,
 	return out, nil
 }
 
-// checkPolicy records the policy findings on p: the built-in rules of d (or
-// of a saved plan), and opts.Rego.
+// PolicyChecker checks p against the policies and records the findings on
+// it (p.Policy, p.PolicyRules): the built-in rules of d, or of the plan
+// itself when d is nil (a saved plan), and any others the caller loaded.
+// It is an interface so that the engine, and everything that links it,
+// does not link the Rego evaluator (package policy/rego).
+type PolicyChecker interface {
+	Check(ctx context.Context, p *plan.Plan, d *state.Desired, now time.Time) error
+}
+
+// checkPolicy records the policy findings on p through opts.Policy, or the
+// built-in rules alone without one.
 func checkPolicy(ctx context.Context, p *plan.Plan, d *state.Desired, opts ApplyOptions) error {
 	now := time.Now()
 	if opts.Now != nil {
 		now = opts.Now()
 	}
-	return policy.Check(ctx, p, policy.Options{Desired: d, Rego: opts.Rego, Timeout: opts.PolicyTimeout, Now: now})
+	if opts.Policy != nil {
+		return opts.Policy.Check(ctx, p, d, now)
+	}
+	return policy.Check(ctx, p, policy.Options{Desired: d, Now: now})
 }
 
 // waitForShares waits once every write is done, so the first interrupt

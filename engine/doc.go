@@ -11,5 +11,7 @@
 // It takes plain inputs (a client, the desired state, options, and for Apply
 // a confirmer and a sink) and returns data. It must not print, read flags or
 // the environment by itself (callers pass a getenv), or import anything
-// under cmd/.
+// under cmd/. It must not import Open Policy Agent (package policy/rego):
+// Rego policies reach it through the PolicyChecker its caller passes, so
+// the engine's tests, and every package that links it, do not link OPA.
 package engine

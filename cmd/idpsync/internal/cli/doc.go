@@ -2,12 +2,17 @@
 // codes, the flags that select and reach the Cloudflare API and the
 // connection they build (--sandbox starts the emulator), loading the desired
 // state with its diagnostics, the option groups several commands declare
-// (--policy, --changed-since, the owners certs and scim list), and the files
-// commands write (PEM certificates, SCIM secrets, comments).
+// (--changed-since, the owners certs and scim list), the refusal of a plan
+// that policy denies, and the files commands write (PEM certificates, SCIM
+// secrets, comments).
 //
-// The Factory holds no flag's value: each option group (API, Load, Listed,
-// Policy) lives in the options of the command that declares it, so no flag
-// of one command reaches another.
+// The Factory holds no flag's value: each option group (API, Load, Listed)
+// lives in the options of the command that declares it, so no flag of one
+// command reaches another.
+//
+// Every command and every command's test binary links this package, so it
+// must not import Open Policy Agent (package policy/rego): --policy and its
+// loading are package policyopt, which only plan, apply and drift import.
 //
 // The operations live elsewhere: reading, diffing, targeting and applying in
 // package engine, which takes plain inputs and never this package's

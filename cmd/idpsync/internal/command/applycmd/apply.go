@@ -12,6 +12,7 @@ import (
 
 	"github.com/idpsync/idpsync/apply"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/policyopt"
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/planfile"
@@ -37,7 +38,7 @@ type Options struct {
 	ResendSecrets []string
 	SecretsOut    string
 	RotateSCIM    []string
-	Policy        cli.Policy
+	Policy        policyopt.Options
 	Verbose       bool
 }
 
@@ -168,9 +169,8 @@ func Run(ctx context.Context, opts *Options) error {
 		Wait:              opts.Wait,
 		WaitTimeout:       opts.WaitTimeout,
 		// Verification reports in text; --output json leaves it to plan.
-		Verify:        opts.Output == render.FormatText,
-		Rego:          opts.Policy.Rego(),
-		PolicyTimeout: opts.Policy.Timeout,
+		Verify: opts.Output == render.FormatText,
+		Policy: &opts.Policy,
 	}
 	if opts.SecretsOut != "" {
 		eopts.SecretsOut = &cli.SCIMSecretWriter{Dir: opts.SecretsOut}

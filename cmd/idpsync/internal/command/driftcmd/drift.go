@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/policyopt"
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/notify"
 	"github.com/idpsync/idpsync/plan"
@@ -28,7 +29,7 @@ type Options struct {
 	SecretsOut string
 	// WarnWithin is --warn-within, as written.
 	WarnWithin string
-	Policy     cli.Policy
+	Policy     policyopt.Options
 	// FailOn is --fail-on, as written: the categories that make drift exit 2.
 	FailOn string
 	// Notify is --notify: a webhook to post the summary to. It is a secret

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
+	"github.com/idpsync/idpsync/cmd/idpsync/internal/policyopt"
 	"github.com/idpsync/idpsync/engine"
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/plan/planfile"
@@ -29,7 +30,7 @@ type Options struct {
 	ResendSecrets    []string
 	RotateSCIM       []string
 	Comment          cli.CommentLimit
-	Policy           cli.Policy
+	Policy           policyopt.Options
 	// AllowDestroy and SecretsOut say that the apply this plan is for will
 	// have them, so their blockers are not listed.
 	AllowDestroy   bool
