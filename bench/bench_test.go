@@ -33,7 +33,7 @@ func tinyHarness(t *testing.T) *harness {
 	return &harness{
 		root: t.TempDir(), cert: cert, latency: time.Millisecond, concurrency: 8, runs: 1,
 		sizes: []int{2}, rate: emulator.RateLimit{Requests: 20, Window: time.Second}, rateRatio: 1.5, rateShare: 4, rateRuns: 1,
-		wideSize: 2, wideConcurrency: 32, emuSizes: []int{emuMeasured, emuMeasured + 20},
+		wideSize: 2, wideConcurrency: 32, emuPlanned: 5, emuSizes: []int{5, 25},
 		goalSizes: []int{2}, estate: 3, estateRuns: 1,
 		faults: 0.2, faultSize: 3, crashes: 2, crashSize: 2, localSizes: []int{40}, loadSize: 40,
 		faultSleep: shortSleep,

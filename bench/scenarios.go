@@ -29,6 +29,7 @@ type harness struct {
 	// wideSize and wideConcurrency: scenario 1's plan with many requests in flight.
 	wideSize, wideConcurrency int
 	emuSizes                  []int // scenario 7: accounts the emulator holds
+	emuPlanned                int   // scenario 7: accounts of the plan measured; 0: emuMeasured
 	goalSizes                 []int // scenario 8: accounts held to issue 26's goals
 	estate, estateRuns        int   // scenario 8: the full plan under the budget
 	faults                    float64
