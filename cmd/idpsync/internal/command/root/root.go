@@ -27,8 +27,34 @@ import (
 	"github.com/idpsync/idpsync/internal/sanitize"
 )
 
+// subcommand builds one of idpsync's commands.
+type subcommand struct {
+	name  string // the first word of its Use
+	build func(*cli.Factory) *cobra.Command
+}
+
+var subcommands = []subcommand{
+	{"validate", validatecmd.NewCmd},
+	{"plan", plancmd.NewCmd},
+	{"apply", applycmd.NewCmd},
+	{"drift", driftcmd.NewCmd},
+	{"import", importcmd.NewCmd},
+	{"certs", certscmd.NewCmd},
+	{"scim", scimcmd.NewCmd},
+	{"sp-metadata", spmetadatacmd.NewCmd},
+	{"policy", policycmd.NewCmd},
+	{"doctor", doctorcmd.NewCmd},
+	{"schema", func(f *cli.Factory) *cobra.Command { return schemacmd.NewCmd(f.IO) }},
+	{"emulator", func(f *cli.Factory) *cobra.Command { return emulatorcmd.NewCmd(f.IO) }},
+	{"version", versioncmd.NewCmd},
+}
+
 // NewCmd returns the root command with every subcommand.
-func NewCmd(f *cli.Factory) *cobra.Command {
+func NewCmd(f *cli.Factory) *cobra.Command { return newCmd(f, "") }
+
+// newCmd returns the root command with every subcommand or, when only names
+// one, with that one alone.
+func newCmd(f *cli.Factory, only string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "idpsync",
 		Short: "Manage Cloudflare Access identity providers as code",
@@ -62,22 +88,29 @@ Exit status: 0 success or no changes, 1 error, 2 changes (plan
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
-	cmd.AddCommand(
-		validatecmd.NewCmd(f),
-		plancmd.NewCmd(f),
-		applycmd.NewCmd(f),
-		driftcmd.NewCmd(f),
-		importcmd.NewCmd(f),
-		certscmd.NewCmd(f),
-		scimcmd.NewCmd(f),
-		spmetadatacmd.NewCmd(f),
-		policycmd.NewCmd(f),
-		doctorcmd.NewCmd(f),
-		schemacmd.NewCmd(f.IO),
-		emulatorcmd.NewCmd(f.IO),
-		versioncmd.NewCmd(f),
-	)
+	for _, sub := range subcommands {
+		if only == "" || sub.name == only {
+			cmd.AddCommand(sub.build(f))
+		}
+	}
 	return cmd
+}
+
+// onlyCommand is the subcommand the arguments run when the first one names
+// it, else "". A process runs one command, and building the others' flag
+// sets is about a millisecond of every start; anything else (help,
+// completion, a flag first, a misspelt command to suggest the right one
+// for) gets the whole tree.
+func onlyCommand(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	for _, sub := range subcommands {
+		if sub.name == args[0] {
+			return sub.name
+		}
+	}
+	return ""
 }
 
 // Main runs idpsync with the process's arguments and returns its exit code.
@@ -101,7 +134,7 @@ func Main() int {
 	}()
 	f.Interrupt = interrupt
 
-	cmd := NewCmd(f)
+	cmd := newCmd(f, onlyCommand(os.Args[1:]))
 	err := cmd.ExecuteContext(ctx)
 	switch {
 	case err == nil || cli.Reported(err):
