@@ -17,8 +17,8 @@ import (
 // TestSignalsEndValidateAndPlan sends SIGINT or SIGTERM to the built CLI while
 // it is blocked in a real stage, and checks that it ends with exit status 1
 // and says it was interrupted. Two stages block: loading a configuration of
-// thousands of files (minutes of work, interrupted once the process has read
-// its first files), and reading live state from an API that accepts the
+// thousands of files (a minute or more of work, interrupted once the process
+// has read its first files), and reading live state from an API that accepts the
 // connection and never answers (interrupted once the connection is accepted).
 // Nothing asserts on time; the deadline only keeps a hung process from
 // hanging the test.
@@ -32,14 +32,16 @@ func TestSignalsEndValidateAndPlan(t *testing.T) {
 		t.Fatalf("the idpsync test binary is not on PATH: %v", err)
 	}
 
-	// The file set: one large, valid file linked under thousands of names.
+	// The file set: one valid file of 100 KB linked under thousands of names.
 	// Each name is a file of its own to the loader (it deduplicates paths,
-	// not inodes), so the load would take minutes, and the set takes the
-	// disk space of one file.
+	// not inodes), so the load would take a minute or more (about 25 ms of
+	// CPU a file), and the set takes the disk space of one file. The loader
+	// stops between files: a small file keeps short what each process reads
+	// before and after its signal.
 	set := t.TempDir()
 	var b strings.Builder
 	b.WriteString("version: 1\naccounts:\n")
-	for i := 0; b.Len() < 800<<10; i++ {
+	for i := 0; b.Len() < 100<<10; i++ {
 		fmt.Fprintf(&b, "  - id: %032x\n    identity_providers:\n      - name: Okta %d\n        type: okta\n        config:\n          client_id: id%d\n          client_secret: ${env:OKTA_SECRET}\n          okta_account: https://x%d.okta.com\n", i, i, i, i)
 	}
 	first := filepath.Join(set, "f00000.yaml")
