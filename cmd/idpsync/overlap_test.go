@@ -276,32 +276,64 @@ func TestOverlappingAppliesCLI(t *testing.T) {
 	accounts := []string{"023e105f4ecef8ad9ca31a8372d0c353"} // the one account federation.yaml declares: it owns every IdP, grant and share
 	var total atomic.Int64
 	t.Cleanup(func() { t.Logf("duplicates left by the races over %d rounds: %d", rounds, total.Load()) })
+	// Each seed's start is made once, in an emulator of its own, and loaded
+	// into the emulators of the two rounds that race from it: the seeding
+	// applies run once, not once a round.
+	starting := make([]func(*testing.T) *emulator.Data, len(seeds))
+	for i, seed := range seeds {
+		var once sync.Once
+		var data *emulator.Data
+		starting[i] = func(t *testing.T) *emulator.Data {
+			t.Helper()
+			once.Do(func() {
+				srv, r := overlapSetup(t, bin)
+				seed.prepare(t, r, srv.URL, accounts[0])
+				data = srv.Emulator.Snapshot()
+			})
+			if data == nil {
+				t.Fatalf("the start %q could not be made (see the round that made it)", seed.name)
+			}
+			return data
+		}
+	}
 	for round := range rounds {
 		seed, stagger := seeds[round%len(seeds)], staggers[round/len(seeds)]
+		start := starting[round%len(seeds)]
 		// The rounds run at once: each owns its emulator, directory and
 		// processes, and what they wait for is mostly the emulator's latency.
 		t.Run(fmt.Sprintf("%d", round), func(t *testing.T) {
 			t.Parallel()
-			overlapRound(t, bin, round, seed, stagger, accounts, &total)
+			overlapRound(t, bin, round, seed, start(t), stagger, accounts, &total)
 		})
 	}
 }
 
-// overlapRound is one round of TestOverlappingAppliesCLI: three racing
-// applies from seed, then the checks and the repair.
-func overlapRound(t *testing.T, bin string, round int, seed overlapSeed, stagger time.Duration, accounts []string, total *atomic.Int64) {
-	const racers = 3
-	// A fresh emulator each round: every round races from nothing, the
-	// case where every create can be doubled.
+// overlapSetup starts an emulator with latency (closed when t ends) and
+// returns it with a runner of the CLI against it, in a new directory
+// holding the example.
+func overlapSetup(t *testing.T, bin string) (*emulator.Server, idpsyncRunner) {
+	t.Helper()
 	srv, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, Keys: []emulator.APIKey{{Email: testEmail, Key: testKey}}, AutoAccounts: true, Latency: 30 * time.Millisecond}, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Close() })
 	dir := t.TempDir()
 	copyExample(t, dir)
-	r := idpsyncRunner{bin: bin, dir: dir, env: append(os.Environ(), "CLOUDFLARE_BASE_URL="+srv.URL, "CLOUDFLARE_API_TOKEN="+testToken, "CLOUDFLARE_EMAIL="+testEmail, "CLOUDFLARE_API_KEY="+testKey, "NO_COLOR=1")}
-	defer srv.Close()
-	seed.prepare(t, r, srv.URL, accounts[0])
+	return srv, idpsyncRunner{bin: bin, dir: dir, env: append(os.Environ(), "CLOUDFLARE_BASE_URL="+srv.URL, "CLOUDFLARE_API_TOKEN="+testToken, "CLOUDFLARE_EMAIL="+testEmail, "CLOUDFLARE_API_KEY="+testKey, "NO_COLOR=1")}
+}
+
+// overlapRound is one round of TestOverlappingAppliesCLI: three racing
+// applies from seed's start (start, what seed.prepare left in an emulator),
+// then the checks and the repair.
+func overlapRound(t *testing.T, bin string, round int, seed overlapSeed, start *emulator.Data, stagger time.Duration, accounts []string, total *atomic.Int64) {
+	const racers = 3
+	// A fresh emulator each round, holding the seed's start: "nothing" is
+	// the case where every create can be doubled.
+	srv, r := overlapSetup(t, bin)
+	if err := srv.Emulator.Load(start); err != nil {
+		t.Fatal(err)
+	}
 
 	var wg sync.WaitGroup
 	runs := make([]run, racers)
