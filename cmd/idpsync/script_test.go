@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,9 +34,28 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(withPlainBuild{m}, map[string]func(){
+	testscript.Main(withParallel{withPlainBuild{m}}, map[string]func(){
 		"idpsync": func() { os.Exit(root.Main()) },
 	})
+}
+
+// withParallel runs four times as many tests at once as -test.parallel's
+// default (GOMAXPROCS), unless the command line sets it: the tests here
+// mostly wait, on the idpsync processes they start one after another, on the
+// emulator's withheld answers and on timeouts, so two at a time on two cores
+// leaves the cores idle for much of the run. Only the top-level test
+// process gets here: testscript.Main runs the scenarios' idpsync processes
+// before it.
+type withParallel struct{ m testscript.TestingM }
+
+func (w withParallel) Run() int {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
+	return w.m.Run()
 }
 
 // testToken is the credential the scripts' emulator accepts. It doubles as a
