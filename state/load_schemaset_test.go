@@ -10,6 +10,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
+	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/schemas"
 )
 
@@ -115,5 +116,30 @@ func TestSchemaSetAgreesWithThePublishedSchema(t *testing.T) {
 	t.Logf("%d documents compared, %d of them invalid", compared, failing)
 	if compared < 1000 || failing < compared/10 || compared-failing < 40 {
 		t.Fatalf("%d documents compared, %d invalid: that tests too little", compared, failing)
+	}
+}
+
+// TestSchemaSetEveryPartCompiles: a part is compiled only when a document
+// needs it, so a broken one would show only for a file with that IdP type
+// or block; compile every one here.
+func TestSchemaSetEveryPartCompiles(t *testing.T) {
+	set, err := loadSchemaSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range idptype.Names {
+		compile, ok := set.byType[typ]
+		if !ok {
+			t.Errorf("no branch for %s", typ)
+			continue
+		}
+		if p, err := compile(); err != nil || p.schema == nil {
+			t.Errorf("branch for %s: %v", typ, err)
+		}
+	}
+	for _, key := range splitTopLevel {
+		if p, err := set.topLevel[key](); err != nil || p.schema == nil {
+			t.Errorf("top-level %s: %v", key, err)
+		}
 	}
 }
