@@ -73,36 +73,41 @@ func readAction(t *testing.T) actionFile {
 		switch {
 		case s.Uses != "":
 			// GitHub's hardening guide: a third-party action by commit SHA.
-			if !setupGo.MatchString(s.Uses) || s.Run != "" {
+			if !setupGo().MatchString(s.Uses) || s.Run != "" {
 				t.Fatalf("action.yml: step %d (%s): the test runs only actions/setup-go pinned by commit SHA, not %q", i, s.Name, s.Uses)
 			}
 		case s.Shell != "bash" || s.Run == "":
 			t.Fatalf("action.yml: step %d (%s): the test runs only `shell: bash` run steps", i, s.Name)
 		}
-		if s.If != "" && !stepIf.MatchString(s.If) {
+		if s.If != "" && !stepIf().MatchString(s.If) {
 			t.Fatalf("action.yml: step %d (%s): the test does not evaluate if: %q", i, s.Name, s.If)
 		}
 	}
 	return a
 }
 
+// The regexps are compiled on first use: this test binary is also the
+// idpsync of every scenario, and each of those processes would compile them
+// at start for nothing.
 var (
-	setupGo = regexp.MustCompile(`^actions/setup-go@[0-9a-f]{40}$`)
+	setupGo = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^actions/setup-go@[0-9a-f]{40}$`) })
 	// stepIf is the one form of if: the simulated runner evaluates.
-	stepIf = regexp.MustCompile(`^(steps\.[-\w]+\.outputs\.[-\w]+) == '([^']*)'$`)
+	stepIf = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(steps\.[-\w]+\.outputs\.[-\w]+) == '([^']*)'$`)
+	})
 )
 
 // expr matches a GitHub expression; GitHub substitutes them into the text
 // before the shell sees it.
-var expr = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
+var expr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`) })
 
 // evaluate substitutes the expressions the action uses: inputs.NAME (declared
 // inputs only), github.token and steps.ID.outputs.NAME. Any other expression
 // fails the test, so a new one cannot slip past it unevaluated.
 func evaluate(t *testing.T, s string, ctx map[string]string) string {
 	t.Helper()
-	return expr.ReplaceAllStringFunc(s, func(m string) string {
-		e := expr.FindStringSubmatch(m)[1]
+	return expr().ReplaceAllStringFunc(s, func(m string) string {
+		e := expr().FindStringSubmatch(m)[1]
 		v, ok := ctx[e]
 		if !ok {
 			t.Fatalf("action.yml: the test does not evaluate the expression %q", m)
@@ -151,7 +156,7 @@ func runAction(t *testing.T, a actionFile, with map[string]string, runner map[st
 	env := map[string]string{}
 	for i, s := range a.Runs.Steps {
 		name := evaluate(t, s.Name, ctx)
-		if m := stepIf.FindStringSubmatch(s.If); m != nil && ctx[m[1]] != m[2] {
+		if m := stepIf().FindStringSubmatch(s.If); m != nil && ctx[m[1]] != m[2] {
 			continue // skipped, as GitHub skips a step whose if: is false
 		}
 		fmt.Fprintf(&logs, "--- %s\n", name)
@@ -240,8 +245,8 @@ func runAction(t *testing.T, a actionFile, with map[string]string, runner map[st
 	res.outputs = map[string]string{}
 	for name, o := range a.Outputs {
 		// A step that did not run (or wrote no such output) gives an empty value.
-		v := expr.ReplaceAllStringFunc(o.Value, func(m string) string {
-			e := expr.FindStringSubmatch(m)[1]
+		v := expr().ReplaceAllStringFunc(o.Value, func(m string) string {
+			e := expr().FindStringSubmatch(m)[1]
 			if !regexp.MustCompile(`^steps\.[-\w]+\.outputs\.[-\w]+$`).MatchString(e) {
 				t.Fatalf("action.yml: output %s: the test does not evaluate %q", name, m)
 			}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -200,10 +201,10 @@ func stripComment(line string) string {
 	return line
 }
 
-var exitComment = regexp.MustCompile(`#\s*exit (\d)`)
+var exitComment = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`#\s*exit (\d)`) })
 
 func expectedStatus(line string) int {
-	if m := exitComment.FindStringSubmatch(line); m != nil {
+	if m := exitComment().FindStringSubmatch(line); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return n
 	}

@@ -94,7 +94,7 @@ func TestDriftRecipeGitHub(t *testing.T) {
 			t.Fatal(err)
 		}
 		// GitHub runs a bash step as bash --noprofile --norc -eo pipefail.
-		cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", expr.ReplaceAllString(script, ""))
+		cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", expr().ReplaceAllString(script, ""))
 		cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "GH_FAKE_DIR="+state, "CONFIG="+config, "BODY="+report,
 			"GITHUB_SERVER_URL=https://github.example", "GITHUB_REPOSITORY=o/r", "GITHUB_RUN_ID=7")
 		if out, err := cmd.CombinedOutput(); err != nil {
