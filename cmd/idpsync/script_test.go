@@ -478,7 +478,8 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 // CPU time of a short apply). It is for the applies that only bring a
 // scenario to its starting state; what a scenario is about, it runs with
 // exec idpsync. Paths are taken from the scenario's directory, as the CLI
-// would from its working directory.
+// would from its working directory; a variable the scenario set to the empty
+// string reads as unset (testscript tells the two apart to no command).
 func emuApply(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) == 0 {
 		ts.Fatalf("usage: emu apply [--allow-destroy] [--wait] PATH...")
