@@ -17,6 +17,11 @@ import (
 // `input`. Keys are only added within a version.
 const InputVersion = 1
 
+// DefaultTimeout bounds one evaluation (or one test run) of a --policy
+// directory when no timeout is given. It lives here, not with the Rego
+// evaluator, so that the flags that default to it do not link OPA.
+const DefaultTimeout = 10 * time.Second
+
 // Options are what one check needs besides the plan.
 type Options struct {
 	// Desired is the desired state the plan was made from; nil for a saved

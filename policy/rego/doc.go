@@ -13,9 +13,10 @@
 // depth, and links are refused. OPA's messages quote the policy, so they
 // are sanitised before they leave.
 //
-// It is the only package that imports Open Policy Agent, and only the
-// commands that take --policy (and `policy test`) import it: it must not be
-// imported by policy, engine or the shared command code, which every test
-// binary links. It must not import the HTTP client, print, or read anything
+// It is the only package that imports Open Policy Agent, and only package
+// root (which hands LoadDir to the commands that take --policy through the
+// Factory) and `policy test` import it: it must not be imported by policy,
+// engine, the shared command code or the commands that take --policy, whose
+// test binaries would then link OPA. It must not import the HTTP client, print, or read anything
 // but the policy directory it is given.
 package rego

@@ -10,18 +10,16 @@ import (
 )
 
 // mayLinkOPA are the packages whose binaries (and test binaries) may link
-// Open Policy Agent: this one, the commands that take --policy or run Rego
-// tests, and what assembles them. Linking OPA costs every test binary about
-// a second of CPU, so the rest reach Rego only through interfaces
-// (policy.Evaluator, engine.PolicyChecker).
+// Open Policy Agent: this one, what assembles the CLI (root sets the
+// Factory's LoadPolicy to this package's loader), and `policy test`, which
+// runs Rego unit tests. Linking OPA costs every test binary about a second
+// of CPU, so the rest, the commands that take --policy among them, reach
+// Rego only through interfaces (policy.Evaluator, engine.PolicyChecker) and
+// the Factory.
 var mayLinkOPA = []string{
 	"policy/rego",
 	"cmd/idpsync",
-	"cmd/idpsync/internal/policyopt",
 	"cmd/idpsync/internal/command/root",
-	"cmd/idpsync/internal/command/plancmd",
-	"cmd/idpsync/internal/command/applycmd",
-	"cmd/idpsync/internal/command/driftcmd",
 	"cmd/idpsync/internal/command/policycmd",
 }
 

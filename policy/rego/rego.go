@@ -19,6 +19,7 @@ import (
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/policy"
 )
 
 // Bounds on a policy directory and its evaluation. A pull request writes the
@@ -28,8 +29,6 @@ const (
 	MaxFiles     = 256
 	MaxFileSize  = 1 << 20
 	MaxTotalSize = 8 << 20
-	// DefaultTimeout bounds one evaluation (or one test run) of a directory.
-	DefaultTimeout = 10 * time.Second
 	// maxFindings bounds the findings one directory may produce, and
 	// maxMessage the length of each message.
 	maxFindings = 1000
@@ -215,10 +214,10 @@ func friendly(err error) error {
 }
 
 // Eval evaluates every deny and warn rule against input, within timeout
-// (DefaultTimeout when zero).
+// (policy.DefaultTimeout when zero).
 func (r *Policies) Eval(ctx context.Context, input map[string]any, timeout time.Duration) ([]plan.PolicyResult, error) {
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		timeout = policy.DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

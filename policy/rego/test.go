@@ -10,6 +10,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/tester"
+
+	"github.com/idpsync/idpsync/policy"
 )
 
 // TestResult is the outcome of one Rego unit test (a `test_` rule).
@@ -27,12 +29,12 @@ type TestResult struct {
 }
 
 // RunTests runs every `test_` rule of the directory the way `opa test`
-// does, each within timeout (DefaultTimeout when zero), with the same
+// does, each within timeout (policy.DefaultTimeout when zero), with the same
 // capabilities as an evaluation: a test can no more reach the network than
 // a policy. Results are sorted by file, then line.
 func (r *Policies) RunTests(ctx context.Context, timeout time.Duration) ([]TestResult, error) {
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		timeout = policy.DefaultTimeout
 	}
 	// The tester adds stages to the compiler it is given: use a fresh one.
 	c := ast.NewCompiler().WithCapabilities(capabilities()).WithDefaultRegoVersion(ast.RegoV1).WithEnablePrintStatements(false)

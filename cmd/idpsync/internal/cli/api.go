@@ -20,6 +20,7 @@ import (
 	"github.com/idpsync/idpsync/internal/sanitize"
 	"github.com/idpsync/idpsync/plan/planfile"
 	"github.com/idpsync/idpsync/plan/render/progress"
+	"github.com/idpsync/idpsync/policy"
 	"github.com/idpsync/idpsync/samlmeta/fetch"
 )
 
@@ -345,6 +346,11 @@ type Factory struct {
 	// context is cancelled on the second, so apply can let in-flight requests
 	// finish after the first.
 	Interrupt <-chan struct{}
+	// LoadPolicy compiles a --policy directory. Package root sets it to the
+	// Rego loader (package policy/rego), so that the commands and their
+	// tests reach Open Policy Agent only through it and do not link it;
+	// nil, --policy fails.
+	LoadPolicy func(dir string) (policy.Evaluator, error)
 }
 
 // CancelOnInterrupt returns a context cancelled on the first Ctrl-C, for

@@ -11,8 +11,10 @@
 // command reaches another.
 //
 // Every command and every command's test binary links this package, so it
-// must not import Open Policy Agent (package policy/rego): --policy and its
-// loading are package policyopt, which only plan, apply and drift import.
+// must not import Open Policy Agent (package policy/rego): the Factory
+// carries the Rego loader as a function (LoadPolicy), which package root
+// sets, and --policy is package policyopt, which plan, apply and drift
+// import.
 //
 // The operations live elsewhere: reading, diffing, targeting and applying in
 // package engine, which takes plain inputs and never this package's

@@ -3,8 +3,9 @@
 // --policy-timeout flags, compiling the directory before anything reaches
 // the API, and the check itself (the built-in rules with the Rego ones).
 //
-// It is a package of its own so that only those commands link Open Policy
-// Agent (through policy/rego): package cli, which every command and its
-// tests link, must not import it. It must not print, reach the API, or
-// read anything but the policy directory it is given.
+// It compiles the directory with the loader it is given (the Factory's
+// LoadPolicy, which package root sets to package policy/rego's) and must
+// not import policy/rego itself: those commands' test binaries would then
+// link Open Policy Agent. It must not print, reach the API, or read
+// anything but the policy directory it is given.
 package policyopt

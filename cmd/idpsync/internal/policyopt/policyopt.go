@@ -9,7 +9,6 @@ import (
 
 	"github.com/idpsync/idpsync/plan"
 	"github.com/idpsync/idpsync/policy"
-	"github.com/idpsync/idpsync/policy/rego"
 	"github.com/idpsync/idpsync/state"
 )
 
@@ -18,26 +17,31 @@ import (
 type Options struct {
 	Dir     string
 	Timeout time.Duration
-	rego    *rego.Policies
+	rego    policy.Evaluator
 }
 
 // AddFlags registers the flags on cmd.
 func (o *Options) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.Dir, "policy", "", "also check the plan against the Rego policies (deny and warn rules) of every .rego file under `DIR`")
-	cmd.Flags().DurationVar(&o.Timeout, "policy-timeout", rego.DefaultTimeout, "stop evaluating the Rego policies after this long")
+	cmd.Flags().DurationVar(&o.Timeout, "policy-timeout", policy.DefaultTimeout, "stop evaluating the Rego policies after this long")
 }
 
-// Load compiles the policy directory, when one is given, before anything
-// reaches the API: a policy that does not compile (or calls a builtin that
-// reaches the network or the environment) stops the command first.
-func (o *Options) Load() error {
+// Load compiles the policy directory with load (the Factory's LoadPolicy),
+// when one is given, before anything reaches the API: a policy that does
+// not compile (or calls a builtin that reaches the network or the
+// environment) stops the command first.
+func (o *Options) Load(load func(dir string) (policy.Evaluator, error)) error {
 	if o.Dir == "" {
 		return nil
 	}
 	if o.Timeout <= 0 {
 		return fmt.Errorf("--policy-timeout must be positive")
 	}
-	r, err := rego.LoadDir(o.Dir)
+	if load == nil {
+		// Fail closed: a policy the user asked for is never skipped.
+		return fmt.Errorf("--policy: this build cannot load Rego policies")
+	}
+	r, err := load(o.Dir)
 	if err != nil {
 		return err
 	}
@@ -49,9 +53,6 @@ func (o *Options) Load() error {
 // policies against p, and records the findings on it. d is nil for a saved
 // plan, which is checked against its own rules.
 func (o *Options) Check(ctx context.Context, p *plan.Plan, d *state.Desired, now time.Time) error {
-	opts := policy.Options{Desired: d, Timeout: o.Timeout, Now: now}
-	if o.rego != nil { // a nil *rego.Policies would make a non-nil Evaluator
-		opts.Rego = o.rego
-	}
+	opts := policy.Options{Desired: d, Rego: o.rego, Timeout: o.Timeout, Now: now}
 	return policy.Check(ctx, p, opts)
 }

@@ -129,7 +129,7 @@ func Run(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(f.IO.ErrOut, "This saved plan is partial (plan --changed-since %s): it writes only to the %d %s it planned; the %d it skipped were not planned.\n",
 			render.Clean(c.Revision), len(saved.Accounts), noun, len(c.Skipped))
 	}
-	if err := opts.Policy.Load(); err != nil {
+	if err := opts.Policy.Load(f.LoadPolicy); err != nil {
 		return err
 	}
 	in := engine.ApplyInput{Saved: saved}

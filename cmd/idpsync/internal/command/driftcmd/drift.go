@@ -111,7 +111,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return fmt.Errorf("--warn-within: %w", err)
 	}
-	if err := opts.Policy.Load(); err != nil {
+	if err := opts.Policy.Load(f.LoadPolicy); err != nil {
 		return err
 	}
 	failOn := plan.DefaultFailOn

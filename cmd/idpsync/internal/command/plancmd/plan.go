@@ -124,7 +124,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err := opts.Comment.Check(opts.Output); err != nil {
 		return err
 	}
-	if err := opts.Policy.Load(); err != nil {
+	if err := opts.Policy.Load(f.LoadPolicy); err != nil {
 		return err
 	}
 	if err := cli.CheckChangedSince(opts.ChangedSince, opts.ChangedSinceGiven, opts.Accounts); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/cli"
 	"github.com/idpsync/idpsync/idptype"
 	"github.com/idpsync/idpsync/internal/sanitize"
+	"github.com/idpsync/idpsync/policy"
 	"github.com/idpsync/idpsync/policy/rego"
 )
 
@@ -58,7 +59,7 @@ environment. Exit status: 0 when every test passes, 1 otherwise.`,
 			return RunTest(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().DurationVar(&opts.Timeout, "timeout", rego.DefaultTimeout, "stop each test after this long")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", policy.DefaultTimeout, "stop each test after this long")
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "list every test, not only those that fail")
 	return cmd
 }

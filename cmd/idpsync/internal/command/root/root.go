@@ -25,6 +25,8 @@ import (
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/validatecmd"
 	"github.com/idpsync/idpsync/cmd/idpsync/internal/command/versioncmd"
 	"github.com/idpsync/idpsync/internal/sanitize"
+	"github.com/idpsync/idpsync/policy"
+	"github.com/idpsync/idpsync/policy/rego"
 )
 
 // subcommand builds one of idpsync's commands.
@@ -52,9 +54,20 @@ var subcommands = []subcommand{
 // NewCmd returns the root command with every subcommand.
 func NewCmd(f *cli.Factory) *cobra.Command { return newCmd(f, "") }
 
+// NewCmdFor returns the tree Main builds to run args (the arguments after
+// the program's name): the command the first one names alone, else the
+// whole tree. Either answers args the same way.
+func NewCmdFor(f *cli.Factory, args []string) *cobra.Command {
+	return newCmd(f, onlyCommand(args))
+}
+
 // newCmd returns the root command with every subcommand or, when only names
-// one, with that one alone.
+// one, with that one alone. Its commands load --policy directories with
+// package rego unless f already says how.
 func newCmd(f *cli.Factory, only string) *cobra.Command {
+	if f.LoadPolicy == nil {
+		f.LoadPolicy = loadPolicy
+	}
 	cmd := &cobra.Command{
 		Use:   "idpsync",
 		Short: "Manage Cloudflare Access identity providers as code",
@@ -96,6 +109,17 @@ Exit status: 0 success or no changes, 1 error, 2 changes (plan
 	return cmd
 }
 
+// loadPolicy is the Factory's LoadPolicy: the one place the commands reach
+// Open Policy Agent, so that only this package (and what links it) pays
+// for linking it.
+func loadPolicy(dir string) (policy.Evaluator, error) {
+	r, err := rego.LoadDir(dir)
+	if err != nil {
+		return nil, err // not a nil *rego.Policies, which is a non-nil Evaluator
+	}
+	return r, nil
+}
+
 // onlyCommand is the subcommand the arguments run when the first one names
 // it, else "". A process runs one command, and building the others' flag
 // sets is about a millisecond of every start; anything else (help,
@@ -134,7 +158,7 @@ func Main() int {
 	}()
 	f.Interrupt = interrupt
 
-	cmd := newCmd(f, onlyCommand(os.Args[1:]))
+	cmd := NewCmdFor(f, os.Args[1:])
 	err := cmd.ExecuteContext(ctx)
 	switch {
 	case err == nil || cli.Reported(err):
