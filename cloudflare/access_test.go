@@ -14,6 +14,10 @@ import (
 )
 
 func TestAccessApplicationsAndOrganization(t *testing.T) {
+	// Most of its time is the data file's fsyncs, one pair per write: it
+	// owns its emulator, client and directory, so it waits beside the
+	// package's other tests.
+	t.Parallel()
 	const acct = "0123456789abcdef0123456789abcdef"
 	data := filepath.Join(t.TempDir(), "emu.json")
 	srv := startEmulator(t, emulator.Options{AutoAccounts: true, DataFile: data})

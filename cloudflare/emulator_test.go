@@ -156,6 +156,7 @@ func must[T any](v T, err error) T {
 
 // TestEmulatorEveryMethod walks every client method once against the emulator.
 func TestEmulatorEveryMethod(t *testing.T) {
+	t.Parallel() // owns its emulator and client
 	srv := startEmulator(t, emulator.Options{AutoAccounts: true, Seed: 1})
 	c := emuClient(t, srv, false, nil)
 	ctx := context.Background()
@@ -275,6 +276,7 @@ func TestEmulatorEveryMethod(t *testing.T) {
 }
 
 func TestEmulatorPaginationPast1000(t *testing.T) {
+	t.Parallel() // owns its emulator and client
 	srv := startEmulator(t, emulator.Options{Seed: 1})
 	acc := hex32()
 	data := &emulator.Data{Accounts: []emulator.Account{{ID: acc, Name: "big"}}}
@@ -307,6 +309,7 @@ func TestEmulatorPaginationPast1000(t *testing.T) {
 // TestEmulatorPageCap reads every listing from an emulator that serves at
 // most a few objects a page, whatever per_page asks, as a real server may.
 func TestEmulatorPageCap(t *testing.T) {
+	t.Parallel() // owns its emulator and client
 	srv := startEmulator(t, emulator.Options{Seed: 1, MaxPerPage: 50, AutoAccounts: true})
 	acc := hex32()
 	data := &emulator.Data{Organizations: []emulator.Organization{{ID: hex32(), Name: "org"}}}
@@ -363,10 +366,18 @@ func TestEmulatorPageCap(t *testing.T) {
 // TestEmulatorRateLimit runs more requests than the emulator's window allows.
 // With the server's budget the client never trips a 429; with a larger budget
 // it meets 429s and waits them out, and every call still succeeds.
+//
+// Both cases wait out real windows (the emulator's limiter reads the wall
+// clock), so they run at once, beside the package's other tests; each owns
+// its emulator and its client, transport included, so neither counts the
+// other's requests, 429s or connections. They are started from goroutines
+// rather than marked parallel: idle, they hold one of the -parallel slots
+// (GOMAXPROCS of them) between them, not two.
 func TestEmulatorRateLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out real rate-limit windows")
 	}
+	t.Parallel()
 	serverLimit := emulator.RateLimit{Requests: 20, Window: time.Second}
 	tests := []struct {
 		name     string
@@ -376,40 +387,44 @@ func TestEmulatorRateLimit(t *testing.T) {
 		{"client keeps to the server budget", cloudflare.RateLimit{Requests: 20, Window: time.Second}, false},
 		{"client budget too large", cloudflare.RateLimit{Requests: 1000, Window: time.Second}, true},
 	}
+	var wg sync.WaitGroup
+	defer wg.Wait() // every Run returns before the test does
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := startEmulator(t, emulator.Options{AutoAccounts: true, Seed: 1, RateLimit: serverLimit})
-			c := emuClient(t, srv, false, func(o *cloudflare.Options) {
-				o.RateLimit = tt.client
-				o.Concurrency = 8
-			})
-			acc := hex32()
-			g, ctx := errgroup.WithContext(context.Background())
-			for range 45 {
-				g.Go(func() error {
-					_, err := c.ListGrants(ctx, acc)
-					return err
+		wg.Go(func() {
+			t.Run(tt.name, func(t *testing.T) {
+				srv := startEmulator(t, emulator.Options{AutoAccounts: true, Seed: 1, RateLimit: serverLimit})
+				c := emuClient(t, srv, false, func(o *cloudflare.Options) {
+					o.RateLimit = tt.client
+					o.Concurrency = 8
 				})
-			}
-			if err := g.Wait(); err != nil {
-				t.Fatal(err)
-			}
-			st := emulatorStats(t, srv, c)
-			n429 := st.Statuses["429"]
-			if got := c.Stats().TooManyRequests; got != int64(n429) {
-				t.Errorf("client saw %d 429s, emulator sent %d", got, n429)
-			}
-			if st.Statuses["200"] != 45 {
-				t.Errorf("%d successful requests, want 45", st.Statuses["200"])
-			}
-			if !tt.want429s && n429 != 0 {
-				t.Errorf("%d 429s while keeping to the server budget", n429)
-			}
-			// Requests in flight when the window filled can meet a 429; after
-			// that every request waits for the reset.
-			if n429 > 2*8 {
-				t.Errorf("%d 429s: the client kept sending during a lockout", n429)
-			}
+				acc := hex32()
+				g, ctx := errgroup.WithContext(context.Background())
+				for range 45 {
+					g.Go(func() error {
+						_, err := c.ListGrants(ctx, acc)
+						return err
+					})
+				}
+				if err := g.Wait(); err != nil {
+					t.Fatal(err)
+				}
+				st := emulatorStats(t, srv, c)
+				n429 := st.Statuses["429"]
+				if got := c.Stats().TooManyRequests; got != int64(n429) {
+					t.Errorf("client saw %d 429s, emulator sent %d", got, n429)
+				}
+				if st.Statuses["200"] != 45 {
+					t.Errorf("%d successful requests, want 45", st.Statuses["200"])
+				}
+				if !tt.want429s && n429 != 0 {
+					t.Errorf("%d 429s while keeping to the server budget", n429)
+				}
+				// Requests in flight when the window filled can meet a 429; after
+				// that every request waits for the reset.
+				if n429 > 2*8 {
+					t.Errorf("%d 429s: the client kept sending during a lockout", n429)
+				}
+			})
 		})
 	}
 }
@@ -418,6 +433,7 @@ func TestEmulatorRateLimit(t *testing.T) {
 // while a fifth of the requests fail, half of the failed writes after their
 // commit, and then counts what exists: every create happened exactly once.
 func TestEmulatorFaultsNoDuplicates(t *testing.T) {
+	t.Parallel() // owns its emulator and client
 	srv := startEmulator(t, emulator.Options{AutoAccounts: true, Seed: 1, Faults: 0.2})
 	c := emuClient(t, srv, true, func(o *cloudflare.Options) { o.MaxRetries = 10 })
 	ctx := context.Background()
@@ -523,6 +539,7 @@ func TestEmulatorFaultsNoDuplicates(t *testing.T) {
 // can give refresh_scim_secret's undocumented answer, through the contract:
 // the secret the emulator made is the one read, or none is, never another.
 func TestEmulatorRefreshSCIMShapes(t *testing.T) {
+	t.Parallel() // owns its emulator and client
 	const acct = "023e105f4ecef8ad9ca31a8372d0c353"
 	for _, shape := range emulator.RefreshSCIMAnswers {
 		t.Run(string(shape), func(t *testing.T) {

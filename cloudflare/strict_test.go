@@ -36,6 +36,7 @@ func loseFirstShareCreate(h http.Handler, lost *atomic.Bool) http.Handler {
 // the filtered listing to it would refuse every answer of an account that
 // also receives shares, and the create would fail forever.
 func TestShareReadBackOnAReceivingAccount(t *testing.T) {
+	t.Parallel() // owns its emulator and client
 	spec, err := contract.Load("../emulator/testdata/access-subset.openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
