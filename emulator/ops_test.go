@@ -94,6 +94,7 @@ func TestSnapshotIsACopy(t *testing.T) {
 }
 
 func TestConcurrentWriters(t *testing.T) {
+	t.Parallel() // owns its server and data file; mostly waits on fsync
 	s := start(t, Options{AutoAccounts: true, DataFile: filepath.Join(t.TempDir(), "emu.json")}, false)
 	const writers, each = 8, 5
 	var wg sync.WaitGroup
@@ -180,6 +181,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel() // owns its server; mostly waits for its window to end
 	s := start(t, Options{AutoAccounts: true, RateLimit: RateLimit{Requests: 3, Window: 200 * time.Millisecond}}, false)
 	var statuses []int
 	var last resp
@@ -299,6 +301,7 @@ func TestControlEndpoints(t *testing.T) {
 }
 
 func TestLatencyRespectsContext(t *testing.T) {
+	t.Parallel() // owns its server; waits out its client timeout
 	s := start(t, Options{AutoAccounts: true, Latency: time.Hour}, false)
 	client := &http.Client{Timeout: 100 * time.Millisecond}
 	req, _ := http.NewRequest("GET", s.URL+idpPath(acctA), nil)
