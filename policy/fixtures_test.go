@@ -1,0 +1,26 @@
+package policy
+
+import (
+	"testing"
+
+	"github.com/idpsync/idpsync/plan"
+	"github.com/idpsync/idpsync/policy/policytest"
+	"github.com/idpsync/idpsync/state"
+)
+
+// The fixtures are policytest's, shared with policy/rego's tests.
+
+var now = policytest.Now
+
+const (
+	prodID    = policytest.ProdID
+	sandboxID = policytest.SandboxID
+)
+
+func loadDesired(t *testing.T) *state.Desired { return policytest.LoadDesired(t, "testdata/rules") }
+
+func fixturePlan() *plan.Plan { return policytest.FixturePlan() }
+
+func bigPlan(n int) (*plan.Plan, *state.Desired) { return policytest.BigPlan(n) }
+
+func format(rs []plan.PolicyResult) string { return policytest.Format(rs) }
