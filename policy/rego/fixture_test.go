@@ -14,8 +14,6 @@ import (
 
 var now = policytest.Now
 
-const prodID = policytest.ProdID
-
 func loadDesired(t *testing.T) *state.Desired { return policytest.LoadDesired(t, "../testdata/rules") }
 
 func fixturePlan() *plan.Plan { return policytest.FixturePlan() }
