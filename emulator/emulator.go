@@ -416,7 +416,11 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	// its answer always finds it in the stats; its status once it is known.
 	e.count(route)
 	status := "dropped"
-	defer func() { e.countStatus(status) }()
+	defer func() {
+		if status != "" { // "": a dropped connection, counted as it was dropped
+			e.countStatus(status)
+		}
+	}()
 
 	e.ctl.Lock()
 	allowed, hdr := e.limiter.take(time.Now())
@@ -439,14 +443,14 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fault && !faultAfter {
-		status = injectFault(w, fam, faultKind)
+		status = e.injectFault(w, fam, faultKind)
 		return
 	}
 	if fault {
 		// The write is committed but the client never learns: it sees a failure.
 		rec := &bufferedResponse{header: http.Header{}}
 		e.mux.ServeHTTP(rec, r)
-		status = injectFault(w, fam, faultKind)
+		status = e.injectFault(w, fam, faultKind)
 		return
 	}
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
@@ -538,7 +542,9 @@ func (e *Emulator) rollFault(method string) (fault, after bool, kind int) {
 	return true, after, kind
 }
 
-func injectFault(w http.ResponseWriter, fam family, kind int) string {
+// injectFault answers with the fault of that kind and returns the status to
+// count, or "" for a dropped connection, which it has counted itself.
+func (e *Emulator) injectFault(w http.ResponseWriter, fam family, kind int) string {
 	switch kind {
 	case fault500:
 		return strconv.Itoa(writeError(w, fam, errf(http.StatusInternalServerError, CodeInternal, "Internal server error")))
@@ -552,8 +558,12 @@ func injectFault(w http.ResponseWriter, fam family, kind int) string {
 	}
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
+			// Counted before the close: the client learns of the drop the
+			// moment the connection closes, before this handler returns, and
+			// must find it in the stats then, as it finds every answer there.
+			e.countStatus("dropped")
 			conn.Close()
-			return "dropped"
+			return ""
 		}
 	}
 	// Without a connection to drop (a recorder in a unit test), fail loudly instead.
