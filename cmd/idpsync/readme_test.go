@@ -27,10 +27,7 @@ func TestReadmeTour(t *testing.T) {
 	if _, err := exec.LookPath("idpsync"); err != nil {
 		t.Fatalf("the idpsync test binary is not on PATH: %v", err)
 	}
-	dir := t.TempDir()
-	if err := os.CopyFS(filepath.Join(dir, "examples"), os.DirFS("../../examples")); err != nil {
-		t.Fatal(err)
-	}
+	dir := withExamples(t)
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "NO_COLOR=1"}
 
 	first := firstCommand(t, string(readme))
@@ -64,18 +61,8 @@ func TestReadmeTour(t *testing.T) {
 // exit status its comment promises.
 func TestReadmePolicyTour(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)<!-- policy tour.*?-->\n```sh\n(.*?)```\n<!-- end policy tour -->").FindStringSubmatch(string(readme))
-	if m == nil {
-		t.Fatal("README: no policy tour block")
-	}
-	dir := t.TempDir()
-	if err := os.CopyFS(filepath.Join(dir, "examples"), os.DirFS("../../examples")); err != nil {
-		t.Fatal(err)
-	}
+	m := readmeMatch(t, "(?s)<!-- policy tour.*?-->\n```sh\n(.*?)```\n<!-- end policy tour -->", "policy tour block")
+	dir := withExamples(t)
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "NO_COLOR=1"}
 	ran := 0
 	for _, line := range strings.Split(m[1], "\n") {
@@ -106,18 +93,8 @@ func TestReadmePolicyTour(t *testing.T) {
 // service-provider metadata for the sandbox account's team domain.
 func TestReadmeSPMetadata(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)<!-- sp-metadata.*?-->\n```sh\n(.*?)```\n<!-- end sp-metadata -->").FindStringSubmatch(string(readme))
-	if m == nil {
-		t.Fatal("README: no sp-metadata block")
-	}
-	dir := t.TempDir()
-	if err := os.CopyFS(filepath.Join(dir, "examples"), os.DirFS("../../examples")); err != nil {
-		t.Fatal(err)
-	}
+	m := readmeMatch(t, "(?s)<!-- sp-metadata.*?-->\n```sh\n(.*?)```\n<!-- end sp-metadata -->", "sp-metadata block")
+	dir := withExamples(t)
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "NO_COLOR=1"}
 	var ran int
 	for _, line := range strings.Split(m[1], "\n") {
@@ -164,6 +141,32 @@ func TestReadmeSPMetadata(t *testing.T) {
 	if len(md.SP.Keys) != 0 {
 		t.Errorf("%d KeyDescriptors, want none without encryption", len(md.SP.Keys))
 	}
+}
+
+// readmeMatch returns the submatches of pattern in the README, failing the
+// test when the README has no such block (what names it).
+func readmeMatch(t *testing.T, pattern, what string) []string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(pattern).FindStringSubmatch(string(readme))
+	if m == nil {
+		t.Fatal("README: no " + what)
+	}
+	return m
+}
+
+// withExamples is a fresh directory holding a copy of examples/, where the
+// README's commands run as a reader would run them from a checkout.
+func withExamples(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "examples"), os.DirFS("../../examples")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 func firstCommand(t *testing.T, readme string) string {
@@ -220,14 +223,7 @@ func expectedStatus(line string) int {
 // trims the README's copy.
 func TestReadmeLockout(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)<!-- lockout example.*?-->\n```\n(.*?)```\n.*?```\n(.*?)```\n.*?```\n(.*?)```\n").FindStringSubmatch(string(readme))
-	if m == nil {
-		t.Fatal("README: no lockout example (a marker and three blocks)")
-	}
+	m := readmeMatch(t, "(?s)<!-- lockout example.*?-->\n```\n(.*?)```\n.*?```\n(.*?)```\n.*?```\n(.*?)```\n", "lockout example (a marker and three blocks)")
 	dir := t.TempDir()
 	const full = `version: 1
 accounts:
